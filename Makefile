@@ -1,0 +1,35 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+# Both depend on `make install`, which creates .venv and installs the project with its dev tools.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test unit-test integration-test bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(PY) -m integration_tests.demo
+
+test: install
+	$(PY) -m pytest
+
+unit-test: install
+	$(PY) -m pytest unit_tests
+
+integration-test: install
+	$(PY) -m pytest integration_tests
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) demo-output bench-output .pytest_cache
