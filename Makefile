@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test unit-test integration-test bench clean
+.PHONY: install demo test unit-test integration-test bench clean lock
 
 install: $(STAMP)
 
@@ -27,6 +27,12 @@ unit-test: install
 
 integration-test: install
 	$(PY) -m pytest integration_tests
+
+# requirements.lock: the runtime dependencies, pinned with hashes, that the Docker image installs.
+lock: install
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --native-tls --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --quiet -o requirements.lock
 
 bench: install
 	$(PY) -m bench
