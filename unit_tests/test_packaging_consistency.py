@@ -123,3 +123,26 @@ def test_lock_pins_every_runtime_dependency_within_its_range(pyproject):
 def test_every_locked_distribution_is_hash_checked():
     unhashed = [name for name, (_, hashes) in locked_pins().items() if not hashes]
     assert not unhashed
+
+
+def test_wheel_holds_every_file_of_the_package(tmp_path):
+    """The image installs the built wheel, not the source tree: a schema left out of package-data exists in
+    an editable install (and in every in-process test) but is missing from the image."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("source_notion-*.whl")
+    in_wheel = set(zipfile.ZipFile(wheel).namelist())
+    package = ROOT / "source_notion"
+    in_tree = {
+        path.relative_to(ROOT).as_posix()
+        for path in package.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert sorted(in_tree - in_wheel) == []
