@@ -1,4 +1,5 @@
-"""Pytest plugin for the tests that run the built image under a real Docker engine (marker `docker`).
+"""Pytest plugin for the tests that run the built image under a real Docker engine (markers `docker` and
+`image_tests`).
 
 It builds the image once per session from the repository's Dockerfile, runs `source-notion` commands in
 containers the way platforms do (files mounted, host network, protocol messages on stdout), and makes a
@@ -55,8 +56,12 @@ def in_ci() -> bool:
 # ---- pytest hooks -----------------------------------------------------------------------------------
 
 
+# Our docker tests, and airbyte-cdk's standard tests that run the image.
+DOCKER_MARKERS = ("docker", "image_tests")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    docker_items = [item for item in items if item.get_closest_marker("docker")]
+    docker_items = [item for item in items if any(item.get_closest_marker(name) for name in DOCKER_MARKERS)]
     if not docker_items or docker_engine() is not None:
         return
     config.stash[_skipped_for_no_engine] = len(docker_items)
