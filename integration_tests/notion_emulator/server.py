@@ -24,7 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .backend import Backend, page_of_list
 from .clock import http_date
@@ -43,6 +43,8 @@ OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CODE = "emulator_client_id", "emulat
 OAUTH_REFRESH_TOKEN = "emulator_refresh_token"
 LIST_TYPES = {"page": "page_or_data_source", "data_source": "page_or_data_source", "database": "page_or_database"}
 PAGINATED_PROPERTY_TYPES = {"title", "rich_text", "relation", "people", "rollup"}
+NON_JSON_BODY = (b"<html><head><title>Notion</title></head><body><h1>Something went wrong</h1>"
+                 b"<p>Please try again.</p></body></html>")
 NOT_FOUND_WHAT = {"pages": "page", "blocks": "block", "databases": "database", "data_sources": "data source",
                   "users": "user", "comments": "block"}
 
@@ -193,13 +195,18 @@ class NotionApp:
 
     def handle_api(self, handler: "NotionHandler", request: Request) -> None:
         self.stats.begin()
-        status, fault_kind = "none", None
+        recorded = False
+
+        def record(status: str, fault: Fault | None) -> None:
+            # before the answer goes out, so a client that reads stats right after its last answer sees it
+            nonlocal recorded
+            recorded = True
+            self.stats.end(request.template, status, request.object_id() if request.route else None,
+                           fault.kind if fault else None)
         try:
             response, fault = self._pipeline(request)
-            fault_kind = fault.kind if fault else None
-            status = str(response.status)
             if fault is not None and fault.kind == "reset":
-                status = "reset"
+                record("reset", fault)
                 self._reset(handler)
                 return
             request_id = str(uuid.uuid4())
@@ -211,19 +218,17 @@ class NotionApp:
             if fault is not None and fault.kind == "slow":
                 time.sleep(fault.seconds)
             if fault is not None and fault.kind == "non_json":
-                payload = (b"<html><head><title>Notion</title></head><body><h1>Something went wrong</h1>"
-                           b"<p>Please try again.</p></body></html>")
-                self._send(handler, 200, payload, headers, content_type="text/html; charset=utf-8")
-                status = "200"
+                record("200", fault)
+                self._send(handler, 200, NON_JSON_BODY, headers, content_type="text/html; charset=utf-8")
                 return
-            if fault is not None and fault.kind == "truncated":
-                self._send(handler, response.status, payload, headers, truncate=True)
-                return
-            self._send(handler, response.status, payload, headers)
+            record(str(response.status), fault)
+            self._send(handler, response.status, payload, headers,
+                       truncate=fault is not None and fault.kind == "truncated")
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
         finally:
-            self.stats.end(request.template, status, request.object_id() if request.route else None, fault_kind)
+            if not recorded:
+                self.stats.end(request.template, "none", None, None)
 
     def _pipeline(self, request: Request) -> tuple[Response, Fault | None]:
         self._match(request)
@@ -526,7 +531,8 @@ class NotionApp:
             prop = None
             if page.data_source is not None:
                 for candidate in backend.ws.data_sources[page.data_source].properties:
-                    if wanted in (candidate.id, quote(unquote(wanted), safe="~")) or unquote(wanted) == candidate.id:
+                    # ids are sent as the API shows them (already URL-encoded) or decoded, or encoded twice
+                    if unquote(wanted) in (candidate.id, unquote(candidate.id)):
                         prop = candidate
                         break
             elif wanted == "title":
