@@ -435,7 +435,8 @@ def add_bulk(bld: WorkspaceBuilder, *, plain: int, data_sources: int, rows: int,
     space = bld.page("Team space", WORKSPACE, ("random", 6), icon="🏢")
     private = bld.page("Private drafts", WORKSPACE, ("random", 2))
     private.own_unshared = True
-    plain_pages = [space.idx]
+    plain_pages = [space.idx]  # pages new sub-pages may go under (neither private nor trashed)
+    private_pages = [private.idx]
 
     def blocks(mean: float) -> tuple:
         return ("random", min(400, int(rng.expovariate(1 / mean)))) if mean > 0 else ("random", 0)
@@ -445,7 +446,7 @@ def add_bulk(bld: WorkspaceBuilder, *, plain: int, data_sources: int, rows: int,
         if roll < 0.05:
             parent = WORKSPACE
         elif roll < 0.06:
-            parent = ("page", private.idx)
+            parent = ("page", rng.choice(private_pages))
         else:
             anchor = rng.choice(plain_pages)
             parent = ("block", anchor, COLUMN_ORD) if roll < 0.09 else ("page", anchor)
@@ -453,9 +454,12 @@ def add_bulk(bld: WorkspaceBuilder, *, plain: int, data_sources: int, rows: int,
                         icon=rng.choice(text.EMOJIS) if rng.random() < 0.3 else None)
         if rng.random() < 0.05:
             page.cover = {"type": "external", "external": {"url": f"https://images.example.com/cover/{page.idx}.jpg"}}
-        if rng.random() < 0.01:
-            page.own_trashed = True
-        plain_pages.append(page.idx)
+        if parent[0] == "page" and parent[1] in private_pages:
+            private_pages.append(page.idx)
+        elif rng.random() < 0.01:
+            page.own_trashed = True  # a leaf: nothing is created under it
+        else:
+            plain_pages.append(page.idx)
 
     made = 0
     sources: list[DataSource] = []
@@ -476,8 +480,11 @@ def add_bulk(bld: WorkspaceBuilder, *, plain: int, data_sources: int, rows: int,
         made += count
     weights = [rng.paretovariate(1.2) for _ in sources]
     total = sum(weights)
-    for ds, weight in zip(sources, weights):
-        for _ in range(max(1, int(rows * weight / total))):
+    counts = [max(1, int(rows * weight / total)) for weight in weights]
+    if counts:
+        counts[weights.index(max(weights))] += max(0, rows - sum(counts))  # the biggest table takes the rest
+    for ds, count in zip(sources, counts):
+        for _ in range(count):
             row = bld.row(ds, text.title(rng), blocks(blocks_row))
             if rng.random() < 0.005:
                 row.own_trashed = True
@@ -503,9 +510,9 @@ PROFILES = {
     "tiny": build_tiny,
     "demo": build_demo,
     "small": _scaled(30, 4, plain=40, data_sources=0, rows=0, blocks_plain=8, blocks_row=2, comments=60),
-    "medium": _scaled(80, 19, plain=1_900, data_sources=44, rows=2_960, blocks_plain=18, blocks_row=3.5,
+    "medium": _scaled(80, 19, plain=1_900, data_sources=45, rows=2_960, blocks_plain=20, blocks_row=3.5,
                       comments=1_800),
-    "large": _scaled(900, 99, plain=19_900, data_sources=494, rows=29_960, blocks_plain=18, blocks_row=3.5,
+    "large": _scaled(900, 99, plain=19_900, data_sources=495, rows=29_960, blocks_plain=20, blocks_row=3.5,
                      comments=19_800),
 }
 
