@@ -94,3 +94,15 @@ def test_403_skips_only_the_comments_stream_and_keeps_its_state(notion):
     assert all(s == state["comments"] for s in states(output, "comments"))
     assert any("Stream comments skipped" in line for line in log_lines(output))
     assert "SKIPPED" in summary(output, "comments")
+
+
+def test_inline_comments_skip_child_page_and_child_database_blocks_whose_ids_are_other_pages(notion):
+    p = page(1)
+    sub = block(1, p["id"], kind="child_page", title="Sub")
+    db = block(2, p["id"], kind="child_database", title="DB")
+    text = block(3, p["id"])
+    workspace(notion, [p], {}, children={p["id"]: [sub, db, text]})
+    for streams in ({"blocks": "full_refresh", "comments": "full_refresh"}, {"comments": "full_refresh"}):
+        notion.reset_mock()
+        sync(streams, include_inline_comments=True)
+        assert listed(notion) == {p["id"]: 1, text["id"]: 1}
