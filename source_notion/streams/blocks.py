@@ -78,6 +78,12 @@ class BlockTreeWalker:
         return True
 
 
+def has_own_discussions(block: Dict[str, Any]) -> bool:
+    """A child_page/child_database block's id is the sub-page's (or database's) own id: listing its comments
+    would list that page's comments again, under the wrong page_id. Every other block has its own."""
+    return block.get("type") not in NOT_DESCENDED
+
+
 class Blocks(PageWalkStream):
     """Incremental means: only the pages whose last_edited_time moved (>= the cursor) are walked again."""
 
@@ -97,7 +103,7 @@ class Blocks(PageWalkStream):
 
     def _emit_block(self, ctx: TaskContext, record: Dict[str, Any]) -> None:
         walked = self.ctx.walked_blocks
-        if walked is not None:
+        if walked is not None and has_own_discussions(record):
             # For the inline comments read after this stream. dict.setdefault and list.append are atomic.
             walked.setdefault(record["page_id"], []).append(record["id"])
         ctx.emit(record)

@@ -11,7 +11,7 @@ from airbyte_cdk.models import SyncMode
 from source_notion.config import NotionConfig, parse_datetime
 from source_notion.errors import NotionAPIError
 from source_notion.streams.base import as_record
-from source_notion.streams.blocks import BlockTreeWalker
+from source_notion.streams.blocks import BlockTreeWalker, has_own_discussions
 from source_notion.streams.page_walk import PageWalkStream
 from source_notion.work_pool import TaskContext
 from source_notion.workspace_index import IndexEntry
@@ -66,7 +66,9 @@ class Comments(PageWalkStream):
             ctx.spawn(self._list, page.id, block_id)
 
     def _list_block_comments(self, ctx: TaskContext, block: Dict[str, Any]) -> None:
-        ctx.spawn(self._list, block["page_id"], block["id"])
+        if has_own_discussions(block):
+            ctx.spawn(self._list, block["page_id"], block["id"])
+
 
     def _list(self, ctx: TaskContext, page_id: str, block_id: str) -> None:
         since = self.emit_since()
