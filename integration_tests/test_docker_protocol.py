@@ -29,7 +29,9 @@ pytestmark = pytest.mark.docker
 
 STREAMS = {"users", "pages", "data_sources", "databases", "blocks", "comments"}
 TOKEN = "ntn_emulator_token"
-CONFIG = {"credentials": {"auth_type": "token", "token": TOKEN}}
+# The emulator runs without a rate limit here: the default 3 requests/s would only make each full read of
+# the small workspace (424 requests) last over two minutes.
+CONFIG = {"credentials": {"auth_type": "token", "token": TOKEN}, "requests_per_second": 500}
 
 
 def emulator_call(emulator, method: str, path: str, **kwargs) -> dict:
@@ -147,7 +149,7 @@ def test_incremental_read_returns_only_the_changes(connector_container, emulator
     mutations = [
         emulator_call(emulator, "POST", "/_emulator/mutations", json={"op": "edit_page", "page_id": page}),
         emulator_call(emulator, "POST", "/_emulator/mutations", json={"op": "edit_block", "block_id": block["id"]}),
-        emulator_call(emulator, "POST", "/_emulator/mutations", json={"op": "add_comment", "page_id": page}),
+        emulator_call(emulator, "POST", "/_emulator/mutations", json={"op": "add_comment", "parent_id": page}),
         emulator_call(emulator, "POST", "/_emulator/mutations", json={"op": "add_page"}),
     ]
     changed_ids = {object_id for mutation in mutations for object_id in mutation["ids"]}
