@@ -43,6 +43,13 @@ DEFAULT_BASE_URL = "https://api.notion.com"
 MAX_PAGE_SIZE = 100
 
 _RATE_LIMITED = {429, 529}
+# No (complete) answer: refused or reset connections, timeouts, a body cut off mid-way.
+_NO_ANSWER = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 _TRANSIENT = {409, 500, 502, 503, 504}
 _ID_SEGMENT = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
@@ -185,7 +192,7 @@ class NotionClient:
                     json=body,
                     timeout=self.timeout,
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except _NO_ANSWER as exc:
                 self.stats.record(counted_name, None)
                 error = NotionAPIError(None, type(exc).__name__, _first_line(exc), endpoint=endpoint)
                 retry_after = None
