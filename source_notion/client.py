@@ -216,7 +216,6 @@ class NotionClient:
             if error.status is not None and error.status not in _TRANSIENT:
                 raise error
             failures += 1
-            error.attempts = failures
             if failures > self.max_retries:
                 raise NotionAPIError(
                     error.status,
@@ -235,7 +234,7 @@ class NotionClient:
             self._sleep(wait)
 
     def _backoff(self, attempt: int) -> float:
-        # Full jitter (AWS architecture blog): spreads the retries of concurrent threads apart.
+        # "Equal jitter": between half and all of the exponential step, so concurrent retries spread apart.
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)
 

@@ -66,6 +66,7 @@ class SearchIndex:
                 "filter": {"property": "object", "value": self.kind},
                 "sort": {"timestamp": "last_edited_time", "direction": "descending"},
             },
+            shrink_on_timeout=True,  # large search pages are the ones that time out (notion-api.md §12)
         )
         try:
             for obj in listing:

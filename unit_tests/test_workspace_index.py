@@ -76,3 +76,9 @@ def test_data_source_entries_remember_their_database(client, notion):
     (entry,) = index.entries()
     assert entry.container_id == uid("db", 7)
     assert body_of(notion.request_history[0])["filter"]["value"] == "data_source"
+
+
+def test_a_search_that_times_out_is_retried_with_smaller_pages(client, notion):
+    notion.post(SEARCH, [{"status_code": 504, "json": {"object": "error", "status": 504, "code": "gateway_timeout", "message": "x"}}, pages_response(page(1))])
+    assert [e.id for e in SearchIndex(client, "page", None).entries()] == [uid("p", 1)]
+    assert [body_of(r)["page_size"] for r in notion.request_history] == [100, 50]
