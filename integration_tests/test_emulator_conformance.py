@@ -107,7 +107,8 @@ for _kind in ("property_value", "property_item"):
     _allow(_S106, ("number", "null"), f"{_kind}:<number>.number")
     _allow(_S106, ("object", "null"), f"{_kind}:<select>.select", f"{_kind}:<status>.status",
            f"{_kind}:<date>.date", f"{_kind}:<verification>.verification")
-    _allow(_S106, "string", f"{_kind}:<status>.status.*", f"{_kind}:<multi_select>.multi_select#.*",
+    _allow(_S106, "string", f"{_kind}:<status>.status.*", f"{_kind}:<select>.select.*",
+           f"{_kind}:<multi_select>.multi_select#.*",
            f"{_kind}:<date>.date.start", f"{_kind}:<verification>.verification.state",
            f"{_kind}:<created_time>.created_time", f"{_kind}:<last_edited_time>.last_edited_time")
     _allow(_S106, ("string", "null"), f"{_kind}:<date>.date.end", f"{_kind}:<date>.date.time_zone",

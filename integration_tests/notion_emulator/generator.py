@@ -17,6 +17,8 @@ inside it that is shared, and links and mentions pointing into it.
 
 from __future__ import annotations
 
+import random
+
 from .clock import CLOCK_START_MS, DAY_MS, MINUTE_MS
 from .content import COLUMN_ORD, b, spec_ord
 from .ids import IdCodec, Kind
@@ -32,7 +34,7 @@ _LATEST_MS = CLOCK_START_MS - MINUTE_MS
 class WorkspaceBuilder:
     def __init__(self, profile: str, seed: int):
         self.ws = Workspace(profile, seed, IdCodec(text.mix(seed, profile)))
-        self.rng = text.rng_for(seed, profile, "skeleton")
+        self.rng = random.Random(text.mix(seed, profile, "skeleton"))  # the full API: expovariate, choices...
         self.schemas = SchemaFactory(self.ws, self.rng)
         self.ws.workspace_id = self.ws.codec.encode(Kind.WORKSPACE, 1)
 

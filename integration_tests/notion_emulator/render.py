@@ -313,10 +313,8 @@ class Renderer:
             words = node.text
             if words is None:
                 words = text.title(rng) if kind.startswith("heading_") else text.sentence(rng)
-                if kind == "paragraph" and rng.random() < 0.08:
-                    persons = [u.idx for u in self.ws.users if u.kind == "person"]
-                    if persons:
-                        words = [words + " cc ", ("mention_user", rng.choice(persons))]
+                if kind == "paragraph" and rng.random() < 0.08 and self.ws.persons:
+                    words = [words + " cc ", ("mention_user", rng.choice(self.ws.persons))]
             payload = {"rich_text": self.rich_text(words)}
             if kind == "paragraph":
                 payload["icon"] = None
