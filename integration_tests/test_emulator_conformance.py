@@ -71,7 +71,7 @@ _payload("block", "link_preview", {"url": "string"}, _S107)
 for _type in ("divider", "breadcrumb", "column_list", "column", "unsupported"):
     _payload("block", _type, {}, _S107)
 for _target in ("page_id", "database_id"):
-    _allow(_S107, "object", f"block:<link_to_page>.link_to_page", f"block:<link_to_page>.link_to_page<{_target}>")
+    _allow(_S107, "object", "block:<link_to_page>.link_to_page", f"block:<link_to_page>.link_to_page<{_target}>")
     _allow(_S107, "string", f"block:<link_to_page>.link_to_page<{_target}>.type",
            f"block:<link_to_page>.link_to_page<{_target}>.{_target}")
 for _type in ("image", "video", "pdf", "file", "audio"):
