@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
+from typing import Any, Callable, Container, Dict, Iterator, Mapping, Optional, Tuple
 
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
@@ -268,15 +268,19 @@ class NotionClient:
         page_size: int = MAX_PAGE_SIZE,
         shrink_on_timeout: bool = False,
         item_key: Callable[[Dict[str, Any]], Any] = _object_id,
+        known_ids: Optional[Callable[[], Container[Any]]] = None,
     ) -> Iterator[Tuple[int, Dict[str, Any]]]:
         """Every item of a Notion list endpoint, with its index in the list, lazily: stop iterating, stop requesting.
 
         GET listings take start_cursor/page_size in the query string, POST ones (search, queries) in the body.
         An invalid start_cursor restarts the listing from the beginning, skipping what was already yielded,
         at most `max_restarts` times; `item_key` says what "the same item" is (an object's id by default).
+        A caller that keeps the ids it received anyway passes `known_ids` (called on a restart) instead of
+        having the listing keep its own set.
         """
         size = _PageSize(page_size, min(self.min_page_size, page_size), shrink_on_timeout)
-        yielded: set = set()
+        yielded: Container[Any] = set()
+        remember = known_ids is None
         restarts = 0
         while True:
             cursor: Optional[str] = None
@@ -288,8 +292,8 @@ class NotionClient:
                     for item in data.get("results") or []:
                         key = item_key(item)
                         if key is None or key not in yielded:
-                            if key is not None:
-                                yielded.add(key)
+                            if remember and key is not None:
+                                yielded.add(key)  # type: ignore[attr-defined]
                             yield position, item
                         position += 1
                     cursor = data.get("next_cursor")
@@ -299,9 +303,11 @@ class NotionClient:
                 if not error.is_invalid_start_cursor or restarts >= self.max_restarts:
                     raise
                 restarts += 1
+                if known_ids is not None:
+                    yielded = known_ids()
                 logger.warning(
                     f"{method} {path}: Notion no longer accepts the listing's start_cursor; restarting it from the "
-                    f"beginning (restart {restarts}/{self.max_restarts}), skipping the {len(yielded)} items already read."
+                    f"beginning (restart {restarts}/{self.max_restarts}), skipping the items already read."
                 )
 
 

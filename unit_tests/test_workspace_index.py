@@ -50,6 +50,7 @@ def test_entries_search_when_no_stream_emitted_and_never_search_twice(client, no
     assert notion.call_count == 1
     with pytest.raises(RuntimeError):
         index.search()
+    assert [e.last_edited_time.isoformat() for e in index.entries()] == ["2025-01-01T00:00:00+00:00"]
 
 
 def test_entries_finish_a_search_the_first_consumer_left_half_way(client, notion):
@@ -67,7 +68,7 @@ def test_a_failed_search_fails_the_later_consumers_with_the_same_error(client, n
     with pytest.raises(Exception, match="bad"):
         list(index.search())
     with pytest.raises(Exception, match="bad"):
-        index.entries()
+        list(index.entries())
 
 
 def test_data_source_entries_remember_their_database(client, notion):
