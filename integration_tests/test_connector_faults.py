@@ -31,7 +31,8 @@ def read(connector, streams, **options):
 
 def test_a_504_on_block_children_retries_with_a_smaller_page_size(world):
     connector, control = world
-    script(control, {"match": {"endpoint": CHILDREN}, "fault": "504", "count": 2})
+    page = control.expected(streams=["pages"])["pages"][0]["id"]
+    script(control, {"match": {"endpoint": CHILDREN, "id": page}, "fault": "504", "count": 2})
     run = read(connector, ["blocks"])
     complete(run, control, ["blocks"])
     assert any("retrying with page_size 50" in line for line in run.logs)

@@ -214,6 +214,10 @@ def test_oauth(emulator):
     assert bad_code.status_code == 400
     assert set(bad_code.json()) == {"error", "error_description", "request_id"}
     assert bad_code.json()["error"] == "invalid_grant"
+    grant = requests.post(url, headers=good, json={"grant_type": "password"}, timeout=10)
+    assert grant.status_code == 400 and grant.json()["error"] == "unsupported_grant_type"
+    garbled = requests.post(url, headers=good, data=b"{oops", timeout=10)
+    assert garbled.status_code == 400 and garbled.json()["error"] == "invalid_request"
     introspect = requests.post(emulator.base_url + "/v1/oauth/introspect", headers=good,
                                json={"token": DEFAULT_TOKEN}, timeout=10).json()
     assert introspect["active"] is True and "request_id" in introspect

@@ -13,13 +13,15 @@ HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-0
 
 
 def paced(session, url: str, rate: float, count: int, headers=HEADERS) -> list[int]:
-    """Sends `count` requests at exactly `rate` per second (on a schedule, so lateness is never made up
-    with a burst above the rate)."""
-    statuses, start = [], time.monotonic()
-    for i in range(count):
-        delay = start + i / rate - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
+    """Sends `count` requests, each 1/rate seconds after the previous one was sent (a client that is late
+    does not catch up with a burst)."""
+    statuses, last = [], None
+    for _ in range(count):
+        if last is not None:
+            delay = last + 1 / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        last = time.monotonic()
         statuses.append(session.get(url, headers=headers, timeout=10).status_code)
     return statuses
 

@@ -17,6 +17,8 @@ inside it that is shared, and links and mentions pointing into it.
 
 from __future__ import annotations
 
+import random
+
 from .clock import CLOCK_START_MS, DAY_MS, MINUTE_MS
 from .content import COLUMN_ORD, b, spec_ord
 from .ids import IdCodec, Kind
@@ -32,7 +34,7 @@ _LATEST_MS = CLOCK_START_MS - MINUTE_MS
 class WorkspaceBuilder:
     def __init__(self, profile: str, seed: int):
         self.ws = Workspace(profile, seed, IdCodec(text.mix(seed, profile)))
-        self.rng = text.rng_for(seed, profile, "skeleton")
+        self.rng = random.Random(text.mix(seed, profile, "skeleton"))  # the full API: expovariate, choices...
         self.schemas = SchemaFactory(self.ws, self.rng)
         self.ws.workspace_id = self.ws.codec.encode(Kind.WORKSPACE, 1)
 
@@ -302,6 +304,8 @@ def add_features(bld: WorkspaceBuilder) -> None:
     # databases first, so pages can mention them
     projects_db = bld.database("Projects", ("page", tour.idx), [("Projects", sch.full("Project", prefix="PRJ"))],
                                icon="📊")
+    projects_db.description = "Every project with its owner, budget and status."
+    projects_db.icon = {"type": "file", "file": {"url": "https://files.example.com/icons/projects.svg"}}
     projects = ws.data_sources[projects_db.data_sources[0]]
     for i in range(30):
         bld.row(projects, f"Project {text.title(rng)} {i + 1}", ("random", rng.randint(0, 4)))
@@ -309,6 +313,7 @@ def add_features(bld: WorkspaceBuilder) -> None:
     bugs_schema = sch.simple(rng, "Bug")
     multi = bld.database("Tasks & Bugs", ("page", tour.idx), [("Tasks", tasks_schema), ("Bugs", bugs_schema)],
                          icon="🗂️")
+    multi.description = "Work items and the bugs they fix, in two data sources."
     tasks, bugs = (ws.data_sources[i] for i in multi.data_sources)
     relation = next(p for p in tasks_schema if p.type == "relation")
     assignees = next(p for p in tasks_schema if p.name == "Assignees")
@@ -364,6 +369,7 @@ def add_features(bld: WorkspaceBuilder) -> None:
                         ("equation", "E = mc^2"), "."]),
         b("link_to_page", None, ref=long_page.idx),
     ]))
+    links.icon = {"type": "external", "external": {"url": "https://www.notion.so/icons/link_gray.svg"}}
 
     gallery_blocks = [
         b("heading_1", "Block gallery"),

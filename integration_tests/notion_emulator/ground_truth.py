@@ -242,18 +242,18 @@ class GroundTruth:
                     f"databases: {len(containers)} distinct containers of the data sources synced -> "
                     f"{len(containers)} GET /v1/databases/{{id}}")
 
-        walked_blocks = 0
+        inline_listings = 0
         if "blocks" in streams or ("comments" in streams and options.include_inline_comments):
             listing = 0
-            counter = {"blocks": 0, "commentable": 0}
+            counter = {"blocks": 0, "inline_listings": 0}
 
             def visit(node, depth, content):
                 counter["blocks"] += 1
                 if node.type not in NO_INLINE_COMMENTS:
-                    counter["commentable"] += 1
+                    counter["inline_listings"] += pages_needed(len(content.inline_comments.get(node.id, ())))
             for page in synced:
                 listing += self.walk_blocks(page, options.max_block_depth, visit)
-            walked_blocks = counter["commentable"]
+            inline_listings = counter["inline_listings"]
             if "blocks" in streams:
                 add("GET /v1/blocks/{id}/children", listing,
                     f"blocks: {len(synced)} pages walked to depth {options.max_block_depth}, {counter['blocks']} "
@@ -268,9 +268,9 @@ class GroundTruth:
             add("GET /v1/comments", count, f"comments: {len(scope)} pages in scope ({options.comments_scope}), "
                                            f"max(1, ceil(n/100)) each = {count} GET /v1/comments")
             if options.include_inline_comments:
-                add("GET /v1/comments", walked_blocks,
-                    f"inline comments: one listing per block walked (child_page/child_database excluded) = "
-                    f"{walked_blocks} GET /v1/comments")
+                add("GET /v1/comments", inline_listings,
+                    f"inline comments: per block walked (child_page/child_database excluded), "
+                    f"max(1, ceil(n/100)) = {inline_listings} GET /v1/comments")
         total = sum(by_endpoint.values())
         lines.append(f"total: {total}")
         return {"total": total, "by_endpoint": by_endpoint, "explanation": lines}

@@ -19,8 +19,10 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import time
+import traceback
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -159,6 +161,11 @@ def error_response(error: ApiError) -> Response:
     return Response(error.status, error.body(), error.headers)
 
 
+def rate_limited(retry_after: int) -> ApiError:
+    return ApiError(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.",
+                    headers={"Retry-After": str(retry_after)})
+
+
 class NotionApp:
     def __init__(self, backend: Backend, token: str = "ntn_emulator_token", rate_limit: float = 0,
                  burst: int | None = None, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0,
@@ -242,15 +249,13 @@ class NotionApp:
             return error_response(error), None
         retry_after = self.rate_limiter.acquire(request.viewer.token)
         if retry_after is not None:
-            return error_response(ApiError(429, "rate_limited", "You have been rate limited. Please try again "
-                                           "in a few minutes.", headers={"Retry-After": str(retry_after)})), None
+            return error_response(rate_limited(retry_after)), None
         fault = None
         if route is not None:
             fault = self.faults.decide(RequestFacts(request.method, request.template, request.object_id(),
                                                     request.has_start_cursor(), request.viewer.token))
         if fault is not None and fault.kind == "429_storm":
-            return error_response(ApiError(429, "rate_limited", "You have been rate limited. Please try again "
-                                           "in a few minutes.", headers={"Retry-After": str(fault.retry_after)})), fault
+            return error_response(rate_limited(fault.retry_after)), fault
         if fault is not None and fault.kind == "reset":
             return Response(0, None), fault
         delay = self.latency.delay(request.template)
@@ -262,6 +267,9 @@ class NotionApp:
             return self._dispatch(request), fault
         except ApiError as error:
             return error_response(error), fault
+        except Exception:  # a bug in the emulator: say so loudly, answer as Notion would
+            traceback.print_exc(file=sys.stderr)
+            return error_response(ApiError(500, "internal_server_error", "Unexpected error occurred.")), fault
 
     def _match(self, request: Request) -> None:
         """Sets the route; a known path asked with another method keeps the route (for stats) and is answered
@@ -324,9 +332,10 @@ class NotionApp:
             "503": (503, "service_unavailable", "Notion is unavailable, please try again later.", {}),
             "504": (504, "gateway_timeout", "Gateway Timeout", {}),
             "529": (529, "service_overload", "Notion is overloaded, please try again later.", retry),
-            "429": (429, "rate_limited", "You have been rate limited. Please try again in a few minutes.", retry),
             "409": (409, "conflict_error", "Conflict occurred while saving. Please try again.", {}),
         }
+        if fault.kind == "429":
+            return rate_limited(fault.retry_after)
         if fault.kind in table:
             status, code, message, headers = table[fault.kind]
             return ApiError(status, code, message, headers=headers)
