@@ -53,6 +53,9 @@ def test_tiny_lower_bound_depth_and_inline_comments_by_hand(emulator_factory):
     assert emu.lower_bound(streams="users")["by_endpoint"] == {"GET /v1/users": 1}
     assert emu.lower_bound(streams="blocks")["by_endpoint"] == {"POST /v1/search": 1,
                                                                 "GET /v1/blocks/{id}/children": 7}
+    # inline comments need the blocks' ids: the walk is counted even when blocks are not synced
+    assert emu.lower_bound(streams="comments", include_inline_comments=True)["by_endpoint"] == \
+        {"POST /v1/search": 1, "GET /v1/blocks/{id}/children": 7, "GET /v1/comments": 4 + 9}
 
 
 def test_tiny_expected_by_hand(emulator_factory):

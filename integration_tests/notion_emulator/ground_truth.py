@@ -254,11 +254,11 @@ class GroundTruth:
             for page in synced:
                 listing += self.walk_blocks(page, options.max_block_depth, visit)
             inline_listings = counter["inline_listings"]
-            if "blocks" in streams:
-                add("GET /v1/blocks/{id}/children", listing,
-                    f"blocks: {len(synced)} pages walked to depth {options.max_block_depth}, {counter['blocks']} "
-                    f"blocks; one listing per page plus one per block descended into, ceil(children/100) each "
-                    f"= {listing} GET /v1/blocks/{{id}}/children")
+            why = "" if "blocks" in streams else " (walked for their inline comments)"
+            add("GET /v1/blocks/{id}/children", listing,
+                f"blocks{why}: {len(synced)} pages walked to depth {options.max_block_depth}, {counter['blocks']} "
+                f"blocks; one listing per page plus one per block descended into, ceil(children/100) each "
+                f"= {listing} GET /v1/blocks/{{id}}/children")
 
         if "comments" in streams:
             scope = pages if options.comments_scope == "all_pages" else synced
