@@ -131,3 +131,31 @@ def test_a_lower_max_block_depth_is_honoured(emulator_module, tmp_path):
     assert max(depth for _, depth in expected) == 3
     cut = int(run.summary("blocks").split("subtrees cut at max_block_depth: ")[1].split(";")[0])
     assert cut > 0
+
+
+def test_inline_comments_are_the_ground_truth_at_the_lower_bound(emulator_module, tmp_path):
+    control = Control(emulator_module.base_url)
+    connector = Connector(emulator_module.base_url, tmp_path)
+    cfg = config(include_inline_comments=True)
+    catalog = connector.catalog(cfg, ["blocks", "comments"])
+    control.reset_stats()
+    run = connector.read(cfg, catalog)
+    assert run.returncode == 0, run.errors
+    expected = control.expected(streams=["comments"], include_inline_comments=True)["comments"]
+    assert {(c["id"], c["page_id"]) for c in run.of("comments")} == {(e["id"], e["page_id"]) for e in expected}
+    assert any(e["parent_id"] != e["page_id"] for e in expected)  # some are on blocks
+    bound = control.lower_bound(streams=["blocks", "comments"], include_inline_comments=True)
+    assert control.stats()["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
+
+
+def test_inline_comments_without_the_blocks_stream_walk_the_trees_once(emulator_module, tmp_path):
+    control = Control(emulator_module.base_url)
+    connector = Connector(emulator_module.base_url, tmp_path)
+    cfg = config(include_inline_comments=True)
+    control.reset_stats()
+    run = connector.read(cfg, connector.catalog(cfg, ["comments"]))
+    assert run.returncode == 0, run.errors
+    expected = control.expected(streams=["comments"], include_inline_comments=True)["comments"]
+    assert set(run.ids("comments")) == {e["id"] for e in expected}
+    bound = control.lower_bound(streams=["comments"], include_inline_comments=True)
+    assert control.stats()["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
