@@ -19,7 +19,7 @@ HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-0
 
 def test_command_line_prints_its_url_serves_and_stops():
     process = subprocess.Popen([sys.executable, "-m", "integration_tests.notion_emulator", "--port", "0",
-                                "--profile", "tiny", "--seed", "3", "--token", "ntn_cli"],
+                                "--profile", "tiny", "--seed", "3", "--token", "ntn_cli", "--search-lag-seconds", "30"],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
@@ -32,7 +32,8 @@ def test_command_line_prints_its_url_serves_and_stops():
         info = requests.get(base_url + "/_emulator/info", timeout=10).json()
         assert info["profile"] == "tiny" and info["seed"] == 3
         config = requests.get(base_url + "/_emulator/config", timeout=10).json()
-        assert config == {"rate_limit": 3.0, "burst": 3, "latency_ms": 0.0}  # the command line's default
+        # the command line's default rate limit, and the lag it was given
+        assert config == {"rate_limit": 3.0, "burst": 3, "latency_ms": 0.0, "search_lag_seconds": 30.0}
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0

@@ -23,13 +23,14 @@ from .model import Block, Comment, DataSource, Database, Page, PageContent, User
 from .mutations import Mutations
 from .query import FilterCompiler, sort_key_function, sort_rows
 from .render import V2022, Renderer
-from .search_index import SortedIndex
+from .search_index import LaggedSearchIndex
 
 LARGE_CACHE_PAGES = 2_000
 
 
 class Backend(Mutations):
-    def __init__(self, profile: str = "small", seed: int = 0, content_cache_pages: int | None = None):
+    def __init__(self, profile: str = "small", seed: int = 0, content_cache_pages: int | None = None,
+                 search_lag_seconds: float = 0):
         started = time.perf_counter()
         self.profile, self.seed = profile, seed
         self.ws = generate(profile, seed)
@@ -45,11 +46,24 @@ class Backend(Mutations):
         self.contents_built = 0
         self.version = 0  # bumped by every mutation; caches of derived data key on it
         self._query_cache: dict[tuple, list[Page]] = {}
-        self._page_index, self._ds_index, self._db_index = SortedIndex(), SortedIndex(), SortedIndex()
+        self.search_lag_seconds = search_lag_seconds
+        self._page_index, self._ds_index, self._db_index = (LaggedSearchIndex(), LaggedSearchIndex(),
+                                                            LaggedSearchIndex())
         self._page_index.build([(p.edited_ms, p.id, "page", p.idx) for p in self.ws.pages])
         self._ds_index.build([(d.edited_ms, d.id, "data_source", d.idx) for d in self.ws.data_sources])
         self._db_index.build([(d.edited_ms, d.id, "database", d.idx) for d in self.ws.databases])
         self.generation_seconds = time.perf_counter() - started
+
+    @property
+    def search_lag_seconds(self) -> float:
+        """How long a change takes to show in search, by the virtual clock (0: at once)."""
+        return self._search_lag_ms / 1000
+
+    @search_lag_seconds.setter
+    def search_lag_seconds(self, seconds: float) -> None:
+        if not seconds >= 0:
+            raise ValueError("search_lag_seconds must be a number >= 0")
+        self._search_lag_ms = int(round(seconds * 1000))
 
     @property
     def integration(self) -> User:
@@ -196,14 +210,19 @@ class Backend(Mutations):
 
     # -- listings -----------------------------------------------------------------------------------------
     def search(self, shared: bool, version: str, value: str | None, query: str, descending: bool,
-               start_cursor: str | None, page_size: int) -> tuple[list[tuple[str, object]], str | None]:
-        """[(kind, object)] of one search page and the next cursor. Trashed objects are not returned."""
+               start_cursor: str | None, page_size: int) -> tuple[list[tuple[str, object, int]], str | None]:
+        """[(kind, object, listed last_edited ms)] of one search page and the next cursor. Trashed objects are
+        not returned. What is listed lags the workspace by `search_lag_seconds` (search_index.py); the
+        objects themselves, trashed or shared as they are now, are the current ones."""
         if version == V2022:
-            indexes = {"page": self._page_index, "database": self._db_index}
+            lagged = {"page": self._page_index, "database": self._db_index}
         else:
-            indexes = {"page": self._page_index, "data_source": self._ds_index}
+            lagged = {"page": self._page_index, "data_source": self._ds_index}
         if value is not None:
-            indexes = {value: indexes[value]}
+            lagged = {value: lagged[value]}
+        for index in lagged.values():
+            index.catch_up(self.clock.now() - self._search_lag_ms)
+        indexes = {kind: index.listed for kind, index in lagged.items()}
         from_key = None
         if start_cursor is not None:
             compact = normalize(start_cursor)
@@ -217,10 +236,10 @@ class Backend(Mutations):
         iterators = [index.iterate(from_key, descending) for index in indexes.values()]
         merged = heapq.merge(*iterators, reverse=descending) if len(iterators) > 1 else iterators[0]
         results = []
-        for _, _, kind, idx in merged:
+        for ms, _, kind, idx in merged:
             found = self._searchable(kind, idx, needle)
             if found is not None:
-                results.append((kind, found))
+                results.append((kind, found, ms))
                 if len(results) > page_size:
                     break
         next_cursor = results[page_size][1].id if len(results) > page_size else None

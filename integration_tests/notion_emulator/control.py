@@ -11,7 +11,7 @@
   POST /_emulator/mutations              {"op": name, ...keyword arguments} (mutations.py)
   GET  /_emulator/faults                 fault configuration and counts
   POST /_emulator/faults                 changes it (faults.py documents the body)
-  GET  /_emulator/config                 {"rate_limit", "burst", "latency_ms"}
+  GET  /_emulator/config                 {"rate_limit", "burst", "latency_ms", "search_lag_seconds"}
   POST /_emulator/config                 changes any of them at run time
 """
 
@@ -120,7 +120,7 @@ class ControlApi:
     def config(self, request) -> dict:
         app = self.app
         return {"rate_limit": app.rate_limiter.rate, "burst": app.rate_limiter.burst,
-                "latency_ms": app.latency.latency_ms}
+                "latency_ms": app.latency.latency_ms, "search_lag_seconds": app.backend.search_lag_seconds}
 
     def set_config(self, request) -> dict:
         body = self._body(request)
@@ -129,4 +129,7 @@ class ControlApi:
             app.rate_limiter.configure(float(body.get("rate_limit", app.rate_limiter.rate)), body.get("burst"))
         if "latency_ms" in body:
             app.latency.latency_ms = float(body["latency_ms"])
+        if "search_lag_seconds" in body:
+            with app.backend.lock:  # a search catches up under this lock
+                app.backend.search_lag_seconds = float(body["search_lag_seconds"])
         return self.config(request)

@@ -1,4 +1,5 @@
-"""A sorted index of (last_edited ms, id, kind, idx) so that search pages are served without scanning the workspace.
+"""A sorted index of (last_edited ms, id, kind, idx) so that search pages are served without scanning the workspace,
+and the lag between a change and its appearance in search.
 
 Keys are unique (the id breaks ties), so ascending and descending orders are exact mirrors and a cursor (the
 id of the next item) always resumes at one position. Removed or moved ids keep their last key as a tombstone,
@@ -8,6 +9,7 @@ so a cursor naming an object that changed between two pages still resumes where 
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from typing import Iterator
 
 
@@ -57,3 +59,38 @@ class SortedIndex:
             while pos < len(keys):
                 yield keys[pos]
                 pos += 1
+
+
+class LaggedSearchIndex:
+    """What search lists when Notion's search index lags (notion-api.md §5.2: "indexing is not immediate").
+
+    A change (an object's new key) waits in a queue and enters the listed index only when a search asks at a
+    virtual time at least the lag after it was made. The queue is in the order changes were made (the clock
+    never goes backwards), so catching up pops from its front: no scan. The queue is the per-object history:
+    an object changed twice within the lag moves through both keys in turn; while its latest change waits, it is
+    listed with its previous key (ordered by, and showing, its previous last_edited_time), and an object created
+    less than the lag ago is not listed at all. With no lag, every change enters at the next search.
+    """
+
+    def __init__(self):
+        self.listed = SortedIndex()
+        self._waiting: deque[tuple] = deque()
+
+    def build(self, entries: list[tuple]) -> None:
+        """The generated workspace: indexed long ago."""
+        self.listed.build(entries)
+
+    def put(self, object_id: str, ms: int, kind: str, idx: int) -> None:
+        """A change made at `ms` (the virtual clock's now)."""
+        self._waiting.append((ms, object_id, kind, idx))
+
+    def catch_up(self, until_ms: int) -> None:
+        """Lists every change made at or before `until_ms`."""
+        waiting = self._waiting
+        while waiting and waiting[0][0] <= until_ms:
+            ms, object_id, kind, idx = waiting.popleft()
+            self.listed.put(object_id, ms, kind, idx)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)

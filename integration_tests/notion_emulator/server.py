@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .backend import Backend, page_of_list
-from .clock import http_date
+from .clock import http_date, minute_iso
 from .control import ControlApi
 from .errors import ApiError, OAuthError, bad_path_id, invalid_cursor, validation
 from .faults import Fault, FaultInjector, RequestFacts
@@ -445,13 +445,16 @@ class NotionApp:
             found, next_cursor = backend.search(request.viewer.shared, request.version, value, query, descending,
                                                 cursor, size)
             results = []
-            for kind, obj in found:
+            for kind, obj, listed_ms in found:
                 if kind == "page":
-                    results.append(backend.render.page(obj, request.version))
+                    rendered = backend.render.page(obj, request.version)
                 elif kind == "data_source":
-                    results.append(backend.render.data_source(obj))
+                    rendered = backend.render.data_source(obj)
                 else:
-                    results.append(backend.render.database_2022(obj))
+                    rendered = backend.render.database_2022(obj)
+                if listed_ms != obj.edited_ms:  # search lags: listed as of its previous change
+                    rendered["last_edited_time"] = minute_iso(listed_ms)
+                results.append(rendered)
         list_type = "page_or_database" if request.version == V2022 else "page_or_data_source"
         return list_body(results, next_cursor, list_type)
 
