@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Literal, Mapping, Optional, Union
 
 from airbyte_cdk.models import (
@@ -112,11 +112,22 @@ class NotionConfig(BaseModel):
         description="How many requests may be in flight at once, within the request rate: hides network latency.",
         json_schema_extra={"order": 6},
     )
+    lookback_minutes: int = Field(
+        5,
+        ge=0,
+        le=10080,
+        title="Lookback window (minutes), for Notion's delayed search index",
+        description="Notion's search index is not immediate: an edit made shortly before a sync may not show in "
+        "that sync's search yet, and later syncs would skip it. Each incremental sync therefore also re-reads "
+        "what was edited in this many minutes before its cursor (those records come again; deduplicate on id). "
+        "0 turns it off.",
+        json_schema_extra={"order": 7},
+    )
     access_token: Optional[str] = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
-        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 7},
+        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 8},
     )
 
     @field_validator("start_date")
@@ -138,6 +149,10 @@ class NotionConfig(BaseModel):
     @property
     def start_datetime(self) -> Optional[datetime]:
         return parse_datetime(self.start_date) if self.start_date else None
+
+    @property
+    def lookback(self) -> timedelta:
+        return timedelta(minutes=self.lookback_minutes)
 
 
 def parse_datetime(value: str) -> datetime:

@@ -156,17 +156,27 @@ class CursorStream(NotionStream, CheckpointMixin):
 
     @staticmethod
     def saved_cursor(sync_mode: SyncMode, state: Mapping[str, Any]) -> Optional[datetime]:
-        """The cursor a sync starts from: the state's, in an incremental sync; none in a full refresh."""
+        """The cursor the previous sync left: the state's, in an incremental sync; none in a full refresh. It is
+        what the state keeps; where this sync reads from is `sync_from`."""
         if sync_mode != SyncMode.incremental or not state or not state.get("last_edited_time"):
             return None
         return parse_datetime(state["last_edited_time"])
+
+    @classmethod
+    def sync_from(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> Optional[datetime]:
+        """Where this sync starts from (None: everything), the one place that says it: the saved cursor minus
+        `lookback_minutes`, bounded by start_date. Notion's search index lags (notion-api.md §5.2): an edit made
+        just before the previous sync may have been invisible to its search, and its last_edited_time is older
+        than the cursor; the lookback reads it now. Records and walks compare `>=` this."""
+        cursor = cls.saved_cursor(sync_mode, state)
+        return later(cursor - config.lookback if cursor is not None else None, config.start_datetime)
 
     @classmethod
     def index_since(
         cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]
     ) -> Optional[datetime]:
         """How far back this stream needs the workspace index (None: everything)."""
-        return cls.saved_cursor(sync_mode, state)
+        return cls.sync_from(config, sync_mode, state)
 
 
 def later(*times: Optional[datetime]) -> Optional[datetime]:

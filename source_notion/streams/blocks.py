@@ -95,8 +95,8 @@ class Blocks(PageWalkStream):
         self.tally.add(CUT, 0)  # always in the final log line, even at zero
         self.tally.add(NOT_FOUND, 0)
 
-    def page_in_scope(self, page: IndexEntry, cursor: Optional[datetime]) -> bool:
-        return cursor is None or page.last_edited_time >= cursor
+    def page_in_scope(self, page: IndexEntry, since: Optional[datetime]) -> bool:
+        return since is None or page.last_edited_time >= since
 
     def walk_page(self, ctx: TaskContext, page: IndexEntry) -> None:
         self.walker.walk(ctx, page)

@@ -40,12 +40,12 @@ class Comments(PageWalkStream):
     ) -> Optional[datetime]:
         if config.comments_scope == "all_pages":
             return None
-        return cls.saved_cursor(sync_mode, state)
+        return super().index_since(config, sync_mode, state)
 
-    def page_in_scope(self, page: IndexEntry, cursor: Optional[datetime]) -> bool:
-        if self.ctx.config.comments_scope == "all_pages" or cursor is None:
+    def page_in_scope(self, page: IndexEntry, since: Optional[datetime]) -> bool:
+        if self.ctx.config.comments_scope == "all_pages" or since is None:
             return True
-        return page.last_edited_time >= cursor
+        return page.last_edited_time >= since
 
     def skips_stream_on(self, error: NotionAPIError) -> bool:
         # No "Read comments" capability: this stream cannot be read, the others still can.

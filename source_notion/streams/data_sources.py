@@ -17,7 +17,7 @@ class DataSources(CursorStream):
 
     def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
         cursor = self.saved_cursor(sync_mode, self._state)
-        since = later(cursor, self.ctx.config.start_datetime)
+        since = self.sync_from(self.ctx.config, sync_mode, self._state)
         newest = cursor
         for data_source in self.ctx.index.data_sources.search():
             edited = parse_datetime(data_source["last_edited_time"])

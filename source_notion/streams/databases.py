@@ -9,7 +9,7 @@ from airbyte_cdk.models import SyncMode
 from source_notion.client import server_minute
 from source_notion.config import format_datetime
 from source_notion.errors import NotionAPIError
-from source_notion.streams.base import CursorStream, as_record, later
+from source_notion.streams.base import CursorStream, as_record
 from source_notion.work_pool import GroupsDone, TaskContext
 
 NOT_FOUND = "databases skipped (404: deleted or no longer shared)"
@@ -24,7 +24,7 @@ class Databases(CursorStream):
 
     def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
         self.tally.add(NOT_FOUND, 0)
-        since = later(self.saved_cursor(sync_mode, self._state), self.ctx.config.start_datetime)
+        since = self.sync_from(self.ctx.config, sync_mode, self._state)
         containers = list(
             dict.fromkeys(  # distinct, in the search's order
                 entry.container_id

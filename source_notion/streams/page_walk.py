@@ -6,9 +6,11 @@ State (docs/architecture.md, "The connector's state"):
      "in_progress": {"started_at": "<minute this sync started>", "walked_down_to": "<a page's last_edited_time>"}}
 
 Pages are walked newest first. `in_progress` says every page with last_edited_time > walked_down_to is done; a
-resumed sync walks the pages from walked_down_to (inclusive: Notion rounds to the minute) down to the cursor,
-and then ends with the cursor of the interrupted sync's start. A page is walked again when its last_edited_time
->= the cursor, so whatever was edited in the minute the previous sync started is walked again.
+resumed sync walks the pages from walked_down_to (inclusive: Notion rounds to the minute) down to where the sync
+starts from, and then ends with the cursor of the interrupted sync's start. A page is walked again when its
+last_edited_time >= the cursor minus `lookback_minutes` (`CursorStream.sync_from`): whatever was edited in the
+minute the previous sync started is walked again, and so is an edit that Notion's search listed only after that
+sync had searched. The state keeps the cursor itself.
 
 This is where the state of these two streams advances, and nowhere else. The CDK emits the state after each
 slice; a slice here is a checkpoint window: it ends once at least CHECKPOINT_EVERY more pages are done (or the
@@ -27,7 +29,7 @@ from airbyte_cdk.sources.types import StreamSlice
 from source_notion.client import server_minute
 from source_notion.config import format_datetime, parse_datetime
 from source_notion.errors import NotionAPIError
-from source_notion.streams.base import CursorStream, later
+from source_notion.streams.base import CursorStream
 from source_notion.work_pool import GroupsDone, TaskContext
 from source_notion.workspace_index import IndexEntry
 
@@ -39,15 +41,16 @@ class PageWalkStream(CursorStream):
         super().__init__(context)
         self._walk: Optional[Iterator[Any]] = None
         self._finished = False
-        self._cursor: Optional[datetime] = None
+        self._cursor: Optional[datetime] = None  # the incoming cursor, kept in checkpoints
+        self._since: Optional[datetime] = None  # where this sync starts from (sync_from)
         self._started_at: Optional[datetime] = None
         self._incoming: Dict[str, Any] = {}
 
     # --- what differs between blocks and comments
 
     @abstractmethod
-    def page_in_scope(self, page: IndexEntry, cursor: Optional[datetime]) -> bool:
-        """Whether this sync walks `page` (given the cursor it starts from)."""
+    def page_in_scope(self, page: IndexEntry, since: Optional[datetime]) -> bool:
+        """Whether this sync walks `page`, given where it starts from (None: everything)."""
 
     @abstractmethod
     def walk_page(self, ctx: TaskContext, page: IndexEntry) -> None:
@@ -109,6 +112,7 @@ class PageWalkStream(CursorStream):
         self._begin()
         self._incoming = dict(self._state) if sync_mode == SyncMode.incremental else {}
         self._cursor = self.saved_cursor(sync_mode, self._incoming)
+        self._since = self.sync_from(self.ctx.config, sync_mode, self._incoming)
         progress = self._incoming.get("in_progress") or {}
         upper: Optional[datetime] = None
         if progress.get("started_at") and progress.get("walked_down_to"):
@@ -123,7 +127,7 @@ class PageWalkStream(CursorStream):
 
         def scope() -> Iterator[IndexEntry]:  # lazily: the index is compact, entries are not
             for page in self.ctx.index.pages.entries():  # the sync's one search (already done when pages ran)
-                if self.page_in_scope(page, self._cursor) and (upper is None or page.last_edited_time <= upper):
+                if self.page_in_scope(page, self._since) and (upper is None or page.last_edited_time <= upper):
                     yield page
 
         walked = sum(1 for _ in scope())
@@ -152,5 +156,5 @@ class PageWalkStream(CursorStream):
         self._log_summary(self.summary_note())
 
     def emit_since(self) -> Optional[datetime]:
-        """Records edited before this are not emitted (comments): the cursor, bounded by start_date."""
-        return later(self._cursor, self.ctx.config.start_datetime)
+        """Records edited before this are not emitted (comments): where this sync starts from."""
+        return self._since

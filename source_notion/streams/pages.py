@@ -23,7 +23,7 @@ class Pages(CursorStream):
 
     def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
         cursor = self.saved_cursor(sync_mode, self._state)
-        since = later(cursor, self.ctx.config.start_datetime)
+        since = self.sync_from(self.ctx.config, sync_mode, self._state)
         pages = (
             page
             for page in self.ctx.index.pages.search()

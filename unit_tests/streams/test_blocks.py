@@ -166,8 +166,10 @@ def test_checkpoints_come_at_least_every_100_pages(notion):
     assert sum(1 for p in pages if p["last_edited_time"] >= walked_down_to) >= 100
 
 
-def test_a_resumed_sync_walks_the_rest_and_ends_with_the_interrupted_syncs_start(notion):
-    pages = [page(i, f"2026-10-{10 - i:02d}T00:00:00.000Z") for i in range(1, 6)]  # newest first
+def interrupted_walk(notion):
+    """Pages edited 10-09 ... 10-05 (newest first), one block each, and the state of a sync interrupted after
+    walking the pages edited after 10-08, whose cursor is 10-06."""
+    pages = [page(i, f"2026-10-{10 - i:02d}T00:00:00.000Z") for i in range(1, 6)]
     trees = Trees(notion, pages)
     for p in pages:
         trees.add(p["id"])
@@ -175,6 +177,11 @@ def test_a_resumed_sync_walks_the_rest_and_ends_with_the_interrupted_syncs_start
         "last_edited_time": "2026-10-06T00:00:00.000Z",
         "in_progress": {"started_at": "2026-10-31T12:00:00.000Z", "walked_down_to": "2026-10-08T00:00:00.000Z"},
     }
+    return pages, state
+
+
+def test_a_resumed_sync_walks_the_rest_and_ends_with_the_interrupted_syncs_start(notion):
+    pages, state = interrupted_walk(notion)
     output = sync({"blocks": "incremental"}, state={"blocks": state})
     walked = {b["page_id"] for b in records(output, "blocks")}
     # pages at 10-09 (done before the interruption) are not walked; 10-08 (inclusive), 10-07, 10-06 are; 10-05 is older than the cursor

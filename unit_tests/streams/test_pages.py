@@ -28,7 +28,8 @@ def test_incremental_is_inclusive_and_stops_searching_past_the_cursor(notion):
         [page(1, "2025-03-01T00:00:00.000Z"), page(2, cursor), page(3, "2025-01-31T23:59:00.000Z")],
         [page(4, "2024-01-01T00:00:00.000Z")],
     )
-    output = sync({"pages": "incremental"}, state={"pages": {"last_edited_time": cursor}})
+    # lookback 0: this is about the cursor itself (test_lookback.py has the window below it)
+    output = sync({"pages": "incremental"}, state={"pages": {"last_edited_time": cursor}}, lookback_minutes=0)
     assert {p["id"] for p in records(output, "pages")} == {uid("p", 1), uid("p", 2)}  # same minute as the cursor: again
     assert notion.call_count == 1
     assert states(output, "pages")[-1] == {"last_edited_time": "2025-03-01T00:00:00.000Z"}
