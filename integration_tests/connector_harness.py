@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
@@ -21,6 +22,7 @@ import requests
 
 TOKEN = "ntn_emulator_token"
 STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
+LOOKBACK_MINUTES = 5  # the connector's default lookback_minutes (docs/notion.md)
 
 
 def command() -> List[str]:
@@ -224,6 +226,13 @@ def _query(params: Dict[str, Any]) -> Dict[str, Any]:
             value = ",".join(value)
         out[key] = value
     return out
+
+
+def sync_from(cursor: str, lookback_minutes: int = LOOKBACK_MINUTES) -> str:
+    """Where an incremental sync from `cursor` starts (docs/architecture.md): cursor − lookback. It is the `since`
+    of that sync's ground truth and lower bound."""
+    moment = datetime.fromisoformat(cursor.replace("Z", "+00:00")) - timedelta(minutes=lookback_minutes)
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def state_of(run_state: List[Dict[str, Any]], stream: str) -> Dict[str, Any]:

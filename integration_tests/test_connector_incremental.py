@@ -1,9 +1,10 @@
 """Incremental syncs by the real command: every change comes back, same-minute edits included, and only the
-changed pages are walked again."""
+changed pages are walked again. With the default lookback_minutes, an incremental sync starts from cursor −
+lookback: its ground truth and lower bound are taken at that `since`."""
 
 import pytest
 
-from integration_tests.connector_harness import Connector, Control, config, state_of
+from integration_tests.connector_harness import Connector, Control, config, state_of, sync_from
 
 ALL = ("users", "pages", "data_sources", "databases", "blocks", "comments")
 
@@ -25,6 +26,7 @@ def pick_pages(run, n):
 
 
 def assert_matches_expected(run, control, stream, since, **options):
+    """`since`: where the sync started from (cursor − lookback)."""
     expected = {e["id"] for e in control.expected(streams=[stream], since=since, **options)[stream]}
     got = set(run.ids(stream))
     assert got == expected, f"{stream} since {since}: missing {sorted(expected - got)[:5]}, extra {sorted(got - expected)[:5]}"
@@ -59,18 +61,21 @@ def test_an_incremental_sync_returns_every_change_including_same_minute_edits(wo
     second = connector.read(cfg, catalog, state)
     assert second.returncode == 0, second.errors
     for stream in ("pages", "data_sources", "databases", "blocks", "comments"):
-        since = state_of(state, stream)["last_edited_time"]
+        since = sync_from(state_of(state, stream)["last_edited_time"])
         assert_matches_expected(second, control, stream, since)
     assert {edited, grown, new_page, new_row} <= set(second.ids("pages"))
     assert block_to_edit in second.ids("blocks")
     assert any(c["page_id"] == commented for c in second.of("comments"))
     assert {edited, grown, new_page, new_row} <= {b["page_id"] for b in second.of("blocks")} | {new_row}
 
-    # only changed pages were walked: block listings are exactly the lower bound of that sync
+    # only the pages changed since cursor − lookback were walked: every request count is exactly the lower
+    # bound of that sync (every stream's cursor is in the same minute, so one `since` serves them all)
     stats = control.stats()
-    since = state_of(state, "blocks")["last_edited_time"]
-    bound = control.lower_bound(streams=["blocks"], since=since)["by_endpoint"]
-    assert stats["by_endpoint"].get("GET /v1/blocks/{id}/children", 0) == bound["GET /v1/blocks/{id}/children"]
+    since = sync_from(state_of(state, "blocks")["last_edited_time"])
+    assert {sync_from(state_of(state, s)["last_edited_time"]) for s in ("pages", "databases", "comments")} == {since}
+    bound = control.lower_bound(since=since)
+    assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
+    assert stats["requests_total"] == bound["total"]
     # and far fewer than a full walk
     full = control.lower_bound(streams=["blocks"])["by_endpoint"]["GET /v1/blocks/{id}/children"]
     assert stats["by_endpoint"]["GET /v1/blocks/{id}/children"] < full / 5
@@ -78,7 +83,9 @@ def test_an_incremental_sync_returns_every_change_including_same_minute_edits(wo
 
 def test_a_sync_where_nothing_changed_asks_little(world):
     connector, control = world
-    cfg = config(comments_scope="changed_pages")
+    # lookback 0: about the cursors alone (the default lookback re-reads what changed in the five minutes
+    # before them; test_connector_lookback.py measures that)
+    cfg = config(comments_scope="changed_pages", lookback_minutes=0)
     catalog = connector.catalog(cfg, ("pages", "data_sources", "databases", "blocks", "comments"))
     first = connector.read(cfg, catalog)
     control.post("clock", {"advance_seconds": 120})
@@ -101,7 +108,7 @@ def test_comments_scope_changed_pages_lists_only_changed_pages(world):
     control.mutate("add_comment", parent_id=page_id)
     control.reset_stats()
     second = connector.read(cfg, catalog, state)
-    since = state_of(state, "comments")["last_edited_time"]
+    since = sync_from(state_of(state, "comments")["last_edited_time"])
     assert_matches_expected(second, control, "comments", since, comments_scope="changed_pages")
     bound = control.lower_bound(streams=["comments"], since=since, comments_scope="changed_pages")["by_endpoint"]
     assert control.stats()["by_endpoint"]["GET /v1/comments"] == bound["GET /v1/comments"]
@@ -117,4 +124,4 @@ def test_a_new_comment_on_an_unchanged_page_is_found_with_the_default_scope(worl
     made = control.mutate("add_comment", parent_id=untouched)["ids"][0]
     second = connector.read(cfg, catalog, state)
     assert made in second.ids("comments")
-    assert_matches_expected(second, control, "comments", state_of(state, "comments")["last_edited_time"])
+    assert_matches_expected(second, control, "comments", sync_from(state_of(state, "comments")["last_edited_time"]))
