@@ -133,10 +133,21 @@ class PageWalkStream(CursorStream):
         walked = sum(1 for _ in scope())
         if self._started_at is None:
             self._started_at = server_minute(self.ctx.client)  # after the search: the sync's first answer came
-        self.logger.info(f"Stream {self.name}: {walked} pages to walk.")
+        self.logger.info(f"Stream {self.name}: {walked} pages to walk, {self._describe_since()}.")
         if upper is not None:
             self._checkpoint(upper)
         return self.ctx.pool().run(scope(), self.walk_page)
+
+    def _describe_since(self) -> str:
+        """For the log: where this sync starts from, and why there."""
+        if self._since is None:
+            return "edited at any time"
+        if self._cursor is not None and self._since == self._cursor - self.ctx.config.lookback:
+            minutes = self.ctx.config.lookback_minutes
+            why = f"the cursor {format_datetime(self._cursor)} minus a {minutes}-minute lookback"
+        else:
+            why = "start_date"
+        return f"edited at or after {format_datetime(self._since)} ({why})"
 
     def _checkpoint(self, walked_down_to: datetime) -> None:
         state: Dict[str, Any] = {}

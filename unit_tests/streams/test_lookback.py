@@ -13,7 +13,7 @@ from source_notion.streams.base import CursorStream
 from unit_tests.notion_fakes import API, CONFIG, comment, data_source, database, listing, page, uid
 from unit_tests.streams.test_blocks import Trees, interrupted_walk, listed_parents
 from unit_tests.streams.test_comments import listed, workspace
-from unit_tests.sync_helpers import records, states, sync
+from unit_tests.sync_helpers import log_lines, records, states, sync
 
 CURSOR = "2026-11-01T09:00:00.000Z"
 SEARCH = API + "/v1/search"
@@ -153,3 +153,15 @@ def test_blocks_with_start_date_later_than_the_window_walk_from_start_date(notio
         trees.add(p["id"])
     sync({"blocks": "incremental"}, state={"blocks": {"last_edited_time": CURSOR}}, start_date="2026-11-01T08:58:00Z")
     assert set(listed_parents(notion)) == {uid("p", 1)}
+
+
+def test_the_walk_logs_where_it_starts_from_and_why(notion):
+    trees = Trees(notion, [page(1, CURSOR)])
+    trees.add(uid("p", 1))
+    output = sync({"blocks": "incremental"}, state={"blocks": {"last_edited_time": CURSOR}})
+    assert (
+        "Stream blocks: 1 pages to walk, edited at or after 2026-11-01T08:55:00.000Z "
+        "(the cursor 2026-11-01T09:00:00.000Z minus a 5-minute lookback)."
+    ) in log_lines(output)
+    output = sync({"blocks": "incremental"}, state={"blocks": {"last_edited_time": CURSOR}}, start_date="2026-11-01T08:58:00Z")
+    assert "Stream blocks: 1 pages to walk, edited at or after 2026-11-01T08:58:00.000Z (start_date)." in log_lines(output)
