@@ -28,8 +28,9 @@ unit-test: install
 integration-test: install
 	$(PY) -m pytest integration_tests
 
+# make bench BENCH_ARGS="--skip-peer --scenarios full": any option of `python -m bench --help`.
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) demo-output bench-output .pytest_cache
