@@ -1,0 +1,45 @@
+"""python -m integration_tests.notion_emulator --port PORT --profile NAME [--seed N] [--rate-limit RPS]
+[--burst N] [--latency-ms MS] [--fault-rate F] [--token TOKEN]
+
+Binds 127.0.0.1, prints `NOTION_API_BASE_URL=http://127.0.0.1:PORT` once it serves, serves until killed.
+The command line's rate limit defaults to Notion's 3 requests/s (the Python class and the pytest fixture
+default to no limit)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from .emulator import DEFAULT_TOKEN, Emulator
+from .generator import PROFILES
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m integration_tests.notion_emulator",
+                                     description="A local Notion API for tests, benchmarks and the demo.")
+    parser.add_argument("--port", type=int, default=0, help="port to bind on 127.0.0.1 (0: a free one)")
+    parser.add_argument("--profile", default="small", choices=sorted(PROFILES))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rate-limit", type=float, default=3.0, help="requests/s per token (0: no limit)")
+    parser.add_argument("--burst", type=int, default=None, help="bucket size (default: one second's worth, >= 2)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="typical latency of a block listing")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="share of requests given a random fault")
+    parser.add_argument("--slow-seconds", type=float, default=65.0, help="delay of the 'slow' fault")
+    parser.add_argument("--token", default=DEFAULT_TOKEN)
+    args = parser.parse_args(argv)
+    emulator = Emulator(profile=args.profile, seed=args.seed, rate_limit=args.rate_limit, burst=args.burst,
+                        latency_ms=args.latency_ms, fault_rate=args.fault_rate, token=args.token, port=args.port,
+                        slow_seconds=args.slow_seconds).start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    print(f"NOTION_API_BASE_URL={emulator.base_url}", flush=True)
+    stop.wait()
+    emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""The emulator's backend: the workspace, what a token can see of it, and paged listings.
+
+The HTTP layer (server.py) only parses requests and renders what this returns. Everything here runs under
+`self.lock` (the server takes it around model access, never around latency sleeps). Block trees and comments
+come from `content()`: pinned for pages a mutation touched, else an LRU cache (unbounded below `large`), else
+built from the page's recipe.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections import OrderedDict
+
+from .clock import VirtualClock
+from .content import ContentBuilder
+from .errors import ApiError, invalid_cursor, not_found
+from .generator import generate
+from .ids import Kind, dashed, normalize
+from .model import Block, Comment, DataSource, Database, Page, PageContent, User
+from .mutations import Mutations
+from .query import FilterCompiler, sort_key_function, sort_rows
+from .render import V2022, Renderer
+from .search_index import SortedIndex
+
+LARGE_CACHE_PAGES = 2_000
+
+
+class Backend(Mutations):
+    def __init__(self, profile: str = "small", seed: int = 0, content_cache_pages: int | None = None):
+        started = time.perf_counter()
+        self.profile, self.seed = profile, seed
+        self.ws = generate(profile, seed)
+        self.codec = self.ws.codec
+        self.clock = VirtualClock()
+        self.lock = threading.RLock()
+        self.render = Renderer(self.ws, self.clock.now)
+        self.builder = ContentBuilder(self.ws)
+        self._pinned: dict[int, PageContent] = {}
+        self._cache: OrderedDict[int, PageContent] = OrderedDict()
+        self._cache_pages = content_cache_pages if content_cache_pages is not None else (
+            LARGE_CACHE_PAGES if profile == "large" else 0)  # 0 = unbounded
+        self.contents_built = 0
+        self.version = 0  # bumped by every mutation; caches of derived data key on it
+        self._page_index, self._ds_index, self._db_index = SortedIndex(), SortedIndex(), SortedIndex()
+        self._page_index.build([(p.edited_ms, p.id, "page", p.idx) for p in self.ws.pages])
+        self._ds_index.build([(d.edited_ms, d.id, "data_source", d.idx) for d in self.ws.data_sources])
+        self._db_index.build([(d.edited_ms, d.id, "database", d.idx) for d in self.ws.databases])
+        self.generation_seconds = time.perf_counter() - started
+
+    @property
+    def integration(self) -> User:
+        return self.ws.integration
+
+    @property
+    def landmarks(self) -> dict:
+        return dict(self.ws.landmarks)
+
+    def not_found(self, what: str, raw_id: str) -> ApiError:
+        compact = normalize(raw_id)
+        shown = dashed(compact) if compact else raw_id
+        return not_found(what, shown, self.integration.name, self.integration.id)
+
+    # -- lookups ----------------------------------------------------------------------------------------------
+    def _decode(self, raw: str, kind: Kind) -> tuple[int, int] | None:
+        decoded = self.codec.decode(raw)
+        if decoded is None or decoded[0] != kind:
+            return None
+        return decoded[1], decoded[2]
+
+    def page(self, raw: str) -> Page | None:
+        found = self._decode(raw, Kind.PAGE)
+        return self.ws.pages[found[0]] if found and found[0] < len(self.ws.pages) else None
+
+    def database(self, raw: str) -> Database | None:
+        found = self._decode(raw, Kind.DATABASE)
+        return self.ws.databases[found[0]] if found and found[0] < len(self.ws.databases) else None
+
+    def data_source(self, raw: str) -> DataSource | None:
+        found = self._decode(raw, Kind.DATA_SOURCE)
+        return self.ws.data_sources[found[0]] if found and found[0] < len(self.ws.data_sources) else None
+
+    def user(self, raw: str) -> User | None:
+        found = self._decode(raw, Kind.USER)
+        return self.ws.users[found[0]] if found and found[0] < len(self.ws.users) else None
+
+    def visible_page(self, raw: str, shared: bool) -> Page | None:
+        page = self.page(raw)
+        return page if page is not None and shared and not page.eff_hidden else None
+
+    def find_block(self, raw: str, shared: bool):
+        """("block", content, node) | ("page", page) | ("database", db) for a block id visible to the token."""
+        decoded = self.codec.decode(raw)
+        if decoded is None or not shared:
+            return None
+        kind, a, _ = decoded
+        if kind == Kind.PAGE and a < len(self.ws.pages) and not self.ws.pages[a].eff_hidden:
+            return "page", self.ws.pages[a]
+        if kind == Kind.DATABASE and a < len(self.ws.databases) and not self.ws.databases[a].eff_hidden:
+            return "database", self.ws.databases[a]
+        if kind == Kind.BLOCK and a < len(self.ws.pages) and not self.ws.pages[a].eff_hidden:
+            content = self.content(a)
+            node = content.by_id.get(dashed(normalize(raw)))
+            if node is not None:
+                return "block", content, node
+        return None
+
+    def find_comment(self, raw: str, shared: bool) -> tuple[Page, Comment] | None:
+        found = self._decode(raw, Kind.COMMENT)
+        if not found or not shared or found[0] >= len(self.ws.pages) or self.ws.pages[found[0]].eff_hidden:
+            return None
+        content = self.content(found[0])
+        wanted = dashed(normalize(raw))
+        for comment in content.page_comments:
+            if comment.id == wanted:
+                return self.ws.pages[found[0]], comment
+        for comments in content.inline_comments.values():
+            for comment in comments:
+                if comment.id == wanted:
+                    return self.ws.pages[found[0]], comment
+        return None
+
+    # -- page content -----------------------------------------------------------------------------------------
+    def content(self, page_idx: int, cache: bool = True) -> PageContent:
+        pinned = self._pinned.get(page_idx)
+        if pinned is not None:
+            return pinned
+        cached = self._cache.get(page_idx)
+        if cached is not None:
+            self._cache.move_to_end(page_idx)
+            return cached
+        built = self.builder.build(page_idx)
+        self.contents_built += 1
+        if cache:
+            self._cache[page_idx] = built
+            if self._cache_pages and len(self._cache) > self._cache_pages:
+                self._cache.popitem(last=False)
+        return built
+
+    def pin(self, page_idx: int) -> PageContent:
+        """The page's content, kept for good: a mutation is about to change it."""
+        content = self.content(page_idx)
+        self._pinned[page_idx] = content
+        self._cache.pop(page_idx, None)
+        return content
+
+    def materialized(self, page_idx: int) -> PageContent | None:
+        return self._pinned.get(page_idx) or self._cache.get(page_idx)
+
+    def page_has_content(self, page: Page) -> bool:
+        content = self.materialized(page.idx)
+        if content is not None:
+            return bool(self.visible_children(content, None))
+        recipe = page.recipe
+        if (recipe[0] == "random" and recipe[1] > 0) or (recipe[0] == "spec" and recipe[1]):
+            return True
+        return bool(page.child_dbs) or any(not self.ws.pages[c].own_trashed for c in page.child_pages)
+
+    def visible_children(self, content: PageContent, node: Block | None) -> list[Block]:
+        """A block's children as GET /v1/blocks/{id}/children lists them: sub-pages moved to the trash are
+        gone from their parent; a duplicate synced block shows its original's children."""
+        if node is not None and node.type == "synced_block" and node.ref is not None:
+            original = self.find_block(node.ref, True)
+            if original is None or original[0] != "block":
+                return []
+            return self.visible_children(original[1], original[2])
+        kids = content.top if node is None else (node.children or [])
+        return [k for k in kids if not (k.type == "child_page" and self.ws.pages[k.ref].own_trashed)]
+
+    def children_listing(self, found) -> tuple[PageContent | None, list[Block]]:
+        """(the content the children belong to, the children) for a find_block() result."""
+        if found[0] == "database":
+            return None, []
+        if found[0] == "page":
+            content = self.content(found[1].idx)
+            return content, self.visible_children(content, None)
+        _, content, node = found
+        if node.type == "synced_block" and node.ref is not None:
+            original = self.find_block(node.ref, True)
+            if original is None or original[0] != "block":
+                return content, []
+            content, node = original[1], original[2]
+        return content, self.visible_children(content, node)
+
+    def has_children(self, content: PageContent, node: Block) -> bool:
+        if node.type == "child_page":
+            return self.page_has_content(self.ws.pages[node.ref])
+        if node.type == "child_database":
+            return False
+        if node.type == "synced_block" and node.ref is not None:
+            return True
+        return bool(self.visible_children(content, node))
+
+    # -- listings -----------------------------------------------------------------------------------------
+    def search(self, shared: bool, version: str, value: str | None, query: str, descending: bool,
+               start_cursor: str | None, page_size: int) -> tuple[list[tuple[str, object]], str | None]:
+        """[(kind, object)] of one search page and the next cursor. Trashed objects are not returned."""
+        if version == V2022:
+            indexes = {"page": self._page_index, "database": self._db_index}
+        else:
+            indexes = {"page": self._page_index, "data_source": self._ds_index}
+        if value is not None:
+            indexes = {value: indexes[value]}
+        from_key = None
+        if start_cursor is not None:
+            compact = normalize(start_cursor)
+            from_key = next((index.key_of(dashed(compact)) for index in indexes.values()
+                             if compact and index.key_of(dashed(compact))), None)
+            if from_key is None:
+                raise invalid_cursor(start_cursor)
+        if not shared:
+            return [], None
+        needle = query.lower()
+        iterators = [index.iterate(from_key, descending) for index in indexes.values()]
+        merged = heapq.merge(*iterators, reverse=descending) if len(iterators) > 1 else iterators[0]
+        results = []
+        for _, _, kind, idx in merged:
+            found = self._searchable(kind, idx, needle)
+            if found is not None:
+                results.append((kind, found))
+                if len(results) > page_size:
+                    break
+        next_cursor = results[page_size][1].id if len(results) > page_size else None
+        return results[:page_size], next_cursor
+
+    def _searchable(self, kind: str, idx: int, needle: str):
+        ws = self.ws
+        if kind == "page":
+            obj = ws.pages[idx]
+            title = obj.title
+        elif kind == "data_source":
+            obj = ws.data_sources[idx]
+            title = obj.title + "\n" + ws.databases[obj.db].title
+        else:
+            obj = ws.databases[idx]
+            title = obj.title
+        if obj.eff_hidden or obj.eff_trashed:
+            return None
+        if needle and needle not in title.lower():
+            return None
+        return obj
+
+    def query_rows(self, ds: DataSource, body: dict) -> list[Page]:
+        """The rows of a data-source query, filtered and sorted (not paged)."""
+        in_trash = bool(body.get("in_trash") or body.get("archived"))
+        rows = [self.ws.pages[i] for i in ds.rows]
+        rows = [r for r in rows if not r.eff_hidden and r.eff_trashed == in_trash]
+        if body.get("filter") is not None:
+            predicate = FilterCompiler(self.ws, ds, self.clock.now()).compile(body["filter"])
+            rows = [r for r in rows if predicate(r)]
+        rows.sort(key=lambda r: (r.created_ms, r.id))
+        if body.get("sorts") is not None:
+            rows = sort_rows(rows, sort_key_function(self.ws, ds, body["sorts"]))
+        return rows
+
+    def users_listed(self) -> list[User]:
+        """What GET /v1/users lists: persons and bots, in a fixed order (guests are never listed)."""
+        return list(self.ws.users)
+
+
+def page_of_list(items: list, start_cursor: str | None, page_size: int, id_of=lambda item: item.id
+                 ) -> tuple[list, str | None]:
+    """One page of an ordered list whose cursors are the id of the next item (notion-api.md §6.3)."""
+    start = 0
+    if start_cursor is not None:
+        compact = normalize(start_cursor)
+        wanted = dashed(compact) if compact else None
+        start = next((i for i, item in enumerate(items) if id_of(item) == wanted), -1)
+        if start < 0:
+            raise invalid_cursor(start_cursor)
+    chunk = items[start:start + page_size]
+    next_cursor = id_of(items[start + page_size]) if start + page_size < len(items) else None
+    return chunk, next_cursor

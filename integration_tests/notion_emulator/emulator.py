@@ -1,0 +1,76 @@
+"""`Emulator`: the backend plus the HTTP server on a free port, started from Python or pytest."""
+
+from __future__ import annotations
+
+import threading
+
+from .backend import Backend
+from .ground_truth import GroundTruth, SyncOptions
+from .server import NotionApp, NotionServer
+
+DEFAULT_TOKEN = "ntn_emulator_token"
+
+
+class Emulator:
+    """Emulator(profile="small", seed=0, rate_limit=0, burst=None, latency_ms=0, fault_rate=0.0,
+    token="ntn_emulator_token").start() → .base_url, .backend (mutations callable from Python), .stop().
+    Also a context manager."""
+
+    def __init__(self, profile: str = "small", seed: int = 0, rate_limit: float = 0, burst: int | None = None,
+                 latency_ms: float = 0, fault_rate: float = 0.0, token: str = DEFAULT_TOKEN, port: int = 0,
+                 host: str = "127.0.0.1", slow_seconds: float = 65.0, storm_seconds: float = 3.0,
+                 content_cache_pages: int | None = None):
+        self.profile, self.seed, self.token = profile, seed, token
+        self.host, self.port = host, port
+        self._options = dict(rate_limit=rate_limit, burst=burst, latency_ms=latency_ms, fault_rate=fault_rate,
+                             seed=seed, slow_seconds=slow_seconds, storm_seconds=storm_seconds)
+        self._cache_pages = content_cache_pages
+        self.backend: Backend | None = None
+        self.app: NotionApp | None = None
+        self._server: NotionServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "Emulator":
+        self.backend = Backend(self.profile, self.seed, self._cache_pages)
+        self.app = NotionApp(self.backend, self.token, **self._options)
+        self._server = NotionServer((self.host, self.port), self.app)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"notion-emulator-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._thread.join(timeout=5)
+            self._server = None
+
+    def __enter__(self) -> "Emulator":
+        return self if self._server is not None else self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- conveniences for tests (the same as the control API) ---------------------------------------------
+    def stats(self, detail: bool = False) -> dict:
+        return self.app.stats.snapshot(detail)
+
+    def reset_stats(self) -> None:
+        self.app.stats.reset()
+
+    def configure_faults(self, **body) -> dict:
+        return self.app.faults.configure(body)
+
+    def expected(self, **options) -> dict:
+        return self.app.control.ground_truth.expected(SyncOptions.parse(options))
+
+    def lower_bound(self, **options) -> dict:
+        return self.app.control.ground_truth.lower_bound(SyncOptions.parse(options))
+
+
+__all__ = ["Emulator", "DEFAULT_TOKEN", "GroundTruth"]
