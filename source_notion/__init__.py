@@ -1,0 +1,3 @@
+from source_notion.source import SourceNotion
+
+__all__ = ["SourceNotion"]

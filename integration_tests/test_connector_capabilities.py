@@ -1,0 +1,21 @@
+"""A token without a capability: the stream that needs it is skipped with a warning; the sync goes on."""
+
+import pytest
+
+from integration_tests.connector_harness import STREAMS, TOKEN, Connector, Control, config
+
+
+@pytest.mark.parametrize("missing,stream", [("_no_users", "users"), ("_no_comments", "comments")])
+def test_a_403_skips_only_that_stream(emulator, tmp_path, missing, stream):
+    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+    cfg = config(token=TOKEN + missing)
+    run = connector.read(cfg, connector.catalog(cfg))
+    assert run.returncode == 0, run.errors
+    assert run.errors == []
+    assert run.of(stream) == []
+    assert any(f"Stream {stream} skipped" in line for line in run.logs)
+    assert "SKIPPED" in run.summary(stream)
+    for other in STREAMS:
+        if other != stream:
+            expected = {e["id"] for e in control.expected(streams=[other])[other]}
+            assert set(run.ids(other)) == expected, other

@@ -1,0 +1,122 @@
+"""A full sync of every stream by the real command: exactly the emulator's ground truth, schema-valid, and at the
+request lower bound."""
+
+from collections import Counter
+
+import jsonschema
+import pytest
+
+from integration_tests.connector_harness import STREAMS, Connector, Control, config, started_emulator
+
+
+@pytest.fixture(scope="module")
+def emulator_module():
+    emulator = started_emulator(profile="small", seed=0)
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def full_sync(emulator_module, tmp_path_factory):
+    """One full sync shared by the assertions of this module (the workspace is not mutated here)."""
+    control = Control(emulator_module.base_url)
+    connector = Connector(emulator_module.base_url, tmp_path_factory.mktemp("full"))
+    cfg = config()
+    catalog = connector.catalog(cfg)
+    control.reset_stats()
+    run = connector.read(cfg, catalog)
+    stats = control.get("stats", detail=1)
+    return run, catalog, stats, control
+
+
+def test_the_sync_succeeds(full_sync):
+    run, _, _, _ = full_sync
+    assert run.returncode == 0, run.errors
+    assert run.errors == []
+    for stream in STREAMS:
+        assert run.statuses(stream)[-1] == "COMPLETE"
+
+
+@pytest.mark.parametrize("stream", STREAMS)
+def test_every_streams_records_are_exactly_the_ground_truth(full_sync, stream):
+    run, _, _, control = full_sync
+    expected = control.expected(streams=[stream])[stream]
+    got = run.ids(stream)
+    assert len(got) == len(set(got)), f"{stream}: duplicate ids {[i for i, n in Counter(got).items() if n > 1][:5]}"
+    missing = {e["id"] for e in expected} - set(got)
+    extra = set(got) - {e["id"] for e in expected}
+    assert not missing and not extra, f"{stream}: {len(missing)} missing, {len(extra)} extra"
+    assert len(got) > 0
+
+
+def test_blocks_carry_their_page_and_depth_as_the_ground_truth_does(full_sync):
+    run, _, _, control = full_sync
+    expected = {(e["id"], e["page_id"], e["depth"]) for e in control.expected(streams=["blocks"])["blocks"]}
+    got = {(b["id"], b["page_id"], b["depth"]) for b in run.of("blocks")}
+    assert got == expected
+    assert max(depth for _, _, depth in got) == 30  # the small profile holds a deeper tree: cut at 30
+    assert "subtrees cut at max_block_depth: 0" not in run.summary("blocks")
+
+
+def test_blocks_positions_are_sibling_indexes(full_sync):
+    run, _, _, _ = full_sync
+    siblings = {}
+    for b in run.of("blocks"):
+        parent = b["parent"].get("block_id") or b["parent"].get("page_id")
+        siblings.setdefault(parent, []).append(b["position"])
+    for parent, positions in siblings.items():
+        assert sorted(positions) == list(range(len(positions))), parent
+
+
+def test_comments_carry_their_page(full_sync):
+    run, _, _, control = full_sync
+    expected = {(e["id"], e["page_id"]) for e in control.expected(streams=["comments"])["comments"]}
+    assert {(c["id"], c["page_id"]) for c in run.of("comments")} == expected
+
+
+def test_every_record_validates_against_its_declared_schema(full_sync):
+    run, catalog, _, _ = full_sync
+    schemas = {s["stream"]["name"]: s["stream"]["json_schema"] for s in catalog["streams"]}
+    for stream, records in run.records.items():
+        validator = jsonschema.Draft7Validator(schemas[stream])
+        for record in records:
+            errors = sorted(validator.iter_errors(record), key=str)
+            assert not errors, f"{stream} {record['id']}: {errors[0].message} at {list(errors[0].absolute_path)}"
+
+
+def test_the_request_count_is_the_lower_bound(full_sync):
+    _, _, stats, control = full_sync
+    bound = control.lower_bound()
+    assert bound["total"] <= stats["requests_total"] <= 1.02 * bound["total"], (stats["by_endpoint"], bound["explanation"])
+    for endpoint, count in bound["by_endpoint"].items():
+        assert stats["by_endpoint"].get(endpoint, 0) == count, endpoint
+
+
+def test_no_object_is_fetched_twice(full_sync):
+    _, _, stats, _ = full_sync
+    by_object = stats.get("by_object")
+    assert by_object, "the emulator's detailed stats carry per-object counts"
+    twice = {key: n for key, n in by_object.items() if n > 1}
+    assert not twice, list(twice.items())[:5]
+
+
+def test_final_state_per_stream(full_sync):
+    run, _, _, control = full_sync
+    states = {m["stream"]["stream_descriptor"]["name"]: m["stream"]["stream_state"] for m in run.final_state()}
+    sync_start = control.clock()["now"][:16]  # the virtual clock has not moved: the sync started this minute
+    for stream in ("blocks", "comments", "databases"):
+        assert states[stream] == {"last_edited_time": f"{sync_start}:00.000Z"}
+    newest_page = max(p["last_edited_time"] for p in run.of("pages"))
+    assert states["pages"] == {"last_edited_time": newest_page}
+
+
+def test_a_lower_max_block_depth_is_honoured(emulator_module, tmp_path):
+    control = Control(emulator_module.base_url)
+    connector = Connector(emulator_module.base_url, tmp_path)
+    cfg = config(max_block_depth=3)
+    run = connector.read(cfg, connector.catalog(cfg, ["blocks"]))
+    expected = {(e["id"], e["depth"]) for e in control.expected(streams=["blocks"], max_block_depth=3)["blocks"]}
+    assert {(b["id"], b["depth"]) for b in run.of("blocks")} == expected
+    assert max(depth for _, depth in expected) == 3
+    cut = int(run.summary("blocks").split("subtrees cut at max_block_depth: ")[1].split(";")[0])
+    assert cut > 0

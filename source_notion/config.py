@@ -1,0 +1,260 @@
+"""The source's configuration: one pydantic model, from which the spec's connectionSpecification is generated."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timezone
+from typing import Any, Dict, Literal, Mapping, Optional, Union
+
+from airbyte_cdk.models import (
+    AdvancedAuth,
+    AuthFlowType,
+    ConnectorSpecification,
+    FailureType,
+    OAuthConfigSpecification,
+)
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DOCUMENTATION_URL = "https://github.com/source-notion/source-notion#readme"
+
+
+def _secret(title: str, description: str, order: int) -> Any:
+    return Field(
+        ..., title=title, description=description, json_schema_extra={"airbyte_secret": True, "order": order}
+    )
+
+
+class OAuthCredentials(BaseModel):
+    model_config = ConfigDict(title="OAuth2.0", extra="allow")
+
+    auth_type: Literal["OAuth2.0"] = Field(..., json_schema_extra={"order": 0})
+    client_id: str = _secret("Client ID", "The Client ID of your Notion public integration.", 1)
+    client_secret: str = _secret("Client Secret", "The Client Secret of your Notion public integration.", 2)
+    access_token: str = _secret(
+        "Access Token", "The access token the OAuth flow returned for your Notion workspace.", 3
+    )
+
+    @property
+    def token(self) -> str:
+        return self.access_token
+
+
+class TokenCredentials(BaseModel):
+    model_config = ConfigDict(title="Access Token", extra="allow")
+
+    auth_type: Literal["token"] = Field(..., json_schema_extra={"order": 0})
+    token: str = _secret(
+        "Access Token",
+        "The internal integration secret (starts with ntn_ or secret_): Notion → Settings → Connections → "
+        "Develop or manage integrations → your integration → Configuration.",
+        1,
+    )
+
+
+class NotionConfig(BaseModel):
+    model_config = ConfigDict(title="Notion Source Spec", extra="allow")
+
+    credentials: Optional[Union[OAuthCredentials, TokenCredentials]] = Field(
+        None,
+        title="Authentication Method",
+        description="How to authenticate with Notion: an internal integration token, or OAuth (public integration).",
+        discriminator="auth_type",
+        json_schema_extra={"order": 0},
+    )
+    start_date: Optional[str] = Field(
+        None,
+        title="Start Date",
+        description=(
+            "Only objects last edited at or after this time are synced, in ISO 8601 (UTC when no offset is "
+            "given), e.g. 2024-01-31T00:00:00Z, 2024-01-31T00:00:00.000Z or 2024-01-31T02:00:00+02:00. "
+            "Leave empty to sync everything: there is no default cutoff."
+        ),
+        json_schema_extra={"order": 1, "format": "date-time", "examples": ["2024-01-31T00:00:00.000Z"]},
+    )
+    requests_per_second: float = Field(
+        3,
+        gt=0,
+        le=1000,
+        title="Requests per second",
+        description="The request rate the connector keeps to; Notion allows an integration about 3 per second.",
+        json_schema_extra={"order": 2},
+    )
+    max_block_depth: int = Field(
+        30,
+        ge=1,
+        le=1000,
+        title="Maximum block depth",
+        description="How deep block trees are read, counted from each page (its blocks have depth 1). What lies "
+        "deeper is not read, and the count of cut subtrees is logged.",
+        json_schema_extra={"order": 3},
+    )
+    include_inline_comments: bool = Field(
+        False,
+        title="Include inline comments",
+        description="Also read the discussions on blocks (one more request per block read), not only page comments.",
+        json_schema_extra={"order": 4},
+    )
+    comments_scope: Literal["all_pages", "changed_pages"] = Field(
+        "all_pages",
+        title="Comments scope",
+        description="all_pages lists every page's comments on every sync (a new comment does not, as far as is "
+        "documented, change its page's last_edited_time). changed_pages lists only pages edited since the last "
+        "sync: one request per changed page instead of one per page, but a new comment on an unchanged page is "
+        "missed until that page changes.",
+        json_schema_extra={"order": 5},
+    )
+    max_concurrency: int = Field(
+        8,
+        ge=1,
+        le=64,
+        title="Concurrent requests",
+        description="How many requests may be in flight at once, within the request rate: hides network latency.",
+        json_schema_extra={"order": 6},
+    )
+    access_token: Optional[str] = Field(
+        None,
+        title="Access Token (legacy)",
+        description="Legacy top-level token, kept for configurations written before `credentials` existed.",
+        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 7},
+    )
+
+    @field_validator("start_date")
+    @classmethod
+    def _parse_start_date(cls, value: Optional[str]) -> Optional[str]:
+        if value in (None, ""):
+            return None
+        parse_datetime(value)  # raises ValueError with a clear message
+        return value
+
+    @property
+    def token(self) -> str:
+        if self.credentials is not None:
+            return self.credentials.token
+        if self.access_token:
+            return self.access_token
+        raise ValueError("no credentials: set credentials (a token or OAuth) in the source's configuration")
+
+    @property
+    def start_datetime(self) -> Optional[datetime]:
+        return parse_datetime(self.start_date) if self.start_date else None
+
+
+def parse_datetime(value: str) -> datetime:
+    """ISO 8601 with or without milliseconds and offset (naive means UTC), as an aware UTC datetime."""
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time, e.g. 2024-01-31T00:00:00Z") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def format_datetime(value: datetime) -> str:
+    """The form Notion uses for page timestamps: 2024-01-31T00:00:00.000Z."""
+    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def load_config(raw: Mapping[str, Any]) -> NotionConfig:
+    """The validated config, or a config_error that says which field is wrong and why."""
+    try:
+        config = NotionConfig.model_validate(dict(raw))
+        config.token  # noqa: B018 - raises when no credentials at all
+        return config
+    except (ValidationError, ValueError) as error:
+        details = _describe_validation_error(error)
+        raise AirbyteTracedException(
+            message=f"The configuration is invalid: {details}",
+            internal_message=details,
+            failure_type=FailureType.config_error,
+        ) from None  # the ValidationError would quote the input, secrets included
+
+
+def _describe_validation_error(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        parts = []
+        for item in error.errors(include_input=False, include_url=False):
+            where = ".".join(str(p) for p in item.get("loc", ())) or "config"
+            parts.append(f"{where}: {item.get('msg')}")
+        return "; ".join(parts)
+    return str(error)
+
+
+# --------------------------------------------------------------------------- the spec
+
+
+def connection_specification() -> Dict[str, Any]:
+    """The model's JSON Schema, flattened into the draft-7 form Airbyte's UIs expect (no $ref, oneOf options)."""
+    schema = NotionConfig.model_json_schema()
+    definitions = schema.pop("$defs", {})
+    schema = _inline(schema, definitions)
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    schema["type"] = "object"
+    schema["required"] = []
+    schema["additionalProperties"] = True
+    return schema
+
+
+def _inline(node: Any, definitions: Mapping[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        target = copy.deepcopy(definitions[node["$ref"].split("/")[-1]])
+        return _inline({**target, **{k: v for k, v in node.items() if k != "$ref"}}, definitions)
+    node = {key: _inline(value, definitions) for key, value in node.items() if key != "discriminator"}
+    # Optional[X] becomes anyOf [X, null]; an optional field is simply not required.
+    options = node.get("anyOf")
+    if options and any(option == {"type": "null"} for option in options):
+        rest = [option for option in options if option != {"type": "null"}]
+        node.pop("anyOf")
+        node.pop("default", None)
+        if len(rest) == 1:
+            node = {**rest[0], **node}
+        else:
+            node["oneOf"] = rest
+    if "oneOf" in node:
+        node.setdefault("type", "object")
+    properties = node.get("properties")
+    if isinstance(properties, dict) and "auth_type" in properties:
+        const = properties["auth_type"].get("const")
+        properties["auth_type"] = {"type": "string", "const": const, "default": const, "order": 0}
+    return node
+
+
+def specification() -> ConnectorSpecification:
+    return ConnectorSpecification(
+        documentationUrl=DOCUMENTATION_URL,
+        connectionSpecification=connection_specification(),
+        supportsIncremental=True,
+        advanced_auth=AdvancedAuth(
+            auth_flow_type=AuthFlowType.oauth2_0,
+            predicate_key=["credentials", "auth_type"],
+            predicate_value="OAuth2.0",
+            oauth_config_specification=OAuthConfigSpecification(
+                complete_oauth_output_specification={
+                    "type": "object",
+                    "properties": {
+                        "access_token": {"type": "string", "path_in_connector_config": ["credentials", "access_token"]}
+                    },
+                },
+                complete_oauth_server_input_specification={
+                    "type": "object",
+                    "properties": {"client_id": {"type": "string"}, "client_secret": {"type": "string"}},
+                },
+                complete_oauth_server_output_specification={
+                    "type": "object",
+                    "properties": {
+                        "client_id": {"type": "string", "path_in_connector_config": ["credentials", "client_id"]},
+                        "client_secret": {
+                            "type": "string",
+                            "path_in_connector_config": ["credentials", "client_secret"],
+                        },
+                    },
+                },
+            ),
+        ),
+    )

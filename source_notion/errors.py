@@ -1,0 +1,128 @@
+"""The one error type of the connector, and the words a user reads when something goes wrong.
+
+Every failure that reaches the user is a `NotionAPIError`. It is an `AirbyteTracedException`, so the CDK turns
+it into a TRACE message (with its failure type) wherever it surfaces: in a stream, in `check`, or uncaught.
+The messages name what failed (the endpoint, Notion's own code, message and request_id) and what to do about
+it. They never contain a token: nothing here ever sees the request headers.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+SHARE_HINT = "share a page with the integration: ••• → Connections"
+INVALID_START_CURSOR_PREFIX = "The start_cursor provided is invalid"
+
+_TOKEN_HINT = (
+    "Check the token in the source's configuration, or regenerate it: Notion → Settings → Connections → "
+    "Develop or manage integrations → your integration → Configuration → Internal Integration Secret "
+    "(for an OAuth connection, re-authenticate the source)."
+)
+_CAPABILITY_HINT = (
+    "Enable the missing capability in Notion → Settings → Connections → Develop or manage integrations → "
+    "your integration → Capabilities (Read content, Read comments, Read user information)."
+)
+
+
+class NotionAPIError(AirbyteTracedException):
+    """A request that did not succeed, after whatever retrying its status deserved.
+
+    `status` is None when no HTTP answer came at all (connection error, timeout, unreadable body).
+    """
+
+    def __init__(
+        self,
+        status: Optional[int],
+        code: str,
+        message: str,
+        request_id: Optional[str] = None,
+        *,
+        endpoint: str = "",
+        attempts: int = 1,
+        user_message: Optional[str] = None,
+        failure_type: Optional[FailureType] = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.notion_message = message
+        self.request_id = request_id
+        self.endpoint = endpoint
+        self.attempts = attempts
+        failure = failure_type or _failure_type(status)
+        super().__init__(
+            internal_message=self._describe(),
+            message=user_message or self._explain(failure),
+            failure_type=failure,
+        )
+
+    # What kind of failure this is; the client, the streams and check branch on these.
+    @property
+    def is_invalid_start_cursor(self) -> bool:
+        return self.status == 400 and self.notion_message.startswith(INVALID_START_CURSOR_PREFIX)
+
+    @property
+    def is_missing_capability(self) -> bool:
+        return self.status == 403
+
+    @property
+    def is_not_found(self) -> bool:
+        return self.status == 404
+
+    @property
+    def is_unauthorized(self) -> bool:
+        return self.status == 401
+
+    def _describe(self) -> str:
+        status = self.status if self.status is not None else "no response"
+        text = f"{self.endpoint}: {status} {self.code}: {self.notion_message}"
+        if self.request_id:
+            text += f" (request_id {self.request_id})"
+        if self.attempts > 1:
+            text += f", after {self.attempts} attempts"
+        return text
+
+    def _explain(self, failure: FailureType) -> str:
+        if self.status == 401:
+            return f"Notion rejected the token ({self._describe()}). {_TOKEN_HINT}"
+        if self.status == 403:
+            return f"The integration lacks a capability for {self._describe()}. {_CAPABILITY_HINT}"
+        if self.status == 404:
+            return (
+                f"Notion could not find an object ({self._describe()}): it was deleted or is not shared "
+                f"with the integration; {SHARE_HINT}."
+            )
+        if failure == FailureType.transient_error:
+            return (
+                f"Notion kept failing ({self._describe()}). This is usually temporary: run the sync again; "
+                "it resumes from its last checkpoint."
+            )
+        return f"Notion refused a request ({self._describe()})."
+
+
+def _failure_type(status: Optional[int]) -> FailureType:
+    if status in (401, 403):
+        return FailureType.config_error
+    if status is None or status in (409, 429, 529) or status >= 500:
+        return FailureType.transient_error
+    return FailureType.system_error
+
+
+def rate_limit_exhausted(endpoint: str, waited_seconds: float, last: Optional[NotionAPIError]) -> NotionAPIError:
+    """Notion answered 429/529 without pause for longer than we are willing to wait."""
+    minutes = waited_seconds / 60
+    return NotionAPIError(
+        last.status if last else 429,
+        last.code if last else "rate_limited",
+        last.notion_message if last else "rate limited",
+        last.request_id if last else None,
+        endpoint=endpoint,
+        failure_type=FailureType.transient_error,
+        user_message=(
+            f"Notion rate-limited {endpoint} without interruption for {minutes:.0f} minutes, longer than the "
+            "connector waits. Another integration may be using the workspace's request budget. Run the sync "
+            "again later (it resumes from its last checkpoint), or lower requests_per_second."
+        ),
+    )

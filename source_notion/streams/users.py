@@ -1,0 +1,20 @@
+"""users: every user of the workspace, full refresh (the API has no way to ask what changed)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable
+
+from airbyte_cdk.models import SyncMode
+
+from source_notion.errors import NotionAPIError
+from source_notion.streams.base import NotionStream, as_record
+
+
+class Users(NotionStream):
+    def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
+        for user in self.ctx.client.paginate("GET", "/v1/users"):
+            yield as_record(user)
+
+    def skips_stream_on(self, error: NotionAPIError) -> bool:
+        # The integration may lack "Read user information" (and personal access tokens cannot list users).
+        return error.is_missing_capability

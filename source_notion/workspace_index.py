@@ -1,0 +1,99 @@
+"""The one search per sync, shared by the streams that need the same objects.
+
+`pages`, `blocks` and `comments` all start from the workspace's pages; `data_sources` and `databases` from its
+data sources. Each kind is searched once per sync (sorted by last_edited_time, newest first) and paged only as
+far back as the furthest-back consumer needs, then stops. The first consumer (pages, or data_sources) receives
+the whole objects as they arrive and emits them; the index keeps only a compact entry per object (id,
+last_edited_time, container) for the consumers that come after it. When that first stream is not selected, the
+index still searches, without emitting anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Dict, Iterator, List, Optional
+
+from source_notion.client import NotionClient
+from source_notion.config import parse_datetime
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    __slots__ = ("id", "last_edited_time", "container_id")
+    id: str
+    last_edited_time: datetime
+    container_id: Optional[str]  # a data source's database; None for pages
+
+
+class SearchIndex:
+    """The objects of one kind ("page" or "data_source"), newest first, as far back as `since` (None: all)."""
+
+    def __init__(self, client: NotionClient, kind: str, since: Optional[datetime]) -> None:
+        self._client = client
+        self.kind = kind
+        self.since = since
+        self._entries: List[IndexEntry] = []
+        self._ids: set = set()
+        self._feed: Optional[Iterator[Dict[str, Any]]] = None
+        self._complete = False
+        self._failure: Optional[BaseException] = None
+
+    def search(self) -> Iterator[Dict[str, Any]]:
+        """The whole objects, for the first consumer, while the index fills. Objects older than `since` are not
+        yielded (the search stops at the first one); an object the search returns twice is yielded once."""
+        if self._feed is not None or self._complete:
+            raise RuntimeError(f"the {self.kind} search runs once per sync and is already under way")
+        self._feed = self._run()
+        return self._feed
+
+    def entries(self) -> List[IndexEntry]:
+        """Every entry, newest first; runs (the rest of) the search if no consumer has."""
+        if self._failure is not None:
+            raise self._failure
+        if not self._complete:
+            if self._feed is None:
+                self._feed = self._run()
+            for _ in self._feed:
+                pass
+        return self._entries
+
+    def _run(self) -> Iterator[Dict[str, Any]]:
+        listing = self._client.paginate(
+            "POST",
+            "/v1/search",
+            body={
+                "filter": {"property": "object", "value": self.kind},
+                "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+            },
+        )
+        try:
+            for obj in listing:
+                edited = parse_datetime(obj["last_edited_time"])
+                if self.since is not None and edited < self.since:
+                    break  # sorted newest first: everything after this is older still
+                if obj["id"] in self._ids:
+                    continue
+                self._ids.add(obj["id"])
+                self._entries.append(IndexEntry(obj["id"], edited, _container_id(obj)))
+                yield obj
+        except GeneratorExit:
+            self._feed = None  # the consumer stopped early: a later entries() searches again, skipping known ids
+            raise
+        except BaseException as error:
+            self._failure = error
+            raise
+        self._complete = True
+
+
+def _container_id(obj: Dict[str, Any]) -> Optional[str]:
+    parent = obj.get("parent") or {}
+    return parent.get("database_id") if obj.get("object") == "data_source" else None
+
+
+class WorkspaceIndex:
+    """The page index and the data-source index of one sync."""
+
+    def __init__(self, client: NotionClient, pages_since: Optional[datetime], data_sources_since: Optional[datetime]):
+        self.pages = SearchIndex(client, "page", pages_since)
+        self.data_sources = SearchIndex(client, "data_source", data_sources_since)

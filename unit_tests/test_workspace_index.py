@@ -1,0 +1,78 @@
+import pytest
+
+from source_notion.config import parse_datetime
+from source_notion.workspace_index import SearchIndex, WorkspaceIndex
+from unit_tests.notion_fakes import API, body_of, data_source, listing, page, uid
+
+SEARCH = API + "/v1/search"
+
+
+def pages_response(*pages, next_cursor=None):
+    return {"json": listing(list(pages), next_cursor=next_cursor, kind="page_or_data_source")}
+
+
+def test_one_search_sorted_newest_first_filtered_to_pages(client, notion):
+    notion.post(SEARCH, [pages_response(page(1))])
+    index = WorkspaceIndex(client, pages_since=None, data_sources_since=None)
+    assert [p["id"] for p in index.pages.search()] == [uid("p", 1)]
+    assert body_of(notion.request_history[0]) == {
+        "filter": {"property": "object", "value": "page"},
+        "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+        "page_size": 100,
+    }
+
+
+def test_the_search_stops_at_the_first_object_older_than_needed(client, notion):
+    notion.post(
+        SEARCH,
+        [
+            pages_response(page(1, "2025-03-01T00:00:00.000Z"), page(2, "2025-02-01T00:00:00.000Z"), page(3, "2025-01-01T00:00:00.000Z"), next_cursor="more"),
+            pages_response(page(4, "2024-01-01T00:00:00.000Z")),
+        ],
+    )
+    index = SearchIndex(client, "page", parse_datetime("2025-02-01T00:00:00Z"))
+    assert [p["id"] for p in index.search()] == [uid("p", 1), uid("p", 2)]  # inclusive
+    assert notion.call_count == 1
+    assert [e.id for e in index.entries()] == [uid("p", 1), uid("p", 2)]
+
+
+def test_an_object_returned_twice_is_kept_once(client, notion):
+    notion.post(SEARCH, [pages_response(page(1), page(2), next_cursor="c"), pages_response(page(2), page(3))])
+    index = SearchIndex(client, "page", None)
+    assert [p["id"] for p in index.search()] == [uid("p", 1), uid("p", 2), uid("p", 3)]
+
+
+def test_entries_search_when_no_stream_emitted_and_never_search_twice(client, notion):
+    notion.post(SEARCH, [pages_response(page(1))])
+    index = SearchIndex(client, "page", None)
+    assert [e.id for e in index.entries()] == [uid("p", 1)]
+    assert [e.id for e in index.entries()] == [uid("p", 1)]
+    assert notion.call_count == 1
+    with pytest.raises(RuntimeError):
+        index.search()
+
+
+def test_entries_finish_a_search_the_first_consumer_left_half_way(client, notion):
+    notion.post(SEARCH, [pages_response(page(1), page(2))])
+    index = SearchIndex(client, "page", None)
+    feed = index.search()
+    next(feed)
+    assert [e.id for e in index.entries()] == [uid("p", 1), uid("p", 2)]
+    assert notion.call_count == 1
+
+
+def test_a_failed_search_fails_the_later_consumers_with_the_same_error(client, notion):
+    notion.post(SEARCH, status_code=400, json={"object": "error", "status": 400, "code": "validation_error", "message": "bad"})
+    index = SearchIndex(client, "page", None)
+    with pytest.raises(Exception, match="bad"):
+        list(index.search())
+    with pytest.raises(Exception, match="bad"):
+        index.entries()
+
+
+def test_data_source_entries_remember_their_database(client, notion):
+    notion.post(SEARCH, [pages_response(data_source(1, database=7))])
+    index = SearchIndex(client, "data_source", None)
+    (entry,) = index.entries()
+    assert entry.container_id == uid("db", 7)
+    assert body_of(notion.request_history[0])["filter"]["value"] == "data_source"
