@@ -46,9 +46,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", default=",".join(ALL_SCENARIOS),
                         help=f"comma-separated, from {', '.join(ALL_SCENARIOS)} (default: all)")
-    parser.add_argument("--rate", type=float, default=30.0,
+    parser.add_argument("--rate", type=float, default=50.0,
                         help="emulator rate limit and our requests_per_second for the medium scenarios (req/s)")
-    parser.add_argument("--large-rate", type=float, default=60.0,
+    parser.add_argument("--large-rate", type=float, default=400.0,
                         help="the same for full_large (it measures memory; a higher rate keeps it short)")
     parser.add_argument("--latency-ms", type=float, default=300.0,
                         help=f"real-world response latency at Notion's {NOTION_RATE:g} req/s; the emulator gets it"

@@ -87,13 +87,31 @@ def test_incremental_needs_five_percent_of_its_bound_and_twenty_times_fewer_requ
     assert verdicts[("incremental_none", "requests / lower bound")] is False
 
 
-def test_a_failed_or_absent_peer_gives_no_verdict_rather_than_a_pass():
-    failed_peer = measurement(99999, 999.0, exit_code=1)
-    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=failed_peer),
-                           scenario("incremental_1pct", 100, measurement(100, 2.0))])
-    verdicts = _verdicts(figures)
-    assert verdicts[("full", "peer wall / our wall")] is None
-    assert verdicts[("incremental_1pct", "peer requests / our requests")] is None
+def test_a_peer_that_ran_no_scenario_gives_no_verdict_rather_than_a_pass():
+    figures = all_figures([scenario("incremental_1pct", 100, measurement(100, 2.0))])
+    [check] = [c for c in acceptance_checks(figures) if "peer" in c.criterion]
+    assert (check.passed, check.verdict) == (None, "NOT MEASURED")
+
+
+def test_an_incomplete_peer_that_still_loses_the_comparison_is_not_comparable_not_a_failure_of_ours():
+    lossy_peer = measurement(3000, 30.0, missing={"blocks": 36000})
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=lossy_peer)])
+    [check] = [c for c in acceptance_checks(figures) if "peer" in c.criterion]
+    assert (check.passed, check.verdict) == (None, "NOT COMPARABLE")
+    assert "peer lost 36000 records" in check.measured
+
+
+def test_an_incomplete_peer_that_ours_beats_anyway_passes_since_a_complete_peer_would_need_more():
+    crashed_peer = measurement(99999, 999.0, exit_code=1, missing={"blocks": 5})
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=crashed_peer)])
+    [check] = [c for c in acceptance_checks(figures) if "peer" in c.criterion]
+    assert check.passed is True
+
+
+def test_a_complete_peer_that_is_not_slow_enough_is_a_failure():
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=measurement(3000, 40.0))])
+    [check] = [c for c in acceptance_checks(figures) if "peer" in c.criterion]
+    assert (check.passed, check.measured) == (False, "2.00×")
 
 
 @pytest.mark.parametrize("large_mb, passes_absolute, passes_growth", [(110.0, True, True), (121.0, True, False),
