@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         run_log.write(line + "\n")
         run_log.flush()
 
-    command_line = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    command_line = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
     wanted = set(arguments.scenarios)
     our_command = [str(Path(sys.executable).parent / "source-notion")]
 

@@ -120,8 +120,9 @@ class EmulatorProcess:
         response.raise_for_status()
         return response.json() if response.content else {}
 
-    def stats(self) -> dict:
-        return self._get("/_emulator/stats")
+    def stats(self, detail: bool = False) -> dict:
+        """`detail`: also the count per (endpoint, object id), to find what was fetched more than once."""
+        return self._get("/_emulator/stats", detail=1 if detail else None)
 
     def reset_stats(self) -> None:
         self._post("/_emulator/reset-stats")

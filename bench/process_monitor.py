@@ -17,6 +17,7 @@ from pathlib import Path
 import psutil
 
 POLL_INTERVAL_S = 0.1
+RSS_TIMELINE_INTERVAL_S = 1.0
 TERMINATE_GRACE_S = 5.0
 
 
@@ -70,7 +71,11 @@ def run_monitored(
     stderr_path: Path,
     timeout_s: float,
     cwd: Path | None = None,
+    rss_timeline_path: Path | None = None,
 ) -> ProcessOutcome:
+    """`rss_timeline_path`: also write the tree's RSS once a second (seconds, MB), to see where memory grows."""
+    timeline = open(rss_timeline_path, "w") if rss_timeline_path else None
+    next_timeline_s = 0.0
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
         started = time.monotonic()
         child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=stdout, stderr=stderr, start_new_session=True)
@@ -81,14 +86,21 @@ def run_monitored(
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
-            peak_tree_rss = max(peak_tree_rss, _tree_rss(watched))
-            if time.monotonic() - started > timeout_s:
+            tree_rss = _tree_rss(watched)
+            peak_tree_rss = max(peak_tree_rss, tree_rss)
+            elapsed = time.monotonic() - started
+            if timeline and elapsed >= next_timeline_s:
+                timeline.write(f"{elapsed:.1f}\t{tree_rss / (1024 * 1024):.1f}\n")
+                next_timeline_s = elapsed + RSS_TIMELINE_INTERVAL_S
+            if elapsed > timeout_s:
                 timed_out = True
                 _stop_group(child.pid)
                 pid, status, usage = os.wait4(child.pid, 0)
                 break
             time.sleep(POLL_INTERVAL_S)
         wall_s = time.monotonic() - started
+    if timeline:
+        timeline.close()
     # We reaped the child ourselves; tell Popen so it does not try again.
     child.returncode = os.waitstatus_to_exitcode(status)
     return ProcessOutcome(

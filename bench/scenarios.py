@@ -17,6 +17,7 @@ by design.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,10 @@ class ChainRunner:
         outcome, output, directory = command.read(
             emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides
         )
-        stats = emulator.stats()
+        stats = emulator.stats(detail=True)
+        (directory / "stats.json").write_text(json.dumps(stats))
+        (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
+        stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
         truth = emulator.expected(since=since, fields=TRUTH_FIELDS.get(expected_ids, None))
         measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(expected_ids(truth), output.ids))
         self.log(

@@ -2,7 +2,8 @@
 
 Used for both connectors: ours (`source-notion` from this project's venv) and the peer (through its launcher).
 Each read writes its files under one directory of bench-output: config.json, catalog.json, state.json (input),
-messages.jsonl (stdout, every Airbyte message), stderr.log.
+messages.jsonl (stdout, every Airbyte message), stderr.log, rss.tsv (RSS once a second); the benchmark adds
+stats.json (the emulator's request stats, per object id too) and lower-bound.json.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class SourceCommand:
             argv += ["--state", str(_write_json(directory / "state.json", state))]
         messages_path = directory / "messages.jsonl"
         outcome = run_monitored(
-            argv, self._env(base_url), messages_path, directory / "stderr.log", timeout_s, cwd=self._cwd
-        )
+            argv, self._env(base_url), messages_path, directory / "stderr.log", timeout_s, cwd=self._cwd,
+            rss_timeline_path=directory / "rss.tsv",
+        )  # fmt: skip
         return outcome, summarize_file(messages_path), directory

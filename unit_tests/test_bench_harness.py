@@ -59,12 +59,16 @@ def test_peer_redirect_leaves_other_hosts_alone(monkeypatch):
 
 
 def test_monitored_run_reports_exit_code_cpu_and_the_memory_the_child_held(tmp_path):
-    program = "import sys; block = bytearray(64 * 1024 * 1024); sum(range(3_000_000)); print('done'); sys.exit(3)"
-    outcome = run_monitored([sys.executable, "-c", program], {}, tmp_path / "out", tmp_path / "err", timeout_s=120)
+    program = ("import sys, time; block = bytearray(64 * 1024 * 1024); sum(range(3_000_000)); time.sleep(0.5);"
+               " print('done'); sys.exit(3)")
+    outcome = run_monitored([sys.executable, "-c", program], {}, tmp_path / "out", tmp_path / "err", timeout_s=120,
+                            rss_timeline_path=tmp_path / "rss.tsv")
     assert outcome.exit_code == 3 and not outcome.timed_out
     assert outcome.peak_rss_mb >= 64
     assert outcome.cpu_s > 0
     assert (tmp_path / "out").read_text() == "done\n"
+    timeline = [line.split("\t") for line in (tmp_path / "rss.tsv").read_text().splitlines()]
+    assert timeline and all(float(seconds) >= 0 and float(mb) > 0 for seconds, mb in timeline)
 
 
 def test_monitored_run_stops_a_hung_child_and_says_so(tmp_path):
