@@ -98,7 +98,9 @@ def header(arguments: argparse.Namespace, command_line: str) -> str:
         f"(same profile, seed and mutations), start_date {PEER_START_DATE} (its default, now - 2 years, would "
         f"leave out older content: set before the emulator's oldest content so it is asked for everything); "
         f"requests redirected from api.notion.com to the emulator by bench/peer_launcher.py; blocks of types "
-        f"child_page/child_database/ai_block, which it drops by design, are not counted as lost"
+        f"child_page/child_database/ai_block, which it drops by design, are not counted as lost. After a 429 it "
+        f"sleeps Retry-After + 1 s: a fixed second that the time scale does not shrink, so its wall times here are "
+        f"longer than they would be at Notion's rate (see 'peer back-off sleep'); its request counts are not affected"
     )  # fmt: skip
     return "\n".join([
         "# source-notion benchmark (issue 5)",
@@ -120,7 +122,7 @@ def header(arguments: argparse.Namespace, command_line: str) -> str:
         "- LB = the emulator's lower bound (fewest requests a complete sync needs, /_emulator/lower-bound, with "
         "since = the minute the previous sync started); floor = LB / rate; 'lost' = ground-truth ids "
         "(/_emulator/expected) a connector did not emit; request counts from /_emulator/stats, reset before each "
-        "sync, one emulator per connector",
+        "sync, one emulator per connector; 429 answers count as requests; budget used = requests / (wall x rate)",
     ])  # fmt: skip
 
 

@@ -18,6 +18,10 @@ def _number(value, digits: int = 2) -> str:
     return str(value)
 
 
+def _percent(numerator: float, denominator: float) -> str:
+    return f"{100 * numerator / denominator:.0f}%" if denominator else "n/a"
+
+
 def _status(entry: dict, prefix: str = "") -> str:
     if entry.get(prefix + "failed"):
         return "FAILED: " + (entry.get(prefix + "failure") or "see bench-output")
@@ -47,6 +51,7 @@ def _rows(figures: dict[str, dict]) -> list[Row]:
         ("**wall (s)**", lambda e: _number(e["wall_s"])),
         ("floor = LB / rate (s)", lambda e: _number(e["floor_s"])),
         ("**wall / floor**", lambda e: _number(e["wall_over_floor"], 3)),
+        ("budget used = requests / (wall × rate)", lambda e: _percent(e["requests"], e["wall_s"] * e["rate_rps"])),
         ("**requests**", lambda e: str(e["requests"])),
         ("lower bound (LB)", lambda e: str(e["lower_bound"])),
         ("**requests / LB**", lambda e: _number(e["requests_over_lower_bound"], 3)),
@@ -62,6 +67,8 @@ def _rows(figures: dict[str, dict]) -> list[Row]:
         rows += [
             ("**peer wall (s)**", present("peer_wall_s", _number)),
             ("**peer wall / our wall**", present("peer_wall_over_ours", lambda v: _number(v, 2))),
+            ("peer budget used", lambda e: _percent(e["peer_requests"], e["peer_wall_s"] * e["rate_rps"])
+             if "peer_requests" in e else "not run"),
             ("peer back-off sleep, summed (s)", present("peer_rate_limit_sleep_s", _number)),
             ("**peer requests**", present("peer_requests")),
             ("**peer requests / our requests**", present("peer_requests_over_ours", lambda v: _number(v, 2))),
