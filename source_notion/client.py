@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
+from typing import Any, Callable, Container, Dict, Iterator, Mapping, Optional, Tuple
 
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
@@ -43,6 +43,13 @@ DEFAULT_BASE_URL = "https://api.notion.com"
 MAX_PAGE_SIZE = 100
 
 _RATE_LIMITED = {429, 529}
+# No (complete) answer: refused or reset connections, timeouts, a body cut off mid-way.
+_NO_ANSWER = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 _TRANSIENT = {409, 500, 502, 503, 504}
 _ID_SEGMENT = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
@@ -185,7 +192,7 @@ class NotionClient:
                     json=body,
                     timeout=self.timeout,
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except _NO_ANSWER as exc:
                 self.stats.record(counted_name, None)
                 error = NotionAPIError(None, type(exc).__name__, _first_line(exc), endpoint=endpoint)
                 retry_after = None
@@ -209,7 +216,6 @@ class NotionClient:
             if error.status is not None and error.status not in _TRANSIENT:
                 raise error
             failures += 1
-            error.attempts = failures
             if failures > self.max_retries:
                 raise NotionAPIError(
                     error.status,
@@ -228,7 +234,7 @@ class NotionClient:
             self._sleep(wait)
 
     def _backoff(self, attempt: int) -> float:
-        # Full jitter (AWS architecture blog): spreads the retries of concurrent threads apart.
+        # "Equal jitter": between half and all of the exponential step, so concurrent retries spread apart.
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)
 
@@ -262,15 +268,19 @@ class NotionClient:
         page_size: int = MAX_PAGE_SIZE,
         shrink_on_timeout: bool = False,
         item_key: Callable[[Dict[str, Any]], Any] = _object_id,
+        known_ids: Optional[Callable[[], Container[Any]]] = None,
     ) -> Iterator[Tuple[int, Dict[str, Any]]]:
         """Every item of a Notion list endpoint, with its index in the list, lazily: stop iterating, stop requesting.
 
         GET listings take start_cursor/page_size in the query string, POST ones (search, queries) in the body.
         An invalid start_cursor restarts the listing from the beginning, skipping what was already yielded,
         at most `max_restarts` times; `item_key` says what "the same item" is (an object's id by default).
+        A caller that keeps the ids it received anyway passes `known_ids` (called on a restart) instead of
+        having the listing keep its own set.
         """
         size = _PageSize(page_size, min(self.min_page_size, page_size), shrink_on_timeout)
-        yielded: set = set()
+        yielded: Container[Any] = set()
+        remember = known_ids is None
         restarts = 0
         while True:
             cursor: Optional[str] = None
@@ -282,8 +292,8 @@ class NotionClient:
                     for item in data.get("results") or []:
                         key = item_key(item)
                         if key is None or key not in yielded:
-                            if key is not None:
-                                yielded.add(key)
+                            if remember and key is not None:
+                                yielded.add(key)  # type: ignore[attr-defined]
                             yield position, item
                         position += 1
                     cursor = data.get("next_cursor")
@@ -293,9 +303,11 @@ class NotionClient:
                 if not error.is_invalid_start_cursor or restarts >= self.max_restarts:
                     raise
                 restarts += 1
+                if known_ids is not None:
+                    yielded = known_ids()
                 logger.warning(
                     f"{method} {path}: Notion no longer accepts the listing's start_cursor; restarting it from the "
-                    f"beginning (restart {restarts}/{self.max_restarts}), skipping the {len(yielded)} items already read."
+                    f"beginning (restart {restarts}/{self.max_restarts}), skipping the items already read."
                 )
 
 

@@ -2,7 +2,8 @@
 
 The CDK's entrypoint reads the config, catalog and state itself, but an unreadable or malformed file would end
 as a Python traceback there (airbyte-cdk.md §2.3). They are read here first, and any problem becomes a TRACE
-message (config_error) that names the file and what is wrong with it, with a non-zero exit.
+message (config_error) that names the file and what is wrong with it, with a non-zero exit. For discover and
+read, a config whose values are wrong (check reports it as a failed connection status instead) fails the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_notion.config import load_config
 from source_notion.source import SourceNotion
 
 
@@ -47,6 +49,8 @@ def run(args: Optional[List[str]] = None) -> None:
         config = _load("config", AirbyteEntrypoint.extract_config(args), SourceNotion.read_config)
         catalog = _load("catalog", AirbyteEntrypoint.extract_catalog(args), SourceNotion.read_catalog)
         state = _load("state", AirbyteEntrypoint.extract_state(args), SourceNotion.read_state)
+        if config is not None and args[:1] in (["discover"], ["read"]):
+            load_config(config)  # a wrong value (say, start_date) fails here, before any stream is built
     except AirbyteTracedException as error:
         error.emit_message()
         sys.exit(1)

@@ -10,8 +10,9 @@ index still searches, without emitting anything.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, List, Optional
 
 from source_notion.client import NotionClient
@@ -27,27 +28,33 @@ class IndexEntry:
 
 
 class SearchIndex:
-    """The objects of one kind ("page" or "data_source"), newest first, as far back as `since` (None: all)."""
+    """The objects of one kind ("page" or "data_source"), newest first, as far back as `since` (None: all).
+
+    Memory stays small as the workspace grows (about 150 bytes a page: its id string, a slot in a set and
+    8 bytes of time); `IndexEntry` objects are made on the fly as consumers iterate.
+    """
 
     def __init__(self, client: NotionClient, kind: str, since: Optional[datetime]) -> None:
         self._client = client
         self.kind = kind
         self.since = since
-        self._entries: List[IndexEntry] = []
-        self._ids: set = set()
+        self._ids: List[str] = []
+        self._seen: set = set()  # the same strings as _ids: only the set's table costs memory
+        self._edited = array("q")  # last_edited_time, milliseconds since the epoch
+        self._containers: List[Optional[str]] = []  # data sources only
         self._feed: Optional[Iterator[Dict[str, Any]]] = None
         self._complete = False
         self._failure: Optional[BaseException] = None
 
     def search(self) -> Iterator[Dict[str, Any]]:
         """The whole objects, for the first consumer, while the index fills. Objects older than `since` are not
-        yielded (the search stops at the first one); an object the search returns twice is yielded once."""
+        yielded (the search stops at the first one)."""
         if self._feed is not None or self._complete:
             raise RuntimeError(f"the {self.kind} search runs once per sync and is already under way")
         self._feed = self._run()
         return self._feed
 
-    def entries(self) -> List[IndexEntry]:
+    def entries(self) -> Iterator[IndexEntry]:
         """Every entry, newest first; runs (the rest of) the search if no consumer has."""
         if self._failure is not None:
             raise self._failure
@@ -56,7 +63,9 @@ class SearchIndex:
                 self._feed = self._run()
             for _ in self._feed:
                 pass
-        return self._entries
+        for i, object_id in enumerate(self._ids):
+            edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=timezone.utc)
+            yield IndexEntry(object_id, edited, self._containers[i] if self._containers else None)
 
     def _run(self) -> Iterator[Dict[str, Any]]:
         listing = self._client.paginate(
@@ -66,16 +75,21 @@ class SearchIndex:
                 "filter": {"property": "object", "value": self.kind},
                 "sort": {"timestamp": "last_edited_time", "direction": "descending"},
             },
+            shrink_on_timeout=True,  # large search pages are the ones that time out (notion-api.md §12)
+            known_ids=lambda: self._seen,  # a restart skips what the index holds: no second set of ids
         )
         try:
             for obj in listing:
                 edited = parse_datetime(obj["last_edited_time"])
                 if self.since is not None and edited < self.since:
                     break  # sorted newest first: everything after this is older still
-                if obj["id"] in self._ids:
-                    continue
-                self._ids.add(obj["id"])
-                self._entries.append(IndexEntry(obj["id"], edited, _container_id(obj)))
+                if obj["id"] in self._seen:
+                    continue  # returned twice (or asked again after a consumer abandoned the search half-way)
+                self._seen.add(obj["id"])
+                self._ids.append(obj["id"])
+                self._edited.append(round(edited.timestamp() * 1000))
+                if self.kind == "data_source":
+                    self._containers.append(_container_id(obj))
                 yield obj
         except GeneratorExit:
             self._feed = None  # the consumer stopped early: a later entries() searches again, skipping known ids

@@ -91,7 +91,15 @@ def test_backoff_grows_exponentially(client, notion, fake_time):
     assert 0.5 <= backoffs[0] <= 1 and 1 <= backoffs[1] <= 2 and 2 <= backoffs[2] <= 4
 
 
-@pytest.mark.parametrize("exc", [requests.ConnectionError("refused"), requests.ConnectTimeout("slow"), requests.ReadTimeout("slow")])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        requests.ConnectionError("refused"),
+        requests.ConnectTimeout("slow"),
+        requests.ReadTimeout("slow"),
+        requests.exceptions.ChunkedEncodingError("Connection broken: reset mid-body"),
+    ],
+)
 def test_connection_errors_and_timeouts_are_retried(client, notion, exc):
     notion.get(USERS, responses({"exc": exc}, OK))
     client.request("GET", "/v1/users")

@@ -54,6 +54,18 @@ def test_unreadable_or_malformed_files_become_a_trace_and_a_non_zero_exit(files,
     assert expected in error["message"] and error["failure_type"] == "config_error"
 
 
+@pytest.mark.parametrize("command", ["discover", "read"])
+def test_a_config_with_a_wrong_value_is_a_trace_naming_the_field(files, command):
+    folder, _, catalog = files
+    config = folder / "wrong.json"
+    config.write_text(json.dumps({**CONFIG, "start_date": "next week"}))
+    args = [command, "--config", str(config)] + (["--catalog", catalog] if command == "read" else [])
+    result = run(*args)
+    assert result.returncode != 0
+    error = only_trace(result)
+    assert "start_date" in error["message"] and error["failure_type"] == "config_error"
+
+
 def test_spec_runs(files):
     result = run("spec")
     assert result.returncode == 0

@@ -2,7 +2,6 @@ import json
 import logging
 
 import jsonschema
-import pytest
 from airbyte_cdk.models import Status, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import discover, read

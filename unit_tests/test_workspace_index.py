@@ -50,6 +50,7 @@ def test_entries_search_when_no_stream_emitted_and_never_search_twice(client, no
     assert notion.call_count == 1
     with pytest.raises(RuntimeError):
         index.search()
+    assert [e.last_edited_time.isoformat() for e in index.entries()] == ["2025-01-01T00:00:00+00:00"]
 
 
 def test_entries_finish_a_search_the_first_consumer_left_half_way(client, notion):
@@ -67,7 +68,7 @@ def test_a_failed_search_fails_the_later_consumers_with_the_same_error(client, n
     with pytest.raises(Exception, match="bad"):
         list(index.search())
     with pytest.raises(Exception, match="bad"):
-        index.entries()
+        list(index.entries())
 
 
 def test_data_source_entries_remember_their_database(client, notion):
@@ -76,3 +77,9 @@ def test_data_source_entries_remember_their_database(client, notion):
     (entry,) = index.entries()
     assert entry.container_id == uid("db", 7)
     assert body_of(notion.request_history[0])["filter"]["value"] == "data_source"
+
+
+def test_a_search_that_times_out_is_retried_with_smaller_pages(client, notion):
+    notion.post(SEARCH, [{"status_code": 504, "json": {"object": "error", "status": 504, "code": "gateway_timeout", "message": "x"}}, pages_response(page(1))])
+    assert [e.id for e in SearchIndex(client, "page", None).entries()] == [uid("p", 1)]
+    assert [body_of(r)["page_size"] for r in notion.request_history] == [100, 50]

@@ -14,6 +14,7 @@ docs/architecture.md holds the contracts (tokens, clock, control API, expected, 
   server.py        HTTP: routing, validation, auth, versions, errors, rate_limit.py, latency.py, faults.py
                    (its docstring documents the fault-script JSON), stats.py
   control.py       the /_emulator/ control API
+  capacity.py      `python -m integration_tests.notion_emulator.capacity`: startup time, RSS, throughput
 """
 
 from .emulator import DEFAULT_TOKEN, Emulator

@@ -9,6 +9,7 @@ built from the page's recipe.
 from __future__ import annotations
 
 import heapq
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -43,6 +44,7 @@ class Backend(Mutations):
             LARGE_CACHE_PAGES if profile == "large" else 0)  # 0 = unbounded
         self.contents_built = 0
         self.version = 0  # bumped by every mutation; caches of derived data key on it
+        self._query_cache: dict[tuple, list[Page]] = {}
         self._page_index, self._ds_index, self._db_index = SortedIndex(), SortedIndex(), SortedIndex()
         self._page_index.build([(p.edited_ms, p.id, "page", p.idx) for p in self.ws.pages])
         self._ds_index.build([(d.edited_ms, d.id, "data_source", d.idx) for d in self.ws.data_sources])
@@ -242,7 +244,18 @@ class Backend(Mutations):
         return obj
 
     def query_rows(self, ds: DataSource, body: dict) -> list[Page]:
-        """The rows of a data-source query, filtered and sorted (not paged)."""
+        """The rows of a data-source query, filtered and sorted (not paged). Kept per (data source, filter,
+        sorts) until the next change, so paging through a large data source sorts it once."""
+        shape = {key: body.get(key) for key in ("filter", "sorts", "in_trash", "archived")}
+        key = (ds.idx, self.version, self.clock.now(), json.dumps(shape, sort_keys=True, default=str))
+        rows = self._query_cache.get(key)
+        if rows is None:
+            if len(self._query_cache) >= 64 or any(k[1] != self.version for k in self._query_cache):
+                self._query_cache.clear()
+            rows = self._query_cache[key] = self._query_rows(ds, body)
+        return rows
+
+    def _query_rows(self, ds: DataSource, body: dict) -> list[Page]:
         in_trash = bool(body.get("in_trash") or body.get("archived"))
         rows = [self.ws.pages[i] for i in ds.rows]
         rows = [r for r in rows if not r.eff_hidden and r.eff_trashed == in_trash]

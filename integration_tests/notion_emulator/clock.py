@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import threading
 
 CLOCK_START_MS = int(dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.timezone.utc).timestamp() * 1000)
@@ -22,7 +23,12 @@ def floor_minute(ms: int) -> int:
 
 def minute_iso(ms: int) -> str:
     """Pages, blocks, data sources and comments: rounded down to the minute, `…:00.000Z` (notion-api.md §10.1)."""
-    stamp = dt.datetime.fromtimestamp(floor_minute(ms) / 1000, dt.timezone.utc)
+    return _minute_text(ms // MINUTE_MS)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _minute_text(minute: int) -> str:
+    stamp = dt.datetime.fromtimestamp(minute * 60, dt.timezone.utc)
     return stamp.strftime("%Y-%m-%dT%H:%M:00.000Z")
 
 

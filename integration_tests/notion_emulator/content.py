@@ -62,7 +62,7 @@ def spec_ord(specs: list[tuple], target: tuple) -> int:
 class ContentBuilder:
     def __init__(self, ws: Workspace):
         self.ws = ws
-        self.persons = [u.idx for u in ws.users if u.kind == "person"] or [ws.integration.idx]
+        self.persons = ws.persons or [ws.integration.idx]
 
     def build(self, page_idx: int) -> PageContent:
         ws = self.ws

@@ -17,6 +17,8 @@ inside it that is shared, and links and mentions pointing into it.
 
 from __future__ import annotations
 
+import random
+
 from .clock import CLOCK_START_MS, DAY_MS, MINUTE_MS
 from .content import COLUMN_ORD, b, spec_ord
 from .ids import IdCodec, Kind
@@ -32,7 +34,7 @@ _LATEST_MS = CLOCK_START_MS - MINUTE_MS
 class WorkspaceBuilder:
     def __init__(self, profile: str, seed: int):
         self.ws = Workspace(profile, seed, IdCodec(text.mix(seed, profile)))
-        self.rng = text.rng_for(seed, profile, "skeleton")
+        self.rng = random.Random(text.mix(seed, profile, "skeleton"))  # the full API: expovariate, choices...
         self.schemas = SchemaFactory(self.ws, self.rng)
         self.ws.workspace_id = self.ws.codec.encode(Kind.WORKSPACE, 1)
 
@@ -302,6 +304,8 @@ def add_features(bld: WorkspaceBuilder) -> None:
     # databases first, so pages can mention them
     projects_db = bld.database("Projects", ("page", tour.idx), [("Projects", sch.full("Project", prefix="PRJ"))],
                                icon="📊")
+    projects_db.description = "Every project with its owner, budget and status."
+    projects_db.icon = {"type": "file", "file": {"url": "https://files.example.com/icons/projects.svg"}}
     projects = ws.data_sources[projects_db.data_sources[0]]
     for i in range(30):
         bld.row(projects, f"Project {text.title(rng)} {i + 1}", ("random", rng.randint(0, 4)))
@@ -309,6 +313,7 @@ def add_features(bld: WorkspaceBuilder) -> None:
     bugs_schema = sch.simple(rng, "Bug")
     multi = bld.database("Tasks & Bugs", ("page", tour.idx), [("Tasks", tasks_schema), ("Bugs", bugs_schema)],
                          icon="🗂️")
+    multi.description = "Work items and the bugs they fix, in two data sources."
     tasks, bugs = (ws.data_sources[i] for i in multi.data_sources)
     relation = next(p for p in tasks_schema if p.type == "relation")
     assignees = next(p for p in tasks_schema if p.name == "Assignees")
@@ -364,6 +369,7 @@ def add_features(bld: WorkspaceBuilder) -> None:
                         ("equation", "E = mc^2"), "."]),
         b("link_to_page", None, ref=long_page.idx),
     ]))
+    links.icon = {"type": "external", "external": {"url": "https://www.notion.so/icons/link_gray.svg"}}
 
     gallery_blocks = [
         b("heading_1", "Block gallery"),
@@ -435,7 +441,8 @@ def add_bulk(bld: WorkspaceBuilder, *, plain: int, data_sources: int, rows: int,
     space = bld.page("Team space", WORKSPACE, ("random", 6), icon="🏢")
     private = bld.page("Private drafts", WORKSPACE, ("random", 2))
     private.own_unshared = True
-    plain_pages = [space.idx]
+    plain_pages = [space.idx]  # pages new sub-pages may go under (neither private nor trashed)
+    private_pages = [private.idx]
 
     def blocks(mean: float) -> tuple:
         return ("random", min(400, int(rng.expovariate(1 / mean)))) if mean > 0 else ("random", 0)
@@ -445,7 +452,7 @@ def add_bulk(bld: WorkspaceBuilder, *, plain: int, data_sources: int, rows: int,
         if roll < 0.05:
             parent = WORKSPACE
         elif roll < 0.06:
-            parent = ("page", private.idx)
+            parent = ("page", rng.choice(private_pages))
         else:
             anchor = rng.choice(plain_pages)
             parent = ("block", anchor, COLUMN_ORD) if roll < 0.09 else ("page", anchor)
@@ -453,9 +460,12 @@ def add_bulk(bld: WorkspaceBuilder, *, plain: int, data_sources: int, rows: int,
                         icon=rng.choice(text.EMOJIS) if rng.random() < 0.3 else None)
         if rng.random() < 0.05:
             page.cover = {"type": "external", "external": {"url": f"https://images.example.com/cover/{page.idx}.jpg"}}
-        if rng.random() < 0.01:
-            page.own_trashed = True
-        plain_pages.append(page.idx)
+        if parent[0] == "page" and parent[1] in private_pages:
+            private_pages.append(page.idx)
+        elif rng.random() < 0.01:
+            page.own_trashed = True  # a leaf: nothing is created under it
+        else:
+            plain_pages.append(page.idx)
 
     made = 0
     sources: list[DataSource] = []
@@ -476,8 +486,11 @@ def add_bulk(bld: WorkspaceBuilder, *, plain: int, data_sources: int, rows: int,
         made += count
     weights = [rng.paretovariate(1.2) for _ in sources]
     total = sum(weights)
-    for ds, weight in zip(sources, weights):
-        for _ in range(max(1, int(rows * weight / total))):
+    counts = [max(1, int(rows * weight / total)) for weight in weights]
+    if counts:
+        counts[weights.index(max(weights))] += max(0, rows - sum(counts))  # the biggest table takes the rest
+    for ds, count in zip(sources, counts):
+        for _ in range(count):
             row = bld.row(ds, text.title(rng), blocks(blocks_row))
             if rng.random() < 0.005:
                 row.own_trashed = True
@@ -503,9 +516,9 @@ PROFILES = {
     "tiny": build_tiny,
     "demo": build_demo,
     "small": _scaled(30, 4, plain=40, data_sources=0, rows=0, blocks_plain=8, blocks_row=2, comments=60),
-    "medium": _scaled(80, 19, plain=1_900, data_sources=44, rows=2_960, blocks_plain=18, blocks_row=3.5,
+    "medium": _scaled(80, 19, plain=1_900, data_sources=45, rows=2_960, blocks_plain=20, blocks_row=3.5,
                       comments=1_800),
-    "large": _scaled(900, 99, plain=19_900, data_sources=494, rows=29_960, blocks_plain=18, blocks_row=3.5,
+    "large": _scaled(900, 99, plain=19_900, data_sources=495, rows=29_960, blocks_plain=20, blocks_row=3.5,
                      comments=19_800),
 }
 

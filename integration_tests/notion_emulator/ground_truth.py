@@ -84,11 +84,11 @@ class GroundTruth:
         keep = backend.profile != "large"
         return backend.materialized(page_idx) or backend.content(page_idx, cache=keep)
 
-    def walk_blocks(self, page: Page, max_depth: int, visit) -> int:
+    def walk_blocks(self, page: Page, max_depth: int, visit, content=None) -> int:
         """Calls visit(node, depth, content) for every block a complete walk of the page returns; answers
         how many GET /v1/blocks/{id}/children requests that walk needs."""
         backend = self.backend
-        content = self._content(page.idx)
+        content = content or self._content(page.idx)
         top = backend.visible_children(content, None)
         requests = pages_needed(len(top))
         stack = [(node, 1) for node in reversed(top)]
@@ -146,6 +146,9 @@ class GroundTruth:
         want_blocks = "blocks" in out or ("comments" in out and options.include_inline_comments)
         for page in self._synced_pages():
             page_changed = changed(page.edited_ms)
+            needs_content = (page_changed and want_blocks) or (
+                "comments" in out and (options.comments_scope == "all_pages" or page_changed))
+            content = self._content(page.idx) if needs_content else None
             if page_changed:
                 emit("pages", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title,
                                "parent_type": page.parent[0]})
@@ -158,10 +161,9 @@ class GroundTruth:
                                     "has_children": self.backend.has_children(content, node),
                                     "last_edited_time": minute_iso(node.edited_ms if node.type not in NOT_DESCENDED
                                                                    else self._ref_edited(node))})
-                self.walk_blocks(page, options.max_block_depth, visit)
+                self.walk_blocks(page, options.max_block_depth, visit, content)
             if "comments" not in out or (options.comments_scope == "changed_pages" and not page_changed):
                 continue
-            content = self._content(page.idx)
             comments = [c for c in content.page_comments if changed(c.edited_ms)]
             if options.include_inline_comments:
                 for node, block_content in walked:
@@ -240,38 +242,43 @@ class GroundTruth:
                     f"databases: {len(containers)} distinct containers of the data sources synced -> "
                     f"{len(containers)} GET /v1/databases/{{id}}")
 
-        walked_blocks = 0
+        inline_listings = 0
         if "blocks" in streams or ("comments" in streams and options.include_inline_comments):
             listing = 0
-            counter = {"blocks": 0, "commentable": 0}
+            counter = {"blocks": 0, "inline_listings": 0}
 
             def visit(node, depth, content):
                 counter["blocks"] += 1
                 if node.type not in NO_INLINE_COMMENTS:
-                    counter["commentable"] += 1
+                    counter["inline_listings"] += pages_needed(len(content.inline_comments.get(node.id, ())))
             for page in synced:
                 listing += self.walk_blocks(page, options.max_block_depth, visit)
-            walked_blocks = counter["commentable"]
-            if "blocks" in streams:
-                add("GET /v1/blocks/{id}/children", listing,
-                    f"blocks: {len(synced)} pages walked to depth {options.max_block_depth}, {counter['blocks']} "
-                    f"blocks; one listing per page plus one per block descended into, ceil(children/100) each "
-                    f"= {listing} GET /v1/blocks/{{id}}/children")
+            inline_listings = counter["inline_listings"]
+            why = "" if "blocks" in streams else " (walked for their inline comments)"
+            add("GET /v1/blocks/{id}/children", listing,
+                f"blocks{why}: {len(synced)} pages walked to depth {options.max_block_depth}, {counter['blocks']} "
+                f"blocks; one listing per page plus one per block descended into, ceil(children/100) each "
+                f"= {listing} GET /v1/blocks/{{id}}/children")
 
         if "comments" in streams:
             scope = pages if options.comments_scope == "all_pages" else synced
             count = 0
             for page in scope:
-                count += pages_needed(len(self._content(page.idx).page_comments))
+                count += pages_needed(self._page_comment_count(page))
             add("GET /v1/comments", count, f"comments: {len(scope)} pages in scope ({options.comments_scope}), "
                                            f"max(1, ceil(n/100)) each = {count} GET /v1/comments")
             if options.include_inline_comments:
-                add("GET /v1/comments", walked_blocks,
-                    f"inline comments: one listing per block walked (child_page/child_database excluded) = "
-                    f"{walked_blocks} GET /v1/comments")
+                add("GET /v1/comments", inline_listings,
+                    f"inline comments: per block walked (child_page/child_database excluded), "
+                    f"max(1, ceil(n/100)) = {inline_listings} GET /v1/comments")
         total = sum(by_endpoint.values())
         lines.append(f"total: {total}")
         return {"total": total, "by_endpoint": by_endpoint, "explanation": lines}
+
+    def _page_comment_count(self, page: Page) -> int:
+        # a page's tree builds exactly n_page_comments page-level comments; mutations pin the content
+        content = self.backend.materialized(page.idx)
+        return len(content.page_comments) if content is not None else page.n_page_comments
 
     def truncated_values(self, page: Page) -> list[tuple[str, int]]:
         """(property name, full length) of values the page object truncates: a relation with more than 25

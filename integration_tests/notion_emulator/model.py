@@ -11,6 +11,7 @@ Visibility is stored twice: what was set on the object (`own_*`) and what follow
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from .ids import Kind
@@ -33,11 +34,12 @@ class PropertySchema:
     """One data-source property. `config` is the type's configuration in the emulator's own terms (e.g. a
     relation holds the target data source's index); `render.py` turns it into the API shape."""
 
-    __slots__ = ("id", "name", "type", "config", "description", "empty")
+    __slots__ = ("id", "name", "type", "config", "description", "empty", "salt")
 
     def __init__(self, id: str, name: str, type: str, config: dict | None = None, description: str | None = None,
                  empty: bool = False):
         self.id, self.name, self.type = id, name, type
+        self.salt = zlib.crc32(id.encode())  # seeds this property's generated values
         self.config = config or {}
         self.description = description
         self.empty = empty  # added by a schema change: existing rows have no value yet
@@ -180,6 +182,14 @@ class Workspace:
         self.integration: User | None = None
         self.workspace_id = ""
         self.landmarks: dict[str, Any] = {}  # name -> id (or list of ids) of notable objects, for tests
+        self._persons: tuple[int, list[int]] = (-1, [])
+
+    @property
+    def persons(self) -> list[int]:
+        """Indexes of the person users (cached; users are only ever added, by the generator)."""
+        if self._persons[0] != len(self.users):
+            self._persons = (len(self.users), [u.idx for u in self.users if u.kind == "person"])
+        return self._persons[1]
 
     def new_page(self, title: str, parent: Parent, created_ms: int, edited_ms: int, author: int,
                  recipe: tuple) -> Page:

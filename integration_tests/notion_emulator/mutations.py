@@ -58,8 +58,7 @@ class Mutations:
         self._page_index.put(page.id, at, "page", page.idx)
 
     def _editor(self) -> int:
-        persons = [u.idx for u in self.ws.users if u.kind == "person"]
-        return persons[0] if persons else self.integration.idx
+        return self.ws.persons[0] if self.ws.persons else self.integration.idx
 
     # -- pages --------------------------------------------------------------------------------------------
     def edit_page(self, page_id: str, title: str | None = None, properties: dict | None = None,

@@ -173,7 +173,7 @@ def value_of(ws: Workspace, page: Page, prop: PropertySchema):
 
 
 def _generated(ws: Workspace, page: Page, prop: PropertySchema):
-    rng = text.rng_for(ws.seed, page.idx, prop.id, 11)
+    rng = text.rng_for(ws.seed, page.idx, prop.salt)
     kind = prop.type
     filled = rng.random() < 0.85
     if kind == "rich_text":
@@ -201,7 +201,7 @@ def _generated(ws: Workspace, page: Page, prop: PropertySchema):
                 value["end"] = date_iso(start_ms + rng.randint(1, 10) * DAY_MS)
         return value
     if kind == "people":
-        persons = [u.idx for u in ws.users if u.kind == "person"]
+        persons = ws.persons
         return rng.sample(persons, min(len(persons), rng.choice((0, 1, 1, 1, 2, 3))))
     if kind == "files":
         count = rng.choice((0, 0, 1, 2))

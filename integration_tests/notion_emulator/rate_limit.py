@@ -13,6 +13,9 @@ import threading
 import time
 
 
+_EPSILON = 1e-6
+
+
 def default_burst(rate: float) -> int:
     return max(2, math.ceil(rate))
 
@@ -40,8 +43,8 @@ class RateLimiter:
             now = self._clock()
             tokens, last = self._buckets.get(key, (float(self.burst), now))
             tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
+            if tokens >= 1 - _EPSILON:  # float error must not turn a request at exactly the rate away
+                self._buckets[key] = (max(0.0, tokens - 1), now)
                 return None
             self._buckets[key] = (tokens, now)
             return max(1, math.ceil((1 - tokens) / self.rate))

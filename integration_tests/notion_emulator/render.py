@@ -103,6 +103,12 @@ class Renderer:
         return {"url": f"{url}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Date={now // 1000}",
                 "expiry_time": exact_iso(now + 3_600_000)}
 
+    def icon(self, icon: dict | None) -> dict | None:
+        """Icons and covers: emoji and external ones as stored; Notion-hosted files get a fresh signed URL."""
+        if icon is not None and icon.get("type") == "file":
+            return {"type": "file", "file": self.hosted_file(icon["file"]["url"])}
+        return icon
+
     def page_url(self, page: Page) -> str:
         hex_id = page.id.replace("-", "")
         title = text.slug(page.title)
@@ -136,7 +142,7 @@ class Renderer:
             "object": "page", "id": page.id,
             "created_time": minute_iso(page.created_ms), "last_edited_time": minute_iso(page.edited_ms),
             "created_by": self.partial_user(page.created_by), "last_edited_by": self.partial_user(page.edited_by),
-            "cover": page.cover, "icon": page.icon, "parent": self.parent(page.parent, version),
+            "cover": self.icon(page.cover), "icon": self.icon(page.icon), "parent": self.parent(page.parent, version),
             "archived": trashed, "in_trash": trashed, "is_archived": False, "is_locked": page.is_locked,
             "properties": self.page_properties(page, filter_properties),
             "url": self.page_url(page), "public_url": None,
@@ -219,7 +225,7 @@ class Renderer:
     def data_source(self, ds: DataSource) -> dict:
         db = self.ws.databases[ds.db]
         return {
-            "object": "data_source", "id": ds.id, "cover": None, "icon": ds.icon,
+            "object": "data_source", "id": ds.id, "cover": None, "icon": self.icon(ds.icon),
             "created_time": minute_iso(ds.created_ms), "created_by": self.partial_user(ds.created_by),
             "last_edited_by": self.partial_user(ds.edited_by), "last_edited_time": minute_iso(ds.edited_ms),
             "title": self.rich_text(ds.title), "description": self.rich_text(ds.description),
@@ -240,7 +246,7 @@ class Renderer:
             "created_time": database_iso(db.created_ms), "last_edited_time": database_iso(db.edited_ms),
             "data_sources": [{"id": self.ws.data_sources[i].id, "name": self.ws.data_sources[i].title}
                              for i in db.data_sources],
-            "icon": db.icon, "cover": db.cover, "url": self.database_url(db), "public_url": None,
+            "icon": self.icon(db.icon), "cover": self.icon(db.cover), "url": self.database_url(db), "public_url": None,
             "archived": db.eff_trashed,
         }
 
@@ -250,7 +256,7 @@ class Renderer:
         answer 400, see server.py)."""
         ds = self.ws.data_sources[db.data_sources[0]]
         return {
-            "object": "database", "id": db.id, "cover": db.cover, "icon": db.icon,
+            "object": "database", "id": db.id, "cover": self.icon(db.cover), "icon": self.icon(db.icon),
             "created_time": minute_iso(db.created_ms), "created_by": self.partial_user(db.created_by),
             "last_edited_by": self.partial_user(db.edited_by), "last_edited_time": minute_iso(db.edited_ms),
             "title": self.rich_text(db.title), "description": self.rich_text(db.description),
@@ -307,10 +313,8 @@ class Renderer:
             words = node.text
             if words is None:
                 words = text.title(rng) if kind.startswith("heading_") else text.sentence(rng)
-                if kind == "paragraph" and rng.random() < 0.08:
-                    persons = [u.idx for u in self.ws.users if u.kind == "person"]
-                    if persons:
-                        words = [words + " cc ", ("mention_user", rng.choice(persons))]
+                if kind == "paragraph" and rng.random() < 0.08 and self.ws.persons:
+                    words = [words + " cc ", ("mention_user", rng.choice(self.ws.persons))]
             payload = {"rich_text": self.rich_text(words)}
             if kind == "paragraph":
                 payload["icon"] = None

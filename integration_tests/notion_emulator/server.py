@@ -19,12 +19,14 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import time
+import traceback
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .backend import Backend, page_of_list
 from .clock import http_date
@@ -43,6 +45,8 @@ OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CODE = "emulator_client_id", "emulat
 OAUTH_REFRESH_TOKEN = "emulator_refresh_token"
 LIST_TYPES = {"page": "page_or_data_source", "data_source": "page_or_data_source", "database": "page_or_database"}
 PAGINATED_PROPERTY_TYPES = {"title", "rich_text", "relation", "people", "rollup"}
+NON_JSON_BODY = (b"<html><head><title>Notion</title></head><body><h1>Something went wrong</h1>"
+                 b"<p>Please try again.</p></body></html>")
 NOT_FOUND_WHAT = {"pages": "page", "blocks": "block", "databases": "database", "data_sources": "data source",
                   "users": "user", "comments": "block"}
 
@@ -157,6 +161,11 @@ def error_response(error: ApiError) -> Response:
     return Response(error.status, error.body(), error.headers)
 
 
+def rate_limited(retry_after: int) -> ApiError:
+    return ApiError(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.",
+                    headers={"Retry-After": str(retry_after)})
+
+
 class NotionApp:
     def __init__(self, backend: Backend, token: str = "ntn_emulator_token", rate_limit: float = 0,
                  burst: int | None = None, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0,
@@ -193,13 +202,18 @@ class NotionApp:
 
     def handle_api(self, handler: "NotionHandler", request: Request) -> None:
         self.stats.begin()
-        status, fault_kind = "none", None
+        recorded = False
+
+        def record(status: str, fault: Fault | None) -> None:
+            # before the answer goes out, so a client that reads stats right after its last answer sees it
+            nonlocal recorded
+            recorded = True
+            self.stats.end(request.template, status, request.object_id() if request.route else None,
+                           fault.kind if fault else None)
         try:
             response, fault = self._pipeline(request)
-            fault_kind = fault.kind if fault else None
-            status = str(response.status)
             if fault is not None and fault.kind == "reset":
-                status = "reset"
+                record("reset", fault)
                 self._reset(handler)
                 return
             request_id = str(uuid.uuid4())
@@ -211,19 +225,17 @@ class NotionApp:
             if fault is not None and fault.kind == "slow":
                 time.sleep(fault.seconds)
             if fault is not None and fault.kind == "non_json":
-                payload = (b"<html><head><title>Notion</title></head><body><h1>Something went wrong</h1>"
-                           b"<p>Please try again.</p></body></html>")
-                self._send(handler, 200, payload, headers, content_type="text/html; charset=utf-8")
-                status = "200"
+                record("200", fault)
+                self._send(handler, 200, NON_JSON_BODY, headers, content_type="text/html; charset=utf-8")
                 return
-            if fault is not None and fault.kind == "truncated":
-                self._send(handler, response.status, payload, headers, truncate=True)
-                return
-            self._send(handler, response.status, payload, headers)
+            record(str(response.status), fault)
+            self._send(handler, response.status, payload, headers,
+                       truncate=fault is not None and fault.kind == "truncated")
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
         finally:
-            self.stats.end(request.template, status, request.object_id() if request.route else None, fault_kind)
+            if not recorded:
+                self.stats.end(request.template, "none", None, None)
 
     def _pipeline(self, request: Request) -> tuple[Response, Fault | None]:
         self._match(request)
@@ -237,15 +249,13 @@ class NotionApp:
             return error_response(error), None
         retry_after = self.rate_limiter.acquire(request.viewer.token)
         if retry_after is not None:
-            return error_response(ApiError(429, "rate_limited", "You have been rate limited. Please try again "
-                                           "in a few minutes.", headers={"Retry-After": str(retry_after)})), None
+            return error_response(rate_limited(retry_after)), None
         fault = None
         if route is not None:
             fault = self.faults.decide(RequestFacts(request.method, request.template, request.object_id(),
                                                     request.has_start_cursor(), request.viewer.token))
         if fault is not None and fault.kind == "429_storm":
-            return error_response(ApiError(429, "rate_limited", "You have been rate limited. Please try again "
-                                           "in a few minutes.", headers={"Retry-After": str(fault.retry_after)})), fault
+            return error_response(rate_limited(fault.retry_after)), fault
         if fault is not None and fault.kind == "reset":
             return Response(0, None), fault
         delay = self.latency.delay(request.template)
@@ -257,6 +267,9 @@ class NotionApp:
             return self._dispatch(request), fault
         except ApiError as error:
             return error_response(error), fault
+        except Exception:  # a bug in the emulator: say so loudly, answer as Notion would
+            traceback.print_exc(file=sys.stderr)
+            return error_response(ApiError(500, "internal_server_error", "Unexpected error occurred.")), fault
 
     def _match(self, request: Request) -> None:
         """Sets the route; a known path asked with another method keeps the route (for stats) and is answered
@@ -319,9 +332,10 @@ class NotionApp:
             "503": (503, "service_unavailable", "Notion is unavailable, please try again later.", {}),
             "504": (504, "gateway_timeout", "Gateway Timeout", {}),
             "529": (529, "service_overload", "Notion is overloaded, please try again later.", retry),
-            "429": (429, "rate_limited", "You have been rate limited. Please try again in a few minutes.", retry),
             "409": (409, "conflict_error", "Conflict occurred while saving. Please try again.", {}),
         }
+        if fault.kind == "429":
+            return rate_limited(fault.retry_after)
         if fault.kind in table:
             status, code, message, headers = table[fault.kind]
             return ApiError(status, code, message, headers=headers)
@@ -526,7 +540,8 @@ class NotionApp:
             prop = None
             if page.data_source is not None:
                 for candidate in backend.ws.data_sources[page.data_source].properties:
-                    if wanted in (candidate.id, quote(unquote(wanted), safe="~")) or unquote(wanted) == candidate.id:
+                    # ids are sent as the API shows them (already URL-encoded) or decoded, or encoded twice
+                    if unquote(wanted) in (candidate.id, unquote(candidate.id)):
                         prop = candidate
                         break
             elif wanted == "title":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import Any, Dict, Mapping, Optional
 
@@ -29,8 +28,6 @@ class Comments(PageWalkStream):
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
-        self._seen: set = set()
-        self._seen_lock = threading.Lock()
         self._own_walker: Optional[BlockTreeWalker] = None
         if context.config.include_inline_comments and "blocks" not in context.selected:
             self._own_walker = BlockTreeWalker(
@@ -71,12 +68,10 @@ class Comments(PageWalkStream):
 
 
     def _list(self, ctx: TaskContext, page_id: str, block_id: str) -> None:
+        # No comment comes twice in a sync: each belongs to one page or block, each listed once (the index holds
+        # each page once), and a listing restarted after an invalid cursor skips what it already returned.
         since = self.emit_since()
         for comment in self.ctx.client.paginate("GET", "/v1/comments", params={"block_id": block_id}):
             if since is not None and parse_datetime(comment["last_edited_time"]) < since:
                 continue
-            with self._seen_lock:
-                if comment["id"] in self._seen:
-                    continue
-                self._seen.add(comment["id"])
             ctx.emit(as_record(comment, page_id=page_id))

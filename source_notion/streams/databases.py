@@ -25,15 +25,14 @@ class Databases(CursorStream):
     def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
         self.tally.add(NOT_FOUND, 0)
         since = later(self.saved_cursor(sync_mode, self._state), self.ctx.config.start_datetime)
-        data_sources = self.ctx.index.data_sources.entries()
-        started_at = server_minute(self.ctx.client)
         containers = list(
             dict.fromkeys(  # distinct, in the search's order
                 entry.container_id
-                for entry in data_sources
+                for entry in self.ctx.index.data_sources.entries()
                 if entry.container_id and (since is None or entry.last_edited_time >= since)
             )
         )
+        started_at = server_minute(self.ctx.client)  # after the search: the sync's first answer has come
         for event in self.ctx.pool().run(containers, self._read_database):
             if not isinstance(event, GroupsDone):
                 yield event

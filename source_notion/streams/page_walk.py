@@ -110,7 +110,6 @@ class PageWalkStream(CursorStream):
         self._incoming = dict(self._state) if sync_mode == SyncMode.incremental else {}
         self._cursor = self.saved_cursor(sync_mode, self._incoming)
         progress = self._incoming.get("in_progress") or {}
-        pages = self.ctx.index.pages.entries()  # the sync's one search (already done when pages ran)
         upper: Optional[datetime] = None
         if progress.get("started_at") and progress.get("walked_down_to"):
             self._started_at = parse_datetime(progress["started_at"])
@@ -120,16 +119,20 @@ class PageWalkStream(CursorStream):
                 f"{progress['walked_down_to']} are left to walk."
             )
         else:
-            self._started_at = server_minute(self.ctx.client)
-        scope = [
-            page
-            for page in pages
-            if self.page_in_scope(page, self._cursor) and (upper is None or page.last_edited_time <= upper)
-        ]
-        self.logger.info(f"Stream {self.name}: {len(scope)} of {len(pages)} indexed pages to walk.")
+            self._started_at = None
+
+        def scope() -> Iterator[IndexEntry]:  # lazily: the index is compact, entries are not
+            for page in self.ctx.index.pages.entries():  # the sync's one search (already done when pages ran)
+                if self.page_in_scope(page, self._cursor) and (upper is None or page.last_edited_time <= upper):
+                    yield page
+
+        walked = sum(1 for _ in scope())
+        if self._started_at is None:
+            self._started_at = server_minute(self.ctx.client)  # after the search: the sync's first answer came
+        self.logger.info(f"Stream {self.name}: {walked} pages to walk.")
         if upper is not None:
             self._checkpoint(upper)
-        return self.ctx.pool().run(scope, self.walk_page)
+        return self.ctx.pool().run(scope(), self.walk_page)
 
     def _checkpoint(self, walked_down_to: datetime) -> None:
         state: Dict[str, Any] = {}

@@ -2,7 +2,7 @@ import re
 from collections import Counter
 
 from source_notion.client import NotionClient
-from unit_tests.notion_fakes import API, block, error, listing, page, uid
+from unit_tests.notion_fakes import API, block, error, listing, page
 from unit_tests.sync_helpers import records, states, summary, sync
 
 CHILDREN = re.compile(re.escape(API) + r"/v1/blocks/([^/]+)/children")

@@ -1,0 +1,165 @@
+"""Mutations (HTTP and Python, same names): visible to the next request, stamped by the virtual clock."""
+
+from __future__ import annotations
+
+import email.utils
+
+import requests
+
+from integration_tests.reference_client import NotionTestClient
+
+
+def mutate(emulator, op: str, **args) -> dict:
+    response = requests.post(emulator.base_url + "/_emulator/mutations", json={"op": op, **args}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_edit_page_over_http_is_visible_with_a_later_time(emulator):
+    client = NotionTestClient(emulator.base_url)
+    row = emulator.backend.landmarks["relation_25_row"]
+    before = client.get(f"/v1/pages/{row}")
+    result = mutate(emulator, "edit_page", page_id=row, properties={"Estimate": 99, "Priority": "High"})
+    assert result["op"] == "edit_page" and result["ids"] == [row] and result["time"] == "2026-11-01T09:00:01.000Z"
+    after = client.get(f"/v1/pages/{row}")
+    assert after["last_edited_time"] == "2026-11-01T09:00:00.000Z" > before["last_edited_time"]
+    assert after["properties"]["Estimate"]["number"] == 99
+    assert after["properties"]["Priority"]["select"]["name"] == "High"
+    assert after["properties"]["Updated"]["last_edited_time"] == after["last_edited_time"]
+    newest = client.post("/v1/search", {"filter": {"property": "object", "value": "page"}, "page_size": 1})
+    assert newest["results"][0]["id"] == row
+
+
+def test_same_minute_mutations_share_a_rounded_timestamp(emulator):
+    client = NotionTestClient(emulator.base_url)
+    lm = emulator.backend.landmarks
+    first = emulator.backend.edit_page(lm["tour"], title="Feature tour (renamed)")
+    second = emulator.backend.edit_page(lm["links_page"])
+    assert first["time"] == "2026-11-01T09:00:01.000Z" and second["time"] == "2026-11-01T09:00:02.000Z"
+    a, b = client.get(f"/v1/pages/{lm['tour']}"), client.get(f"/v1/pages/{lm['links_page']}")
+    assert a["last_edited_time"] == b["last_edited_time"] == "2026-11-01T09:00:00.000Z"
+    assert a["properties"]["title"]["title"][0]["plain_text"] == "Feature tour (renamed)"
+    emulator.backend.clock.advance(60)
+    third = emulator.backend.edit_page(lm["gallery_page"])
+    assert third["time"] == "2026-11-01T09:01:03.000Z"
+    assert client.get(f"/v1/pages/{lm['gallery_page']}")["last_edited_time"] == "2026-11-01T09:01:00.000Z"
+
+
+def test_edit_and_add_block_move_the_page_add_comment_does_not(emulator):
+    client = NotionTestClient(emulator.base_url)
+    page = emulator.backend.landmarks["deep_page"]
+    before = client.get(f"/v1/pages/{page}")["last_edited_time"]
+    emulator.backend.clock.set(emulator.backend.clock.now() + 3_600_000)
+    comment = mutate(emulator, "add_comment", parent_id=page, text="Looks good")
+    assert client.get(f"/v1/pages/{page}")["last_edited_time"] == before
+    comments = client.all_results("GET", "/v1/comments", {"block_id": page})
+    assert comments[-1]["id"] == comment["ids"][0] and comments[-1]["rich_text"][0]["plain_text"] == "Looks good"
+    top = client.get(f"/v1/blocks/{page}/children")["results"][0]
+    edited = mutate(emulator, "edit_block", block_id=top["id"].replace("-", ""), text="New text")
+    block = client.get(f"/v1/blocks/{top['id']}")
+    assert block["toggle"]["rich_text"][0]["plain_text"] == "New text"
+    assert block["last_edited_time"] == "2026-11-01T10:00:00.000Z"
+    assert client.get(f"/v1/pages/{page}")["last_edited_time"] == "2026-11-01T10:00:00.000Z" > before
+    assert edited["ids"] == [top["id"], page]
+    added = mutate(emulator, "add_block", parent_id=top["id"], type="to_do", text="Follow up")
+    children = client.all_results("GET", f"/v1/blocks/{top['id']}/children")
+    assert children[-1]["id"] == added["ids"][0] and children[-1]["to_do"]["rich_text"][0]["plain_text"] == "Follow up"
+    inline = mutate(emulator, "add_comment", parent_id=added["ids"][0])
+    assert client.get("/v1/comments", block_id=added["ids"][0])["results"][0]["id"] == inline["ids"][0]
+
+
+def test_add_page_and_row(emulator):
+    client = NotionTestClient(emulator.base_url)
+    lm = emulator.backend.landmarks
+    page = mutate(emulator, "add_page", parent_id=lm["tour"], title="Brand new page")
+    new_id = page["ids"][0]
+    fetched = client.get(f"/v1/pages/{new_id}")
+    assert fetched["parent"] == {"type": "page_id", "page_id": lm["tour"]}
+    assert fetched["created_time"] == fetched["last_edited_time"] == "2026-11-01T09:00:00.000Z"
+    children = client.all_results("GET", f"/v1/blocks/{lm['tour']}/children")
+    assert children[-1]["id"] == new_id and children[-1]["type"] == "child_page"
+    top = mutate(emulator, "add_page", title="At the top")
+    assert client.get(f"/v1/pages/{top['ids'][0]}")["parent"] == {"type": "workspace", "workspace": True}
+    in_column = mutate(emulator, "add_page", parent_id=lm["tour"], in_column=True)
+    assert client.get(f"/v1/pages/{in_column['ids'][0]}")["parent"]["type"] == "block_id"
+    ds = lm["tasks_data_source"]
+    row = mutate(emulator, "add_row", data_source_id=ds, title="Fresh task", properties={"Estimate": 7})
+    query = client.all_results("POST", f"/v1/data_sources/{ds}/query",
+                               body={"filter": {"property": "Task", "title": {"equals": "Fresh task"}}})
+    assert [r["id"] for r in query] == row["ids"]
+    assert query[0]["properties"]["Estimate"]["number"] == 7
+    assert query[0]["properties"]["ID"]["unique_id"]["number"] == 32  # rows 1..31 came with the workspace
+
+
+def test_trash_restore_and_unshare(emulator):
+    client = NotionTestClient(emulator.base_url)
+    lm = emulator.backend.landmarks
+    page = lm["synced_source_page"]
+    search = {"filter": {"property": "object", "value": "page"}, "page_size": 100}
+    assert page in {p["id"] for p in client.all_results("POST", "/v1/search", body=search)}
+    trashed = mutate(emulator, "trash_page", page_id=page)
+    assert page in trashed["ids"]
+    fetched = client.get(f"/v1/pages/{page}")
+    assert fetched["in_trash"] is True and fetched["archived"] is True
+    assert page not in {p["id"] for p in client.all_results("POST", "/v1/search", body=search)}
+    assert page not in {b["id"] for b in client.all_results("GET", f"/v1/blocks/{lm['tour']}/children")}
+    mutate(emulator, "restore_page", page_id=page)
+    assert client.get(f"/v1/pages/{page}")["in_trash"] is False
+    assert page in {p["id"] for p in client.all_results("POST", "/v1/search", body=search)}
+    unshared = mutate(emulator, "unshare_page", page_id=lm["long_page"])
+    assert lm["synced_copy_page"] in unshared["ids"]  # a sub-page goes with it
+    assert client.call("GET", f"/v1/pages/{lm['long_page']}", expect=404).json()["code"] == "object_not_found"
+    client.call("GET", f"/v1/pages/{lm['synced_copy_page']}", expect=404)
+    mutate(emulator, "share_page", page_id=lm["long_page"])
+    assert client.get(f"/v1/pages/{lm['long_page']}")["id"] == lm["long_page"]
+
+
+def test_trashing_a_page_trashes_its_databases_and_rows(emulator):
+    client = NotionTestClient(emulator.base_url)
+    lm = emulator.backend.landmarks
+    mutate(emulator, "trash_page", page_id=lm["gallery_page"])
+    inline_db = client.get(f"/v1/databases/{lm['inline_database']}")
+    assert inline_db["in_trash"] is True
+    found = client.all_results("POST", "/v1/search", body={"filter": {"property": "object", "value": "data_source"}})
+    assert inline_db["data_sources"][0]["id"] not in {d["id"] for d in found}
+
+
+def test_change_schema(emulator):
+    client = NotionTestClient(emulator.base_url)
+    ds = emulator.backend.landmarks["bugs_data_source"]
+    before = client.get(f"/v1/data_sources/{ds}")
+    mutate(emulator, "change_schema", data_source_id=ds, add={"name": "Severity", "type": "number"})
+    after = client.get(f"/v1/data_sources/{ds}")
+    assert after["properties"]["Severity"]["type"] == "number"
+    assert after["last_edited_time"] > before["last_edited_time"]
+    rows = client.all_results("POST", f"/v1/data_sources/{ds}/query")
+    assert all(r["properties"]["Severity"]["number"] is None for r in rows)
+    old_name = next(n for n, p in after["properties"].items() if p["type"] != "title" and n != "Severity")
+    mutate(emulator, "change_schema", data_source_id=ds, rename={"from": old_name, "to": "Renamed"})
+    mutate(emulator, "change_schema", data_source_id=ds, remove="Severity")
+    final = client.get(f"/v1/data_sources/{ds}")["properties"]
+    assert "Renamed" in final and old_name not in final and "Severity" not in final
+
+
+def test_bulk_edit_and_clock_and_date_header(emulator):
+    result = mutate(emulator, "bulk_edit", fraction=0.05, seed=1)
+    assert result["ids"] and set(result["pages"]) <= set(result["ids"])
+    client = NotionTestClient(emulator.base_url)
+    for page_id in result["pages"][:5]:
+        assert client.get(f"/v1/pages/{page_id}")["last_edited_time"] == "2026-11-01T09:00:00.000Z"
+    clock = requests.post(emulator.base_url + "/_emulator/clock", json={"advance_seconds": 3600}, timeout=10).json()
+    assert clock["now"] == "2026-11-01T10:00:01.000Z"
+    response = client.call("GET", "/v1/users/me")
+    assert email.utils.parsedate_to_datetime(response.headers["Date"]).isoformat() == "2026-11-01T10:00:01+00:00"
+    backwards = requests.post(emulator.base_url + "/_emulator/clock", json={"set": "2020-01-01T00:00:00Z"}, timeout=10)
+    assert backwards.status_code == 400
+
+
+def test_mutation_errors(emulator):
+    url = emulator.base_url + "/_emulator/mutations"
+    assert requests.post(url, json={"op": "explode"}, timeout=10).status_code == 400
+    missing = requests.post(url, json={"op": "edit_page", "page_id": "0" * 32}, timeout=10)
+    assert missing.status_code == 404 and missing.json()["code"] == "object_not_found"
+    assert requests.post(url, json={"op": "edit_page", "page_id": emulator.backend.landmarks["tour"],
+                                    "properties": {"Nope": 1}}, timeout=10).status_code == 400
+    assert requests.post(url, json={"op": "edit_page", "bogus": 1}, timeout=10).status_code == 400
