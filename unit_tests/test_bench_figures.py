@@ -140,3 +140,17 @@ def test_table_has_one_column_per_scenario_and_marks_where_the_peer_did_not_run(
     assert "| **peer wall (s)** | 90.00 | not run |" in lines
     assert "| req POST /v1/search | 1000 (LB 1000) | 5000 (LB 5000) |" in lines
     assert "PASS" in render_checks(acceptance_checks(figures))
+
+
+def test_a_hung_or_crashed_run_is_reported_as_failed_with_the_reason():
+    hung = measurement(10, 1500.0)
+    hung.outcome = ProcessOutcome(None, 1500.0, 1.0, 1, True)
+    crashed = measurement(10, 3.0, exit_code=1, errors=["[blocks] system_error: boom"])
+    crashed.output.incomplete_streams = ["blocks"]
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=hung),
+                           scenario("incremental_1pct", 100, crashed)])
+    assert figures["full"]["peer_failed"] and figures["full"]["peer_failure"] == "timed out after 1500 s"
+    assert figures["incremental_1pct"]["failure"] == "exit code 1; incomplete: blocks; 1 error trace(s)"
+    table = render_table(figures)
+    assert "| peer status vs ground truth | FAILED: timed out after 1500 s | not run |" in table
+    assert "| status vs ground truth | complete | FAILED: exit code 1; incomplete: blocks; 1 error trace(s) |" in table
