@@ -34,8 +34,9 @@ lock: install
 	$(VENV)/bin/uv pip compile pyproject.toml --native-tls --generate-hashes --python-version 3.11 \
 		--python-platform x86_64-manylinux_2_28 --quiet -o requirements.lock
 
+# make bench BENCH_ARGS="--skip-peer --scenarios full": any option of `python -m bench --help`.
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) demo-output bench-output .pytest_cache

@@ -1,0 +1,96 @@
+"""Issue 5's acceptance figures, checked against one run's figures (bench.figures.all_figures).
+
+A check whose inputs were not measured (scenario not run, peer skipped or failed to produce the figure) is reported
+as not measured, never as passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FULL_REQUESTS_OVER_LB = 1.02
+FULL_WALL_OVER_FLOOR = 1.15
+INCREMENTAL_REQUESTS_OVER_LB = 1.05
+PEER_WALL_OVER_OURS_FULL = 3.0
+PEER_REQUESTS_OVER_OURS_INCREMENTAL = 20.0
+LARGE_PEAK_RSS_MB = 200.0
+LARGE_RSS_GROWTH_OVER_MEDIUM = 0.20
+
+
+@dataclass(frozen=True)
+class Check:
+    scenario: str
+    criterion: str
+    measured: str
+    passed: bool | None  # None: not measured, or not comparable (the measured column says why)
+
+    @property
+    def verdict(self) -> str:
+        if self.passed is None:
+            return "NOT COMPARABLE" if "not comparable" in self.measured else "NOT MEASURED"
+        return "PASS" if self.passed else "FAIL"
+
+
+def _at_most(scenario: str, criterion: str, value: float | None, limit: float, fmt: str = "{:.3f}") -> Check:
+    if value is None:
+        return Check(scenario, criterion, "n/a", None)
+    return Check(scenario, criterion, fmt.format(value), value <= limit)
+
+
+def _peer_check(scenario: str, criterion: str, entry: dict, key: str, limit: float) -> Check:
+    """Ours against the peer. A peer run that failed or lost records did less work than a complete sync needs, so
+    its wall time and request count are lower bounds of a complete one's: a ratio that passes still holds, a ratio
+    that fails says nothing about ours and is reported as not comparable."""
+    if "peer_requests" not in entry:
+        return Check(scenario, criterion, "peer not run", None)
+    value = entry.get(key)
+    if value is None:
+        return Check(scenario, criterion, "n/a", None)
+    measured = f"{value:.2f}×"
+    if value >= limit:
+        return Check(scenario, criterion, measured, True)
+    incomplete = []
+    if entry.get("peer_failed"):
+        incomplete.append("peer failed")
+    if entry.get("peer_records_lost"):
+        incomplete.append(f"peer lost {entry['peer_records_lost']} records")
+    if incomplete:
+        return Check(scenario, criterion, f"{measured}; not comparable: {', '.join(incomplete)}", None)
+    return Check(scenario, criterion, measured, False)
+
+
+def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
+    checks: list[Check] = []
+    full = figures.get("full")
+    if full:
+        checks.append(_at_most("full", f"requests / lower bound <= {FULL_REQUESTS_OVER_LB}",
+                               full["requests_over_lower_bound"], FULL_REQUESTS_OVER_LB))  # fmt: skip
+        checks.append(_at_most("full", f"wall / floor <= {FULL_WALL_OVER_FLOOR}",
+                               full["wall_over_floor"], FULL_WALL_OVER_FLOOR))  # fmt: skip
+        checks.append(_peer_check("full", f"peer wall / our wall >= {PEER_WALL_OVER_OURS_FULL:g}", full,
+                                  "peer_wall_over_ours", PEER_WALL_OVER_OURS_FULL))  # fmt: skip
+    for name in ("incremental_1pct", "incremental_none"):
+        entry = figures.get(name)
+        if entry:
+            checks.append(_at_most(name, f"requests / lower bound <= {INCREMENTAL_REQUESTS_OVER_LB}",
+                                   entry["requests_over_lower_bound"], INCREMENTAL_REQUESTS_OVER_LB))  # fmt: skip
+    incremental = figures.get("incremental_1pct")
+    if incremental:
+        checks.append(_peer_check("incremental_1pct",
+                                  f"peer requests / our requests >= {PEER_REQUESTS_OVER_OURS_INCREMENTAL:g}",
+                                  incremental, "peer_requests_over_ours", PEER_REQUESTS_OVER_OURS_INCREMENTAL))  # fmt: skip
+    large = figures.get("full_large")
+    if large:
+        checks.append(_at_most("full_large", f"peak RSS < {LARGE_PEAK_RSS_MB:g} MB", large["peak_rss_mb"],
+                               LARGE_PEAK_RSS_MB - 1e-9, fmt="{:.1f} MB"))  # fmt: skip
+        medium_rss = full["peak_rss_mb"] if full else None
+        growth = None if not medium_rss else large["peak_rss_mb"] / medium_rss - 1
+        check = _at_most("full_large", f"peak RSS within {LARGE_RSS_GROWTH_OVER_MEDIUM:.0%} of medium (full)",
+                         None if growth is None else abs(growth), LARGE_RSS_GROWTH_OVER_MEDIUM)
+        if growth is not None:
+            check = Check(check.scenario, check.criterion, f"{growth:+.1%}", check.passed)
+        checks.append(check)
+    for name, entry in figures.items():
+        if entry.get("records_lost"):
+            checks.append(Check(name, "our connector lost no record", f"{entry['records_lost']} lost", False))
+    return checks

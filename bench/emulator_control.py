@@ -1,0 +1,145 @@
+"""The emulator as the benchmark uses it: a subprocess of its own, and its control API (docs/architecture.md).
+
+One emulator instance per connector per scenario chain, so the request stats of the peer and of ours can never mix;
+stats are also reset before every sync.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+
+READY_PREFIX = "NOTION_API_BASE_URL="
+# Generating the large profile takes a while on a busy 2-core machine.
+STARTUP_TIMEOUT_S = 300.0
+CONTROL_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class EmulatorSettings:
+    profile: str
+    seed: int
+    rate_limit: float
+    latency_ms: float
+    burst: int | None = None
+
+    def argv(self, port: int) -> list[str]:
+        argv = [
+            sys.executable, "-m", "integration_tests.notion_emulator",
+            "--port", str(port),
+            "--profile", self.profile,
+            "--seed", str(self.seed),
+            "--rate-limit", f"{self.rate_limit:g}",
+            "--latency-ms", f"{self.latency_ms:g}",
+        ]  # fmt: skip
+        if self.burst is not None:
+            argv += ["--burst", str(self.burst)]
+        return argv
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def to_minute(iso: str) -> str:
+    """The minute an ISO instant falls in, as Notion writes timestamps (`...T09:00:00.000Z`)."""
+    instant = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return instant.replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+class EmulatorProcess:
+    """Starts `python -m integration_tests.notion_emulator`, waits for its ready line, and stops it on exit."""
+
+    def __init__(self, settings: EmulatorSettings, log_path: Path, cwd: Path) -> None:
+        self.settings = settings
+        self._log_path = log_path
+        self._cwd = cwd
+        self._process: subprocess.Popen | None = None
+        self.base_url = ""
+        self._http = requests.Session()
+
+    def __enter__(self) -> "EmulatorProcess":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        port = _free_port()
+        log = open(self._log_path, "wb")
+        # Its stdout goes to a file, never a pipe we might stop draining.
+        self._process = subprocess.Popen(
+            self.settings.argv(port), cwd=self._cwd, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the emulator exited with {self._process.returncode}; see {self._log_path}")
+            for line in self._log_path.read_text(errors="replace").splitlines():
+                if line.startswith(READY_PREFIX):
+                    self.base_url = line[len(READY_PREFIX) :].strip().rstrip("/")
+                    return
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the emulator did not print {READY_PREFIX}... within {STARTUP_TIMEOUT_S:.0f} s")
+
+    def stop(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    # --- control API ---
+
+    def _get(self, path: str, **params) -> dict:
+        params = {key: value for key, value in params.items() if value is not None}
+        response = self._http.get(f"{self.base_url}{path}", params=params, timeout=CONTROL_TIMEOUT_S)
+        response.raise_for_status()
+        return response.json()
+
+    def _post(self, path: str, body: dict | None = None) -> dict:
+        response = self._http.post(f"{self.base_url}{path}", json=body or {}, timeout=CONTROL_TIMEOUT_S)
+        response.raise_for_status()
+        return response.json() if response.content else {}
+
+    def stats(self, detail: bool = False) -> dict:
+        """`detail`: also the count per (endpoint, object id), to find what was fetched more than once."""
+        return self._get("/_emulator/stats", detail=1 if detail else None)
+
+    def reset_stats(self) -> None:
+        self._post("/_emulator/reset-stats")
+
+    def lower_bound(self, since: str | None = None, comments_scope: str = "all_pages") -> dict:
+        return self._get("/_emulator/lower-bound", since=since, comments_scope=comments_scope)
+
+    def expected(self, since: str | None = None, fields: str | None = None) -> dict:
+        """The ground truth; `fields="ids"` keeps only the ids (the large profile's full truth is ~100 MB)."""
+        return self._get("/_emulator/expected", since=since, fields=fields)
+
+    def clock(self) -> str:
+        answer = self._get("/_emulator/clock")
+        return answer["now"] if isinstance(answer, dict) and "now" in answer else answer
+
+    def advance_clock(self, seconds: int) -> None:
+        self._post("/_emulator/clock", {"advance_seconds": seconds})
+
+    def mutate(self, op: str, **arguments) -> dict:
+        return self._post("/_emulator/mutations", {"op": op, **arguments})

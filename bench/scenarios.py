@@ -1,0 +1,242 @@
+"""The scenario chains: what runs against which emulator, in which order, with which state.
+
+Each connector gets its own emulator per chain (same profile, same seed, same mutations at the same virtual
+times), so both read the same workspace and no request of one is ever counted for the other. Stats are reset
+before every sync and read right after it.
+
+Medium chain, per connector:
+  full sync (no state)
+  -> the virtual clock advances an hour, `bulk_edit` edits 1% of pages, the clock advances another hour
+  -> incremental_1pct: the state the full sync ended with
+  -> the clock advances an hour
+  -> incremental_none: the state the incremental sync ended with
+Ours runs each incremental sync twice on the same workspace: `comments_scope: changed_pages` (the scenario's row)
+and `all_pages` (the default, an extra row `<scenario>_all_pages`), which lists every page's comments every sync
+by design.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
+from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
+from bench.peer import expected_ids_for_peer
+from bench.source_command import SourceCommand
+
+MEDIUM_SCENARIOS = ("full", "incremental_1pct", "incremental_none")
+LARGE_SCENARIOS = ("full_large",)
+ALL_SCENARIOS = MEDIUM_SCENARIOS + LARGE_SCENARIOS
+ALL_PAGES_SUFFIX = "_all_pages"
+
+
+@dataclass
+class ChainSettings:
+    profile: str
+    seed: int
+    rate: float
+    emulator_latency_ms: float
+    burst: int | None
+    edit_fraction: float
+    mutation_seed: int
+    seconds_between_syncs: int
+    output_dir: Path
+    repo_dir: Path
+    timeout_s: Callable[[int], float]  # lower bound -> how long a run may take before it counts as hung
+
+    def emulator_settings(self) -> EmulatorSettings:
+        return EmulatorSettings(self.profile, self.seed, self.rate, self.emulator_latency_ms, self.burst)
+
+
+@dataclass
+class ChainSync:
+    """One sync of a chain, with the lower bound and `since` that belong to it."""
+
+    measurement: SyncMeasurement
+    lower_bound: dict
+    since: str | None
+    started_at: str
+    messages_dir: Path
+    state: list[dict] = field(default_factory=list)
+
+
+class ChainRunner:
+    def __init__(self, settings: ChainSettings, log: Callable[[str], None]) -> None:
+        self.settings = settings
+        self.log = log
+
+    def start_emulator(self, label: str) -> EmulatorProcess:
+        log_path = self.settings.output_dir / f"emulator-{label}.log"
+        return EmulatorProcess(self.settings.emulator_settings(), log_path, self.settings.repo_dir)
+
+    def sync(
+        self,
+        emulator: EmulatorProcess,
+        command: SourceCommand,
+        run_name: str,
+        state: list[dict] | None,
+        since: str | None,
+        comments_scope: str,
+        expected_ids: Callable[[dict], dict[str, set[str]]],
+        config_overrides: dict | None = None,
+    ) -> ChainSync:
+        lower_bound = emulator.lower_bound(since=since, comments_scope=comments_scope)
+        started_at = emulator.clock()
+        emulator.reset_stats()
+        self.log(
+            f"[{command.label}] {run_name}: lower bound {lower_bound['total']} requests"
+            f" (since {since or 'the beginning'}, comments_scope {comments_scope})"
+        )
+        outcome, output, directory = command.read(
+            emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides
+        )
+        stats = emulator.stats(detail=True)
+        (directory / "stats.json").write_text(json.dumps(stats))
+        (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
+        stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
+        truth = emulator.expected(since=since, fields=TRUTH_FIELDS.get(expected_ids, None))
+        measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(expected_ids(truth), output.ids))
+        self.log(
+            f"[{command.label}] {run_name}: {outcome.wall_s:.1f} s, {measurement.requests} requests,"
+            f" {measurement.rate_limited} x 429, {sum(output.records.values())} records,"
+            f" {measurement.records_lost} lost" + (f", FAILED ({measurement.failure_summary()})" if measurement.failed else "")
+        )
+        return ChainSync(measurement, lower_bound, since, started_at, directory, output.state_messages())
+
+    def time_passes_with_edits(self, emulator: EmulatorProcess) -> None:
+        emulator.advance_clock(self.settings.seconds_between_syncs)
+        edit = emulator.mutate("bulk_edit", fraction=self.settings.edit_fraction, seed=self.settings.mutation_seed)
+        self.log(f"bulk_edit {self.settings.edit_fraction:.0%} at {edit.get('time')}: {len(edit.get('ids', []))} objects")
+        emulator.advance_clock(self.settings.seconds_between_syncs)
+
+    def time_passes(self, emulator: EmulatorProcess) -> None:
+        emulator.advance_clock(self.settings.seconds_between_syncs)
+
+
+def our_expected_ids(truth: dict) -> dict[str, set[str]]:
+    return {stream: {item["id"] for item in items} for stream, items in truth.items()}
+
+
+def peer_expected_ids(truth: dict) -> dict[str, set[str]]:
+    return expected_ids_for_peer(truth)[0]
+
+
+# The peer's ground truth needs each block's type (it drops some types by design); ours needs only ids.
+TRUTH_FIELDS = {our_expected_ids: "ids", peer_expected_ids: None}
+
+
+def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[str]) -> dict[str, ChainSync]:
+    """Ours on the medium profile: every scenario row, plus the all_pages variants of the incremental ones."""
+    syncs: dict[str, ChainSync] = {}
+    changed = {"comments_scope": "changed_pages"}
+    everything = {"comments_scope": "all_pages"}
+    with runner.start_emulator("ours-medium") as emulator:
+        full = runner.sync(emulator, ours, "full", None, None, "changed_pages", our_expected_ids, changed)
+        syncs["full"] = full
+        if not wanted & {"incremental_1pct", "incremental_none"}:
+            return syncs
+        runner.time_passes_with_edits(emulator)
+        since = to_minute(full.started_at)
+        inc = runner.sync(emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed)
+        inc_all = runner.sync(
+            emulator, ours, "incremental_1pct" + ALL_PAGES_SUFFIX, full.state, since, "all_pages",
+            our_expected_ids, everything,
+        )  # fmt: skip
+        syncs["incremental_1pct"] = inc
+        syncs["incremental_1pct" + ALL_PAGES_SUFFIX] = inc_all
+        if "incremental_none" not in wanted:
+            return syncs
+        runner.time_passes(emulator)
+        syncs["incremental_none"] = runner.sync(
+            emulator, ours, "incremental_none", inc.state, to_minute(inc.started_at), "changed_pages",
+            our_expected_ids, changed,
+        )  # fmt: skip
+        syncs["incremental_none" + ALL_PAGES_SUFFIX] = runner.sync(
+            emulator, ours, "incremental_none" + ALL_PAGES_SUFFIX, inc_all.state, to_minute(inc_all.started_at),
+            "all_pages", our_expected_ids, everything,
+        )  # fmt: skip
+    return syncs
+
+
+def run_peer_medium_chain(runner: ChainRunner, peer: SourceCommand, wanted: set[str]) -> dict[str, ChainSync]:
+    """The peer on its own emulator, same seed and mutations. It has no comments scope: it lists every page's
+    comments every sync; its rows' lower bounds are computed with the scope of ours (changed_pages) so that both
+    sides of a row are compared with the same bound."""
+    syncs: dict[str, ChainSync] = {}
+    with runner.start_emulator("peer-medium") as emulator:
+        full = runner.sync(emulator, peer, "full", None, None, "changed_pages", peer_expected_ids)
+        syncs["full"] = full
+        if not wanted & {"incremental_1pct", "incremental_none"}:
+            return syncs
+        runner.time_passes_with_edits(emulator)
+        inc = runner.sync(
+            emulator, peer, "incremental_1pct", full.state, to_minute(full.started_at), "changed_pages", peer_expected_ids
+        )
+        syncs["incremental_1pct"] = inc
+        if "incremental_none" not in wanted:
+            return syncs
+        runner.time_passes(emulator)
+        syncs["incremental_none"] = runner.sync(
+            emulator, peer, "incremental_none", inc.state, to_minute(inc.started_at), "changed_pages", peer_expected_ids
+        )
+    return syncs
+
+
+def run_large(runner: ChainRunner, command: SourceCommand, expected_ids) -> ChainSync:
+    with runner.start_emulator(f"{command.label}-large") as emulator:
+        return runner.sync(
+            emulator, command, "full_large", None, None, "changed_pages", expected_ids, {"comments_scope": "changed_pages"}
+        )
+
+
+def scenario_results(
+    ours: dict[str, ChainSync],
+    peer: dict[str, ChainSync],
+    profiles: dict[str, str],
+    rates: dict[str, float],
+    log: Callable[[str], None],
+) -> list[ScenarioResult]:
+    results = []
+    for name, sync in ours.items():
+        base = name.removesuffix(ALL_PAGES_SUFFIX)
+        scope = "all_pages" if name.endswith(ALL_PAGES_SUFFIX) else "changed_pages"
+        peer_sync = peer.get(name)
+        if peer_sync and peer_sync.lower_bound["total"] != sync.lower_bound["total"]:
+            log(
+                f"WARNING: {name}: the peer's emulator computed lower bound {peer_sync.lower_bound['total']}, ours"
+                f" {sync.lower_bound['total']}: the two workspaces diverged; compare the peer's row with care"
+            )
+        results.append(
+            ScenarioResult(
+                name=name,
+                profile=profiles[base],
+                comments_scope=scope,
+                rate=rates[base],
+                since=sync.since,
+                lower_bound=sync.lower_bound,
+                ours=sync.measurement,
+                peer=peer_sync.measurement if peer_sync else None,
+            )
+        )
+    order = {name: index for index, name in enumerate(_row_order())}
+    return sorted(results, key=lambda result: order.get(result.name, len(order)))
+
+
+def _row_order() -> list[str]:
+    return [
+        "full",
+        "incremental_1pct",
+        "incremental_1pct" + ALL_PAGES_SUFFIX,
+        "incremental_none",
+        "incremental_none" + ALL_PAGES_SUFFIX,
+        "full_large",
+    ]
+
+
+def default_timeout(rate: float, minimum_s: float) -> Callable[[int], float]:
+    """A run that takes five times its floor plus a minute is hung, not slow."""
+    return lambda lower_bound: max(minimum_s, 5 * math.ceil(lower_bound / rate) + 60)

@@ -1,0 +1,156 @@
+"""bench.figures, bench.acceptance, bench.table: the arithmetic from measurements to issue 5's figures and verdicts."""
+
+import json
+from collections import Counter
+
+import pytest
+
+from bench.acceptance import acceptance_checks
+from bench.figures import ScenarioResult, SyncMeasurement, all_figures, floor_seconds, missing_per_stream, ratio
+from bench.messages import SyncOutput
+from bench.process_monitor import ProcessOutcome
+from bench.table import render_checks, render_table
+
+REQUIRED_KEYS = {"requests", "lower_bound", "requests_over_lower_bound", "wall_s", "floor_s", "wall_over_floor",
+                 "peak_rss_mb", "records"}
+PEER_KEYS = {"peer_wall_s", "peer_requests", "peer_records"}
+
+
+def measurement(requests, wall_s, rss_mb=80.0, records=None, missing=None, exit_code=0, rate_limited=0, errors=()):
+    output = SyncOutput(records=Counter(records or {"pages": 10}))
+    output.errors = list(errors)
+    stats = {"requests_total": requests, "by_endpoint": {"POST /v1/search": requests}, "rate_limited": rate_limited}
+    outcome = ProcessOutcome(exit_code, wall_s, 3.0, int(rss_mb * 1024 * 1024), False)
+    return SyncMeasurement(outcome, output, stats, missing or {})
+
+
+def scenario(name, lower_bound, ours, peer=None, rate=50.0, profile="medium"):
+    return ScenarioResult(name, profile, "changed_pages", rate, None,
+                          {"total": lower_bound, "by_endpoint": {"POST /v1/search": lower_bound}}, ours, peer)
+
+
+def test_ratio_is_none_when_the_denominator_is_zero_or_missing():
+    assert ratio(5, 2) == 2.5
+    assert ratio(5, 0) is None
+    assert ratio(None, 3) is None
+
+
+def test_floor_is_lower_bound_over_rate():
+    assert floor_seconds(1500, 50.0) == 30.0
+
+
+def test_missing_counts_ground_truth_ids_not_emitted_and_ignores_extras():
+    assert missing_per_stream({"pages": {"a", "b"}, "users": set()}, {"pages": {"a", "z"}}) == {"pages": 1, "users": 0}
+
+
+def test_scenario_figures_have_the_issue_keys_and_the_right_ratios():
+    figures = all_figures([scenario("full", 1000, measurement(1010, 23.0))])
+    entry = figures["full"]
+    assert REQUIRED_KEYS <= set(entry) and not PEER_KEYS & set(entry)
+    assert entry["requests_over_lower_bound"] == 1.01
+    assert entry["floor_s"] == 20.0
+    assert entry["wall_over_floor"] == 1.15
+    assert entry["records"] == {"pages": 10}
+    json.dumps(figures)  # the JSON line must serialise
+
+
+def test_peer_figures_appear_only_where_the_peer_ran_and_compare_with_ours():
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=measurement(5000, 80.0))])
+    entry = figures["full"]
+    assert PEER_KEYS <= set(entry)
+    assert entry["peer_wall_over_ours"] == 4.0
+    assert entry["peer_requests_over_ours"] == 5.0
+
+
+def _verdicts(figures):
+    return {(c.scenario, c.criterion.split(" <")[0].split(" >")[0].split(" within")[0]): c.passed
+            for c in acceptance_checks(figures)}
+
+
+def test_full_sync_thresholds_are_inclusive_and_fail_just_above():
+    at_limit = all_figures([scenario("full", 1000, measurement(1020, 23.0), peer=measurement(3000, 69.0))])
+    above = all_figures([scenario("full", 1000, measurement(1021, 23.1), peer=measurement(3000, 68.0))])
+    assert _verdicts(at_limit) == {("full", "requests / lower bound"): True, ("full", "wall / floor"): True,
+                                   ("full", "peer wall / our wall"): True}
+    assert _verdicts(above) == {("full", "requests / lower bound"): False, ("full", "wall / floor"): False,
+                                ("full", "peer wall / our wall"): False}
+
+
+def test_incremental_needs_five_percent_of_its_bound_and_twenty_times_fewer_requests_than_the_peer():
+    figures = all_figures([
+        scenario("incremental_1pct", 100, measurement(105, 3.0), peer=measurement(2100, 50.0)),
+        scenario("incremental_none", 4, measurement(5, 1.0)),
+    ])
+    verdicts = _verdicts(figures)
+    assert verdicts[("incremental_1pct", "requests / lower bound")] is True
+    assert verdicts[("incremental_1pct", "peer requests / our requests")] is True
+    assert verdicts[("incremental_none", "requests / lower bound")] is False
+
+
+def test_a_peer_that_ran_no_scenario_gives_no_verdict_rather_than_a_pass():
+    figures = all_figures([scenario("incremental_1pct", 100, measurement(100, 2.0))])
+    [check] = [c for c in acceptance_checks(figures) if "peer" in c.criterion]
+    assert (check.passed, check.verdict) == (None, "NOT MEASURED")
+
+
+def test_an_incomplete_peer_that_still_loses_the_comparison_is_not_comparable_not_a_failure_of_ours():
+    lossy_peer = measurement(3000, 30.0, missing={"blocks": 36000})
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=lossy_peer)])
+    [check] = [c for c in acceptance_checks(figures) if "peer" in c.criterion]
+    assert (check.passed, check.verdict) == (None, "NOT COMPARABLE")
+    assert "peer lost 36000 records" in check.measured
+
+
+def test_an_incomplete_peer_that_ours_beats_anyway_passes_since_a_complete_peer_would_need_more():
+    crashed_peer = measurement(99999, 999.0, exit_code=1, missing={"blocks": 5})
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=crashed_peer)])
+    [check] = [c for c in acceptance_checks(figures) if "peer" in c.criterion]
+    assert check.passed is True
+
+
+def test_a_complete_peer_that_is_not_slow_enough_is_a_failure():
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=measurement(3000, 40.0))])
+    [check] = [c for c in acceptance_checks(figures) if "peer" in c.criterion]
+    assert (check.passed, check.measured) == (False, "2.00×")
+
+
+@pytest.mark.parametrize("large_mb, passes_absolute, passes_growth", [(110.0, True, True), (121.0, True, False),
+                                                                      (205.0, False, False), (79.0, True, False)])
+def test_large_memory_is_under_200_mb_and_within_twenty_percent_of_medium(large_mb, passes_absolute, passes_growth):
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0, rss_mb=100.0)),
+                           scenario("full_large", 5000, measurement(5000, 50.0, rss_mb=large_mb), profile="large")])
+    checks = acceptance_checks(figures)
+    assert [c.passed for c in checks if "< 200 MB" in c.criterion] == [passes_absolute]
+    assert [c.passed for c in checks if "of medium" in c.criterion] == [passes_growth]
+
+
+def test_records_our_connector_lost_fail_the_run_whatever_the_speed():
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0, missing={"blocks": 3, "pages": 0}))])
+    lost = [c for c in acceptance_checks(figures) if "lost" in c.criterion]
+    assert [(c.passed, c.measured) for c in lost] == [(False, "3 lost")]
+
+
+def test_table_has_one_column_per_scenario_and_marks_where_the_peer_did_not_run():
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=measurement(4000, 90.0)),
+                           scenario("full_large", 5000, measurement(5000, 50.0), profile="large")])
+    table = render_table(figures)
+    lines = table.splitlines()
+    assert lines[0] == "| | full | full_large |"
+    assert all(line.count("|") == 4 for line in lines)
+    assert "| **peer wall (s)** | 90.00 | not run |" in lines
+    assert "| req POST /v1/search | 1000 (LB 1000) | 5000 (LB 5000) |" in lines
+    assert "PASS" in render_checks(acceptance_checks(figures))
+
+
+def test_a_hung_or_crashed_run_is_reported_as_failed_with_the_reason():
+    hung = measurement(10, 1500.0)
+    hung.outcome = ProcessOutcome(None, 1500.0, 1.0, 1, True)
+    crashed = measurement(10, 3.0, exit_code=1, errors=["[blocks] system_error: boom"])
+    crashed.output.incomplete_streams = ["blocks"]
+    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=hung),
+                           scenario("incremental_1pct", 100, crashed)])
+    assert figures["full"]["peer_failed"] and figures["full"]["peer_failure"] == "timed out after 1500 s"
+    assert figures["incremental_1pct"]["failure"] == "exit code 1; incomplete: blocks; 1 error trace(s)"
+    table = render_table(figures)
+    assert "| peer status vs ground truth | FAILED: timed out after 1500 s | not run |" in table
+    assert "| status vs ground truth | complete | FAILED: exit code 1; incomplete: blocks; 1 error trace(s) |" in table
