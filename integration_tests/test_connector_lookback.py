@@ -94,8 +94,15 @@ def test_the_default_lookback_costs_the_rewalk_of_pages_edited_in_the_window_bef
     connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
     cfg = config(comments_scope="changed_pages")
     catalog = connector.catalog(cfg, ("pages", "data_sources", "databases", "blocks", "comments"))
-    state = read_ok(connector, cfg, catalog).final_state()
+    full = read_ok(connector, cfg, catalog)  # at 09:00
+    # A page edited at 09:07; the next sync starts at 09:10 (its cursor), so 09:07 lies in the window before it.
+    page = next(p for p in full.of("pages") if p["parent"]["type"] == "page_id")
+    control.post("clock", {"advance_seconds": 420})
+    control.post("mutations", {"op": "add_block", "parent_id": page["id"], "text": "Edited at 09:07"})
+    control.post("clock", {"advance_seconds": 180})
+    state = read_ok(connector, cfg, catalog, full.final_state()).final_state()
     cursor = state_of(state, "blocks")["last_edited_time"]
+    assert cursor == "2026-11-01T09:10:00.000Z"
     control.post("clock", {"advance_seconds": 600})
 
     counts = {}
@@ -111,6 +118,7 @@ def test_the_default_lookback_costs_the_rewalk_of_pages_edited_in_the_window_bef
     for endpoint in (CHILDREN, "GET /v1/comments"):
         extra = counts[5].get(endpoint, 0) - counts[0].get(endpoint, 0)
         assert extra == bounds[5].get(endpoint, 0) - bounds[0].get(endpoint, 0), (endpoint, counts, bounds)
-    # The small workspace has a page edited at 08:58, in the window before the 09:00 cursor: the cost is real.
-    assert counts[5][CHILDREN] > counts[0].get(CHILDREN, 0)
+    # Nothing changed since 09:10: without the lookback nothing is walked; with it, the page edited at 09:07 is.
+    assert counts[0].get(CHILDREN, 0) == 0
+    assert counts[5][CHILDREN] > 0
     assert counts[5]["POST /v1/search"] == counts[0]["POST /v1/search"]

@@ -29,6 +29,7 @@ from . import text
 WORKSPACE = ("workspace",)
 _EARLIEST_MS = CLOCK_START_MS - 730 * DAY_MS
 _LATEST_MS = CLOCK_START_MS - MINUTE_MS
+_MEAN_EDIT_AGE_MS = 45 * DAY_MS
 
 
 class WorkspaceBuilder:
@@ -75,7 +76,12 @@ class WorkspaceBuilder:
             floor = self._created_floor(parent)
             created = floor + int(self.rng.random() * max(0, CLOCK_START_MS - 2 * DAY_MS - floor))
         if edited is None:
-            edited = created + int((_LATEST_MS - created) * (1 - self.rng.random() ** 2))
+            # How long ago an object was last edited: exponential, most of a workspace untouched for weeks and a
+            # little of it edited in the last hours, as in a real workspace. (A density that grows without bound
+            # towards "now" would pile dozens of pages into the minutes before the clock starts, which no real
+            # workspace of this size sees, and would make every lookback window look expensive.)
+            age = int(self.rng.expovariate(1 / _MEAN_EDIT_AGE_MS))
+            edited = max(created, _LATEST_MS - age)
         return created, max(created, edited)
 
     def _author(self) -> int:
