@@ -22,6 +22,7 @@ from bench.peer import DEFAULT_PEER_VENV, PEER_PACKAGE, PEER_START_DATE, PEER_VE
 from bench.scenarios import (
     ALL_SCENARIOS,
     LARGE_SCENARIOS,
+    LOOKBACK_MINUTES,
     MEDIUM_SCENARIOS,
     ChainRunner,
     ChainSettings,
@@ -80,7 +81,11 @@ def scaled_latency(latency_ms: float, rate: float) -> float:
 
 
 def our_config(rate: float) -> dict:
-    return {"credentials": {"auth_type": "token", "token": EMULATOR_TOKEN}, "requests_per_second": rate}
+    return {
+        "credentials": {"auth_type": "token", "token": EMULATOR_TOKEN},
+        "requests_per_second": rate,
+        "lookback_minutes": LOOKBACK_MINUTES,
+    }
 
 
 def _git_commit() -> str:
@@ -120,7 +125,8 @@ def header(arguments: argparse.Namespace, command_line: str) -> str:
         "the default comments_scope all_pages, which lists every page's comments on every sync by design",
         f"- peer: {peer}",
         "- LB = the emulator's lower bound (fewest requests a complete sync needs, /_emulator/lower-bound, with "
-        "since = the minute the previous sync started); floor = LB / rate; 'lost' = ground-truth ids "
+        f"since = the minute the previous sync started minus our lookback_minutes, {LOOKBACK_MINUTES}: an incremental "
+        "sync of ours starts there, docs/architecture.md); floor = LB / rate; 'lost' = ground-truth ids "
         "(/_emulator/expected) a connector did not emit; request counts from /_emulator/stats, reset before each "
         "sync, one emulator per connector; 429 answers count as requests; budget used = requests / (wall x rate)",
     ])  # fmt: skip

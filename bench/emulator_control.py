@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
@@ -52,10 +52,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def to_minute(iso: str) -> str:
-    """The minute an ISO instant falls in, as Notion writes timestamps (`...T09:00:00.000Z`)."""
+def to_minute(iso: str, minus_minutes: int = 0) -> str:
+    """The minute an ISO instant falls in, as Notion writes timestamps (`...T09:00:00.000Z`), `minus_minutes` earlier."""
     instant = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
-    return instant.replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    instant = instant.replace(second=0, microsecond=0) - timedelta(minutes=minus_minutes)
+    return instant.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 class EmulatorProcess:

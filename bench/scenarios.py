@@ -28,6 +28,10 @@ from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
 from bench.peer import expected_ids_for_peer
 from bench.source_command import SourceCommand
 
+# Our connector's lookback_minutes (its default): an incremental sync of ours starts this many minutes before its
+# cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's state").
+LOOKBACK_MINUTES = 5
+
 MEDIUM_SCENARIOS = ("full", "incremental_1pct", "incremental_none")
 LARGE_SCENARIOS = ("full_large",)
 ALL_SCENARIOS = MEDIUM_SCENARIOS + LARGE_SCENARIOS
@@ -140,7 +144,7 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
         if not wanted & {"incremental_1pct", "incremental_none"}:
             return syncs
         runner.time_passes_with_edits(emulator)
-        since = to_minute(full.started_at)
+        since = to_minute(full.started_at, LOOKBACK_MINUTES)
         inc = runner.sync(emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed)
         inc_all = runner.sync(
             emulator, ours, "incremental_1pct" + ALL_PAGES_SUFFIX, full.state, since, "all_pages",
@@ -152,11 +156,11 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
             return syncs
         runner.time_passes(emulator)
         syncs["incremental_none"] = runner.sync(
-            emulator, ours, "incremental_none", inc.state, to_minute(inc.started_at), "changed_pages",
+            emulator, ours, "incremental_none", inc.state, to_minute(inc.started_at, LOOKBACK_MINUTES), "changed_pages",
             our_expected_ids, changed,
         )  # fmt: skip
         syncs["incremental_none" + ALL_PAGES_SUFFIX] = runner.sync(
-            emulator, ours, "incremental_none" + ALL_PAGES_SUFFIX, inc_all.state, to_minute(inc_all.started_at),
+            emulator, ours, "incremental_none" + ALL_PAGES_SUFFIX, inc_all.state, to_minute(inc_all.started_at, LOOKBACK_MINUTES),
             "all_pages", our_expected_ids, everything,
         )  # fmt: skip
     return syncs
@@ -174,14 +178,14 @@ def run_peer_medium_chain(runner: ChainRunner, peer: SourceCommand, wanted: set[
             return syncs
         runner.time_passes_with_edits(emulator)
         inc = runner.sync(
-            emulator, peer, "incremental_1pct", full.state, to_minute(full.started_at), "changed_pages", peer_expected_ids
+            emulator, peer, "incremental_1pct", full.state, to_minute(full.started_at, LOOKBACK_MINUTES), "changed_pages", peer_expected_ids
         )
         syncs["incremental_1pct"] = inc
         if "incremental_none" not in wanted:
             return syncs
         runner.time_passes(emulator)
         syncs["incremental_none"] = runner.sync(
-            emulator, peer, "incremental_none", inc.state, to_minute(inc.started_at), "changed_pages", peer_expected_ids
+            emulator, peer, "incremental_none", inc.state, to_minute(inc.started_at, LOOKBACK_MINUTES), "changed_pages", peer_expected_ids
         )
     return syncs
 

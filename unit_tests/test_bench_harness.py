@@ -83,6 +83,11 @@ def test_to_minute_truncates_to_notions_minute_format():
     assert to_minute("2026-11-01T11:30:05+01:00") == "2026-11-01T10:30:00.000Z"
 
 
+def test_to_minute_steps_back_by_the_lookback_across_an_hour_and_a_day():
+    assert to_minute("2026-11-01T10:02:30.000Z", 5) == "2026-11-01T09:57:00.000Z"
+    assert to_minute("2026-11-01T00:03:00.000Z", 5) == "2026-10-31T23:58:00.000Z"
+
+
 def test_latency_scales_with_the_rate_so_requests_in_flight_per_budget_stay_as_at_notions_rate():
     assert scaled_latency(300.0, 3.0) == 300.0
     assert scaled_latency(300.0, 50.0) == pytest.approx(18.0)
