@@ -166,6 +166,11 @@ def _kind_hint(uri: str) -> str | None:
 
 def recorded() -> list[tuple[str, str, str | None, object]]:
     """(file, version family, kind hint, body) of every recorded response."""
+    if not any(FIXTURES.glob("*.yaml")):
+        raise AssertionError(
+            f"the real recorded responses are not at {FIXTURES}: the repository must be checked out with the "
+            "project's shared/ folder beside it (../shared), as CI does"
+        )
     bodies = []
     for path in sorted(FIXTURES.glob("*.yaml")):
         for interaction in yaml.safe_load(path.read_text())["interactions"]:
