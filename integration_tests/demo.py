@@ -16,7 +16,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import requests
 
@@ -91,24 +91,31 @@ def print_counts(title: str, records: Dict[str, List[Dict[str, Any]]], extra: Op
         print(f"  {stream:<13} {len(records.get(stream, [])):>6} records{note}")
 
 
-def make_edits(backend: Any, records: Dict[str, List[Dict[str, Any]]]) -> List[str]:
-    """A few everyday edits, made through the emulator's mutation API; returns what was done."""
+def make_edits(backend: Any, records: Dict[str, List[Dict[str, Any]]]) -> Tuple[List[str], Dict[str, Set[str]]]:
+    """A few everyday edits, made through the emulator's mutation API: what was done, and the ids per stream
+    that the next incremental read must bring."""
     landmarks = backend.landmarks
     row = next(p for p in records["pages"] if p["parent"]["type"] == "data_source_id")
     paragraph = next(b for b in records["blocks"] if b["type"] == "paragraph")
     wiki = landmarks["wiki"]
     backend.edit_page(row["id"], advance_seconds=3600)
     backend.edit_block(paragraph["id"], text="Edited in the demo: this paragraph changed.")
-    backend.add_block(wiki, text="A paragraph added by the demo.")
-    backend.add_comment(wiki, text="A comment added by the demo.")
-    added = backend.add_row(landmarks["tasks_data_source"], title="Task added by the demo")
-    return [
+    new_block = backend.add_block(wiki, text="A paragraph added by the demo.")["ids"][0]
+    comment = backend.add_comment(wiki, text="A comment added by the demo.")["ids"][0]
+    new_row = backend.add_row(landmarks["tasks_data_source"], title="Task added by the demo")["ids"][0]
+    done = [
         f"edited a property of the row {row['id']}",
         f"edited the paragraph {paragraph['id']} (on page {paragraph['page_id']})",
-        f"added a paragraph to the wiki page {wiki}",
-        f"added a comment on the wiki page {wiki}",
-        f"added the row {added['ids'][0]} to the Tasks data source",
+        f"added the paragraph {new_block} to the wiki page {wiki}",
+        f"added the comment {comment} on the wiki page {wiki}",
+        f"added the row {new_row} to the Tasks data source",
     ]
+    must_bring = {
+        "pages": {row["id"], paragraph["page_id"], wiki, new_row},
+        "blocks": {paragraph["id"], new_block},
+        "comments": {comment},
+    }
+    return done, must_bring
 
 
 def main() -> int:
@@ -155,7 +162,7 @@ def main() -> int:
         state = write_json("state_after_full.json", final_state(full))
 
         # Time passes, somebody edits the workspace: the incremental read must bring exactly that.
-        changes = make_edits(emulator.backend, full_records)
+        changes, must_bring = make_edits(emulator.backend, full_records)
         print("\nEdits made in the workspace (an hour later, by the emulator's clock):")
         for line in changes:
             print(f"  - {line}")
@@ -164,6 +171,13 @@ def main() -> int:
         )
         incremental_records = records_by_stream(incremental)
         print_counts("Incremental read (demo-output/read_incremental.jsonl):", incremental_records)
+        misses = []
+        for stream, ids in must_bring.items():
+            missing = ids - {record["id"] for record in incremental_records[stream]}
+            if missing:
+                misses.append(f"{stream} {sorted(missing)}")
+        print("  brings every edit" if not misses else "  MISSES: " + "; ".join(misses))
+        problems += misses
         newest_state = final_state(incremental)
         write_json("state_after_incremental.json", newest_state)
         print("\nFinal state (demo-output/state_after_incremental.json):")
