@@ -131,9 +131,9 @@ class EmulatorProcess:
     def lower_bound(self, since: str | None = None, comments_scope: str = "all_pages") -> dict:
         return self._get("/_emulator/lower-bound", since=since, comments_scope=comments_scope)
 
-    def expected(self, since: str | None = None, fields: str | None = None) -> dict:
+    def expected(self, since: str | None = None, fields: str | None = None, comments_scope: str = "all_pages") -> dict:
         """The ground truth; `fields="ids"` keeps only the ids (the large profile's full truth is ~100 MB)."""
-        return self._get("/_emulator/expected", since=since, fields=fields)
+        return self._get("/_emulator/expected", since=since, fields=fields, comments_scope=comments_scope)
 
     def clock(self) -> str:
         answer = self._get("/_emulator/clock")
