@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional, Set
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Set
 
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams import Stream
@@ -16,7 +16,7 @@ from airbyte_cdk.sources.streams.core import CheckpointMixin
 from airbyte_cdk.sources.utils.schema_helpers import ResourceSchemaLoader
 
 from source_notion.client import NotionClient
-from source_notion.config import NotionConfig, parse_datetime
+from source_notion.config import NotionConfig, format_datetime, parse_datetime
 from source_notion.errors import NotionAPIError
 from source_notion.work_pool import WorkPool
 from source_notion.workspace_index import WorkspaceIndex
@@ -177,6 +177,21 @@ class CursorStream(NotionStream, CheckpointMixin):
     ) -> Optional[datetime]:
         """How far back this stream needs the workspace index (None: everything)."""
         return cls.sync_from(config, sync_mode, state)
+
+    def advance_to_newest(self, sync_mode: SyncMode, records: Iterable[Dict[str, Any]]) -> Iterator[Dict[str, Any]]:
+        """Yields `records`; once they are all out, the state advances to the newest last_edited_time among them
+        (or stays at the saved cursor). Where the state of pages and data_sources advances, and nowhere else."""
+        newest = self.saved_cursor(sync_mode, self._state)
+        for record in records:
+            newest = later(newest, parse_datetime(record["last_edited_time"]))
+            yield record
+        if newest is not None:
+            self._state = {"last_edited_time": format_datetime(newest)}
+
+
+def edited_since(objects: Iterable[Dict[str, Any]], since: Optional[datetime]) -> Iterator[Dict[str, Any]]:
+    """The objects whose last_edited_time is at or after `since` (all of them when it is None)."""
+    return (obj for obj in objects if since is None or parse_datetime(obj["last_edited_time"]) >= since)
 
 
 def later(*times: Optional[datetime]) -> Optional[datetime]:

@@ -6,8 +6,7 @@ from typing import Any, Dict, Iterable
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.config import format_datetime, parse_datetime
-from source_notion.streams.base import CursorStream, as_record, later
+from source_notion.streams.base import CursorStream, as_record, edited_since
 
 
 class DataSources(CursorStream):
@@ -16,14 +15,6 @@ class DataSources(CursorStream):
     within a sync by the index); nothing edited in the cursor's minute is missed."""
 
     def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
-        cursor = self.saved_cursor(sync_mode, self._state)
         since = self.sync_from(self.ctx.config, sync_mode, self._state)
-        newest = cursor
-        for data_source in self.ctx.index.data_sources.search():
-            edited = parse_datetime(data_source["last_edited_time"])
-            if since is not None and edited < since:
-                continue
-            newest = later(newest, edited)
-            yield as_record(data_source)
-        if newest is not None:
-            self._state = {"last_edited_time": format_datetime(newest)}
+        found = edited_since(self.ctx.index.data_sources.search(), since)
+        return self.advance_to_newest(sync_mode, (as_record(data_source) for data_source in found))

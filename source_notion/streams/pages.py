@@ -7,8 +7,7 @@ from typing import Any, Dict, Iterable, Mapping
 from airbyte_cdk.models import SyncMode
 
 from source_notion.client import NotionClient
-from source_notion.config import format_datetime, parse_datetime
-from source_notion.streams.base import CursorStream, as_record, later
+from source_notion.streams.base import CursorStream, as_record, edited_since
 from source_notion.work_pool import GroupsDone, TaskContext
 
 # A page object carries at most 25 references per property value (notion-api.md §6.4).
@@ -22,21 +21,10 @@ class Pages(CursorStream):
     """
 
     def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
-        cursor = self.saved_cursor(sync_mode, self._state)
         since = self.sync_from(self.ctx.config, sync_mode, self._state)
-        pages = (
-            page
-            for page in self.ctx.index.pages.search()
-            if since is None or parse_datetime(page["last_edited_time"]) >= since
-        )
-        newest = cursor
-        for event in self.ctx.pool().run(pages, self._complete_and_emit):
-            if isinstance(event, GroupsDone):
-                continue
-            newest = later(newest, parse_datetime(event["last_edited_time"]))
-            yield event
-        if newest is not None:
-            self._state = {"last_edited_time": format_datetime(newest)}
+        pages = edited_since(self.ctx.index.pages.search(), since)
+        emitted = (e for e in self.ctx.pool().run(pages, self._complete_and_emit) if not isinstance(e, GroupsDone))
+        return self.advance_to_newest(sync_mode, emitted)
 
     def _complete_and_emit(self, ctx: TaskContext, page: Dict[str, Any]) -> None:
         for prop in (page.get("properties") or {}).values():
