@@ -85,21 +85,22 @@ class Backend(Mutations):
             return None
         return decoded[1], decoded[2]
 
+    def _lookup(self, raw: str, kind: Kind, objects: list):
+        """The object of that kind the id names, if the id is of that kind and the object exists."""
+        found = self._decode(raw, kind)
+        return objects[found[0]] if found and found[0] < len(objects) else None
+
     def page(self, raw: str) -> Page | None:
-        found = self._decode(raw, Kind.PAGE)
-        return self.ws.pages[found[0]] if found and found[0] < len(self.ws.pages) else None
+        return self._lookup(raw, Kind.PAGE, self.ws.pages)
 
     def database(self, raw: str) -> Database | None:
-        found = self._decode(raw, Kind.DATABASE)
-        return self.ws.databases[found[0]] if found and found[0] < len(self.ws.databases) else None
+        return self._lookup(raw, Kind.DATABASE, self.ws.databases)
 
     def data_source(self, raw: str) -> DataSource | None:
-        found = self._decode(raw, Kind.DATA_SOURCE)
-        return self.ws.data_sources[found[0]] if found and found[0] < len(self.ws.data_sources) else None
+        return self._lookup(raw, Kind.DATA_SOURCE, self.ws.data_sources)
 
     def user(self, raw: str) -> User | None:
-        found = self._decode(raw, Kind.USER)
-        return self.ws.users[found[0]] if found and found[0] < len(self.ws.users) else None
+        return self._lookup(raw, Kind.USER, self.ws.users)
 
     def visible_page(self, raw: str, shared: bool) -> Page | None:
         page = self.page(raw)
