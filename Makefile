@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(PY) -m integration_tests.demo
+	$(PY) -m demo
 
 test: install
 	$(PY) -m pytest

@@ -34,7 +34,7 @@ class EmulatorSettings:
 
     def argv(self, port: int) -> list[str]:
         argv = [
-            sys.executable, "-m", "integration_tests.notion_emulator",
+            sys.executable, "-m", "notion_emulator",
             "--port", str(port),
             "--profile", self.profile,
             "--seed", str(self.seed),
@@ -60,7 +60,7 @@ def to_minute(iso: str, minus_minutes: int = 0) -> str:
 
 
 class EmulatorProcess:
-    """Starts `python -m integration_tests.notion_emulator`, waits for its ready line, and stops it on exit."""
+    """Starts `python -m notion_emulator`, waits for its ready line, and stops it on exit."""
 
     def __init__(self, settings: EmulatorSettings, log_path: Path, cwd: Path) -> None:
         self.settings = settings

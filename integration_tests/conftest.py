@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integration_tests.notion_emulator import Emulator
+from notion_emulator import Emulator
 
 
 @pytest.fixture

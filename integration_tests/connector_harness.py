@@ -244,6 +244,6 @@ def state_of(run_state: List[Dict[str, Any]], stream: str) -> Dict[str, Any]:
 
 def started_emulator(**options: Any) -> Any:
     """An emulator started from Python (docs/architecture.md: Emulator(...).start())."""
-    from integration_tests.notion_emulator import Emulator
+    from notion_emulator import Emulator
 
     return Emulator(**options).start()

@@ -27,7 +27,7 @@ import yaml
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 from boltons.typeutils import classproperty
 
-from integration_tests.notion_emulator import Emulator
+from notion_emulator import Emulator
 from source_notion.source import SourceNotion
 
 pytest_plugins = ["airbyte_cdk.test.standard_tests.pytest_hooks"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integration_tests.reference_client import NotionTestClient, ReferenceWalk
+from integration_tests.emulator.reference_client import NotionTestClient, ReferenceWalk
 
 
 def _ids(records) -> set[str]:

@@ -21,10 +21,10 @@ import pytest
 import requests
 import yaml
 
-from integration_tests.conformance_shapes import Instance, holder_of, instances
-from integration_tests.reference_client import V2022, V2025, NotionTestClient
+from integration_tests.emulator.conformance_shapes import Instance, holder_of, instances
+from integration_tests.emulator.reference_client import V2022, V2025, NotionTestClient
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "notion-real"
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "notion-real"
 # The PHP SDK's database fixture carries a Postman artifact, not an API key.
 NOT_API_KEYS = {"developer_survey"}
 # The token cassette's values were replaced with "..." by its author: its keys count, its types do not.
@@ -266,7 +266,7 @@ def allowed(kind: str, path: str, json_type: str | None = None) -> bool:
 
 @pytest.fixture(scope="module")
 def shapes():
-    from integration_tests.notion_emulator import Emulator
+    from notion_emulator import Emulator
     with Emulator(profile="small", seed=0) as emulator:
         emulator_bodies = sampled(emulator)
     record_bodies = [b for b in recorded() if b[0] not in KEYS_ONLY]

@@ -1,7 +1,7 @@
 """A local api.notion.com: a real HTTP server answering from a generated, deterministic workspace.
 
 Start it with the pytest fixtures `emulator` / `emulator_factory` (integration_tests/conftest.py), from Python
-(`Emulator(profile="small").start()`), or from the shell (`python -m integration_tests.notion_emulator`).
+(`Emulator(profile="small").start()`), or from the shell (`python -m notion_emulator`).
 docs/architecture.md holds the contracts (tokens, clock, control API, expected, lower bound); the modules:
 
   backend.py       the workspace and what a token sees of it; listings and lookups
@@ -14,7 +14,7 @@ docs/architecture.md holds the contracts (tokens, clock, control API, expected, 
   server.py        HTTP: routing, validation, auth, versions, errors, rate_limit.py, latency.py, faults.py
                    (its docstring documents the fault-script JSON), stats.py
   control.py       the /_emulator/ control API
-  capacity.py      `python -m integration_tests.notion_emulator.capacity`: startup time, RSS, throughput
+  capacity.py      `python -m notion_emulator.capacity`: startup time, RSS, throughput
 """
 
 from .emulator import DEFAULT_TOKEN, Emulator

@@ -6,7 +6,7 @@ import email.utils
 
 import requests
 
-from integration_tests.reference_client import NotionTestClient
+from integration_tests.emulator.reference_client import NotionTestClient
 
 
 def mutate(emulator, op: str, **args) -> dict:

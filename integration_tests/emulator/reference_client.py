@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import requests
 
-from integration_tests.notion_emulator import DEFAULT_TOKEN
+from notion_emulator import DEFAULT_TOKEN
 
 V2025, V2022 = "2025-09-03", "2022-06-28"
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from integration_tests.notion_emulator import DEFAULT_TOKEN
+from notion_emulator import DEFAULT_TOKEN
 
 V2025 = "2025-09-03"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from integration_tests.reference_client import NotionTestClient
+from integration_tests.emulator.reference_client import NotionTestClient
 
 # notion-api.md §10.7: the 33 block types of SDK-5.0.0
 BLOCK_TYPES = {

@@ -1,6 +1,6 @@
 """Measures the emulator as the benchmark uses it: startup time, memory, throughput, ground-truth cost.
 
-    python -m integration_tests.notion_emulator.capacity --profile medium --threads 8 --seconds 10
+    python -m notion_emulator.capacity --profile medium --threads 8 --seconds 10
 
 Starts the command-line emulator in its own process (so the client's threads do not share its GIL), times
 it until the ready line, reads its RSS, drives it from `--threads` keep-alive sessions with a sync-like mix
@@ -27,13 +27,13 @@ import requests
 
 from .emulator import DEFAULT_TOKEN
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-09-03"}
 
 
 def _start(profile: str, latency_ms: float) -> tuple[subprocess.Popen, str, float]:
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "integration_tests.notion_emulator", "--port", "0",
+    process = subprocess.Popen([sys.executable, "-m", "notion_emulator", "--port", "0",
                                 "--profile", profile, "--rate-limit", "0", "--latency-ms", str(latency_ms)],
                                cwd=REPO, stdout=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(REPO)})

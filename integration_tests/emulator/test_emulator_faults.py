@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from integration_tests.notion_emulator import DEFAULT_TOKEN
+from notion_emulator import DEFAULT_TOKEN
 
 HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-09-03"}
 ERROR_CODES = {500: "internal_server_error", 502: "bad_gateway", 503: "service_unavailable",

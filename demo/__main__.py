@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import requests
 
-from integration_tests.notion_emulator import Emulator
+from notion_emulator import Emulator
 
 OUTPUT = Path("demo-output")
 STREAMS = ["users", "pages", "data_sources", "databases", "blocks", "comments"]

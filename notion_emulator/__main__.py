@@ -1,4 +1,4 @@
-"""python -m integration_tests.notion_emulator --port PORT --profile NAME [--seed N] [--rate-limit RPS]
+"""python -m notion_emulator --port PORT --profile NAME [--seed N] [--rate-limit RPS]
 [--burst N] [--latency-ms MS] [--fault-rate F] [--search-lag-seconds S] [--token TOKEN]
 
 Binds 127.0.0.1, prints `NOTION_API_BASE_URL=http://127.0.0.1:PORT` once it serves, serves until killed.
@@ -17,7 +17,7 @@ from .generator import PROFILES
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m integration_tests.notion_emulator",
+    parser = argparse.ArgumentParser(prog="python -m notion_emulator",
                                      description="A local Notion API for tests, benchmarks and the demo.")
     parser.add_argument("--port", type=int, default=0, help="port to bind on 127.0.0.1 (0: a free one)")
     parser.add_argument("--profile", default="small", choices=sorted(PROFILES))

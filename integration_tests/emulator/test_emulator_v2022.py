@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from integration_tests.reference_client import V2022, NotionTestClient
+from integration_tests.emulator.reference_client import V2022, NotionTestClient
 
 
 def test_search_databases_are_2022_tables_with_properties(emulator):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integration_tests.reference_client import NotionTestClient
+from integration_tests.emulator.reference_client import NotionTestClient
 
 
 @pytest.fixture

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from integration_tests.notion_emulator import DEFAULT_TOKEN, Emulator
-from integration_tests.notion_emulator.backend import Backend
+from notion_emulator import DEFAULT_TOKEN, Emulator
+from notion_emulator.backend import Backend
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-09-03"}
 
 
 def test_command_line_prints_its_url_serves_and_stops():
-    process = subprocess.Popen([sys.executable, "-m", "integration_tests.notion_emulator", "--port", "0",
+    process = subprocess.Popen([sys.executable, "-m", "notion_emulator", "--port", "0",
                                 "--profile", "tiny", "--seed", "3", "--token", "ntn_cli", "--search-lag-seconds", "30"],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(REPO)})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import requests
 
-from integration_tests.reference_client import NotionTestClient
+from integration_tests.emulator.reference_client import NotionTestClient
 
 LAG = 120
 PAGES = {"filter": {"property": "object", "value": "page"}, "sort": {"timestamp": "last_edited_time",

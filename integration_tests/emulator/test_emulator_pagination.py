@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integration_tests.reference_client import V2022, NotionTestClient
+from integration_tests.emulator.reference_client import V2022, NotionTestClient
 
 
 def _check_pages(pages: list[dict], page_size: int, list_type: str) -> list[dict]:
