@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from integration_tests.emulator.reference_client import V2022, NotionTestClient
@@ -9,7 +11,7 @@ from integration_tests.emulator.reference_client import V2022, NotionTestClient
 
 def _check_pages(pages: list[dict], page_size: int, list_type: str) -> list[dict]:
     items = [item for page in pages for item in page["results"]]
-    for page, following in zip(pages, pages[1:]):
+    for page, following in pairwise(pages):
         assert page["has_more"] is True and len(page["results"]) == page_size
         assert page["next_cursor"] == following["results"][0]["id"]  # "id of the next item" (notion-api.md §6.3)
     assert pages[-1]["has_more"] is False and pages[-1]["next_cursor"] is None
