@@ -8,20 +8,22 @@ counted and left to the raw column.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from source_notion.rows.schema import Column, RowLayout, plain_title
 
-Parts = Dict[str, Any]
+Parts = dict[str, Any]
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def timestamp(text: Any, time_zone: Optional[str] = None) -> Optional[str]:
+def timestamp(text: Any, time_zone: str | None = None) -> str | None:
     """Notion's date or date-time text as an RFC 3339 UTC timestamp (`…T…:ss.mmmZ`).
 
     A date without a time is midnight UTC of that day (one Notion date property holds both forms, row by
@@ -33,54 +35,59 @@ def timestamp(text: Any, time_zone: Optional[str] = None) -> Optional[str]:
     if not isinstance(text, str):
         raise ValueError(f"not a date: {text!r}")
     if _DATE_ONLY.match(text):
-        moment = datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=timezone.utc)
+        moment = datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
     else:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         if moment.tzinfo is None:
-            zone: Any = timezone.utc
+            zone: Any = UTC
             if time_zone:
-                try:
+                with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
                     zone = ZoneInfo(time_zone)
-                except (ZoneInfoNotFoundError, ValueError):
-                    pass
             moment = moment.replace(tzinfo=zone)
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     # Formatted by hand: strftime's %Y does not pad years before 1000 to four digits on Linux.
-    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}."
-            f"{utc.microsecond // 1000:03d}Z")
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}."
+        f"{utc.microsecond // 1000:03d}Z"
+    )
 
 
 def _date_parts(value: Any) -> Parts:
     if value is None:
         return {"value": None, "end": None, "time_zone": None}
     zone = value.get("time_zone")
-    return {"value": timestamp(value.get("start"), zone), "end": timestamp(value.get("end"), zone),
-            "time_zone": zone}
+    return {"value": timestamp(value.get("start"), zone), "end": timestamp(value.get("end"), zone), "time_zone": zone}
 
 
-def _text(value: Any) -> Optional[str]:
+def _text(value: Any) -> str | None:
     return plain_title(value) or None
 
 
-def _user_id(value: Any) -> Optional[str]:
+def _user_id(value: Any) -> str | None:
     return value.get("id") if isinstance(value, Mapping) else None
 
 
-def _ids(value: Any) -> List[str]:
+def _ids(value: Any) -> list[str]:
     return [item["id"] for item in value or [] if isinstance(item, Mapping) and item.get("id")]
 
 
-def _option(value: Any) -> Optional[str]:
+def _option(value: Any) -> str | None:
     return value.get("name") if isinstance(value, Mapping) else None
 
 
-def _files(value: Any) -> List[Dict[str, Any]]:
+def _files(value: Any) -> list[dict[str, Any]]:
     files = []
     for item in value or []:
         kind = item.get("type")
         body = item.get(kind) if isinstance(item.get(kind), Mapping) else {}
-        files.append({"name": item.get("name"), "url": body.get("url"), "type": kind,
-                      "expiry_time": timestamp(body.get("expiry_time"))})
+        files.append(
+            {
+                "name": item.get("name"),
+                "url": body.get("url"),
+                "type": kind,
+                "expiry_time": timestamp(body.get("expiry_time")),
+            }
+        )
     return files
 
 
@@ -129,19 +136,28 @@ def _single(fn: Callable[[Any], Any]) -> Callable[[Any], Parts]:
     return lambda value: {"value": fn(value)}
 
 
-CONVERTERS: Dict[str, Callable[[Any], Parts]] = {
-    "title": _single(_text), "rich_text": _single(_text),
-    "number": _single(lambda v: v), "checkbox": _single(lambda v: v),
-    "select": _single(_option), "status": _single(_option),
+CONVERTERS: dict[str, Callable[[Any], Parts]] = {
+    "title": _single(_text),
+    "rich_text": _single(_text),
+    "number": _single(lambda v: v),
+    "checkbox": _single(lambda v: v),
+    "select": _single(_option),
+    "status": _single(_option),
     "multi_select": _single(lambda v: [o["name"] for o in v or []]),
     "date": _date_parts,
-    "people": _single(_ids), "relation": _single(_ids),
-    "created_by": _single(_user_id), "last_edited_by": _single(_user_id),
+    "people": _single(_ids),
+    "relation": _single(_ids),
+    "created_by": _single(_user_id),
+    "last_edited_by": _single(_user_id),
     "files": _single(_files),
-    "url": _single(lambda v: v), "email": _single(lambda v: v), "phone_number": _single(lambda v: v),
-    "formula": _formula, "rollup": _rollup,
+    "url": _single(lambda v: v),
+    "email": _single(lambda v: v),
+    "phone_number": _single(lambda v: v),
+    "formula": _formula,
+    "rollup": _rollup,
     "unique_id": _unique_id,
-    "created_time": _single(timestamp), "last_edited_time": _single(timestamp),
+    "created_time": _single(timestamp),
+    "last_edited_time": _single(timestamp),
 }
 
 
@@ -154,12 +170,11 @@ def convert_value(prop: Mapping[str, Any]) -> Parts:
     return converter(raw) if converter is not None else {"value": raw}
 
 
-_JSON_TYPES: Dict[str, Callable[[Any], bool]] = {
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
     "null": lambda v: v is None,
     "string": lambda v: isinstance(v, str),
     "boolean": lambda v: isinstance(v, bool),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and v.is_integer()),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
     "array": lambda v: isinstance(v, list),
     "object": lambda v: isinstance(v, dict),
@@ -187,7 +202,9 @@ def fits(value: Any, schema: Mapping[str, Any]) -> bool:
             return False
         item_properties = items.get("properties")
         if isinstance(item_properties, Mapping):
-            return all(fits(item.get(key), sub) for item in value for key, sub in item_properties.items() if key in item)
+            return all(
+                fits(item.get(key), sub) for item in value for key, sub in item_properties.items() if key in item
+            )
     return True
 
 
@@ -207,11 +224,11 @@ class RowConverter:
     def __init__(self, layout: RowLayout) -> None:
         self.layout = layout
         self._by_property = layout.by_property()
-        self.nulled: Counter = Counter()  # column name -> values that no longer fit it (retyped property)
-        self.unconvertible: Counter = Counter()  # column name -> values of a shape the converter does not know
-        self.without_column: Counter = Counter()  # property name -> values with no configured column (added)
+        self.nulled: Counter[str] = Counter()  # column name -> values that no longer fit it (retyped property)
+        self.unconvertible: Counter[str] = Counter()  # column name -> values of a shape the converter does not know
+        self.without_column: Counter[str] = Counter()  # property name -> values with no configured column (added)
 
-    def fixed(self, page: Mapping[str, Any]) -> Dict[str, Any]:
+    def fixed(self, page: Mapping[str, Any]) -> dict[str, Any]:
         parent = page.get("parent") or {}
         in_trash = page.get("in_trash")
         values = {
@@ -228,7 +245,7 @@ class RowConverter:
         }
         return {name: values[name] for name in self.layout.fixed}
 
-    def convert(self, page: Mapping[str, Any]) -> Dict[str, Any]:
+    def convert(self, page: Mapping[str, Any]) -> dict[str, Any]:
         record = self.fixed(page)
         for column in self.layout.columns:
             record[column.name] = None
@@ -245,7 +262,7 @@ class RowConverter:
             record["properties"] = dict(properties)
         return record
 
-    def _fill(self, record: Dict[str, Any], columns: List[Column], prop: Mapping[str, Any]) -> None:
+    def _fill(self, record: dict[str, Any], columns: list[Column], prop: Mapping[str, Any]) -> None:
         try:
             parts = convert_value(prop)
         except (ValueError, TypeError, KeyError, AttributeError):

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Any
 
 # The fixed streams, plus `page_content` (announced), which a row stream must never be named like.
-FIXED_STREAMS = frozenset(
-    {"users", "pages", "data_sources", "databases", "blocks", "comments", "page_content"}
-)
+FIXED_STREAMS = frozenset({"users", "pages", "data_sources", "databases", "blocks", "comments", "page_content"})
 # The fixed columns of every row stream, in the order they come first in its schema.
-FIXED_COLUMNS: Tuple[str, ...] = (
-    "id", "url", "created_time", "last_edited_time", "created_by", "last_edited_by", "in_trash",
-    "data_source_id", "database_id", "is_archived",
+FIXED_COLUMNS: tuple[str, ...] = (
+    "id",
+    "url",
+    "created_time",
+    "last_edited_time",
+    "created_by",
+    "last_edited_by",
+    "in_trash",
+    "data_source_id",
+    "database_id",
+    "is_archived",
 )
 RAW_PROPERTIES_COLUMN = "properties"
 # Postgres cuts identifiers at 63 bytes; room is kept for a collision suffix and a `_time_zone` part.
@@ -52,7 +59,7 @@ def _short_id(object_id: str, length: int = 8) -> str:
     return object_id.replace("-", "")[:length].lower()
 
 
-def stream_names(sources: Iterable[DataSourceRef]) -> Dict[str, str]:
+def stream_names(sources: Iterable[DataSourceRef]) -> dict[str, str]:
     """data source id -> stream name.
 
     Base name: the snake_case title, prefixed with the database's where the database has several data
@@ -60,15 +67,15 @@ def stream_names(sources: Iterable[DataSourceRef]) -> Dict[str, str]:
     others get `_<first 8 hex digits of their id>`, so a data source created later never takes the name of
     one already synced; a base name equal to a fixed stream always gets the suffix.
     """
-    by_base: Dict[str, List[DataSourceRef]] = {}
+    by_base: dict[str, list[DataSourceRef]] = {}
     for source in sources:
         title = snake_case(source.title, "untitled")
         if source.shares_database:
             title = f"{snake_case(source.database_title, 'untitled')}_{title}"[:MAX_STREAM_BASE_LENGTH].rstrip("_")
         by_base.setdefault(title, []).append(source)
-    names: Dict[str, str] = {}
+    names: dict[str, str] = {}
     taken = set(FIXED_STREAMS)
-    suffixed: List[Tuple[str, DataSourceRef]] = []
+    suffixed: list[tuple[str, DataSourceRef]] = []
     for base in sorted(by_base):
         group = sorted(by_base[base], key=lambda s: (s.created_time, s.id))
         if base not in FIXED_STREAMS:
@@ -98,8 +105,9 @@ class PropertyRef:
     extra_parts: Sequence[str] = ()
 
 
-def column_names(properties: Iterable[PropertyRef], reserved: Iterable[str] = FIXED_COLUMNS + (RAW_PROPERTIES_COLUMN,)
-                 ) -> Dict[str, str]:
+def column_names(
+    properties: Iterable[PropertyRef], reserved: Iterable[str] = FIXED_COLUMNS + (RAW_PROPERTIES_COLUMN,)
+) -> dict[str, str]:
     """property id -> column base name (its extra parts are `<base>_<part>`), unique against `reserved` and
     against every other property's columns, extra parts included.
 
@@ -108,7 +116,7 @@ def column_names(properties: Iterable[PropertyRef], reserved: Iterable[str] = FI
     is matched by property id, never by these names.
     """
     taken = set(reserved)
-    names: Dict[str, str] = {}
+    names: dict[str, str] = {}
     refs = sorted(((snake_case(p.name, "property"), p) for p in properties), key=lambda e: (e[0], e[1].id))
     for base, prop in refs:
         n = 1
@@ -123,9 +131,9 @@ def column_names(properties: Iterable[PropertyRef], reserved: Iterable[str] = FI
     return names
 
 
-def database_shares(data_sources: Iterable[Mapping]) -> Dict[str, int]:
+def database_shares(data_sources: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """database id -> how many of `data_sources` (Notion objects) it holds."""
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     for ds in data_sources:
         db = database_id_of(ds)
         if db:
@@ -133,6 +141,6 @@ def database_shares(data_sources: Iterable[Mapping]) -> Dict[str, int]:
     return counts
 
 
-def database_id_of(data_source: Mapping) -> str:
+def database_id_of(data_source: Mapping[str, Any]) -> str:
     parent = data_source.get("parent") or {}
     return parent.get("database_id") or ""

@@ -11,8 +11,9 @@ ids, never by names, so renames in Notion do not break a configured connection.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 
 from source_notion.rows.naming import FIXED_COLUMNS, RAW_PROPERTIES_COLUMN, PropertyRef, column_names
 
@@ -29,7 +30,9 @@ FILES = {
     "items": {
         "type": "object",
         "properties": {
-            "name": STRING, "url": STRING, "type": STRING,
+            "name": STRING,
+            "url": STRING,
+            "type": STRING,
             "expiry_time": TIMESTAMP,
         },
     },
@@ -44,25 +47,55 @@ ANY_ARRAY = {"type": ["null", "array"]}
 DATE_PARTS = (("end", TIMESTAMP), ("time_zone", STRING))
 UNIQUE_ID_PARTS = (("number", INTEGER),)
 
-PLAIN_TYPES: Dict[str, Dict[str, Any]] = {
-    "title": STRING, "rich_text": STRING, "select": STRING, "status": STRING, "url": STRING, "email": STRING,
-    "phone_number": STRING, "created_by": STRING, "last_edited_by": STRING,
-    "number": NUMBER, "checkbox": BOOLEAN,
-    "multi_select": STRING_ARRAY, "people": STRING_ARRAY, "relation": STRING_ARRAY,
+PLAIN_TYPES: dict[str, dict[str, Any]] = {
+    "title": STRING,
+    "rich_text": STRING,
+    "select": STRING,
+    "status": STRING,
+    "url": STRING,
+    "email": STRING,
+    "phone_number": STRING,
+    "created_by": STRING,
+    "last_edited_by": STRING,
+    "number": NUMBER,
+    "checkbox": BOOLEAN,
+    "multi_select": STRING_ARRAY,
+    "people": STRING_ARRAY,
+    "relation": STRING_ARRAY,
     "files": FILES,
-    "created_time": TIMESTAMP, "last_edited_time": TIMESTAMP,
-    "verification": OBJECT, "button": OBJECT, "place": OBJECT,
+    "created_time": TIMESTAMP,
+    "last_edited_time": TIMESTAMP,
+    "verification": OBJECT,
+    "button": OBJECT,
+    "place": OBJECT,
 }
-FORMULA_RESULTS = {"string": STRING, "number": NUMBER, "boolean": BOOLEAN, "date": TIMESTAMP}
+FORMULA_RESULTS: dict[str, dict[str, Any]] = {"string": STRING, "number": NUMBER, "boolean": BOOLEAN, "date": TIMESTAMP}
 # Rollup functions by the type of their result (Notion's rollup function list, notion-api.md §10.5).
 ROLLUP_DATE_FUNCTIONS = frozenset({"earliest_date", "latest_date", "date_range"})
 ROLLUP_ARRAY_FUNCTIONS = frozenset({"show_original", "show_unique", "count_per_group", "percent_per_group"})
-ROLLUP_NUMBER_FUNCTIONS = frozenset({
-    "count", "count_values", "empty", "not_empty", "unique", "percent_empty", "percent_not_empty", "sum",
-    "average", "median", "min", "max", "range", "checked", "unchecked", "percent_checked", "percent_unchecked",
-})
+ROLLUP_NUMBER_FUNCTIONS = frozenset(
+    {
+        "count",
+        "count_values",
+        "empty",
+        "not_empty",
+        "unique",
+        "percent_empty",
+        "percent_not_empty",
+        "sum",
+        "average",
+        "median",
+        "min",
+        "max",
+        "range",
+        "checked",
+        "unchecked",
+        "percent_checked",
+        "percent_unchecked",
+    }
+)
 
-FIXED_SCHEMAS: Dict[str, Dict[str, Any]] = {
+FIXED_SCHEMAS: dict[str, dict[str, Any]] = {
     "id": {"type": "string"},
     "url": STRING,
     "created_time": TIMESTAMP,
@@ -77,11 +110,13 @@ FIXED_SCHEMAS: Dict[str, Dict[str, Any]] = {
 RAW_SCHEMA = {
     "type": ["null", "object"],
     "description": "Notion's property values as the API returns them, keyed by property name (relations and "
-                   "people longer than 25 read whole).",
+    "people longer than 25 read whole).",
 }
 
 
-def value_parts(prop: Mapping[str, Any], formula_results: Mapping[str, str]) -> Tuple[Dict[str, Any], tuple]:
+def value_parts(
+    prop: Mapping[str, Any], formula_results: Mapping[str, str]
+) -> tuple[dict[str, Any], tuple[tuple[str, dict[str, Any]], ...]]:
     """(main column schema, ((part, schema), ...)) for one property definition.
 
     A formula's result type is not in its definition (only the expression is); `formula_results` holds the
@@ -110,7 +145,7 @@ def value_parts(prop: Mapping[str, Any], formula_results: Mapping[str, str]) -> 
     return PLAIN_TYPES.get(kind or "", ANY), ()
 
 
-def _described(schema: Dict[str, Any], description: str, meta: Dict[str, Any]) -> Dict[str, Any]:
+def _described(schema: dict[str, Any], description: str, meta: dict[str, Any]) -> dict[str, Any]:
     column = {key: (list(value) if isinstance(value, list) else value) for key, value in schema.items()}
     column["description"] = description
     column[KEYWORD] = meta
@@ -121,9 +156,12 @@ def plain_title(rich_text: Any) -> str:
     return "".join(item.get("plain_text") or "" for item in rich_text or [] if isinstance(item, Mapping))
 
 
-def row_stream_schema(data_source: Mapping[str, Any], database_title: str = "",
-                      formula_results: Optional[Mapping[str, str]] = None,
-                      raw_properties: bool = True) -> Dict[str, Any]:
+def row_stream_schema(
+    data_source: Mapping[str, Any],
+    database_title: str = "",
+    formula_results: Mapping[str, str] | None = None,
+    raw_properties: bool = True,
+) -> dict[str, Any]:
     """The JSON schema (draft 7) of the row stream of `data_source` (a Notion data-source object)."""
     formula_results = formula_results or {}
     ds_id = data_source["id"]
@@ -131,9 +169,10 @@ def row_stream_schema(data_source: Mapping[str, Any], database_title: str = "",
     title = plain_title(data_source.get("title"))
     definitions = [p for p in (data_source.get("properties") or {}).values() if isinstance(p, Mapping)]
     shapes = {p["id"]: value_parts(p, formula_results) for p in definitions}
-    names = column_names(PropertyRef(p["id"], p.get("name") or "", [part for part, _ in shapes[p["id"]][1]])
-                         for p in definitions)
-    columns: Dict[str, Any] = {name: dict(FIXED_SCHEMAS[name]) for name in FIXED_COLUMNS}
+    names = column_names(
+        PropertyRef(p["id"], p.get("name") or "", [part for part, _ in shapes[p["id"]][1]]) for p in definitions
+    )
+    columns: dict[str, Any] = {name: dict(FIXED_SCHEMAS[name]) for name in FIXED_COLUMNS}
     # Columns in the data source's own property order (the title first), each property's parts together.
     for prop in sorted(definitions, key=lambda p: (p.get("type") != "title",)):
         pid, name, kind = prop["id"], prop.get("name") or "", prop.get("type")
@@ -142,8 +181,9 @@ def row_stream_schema(data_source: Mapping[str, Any], database_title: str = "",
         meta = {"property_id": pid, "property_name": name, "property_type": kind, "part": "value"}
         columns[base] = _described(main, f"Notion property {name!r} ({kind}, id {pid!r}).", meta)
         for part, schema in parts:
-            columns[f"{base}_{part}"] = _described(schema, f"Notion property {name!r} ({kind}, id {pid!r}): {part}.",
-                                                   {**meta, "part": part})
+            columns[f"{base}_{part}"] = _described(
+                schema, f"Notion property {name!r} ({kind}, id {pid!r}): {part}.", {**meta, "part": part}
+            )
     if raw_properties:
         columns[RAW_PROPERTIES_COLUMN] = dict(RAW_SCHEMA)
     where = f" of the database {database_title!r}" if database_title else ""
@@ -151,9 +191,13 @@ def row_stream_schema(data_source: Mapping[str, Any], database_title: str = "",
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
         "description": f"Rows of the Notion data source {title!r}{where} (data source id {ds_id}, database id "
-                       f"{db_id}): one record per row, one typed column per property.",
-        KEYWORD: {"data_source_id": ds_id, "database_id": db_id, "data_source_title": title,
-                  "database_title": database_title},
+        f"{db_id}): one record per row, one typed column per property.",
+        KEYWORD: {
+            "data_source_id": ds_id,
+            "database_id": db_id,
+            "data_source_title": title,
+            "database_title": database_title,
+        },
         "properties": columns,
         "required": ["id", "last_edited_time"],
     }
@@ -175,13 +219,13 @@ class RowLayout:
     """What a configured row stream's schema says: which data source, which columns fill from which property."""
 
     data_source_id: str
-    database_id: Optional[str]
-    fixed: Tuple[str, ...]
-    columns: List[Column] = field(default_factory=list)
+    database_id: str | None
+    fixed: tuple[str, ...]
+    columns: list[Column] = field(default_factory=list)
     raw_properties: bool = False
 
-    def by_property(self) -> Dict[str, List[Column]]:
-        grouped: Dict[str, List[Column]] = {}
+    def by_property(self) -> dict[str, list[Column]]:
+        grouped: dict[str, list[Column]] = {}
         for column in self.columns:
             grouped.setdefault(column.property_id, []).append(column)
         return grouped
@@ -190,7 +234,7 @@ class RowLayout:
 _ID_IN_DESCRIPTION = re.compile(r"data source id ([0-9a-fA-F-]{32,36})")
 
 
-def data_source_id_of(json_schema: Mapping[str, Any]) -> Optional[str]:
+def data_source_id_of(json_schema: Mapping[str, Any]) -> str | None:
     """The data source a row stream's schema belongs to (the custom keyword, else the description); None for
     a schema that is not a row stream's."""
     meta = json_schema.get(KEYWORD)
@@ -205,22 +249,34 @@ def layout_of(json_schema: Mapping[str, Any]) -> RowLayout:
     ds_id = data_source_id_of(json_schema)
     if ds_id is None:
         raise ValueError("not a row stream's schema: no data source id in it")
-    meta = json_schema.get(KEYWORD) if isinstance(json_schema.get(KEYWORD), Mapping) else {}
+    found = json_schema.get(KEYWORD)
+    meta: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     properties = json_schema.get("properties") or {}
-    layout = RowLayout(ds_id, meta.get("database_id"), tuple(n for n in FIXED_COLUMNS if n in properties),
-                       raw_properties=RAW_PROPERTIES_COLUMN in properties)
+    layout = RowLayout(
+        ds_id,
+        meta.get("database_id"),
+        tuple(n for n in FIXED_COLUMNS if n in properties),
+        raw_properties=RAW_PROPERTIES_COLUMN in properties,
+    )
     for name, schema in properties.items():
         column_meta = schema.get(KEYWORD) if isinstance(schema, Mapping) else None
         if isinstance(column_meta, Mapping) and column_meta.get("property_id"):
-            layout.columns.append(Column(name, str(column_meta["property_id"]), str(column_meta.get("property_type")),
-                                         str(column_meta.get("part") or "value"), schema))
+            layout.columns.append(
+                Column(
+                    name,
+                    str(column_meta["property_id"]),
+                    str(column_meta.get("property_type")),
+                    str(column_meta.get("part") or "value"),
+                    schema,
+                )
+            )
     return layout
 
 
-def formula_results(pages: Any) -> Dict[str, str]:
+def formula_results(pages: Any) -> dict[str, str]:
     """property id -> the result type (string|number|boolean|date) of each formula value in `pages` (page
     objects): the type a formula column is declared with, since the definition does not say."""
-    found: Dict[str, str] = {}
+    found: dict[str, str] = {}
     for page in pages:
         for prop in (page.get("properties") or {}).values():
             if isinstance(prop, Mapping) and prop.get("type") == "formula" and isinstance(prop.get("formula"), Mapping):

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict
+from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 checker = jsonschema.FormatChecker()
@@ -17,10 +17,10 @@ def _date_time(value: Any) -> bool:
     return not isinstance(value, str) or bool(RFC3339.match(value))
 
 
-_checked: Dict[int, jsonschema.Draft7Validator] = {}
+_checked: dict[int, jsonschema.Draft7Validator] = {}
 
 
-def validate(record: Dict[str, Any], schema: Dict[str, Any]) -> None:
+def validate(record: dict[str, Any], schema: dict[str, Any]) -> None:
     validator = _checked.get(id(schema))
     if validator is None or validator.schema is not schema:
         jsonschema.Draft7Validator.check_schema(schema)

@@ -4,7 +4,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from source_notion.rows.naming import (
-    FIXED_COLUMNS, FIXED_STREAMS, DataSourceRef, PropertyRef, column_names, snake_case, stream_names,
+    FIXED_COLUMNS,
+    FIXED_STREAMS,
+    DataSourceRef,
+    PropertyRef,
+    column_names,
+    snake_case,
+    stream_names,
 )
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -19,11 +25,13 @@ def test_snake_case_folds_accents_splits_camel_case_and_avoids_a_leading_digit()
 
 
 def test_stream_names_from_titles_with_the_database_title_where_a_database_has_several_sources():
-    names = stream_names([
-        DataSourceRef("a" * 32, "Tasks"),
-        DataSourceRef("b" * 32, "Open", "Tickets", shares_database=True),
-        DataSourceRef("c" * 32, "Closed", "Tickets", shares_database=True),
-    ])
+    names = stream_names(
+        [
+            DataSourceRef("a" * 32, "Tasks"),
+            DataSourceRef("b" * 32, "Open", "Tickets", shares_database=True),
+            DataSourceRef("c" * 32, "Closed", "Tickets", shares_database=True),
+        ]
+    )
     assert names == {"a" * 32: "tasks", "b" * 32: "tickets_open", "c" * 32: "tickets_closed"}
 
 
@@ -37,8 +45,10 @@ def test_the_oldest_of_equal_names_keeps_the_name_and_the_others_get_an_id_suffi
 
 
 def test_a_row_stream_never_takes_a_fixed_streams_name():
-    refs = [DataSourceRef(f"{i:032x}", title) for i, title in
-            enumerate(["Pages", "users", "Data sources", "Blocks", "Comments", "Databases", "Page content"])]
+    refs = [
+        DataSourceRef(f"{i:032x}", title)
+        for i, title in enumerate(["Pages", "users", "Data sources", "Blocks", "Comments", "Databases", "Page content"])
+    ]
     names = stream_names(refs)
     assert not set(names.values()) & FIXED_STREAMS
     assert names[refs[0].id] == "pages_00000000"
@@ -46,8 +56,10 @@ def test_a_row_stream_never_takes_a_fixed_streams_name():
 
 @given(st.lists(st.tuples(st.text(max_size=30), st.text(max_size=12), st.booleans()), max_size=25))
 def test_stream_names_are_unique_identifiers_and_do_not_depend_on_the_order(items):
-    refs = [DataSourceRef(f"{i:08x}-0000-0000-0000-{i:012x}", title, db, shares) for i, (title, db, shares)
-            in enumerate(items)]
+    refs = [
+        DataSourceRef(f"{i:08x}-0000-0000-0000-{i:012x}", title, db, shares)
+        for i, (title, db, shares) in enumerate(items)
+    ]
     names = stream_names(refs)
     assert len(set(names.values())) == len(refs)
     assert all(IDENTIFIER.match(name) and len(name) <= 63 for name in names.values())
@@ -56,18 +68,19 @@ def test_stream_names_are_unique_identifiers_and_do_not_depend_on_the_order(item
 
 
 def test_column_names_avoid_fixed_columns_and_each_others_parts():
-    names = column_names([
-        PropertyRef("a", "ID", ["number"]),
-        PropertyRef("b", "Due", ["end", "time_zone"]),
-        PropertyRef("c", "Due end"),
-        PropertyRef("d", "Created time"),
-        PropertyRef("e", "Properties"),
-    ])
+    names = column_names(
+        [
+            PropertyRef("a", "ID", ["number"]),
+            PropertyRef("b", "Due", ["end", "time_zone"]),
+            PropertyRef("c", "Due end"),
+            PropertyRef("d", "Created time"),
+            PropertyRef("e", "Properties"),
+        ]
+    )
     assert names == {"a": "id_2", "b": "due", "c": "due_end_2", "d": "created_time_2", "e": "properties_2"}
 
 
-@given(st.lists(st.tuples(st.text(max_size=20), st.sampled_from([(), ("number",), ("end", "time_zone")])),
-                max_size=30))
+@given(st.lists(st.tuples(st.text(max_size=20), st.sampled_from([(), ("number",), ("end", "time_zone")])), max_size=30))
 def test_every_column_of_every_property_is_unique(props):
     refs = [PropertyRef(f"p{i}", name, parts) for i, (name, parts) in enumerate(props)]
     names = column_names(refs)

@@ -48,8 +48,13 @@ def data_source(definitions=None):
     definitions = copy.deepcopy(definitions or DEFINITIONS)
     for name, prop in definitions.items():
         prop["name"] = name
-    return {"object": "data_source", "id": DS_ID, "title": [{"plain_text": "Tasks"}], "properties": definitions,
-            "parent": {"type": "database_id", "database_id": DB_ID}}
+    return {
+        "object": "data_source",
+        "id": DS_ID,
+        "title": [{"plain_text": "Tasks"}],
+        "properties": definitions,
+        "parent": {"type": "database_id", "database_id": DB_ID},
+    }
 
 
 def text(*runs):
@@ -63,25 +68,50 @@ VALUES = {
     "Done": {"id": "dn", "type": "checkbox", "checkbox": True},
     "Priority": {"id": "pr", "type": "select", "select": {"id": "o", "name": "High", "color": "red"}},
     "Stage": {"id": "st", "type": "status", "status": None},
-    "Tags": {"id": "tg", "type": "multi_select", "multi_select": [{"id": "a", "name": "ops", "color": "red"},
-                                                                 {"id": "b", "name": "docs", "color": "blue"}]},
-    "Due": {"id": "du", "type": "date", "date": {"start": "2026-05-01T10:30:00.000+02:00",
-                                                 "end": "2026-05-03", "time_zone": None}},
+    "Tags": {
+        "id": "tg",
+        "type": "multi_select",
+        "multi_select": [{"id": "a", "name": "ops", "color": "red"}, {"id": "b", "name": "docs", "color": "blue"}],
+    },
+    "Due": {
+        "id": "du",
+        "type": "date",
+        "date": {"start": "2026-05-01T10:30:00.000+02:00", "end": "2026-05-03", "time_zone": None},
+    },
     "Owners": {"id": "ow", "type": "people", "people": [USER, {"object": "group", "id": "g1"}]},
     "Projects": {"id": "rl", "type": "relation", "relation": [{"id": "p1"}, {"id": "p2"}], "has_more": False},
-    "Files": {"id": "fl", "type": "files", "files": [
-        {"name": "a.pdf", "type": "file", "file": {"url": "https://s3/a.pdf?sig", "expiry_time": "2026-11-01T10:00:00.000Z"}},
-        {"name": "b", "type": "external", "external": {"url": "https://example.com/b"}}]},
+    "Files": {
+        "id": "fl",
+        "type": "files",
+        "files": [
+            {
+                "name": "a.pdf",
+                "type": "file",
+                "file": {"url": "https://s3/a.pdf?sig", "expiry_time": "2026-11-01T10:00:00.000Z"},
+            },
+            {"name": "b", "type": "external", "external": {"url": "https://example.com/b"}},
+        ],
+    },
     "Link": {"id": "ln", "type": "url", "url": "https://example.com"},
     "Mail": {"id": "ml", "type": "email", "email": None},
     "Phone": {"id": "ph", "type": "phone_number", "phone_number": "+1 555"},
     "Score": {"id": "fs", "type": "formula", "formula": {"type": "number", "number": 7}},
-    "Next": {"id": "fd", "type": "formula", "formula": {"type": "date", "date": {"start": "2026-06-01", "end": None,
-                                                                              "time_zone": None}}},
+    "Next": {
+        "id": "fd",
+        "type": "formula",
+        "formula": {"type": "date", "date": {"start": "2026-06-01", "end": None, "time_zone": None}},
+    },
     "Count": {"id": "rc", "type": "rollup", "rollup": {"type": "number", "number": 2, "function": "count"}},
     "Latest": {"id": "rd", "type": "rollup", "rollup": {"type": "date", "date": None, "function": "latest_date"}},
-    "All": {"id": "ra", "type": "rollup", "rollup": {"type": "array", "function": "show_original", "array": [
-        {"type": "title", "title": text("P1")}, {"type": "number", "number": 4}]}},
+    "All": {
+        "id": "ra",
+        "type": "rollup",
+        "rollup": {
+            "type": "array",
+            "function": "show_original",
+            "array": [{"type": "title", "title": text("P1")}, {"type": "number", "number": 4}],
+        },
+    },
     "Ticket": {"id": "ui", "type": "unique_id", "unique_id": {"prefix": "TSK", "number": 12}},
     "Created": {"id": "ct", "type": "created_time", "created_time": "2026-01-01T00:00:00.000Z"},
     "Creator": {"id": "cb", "type": "created_by", "created_by": {"object": "user", "id": "u2", "name": "Ada"}},
@@ -95,11 +125,19 @@ VALUES = {
 
 
 def page(values=None, **fields):
-    body = {"object": "page", "id": "row1", "url": "https://www.notion.so/row1",
-            "created_time": "2026-01-01T00:00:00.000Z", "last_edited_time": "2026-02-01T00:00:00.000Z",
-            "created_by": {"object": "user", "id": "u2"}, "last_edited_by": USER,
-            "parent": {"type": "data_source_id", "data_source_id": DS_ID, "database_id": DB_ID},
-            "in_trash": False, "is_archived": False, "properties": copy.deepcopy(values or VALUES)}
+    body = {
+        "object": "page",
+        "id": "row1",
+        "url": "https://www.notion.so/row1",
+        "created_time": "2026-01-01T00:00:00.000Z",
+        "last_edited_time": "2026-02-01T00:00:00.000Z",
+        "created_by": {"object": "user", "id": "u2"},
+        "last_edited_by": USER,
+        "parent": {"type": "data_source_id", "data_source_id": DS_ID, "database_id": DB_ID},
+        "in_trash": False,
+        "is_archived": False,
+        "properties": copy.deepcopy(values or VALUES),
+    }
     body.update(fields)
     return body
 
@@ -112,13 +150,27 @@ def schema_for(definitions=None, pages=(), **kwargs):
 def test_the_schema_has_the_fixed_columns_first_then_one_typed_column_group_per_property():
     schema = schema_for(pages=[page()])
     names = list(schema["properties"])
-    assert names[:10] == ["id", "url", "created_time", "last_edited_time", "created_by", "last_edited_by",
-                          "in_trash", "data_source_id", "database_id", "is_archived"]
+    assert names[:10] == [
+        "id",
+        "url",
+        "created_time",
+        "last_edited_time",
+        "created_by",
+        "last_edited_by",
+        "in_trash",
+        "data_source_id",
+        "database_id",
+        "is_archived",
+    ]
     assert names[10] == "name" and names[-1] == "properties"
     props = schema["properties"]
     assert props["due"]["format"] == "date-time" and props["due"]["airbyte_type"] == "timestamp_with_timezone"
-    assert props["due_end"]["x-notion"] == {"property_id": "du", "property_name": "Due", "property_type": "date",
-                                            "part": "end"}
+    assert props["due_end"]["x-notion"] == {
+        "property_id": "du",
+        "property_name": "Due",
+        "property_type": "date",
+        "part": "end",
+    }
     assert props["ticket_number"]["type"] == ["null", "integer"]
     assert props["score"]["type"] == ["null", "number"]  # the formula's result type, from a sample row
     assert props["next"]["format"] == "date-time" and "next_time_zone" in props
@@ -145,21 +197,54 @@ def test_a_row_converts_to_typed_values():
     record = converter.convert(page())
     validate(record, schema)
     expected = {
-        "id": "row1", "url": "https://www.notion.so/row1", "created_time": "2026-01-01T00:00:00.000Z",
-        "last_edited_time": "2026-02-01T00:00:00.000Z", "created_by": "u2", "last_edited_by": "u1",
-        "in_trash": False, "data_source_id": DS_ID, "database_id": DB_ID, "is_archived": False,
-        "name": "Write docs", "notes": None, "estimate": 3.5, "done": True, "priority": "High", "stage": None,
-        "tags": ["ops", "docs"], "due": "2026-05-01T08:30:00.000Z", "due_end": "2026-05-03T00:00:00.000Z",
-        "due_time_zone": None, "owners": ["u1", "g1"], "projects": ["p1", "p2"],
-        "files": [{"name": "a.pdf", "url": "https://s3/a.pdf?sig", "type": "file",
-                   "expiry_time": "2026-11-01T10:00:00.000Z"},
-                  {"name": "b", "url": "https://example.com/b", "type": "external", "expiry_time": None}],
-        "link": "https://example.com", "mail": None, "phone": "+1 555", "score": 7,
-        "next": "2026-06-01T00:00:00.000Z", "next_end": None, "next_time_zone": None,
-        "count": 2, "latest": None, "latest_end": None, "latest_time_zone": None, "all": ["P1", 4],
-        "ticket": "TSK-12", "ticket_number": 12, "created": "2026-01-01T00:00:00.000Z", "creator": "u2",
-        "edited": "2026-02-01T00:00:00.000Z", "editor": "u1", "check": {"state": "verified"}, "go": {},
-        "where": {"lat": 52.5, "lon": 13.4, "name": None}, "hologram": {"depth": 3},
+        "id": "row1",
+        "url": "https://www.notion.so/row1",
+        "created_time": "2026-01-01T00:00:00.000Z",
+        "last_edited_time": "2026-02-01T00:00:00.000Z",
+        "created_by": "u2",
+        "last_edited_by": "u1",
+        "in_trash": False,
+        "data_source_id": DS_ID,
+        "database_id": DB_ID,
+        "is_archived": False,
+        "name": "Write docs",
+        "notes": None,
+        "estimate": 3.5,
+        "done": True,
+        "priority": "High",
+        "stage": None,
+        "tags": ["ops", "docs"],
+        "due": "2026-05-01T08:30:00.000Z",
+        "due_end": "2026-05-03T00:00:00.000Z",
+        "due_time_zone": None,
+        "owners": ["u1", "g1"],
+        "projects": ["p1", "p2"],
+        "files": [
+            {"name": "a.pdf", "url": "https://s3/a.pdf?sig", "type": "file", "expiry_time": "2026-11-01T10:00:00.000Z"},
+            {"name": "b", "url": "https://example.com/b", "type": "external", "expiry_time": None},
+        ],
+        "link": "https://example.com",
+        "mail": None,
+        "phone": "+1 555",
+        "score": 7,
+        "next": "2026-06-01T00:00:00.000Z",
+        "next_end": None,
+        "next_time_zone": None,
+        "count": 2,
+        "latest": None,
+        "latest_end": None,
+        "latest_time_zone": None,
+        "all": ["P1", 4],
+        "ticket": "TSK-12",
+        "ticket_number": 12,
+        "created": "2026-01-01T00:00:00.000Z",
+        "creator": "u2",
+        "edited": "2026-02-01T00:00:00.000Z",
+        "editor": "u1",
+        "check": {"state": "verified"},
+        "go": {},
+        "where": {"lat": 52.5, "lon": 13.4, "name": None},
+        "hologram": {"depth": 3},
         "properties": page()["properties"],
     }
     assert record == expected
@@ -169,9 +254,9 @@ def test_a_row_converts_to_typed_values():
 def test_a_date_time_without_offset_is_read_in_its_time_zone():
     assert timestamp("2026-07-01T09:00:00.000", "Europe/Berlin") == "2026-07-01T07:00:00.000Z"
     assert timestamp("2026-07-01T09:00:00.000", "Not/AZone") == "2026-07-01T09:00:00.000Z"
-    assert convert_value({"type": "date", "date": {"start": "2026-07-01T09:00:00.000", "end": None,
-                                                    "time_zone": "America/New_York"}}) == {
-        "value": "2026-07-01T13:00:00.000Z", "end": None, "time_zone": "America/New_York"}
+    assert convert_value(
+        {"type": "date", "date": {"start": "2026-07-01T09:00:00.000", "end": None, "time_zone": "America/New_York"}}
+    ) == {"value": "2026-07-01T13:00:00.000Z", "end": None, "time_zone": "America/New_York"}
 
 
 def test_a_renamed_property_keeps_filling_its_configured_column():
@@ -247,32 +332,52 @@ def test_a_2022_page_gets_its_data_source_id_from_the_configured_stream():
 # -- properties -----------------------------------------------------------------------------------------
 rich_text = st.lists(st.builds(lambda t: {"type": "text", "plain_text": t}, st.text(max_size=8)), max_size=3)
 dates = st.one_of(st.dates().map(str), st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()))
-date_value = st.one_of(st.none(), st.fixed_dictionaries({"start": dates, "end": st.one_of(st.none(), dates),
-                                                         "time_zone": st.none()}))
+date_value = st.one_of(
+    st.none(), st.fixed_dictionaries({"start": dates, "end": st.one_of(st.none(), dates), "time_zone": st.none()})
+)
 option = st.builds(lambda n: {"id": "o", "name": n, "color": "red"}, st.text(max_size=8))
 ids = st.lists(st.builds(lambda i: {"id": i}, st.uuids().map(str)), max_size=4)
 scalars = st.one_of(st.none(), st.text(max_size=5), st.integers(), st.booleans())
 STRATEGIES = {
-    "Name": rich_text, "Notes": rich_text,
+    "Name": rich_text,
+    "Notes": rich_text,
     "Estimate": st.one_of(st.none(), st.integers(), st.floats(allow_nan=False, allow_infinity=False)),
-    "Done": st.booleans(), "Priority": st.one_of(st.none(), option), "Stage": st.one_of(st.none(), option),
-    "Tags": st.lists(option, max_size=3), "Due": date_value, "Owners": ids, "Projects": ids,
-    "Files": st.lists(st.builds(lambda n, u: {"name": n, "type": "external", "external": {"url": u}},
-                                st.text(max_size=5), st.text(max_size=9)), max_size=2),
-    "Link": st.one_of(st.none(), st.text()), "Mail": st.one_of(st.none(), st.text()),
+    "Done": st.booleans(),
+    "Priority": st.one_of(st.none(), option),
+    "Stage": st.one_of(st.none(), option),
+    "Tags": st.lists(option, max_size=3),
+    "Due": date_value,
+    "Owners": ids,
+    "Projects": ids,
+    "Files": st.lists(
+        st.builds(
+            lambda n, u: {"name": n, "type": "external", "external": {"url": u}},
+            st.text(max_size=5),
+            st.text(max_size=9),
+        ),
+        max_size=2,
+    ),
+    "Link": st.one_of(st.none(), st.text()),
+    "Mail": st.one_of(st.none(), st.text()),
     "Phone": st.one_of(st.none(), st.text()),
     "Score": st.builds(lambda n: {"type": "number", "number": n}, st.one_of(st.none(), st.integers())),
     "Next": st.builds(lambda d: {"type": "date", "date": d}, date_value),
     "Count": st.builds(lambda n: {"type": "number", "number": n, "function": "count"}, st.integers()),
     "Latest": st.builds(lambda d: {"type": "date", "date": d, "function": "latest_date"}, date_value),
-    "All": st.builds(lambda a: {"type": "array", "array": a, "function": "show_original"},
-                     st.lists(st.builds(lambda t: {"type": "rich_text", "rich_text": t}, rich_text), max_size=2)),
-    "Ticket": st.fixed_dictionaries({"prefix": st.one_of(st.none(), st.text(max_size=3)),
-                                     "number": st.integers(min_value=1)}),
-    "Created": dates.filter(lambda d: "T" in d), "Creator": st.builds(lambda i: {"id": i}, st.uuids().map(str)),
-    "Edited": dates.filter(lambda d: "T" in d), "Editor": st.builds(lambda i: {"id": i}, st.uuids().map(str)),
+    "All": st.builds(
+        lambda a: {"type": "array", "array": a, "function": "show_original"},
+        st.lists(st.builds(lambda t: {"type": "rich_text", "rich_text": t}, rich_text), max_size=2),
+    ),
+    "Ticket": st.fixed_dictionaries(
+        {"prefix": st.one_of(st.none(), st.text(max_size=3)), "number": st.integers(min_value=1)}
+    ),
+    "Created": dates.filter(lambda d: "T" in d),
+    "Creator": st.builds(lambda i: {"id": i}, st.uuids().map(str)),
+    "Edited": dates.filter(lambda d: "T" in d),
+    "Editor": st.builds(lambda i: {"id": i}, st.uuids().map(str)),
     "Check": st.one_of(st.none(), st.fixed_dictionaries({"state": st.text(max_size=5)})),
-    "Go": st.just({}), "Where": st.one_of(st.none(), st.fixed_dictionaries({"lat": st.floats(-90, 90)})),
+    "Go": st.just({}),
+    "Where": st.one_of(st.none(), st.fixed_dictionaries({"lat": st.floats(-90, 90)})),
     "Hologram": st.one_of(scalars, st.dictionaries(st.text(max_size=3), scalars, max_size=2)),
 }
 
@@ -317,20 +422,24 @@ def test_any_retyping_keeps_records_valid_and_counts_every_nulled_value(retypes)
 
 @given(st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.text(max_size=3), scalars, max_size=2)))
 def test_fits_agrees_with_jsonschema(value):
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     from unit_tests.rows.schema_check import checker
+
     for column in SCHEMA["properties"].values():
         column = {k: v for k, v in column.items() if k != "x-notion"}
         expected = jsonschema.Draft7Validator(column, format_checker=checker).is_valid(value)
         assert fits(value, column) == expected, (value, column)
 
 
-@pytest.mark.parametrize("text_value, expected", [
-    ("2026-05-01", "2026-05-01T00:00:00.000Z"),
-    ("2026-05-01T10:30:00.000+00:00", "2026-05-01T10:30:00.000Z"),
-    ("2026-05-01T10:30:00Z", "2026-05-01T10:30:00.000Z"),
-    ("2026-05-01T00:30:00.123-05:00", "2026-05-01T05:30:00.123Z"),
-])
+@pytest.mark.parametrize(
+    "text_value, expected",
+    [
+        ("2026-05-01", "2026-05-01T00:00:00.000Z"),
+        ("2026-05-01T10:30:00.000+00:00", "2026-05-01T10:30:00.000Z"),
+        ("2026-05-01T10:30:00Z", "2026-05-01T10:30:00.000Z"),
+        ("2026-05-01T00:30:00.123-05:00", "2026-05-01T05:30:00.123Z"),
+    ],
+)
 def test_timestamps_are_utc_with_milliseconds(text_value, expected):
     assert timestamp(text_value) == expected
