@@ -71,9 +71,7 @@ def escape_line(line: str, at_line_start: bool = True, at_line_end: bool = True)
         elif ch == "#":
             # Also at the piece's start: the piece before it may end with a space (a heading's closing `#`s).
             out.append("\\#" if i == body_start or line[i - 1] in " \t" else "#")
-        elif i == body_start and block_start and ch in ">-+=":
-            out.append("\\" + ch)
-        elif i == ordered_mark:
+        elif i == body_start and block_start and ch in ">-+=" or i == ordered_mark:
             out.append("\\" + ch)
         else:
             out.append(ch)

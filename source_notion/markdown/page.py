@@ -3,8 +3,9 @@ count and the files it holds. Pure: the page object and its block tree in, value
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any
 
 import yaml  # PyYAML comes with airbyte-cdk: a YAML emitter quotes what needs quoting, which is easy to get wrong
 
@@ -18,9 +19,9 @@ class RenderedPage:
     markdown: str
     plain_text: str
     word_count: int
-    files: List[Dict[str, Any]]
+    files: list[dict[str, Any]]
     unread_children: int  # blocks whose children the walk did not read
-    unknown_types: List[str]
+    unknown_types: list[str]
 
 
 def page_title(page: Mapping[str, Any]) -> str:
@@ -35,10 +36,10 @@ def render_page(
     nodes: Sequence[BlockNode],
     *,
     front_matter: bool = True,
-    title_of: Optional[TitleOf] = None,
+    title_of: TitleOf | None = None,
 ) -> RenderedPage:
     context = RenderContext(title_of=title_of)
-    files: List[FileRef] = []
+    files: list[FileRef] = []
     for where in ("icon", "cover"):
         value = page.get(where)
         ref = file_ref(where, value) if isinstance(value, Mapping) else None
@@ -60,19 +61,28 @@ def render_page(
     if markdown and not markdown.endswith("\n"):
         markdown += "\n"
     plain = "\n".join(context.plain)
-    return RenderedPage(markdown, plain, len(plain.split()), [ref.as_record() for ref in files],
-                        context.unread_children, context.unknown_types)
+    return RenderedPage(
+        markdown,
+        plain,
+        len(plain.split()),
+        [ref.as_record() for ref in files],
+        context.unread_children,
+        context.unknown_types,
+    )
 
 
 def front_matter_yaml(page: Mapping[str, Any]) -> str:
     """`---` YAML `---`: the page's title, id, url and times, and (rows) its other properties, simplified to what
     a reader or an index wants (names, not option objects; user names or ids; dates as written)."""
-    head: Dict[str, Any] = {"title": page_title(page), "id": page.get("id"), "url": page.get("url")}
+    head: dict[str, Any] = {"title": page_title(page), "id": page.get("id"), "url": page.get("url")}
     for key in ("created_time", "last_edited_time"):
         if page.get(key):
             head[key] = page.get(key)
-    values = {name: property_value(prop) for name, prop in (page.get("properties") or {}).items()
-              if isinstance(prop, Mapping) and prop.get("type") != "title"}
+    values = {
+        name: property_value(prop)
+        for name, prop in (page.get("properties") or {}).items()
+        if isinstance(prop, Mapping) and prop.get("type") != "title"
+    }
     if values:
         head["properties"] = values
     text = yaml.safe_dump(head, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**6)
@@ -103,8 +113,11 @@ def _simple(kind: Any, value: Any) -> Any:
     if kind == "relation":
         return [ref.get("id") for ref in value if isinstance(ref, Mapping)]
     if kind == "files":
-        return [entry.get("name") or (entry.get(entry.get("type")) or {}).get("url")
-                for entry in value if isinstance(entry, Mapping)]
+        return [
+            entry.get("name") or (entry.get(entry.get("type")) or {}).get("url")
+            for entry in value
+            if isinstance(entry, Mapping)
+        ]
     if kind == "formula":
         return _simple(value.get("type"), value.get(value.get("type"))) if isinstance(value, Mapping) else None
     if kind == "rollup":

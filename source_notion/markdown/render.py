@@ -22,8 +22,9 @@ Blocks and what they become:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from source_notion.markdown import rich_text
@@ -35,10 +36,18 @@ HEADINGS = {"heading_1": 1, "heading_2": 2, "heading_3": 3, "heading_4": 4}
 MEDIA = {"image", "video", "audio", "pdf", "file"}
 NOT_DESCENDED = {"child_page", "child_database"}  # their content is another page's, not this one's
 # Notion's code languages that are not a word a highlighter knows (notion-api.md: `language` is free text).
-_CODE_LANGUAGES = {"plain text": "text", "c++": "cpp", "c#": "csharp", "f#": "fsharp", "objective-c": "objectivec",
-                   "visual basic": "vbnet", "java/c/c++/c#": "java", "markup": "html"}
+_CODE_LANGUAGES = {
+    "plain text": "text",
+    "c++": "cpp",
+    "c#": "csharp",
+    "f#": "fsharp",
+    "objective-c": "objectivec",
+    "visual basic": "vbnet",
+    "java/c/c++/c#": "java",
+    "markup": "html",
+}
 
-TitleOf = Callable[[str], Optional[str]]
+TitleOf = Callable[[str], str | None]
 
 
 @dataclass
@@ -47,31 +56,36 @@ class FileRef:
 
     source: str  # the block id, or "property:<name>", "icon", "cover"
     type: str  # "file" | "external" | "file_upload"
-    url: Optional[str]
-    expiry_time: Optional[str]
-    name: Optional[str] = None
+    url: str | None
+    expiry_time: str | None
+    name: str | None = None
 
-    def as_record(self) -> Dict[str, Any]:
-        return {"source": self.source, "type": self.type, "url": self.url, "expiry_time": self.expiry_time,
-                "name": self.name}
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "type": self.type,
+            "url": self.url,
+            "expiry_time": self.expiry_time,
+            "name": self.name,
+        }
 
 
 @dataclass
 class RenderContext:
     """What a rendering collects besides the Markdown: plain text, files, children that were not read."""
 
-    title_of: Optional[TitleOf] = None
-    plain: List[str] = field(default_factory=list)
-    files: List[FileRef] = field(default_factory=list)
+    title_of: TitleOf | None = None
+    plain: list[str] = field(default_factory=list)
+    files: list[FileRef] = field(default_factory=list)
     unread_children: int = 0
-    unknown_types: List[str] = field(default_factory=list)
+    unknown_types: list[str] = field(default_factory=list)
 
     def add_plain(self, text: str) -> None:
         if text:
             self.plain.append(text)
 
 
-def file_ref(source: str, value: Mapping[str, Any], name: Optional[str] = None) -> Optional[FileRef]:
+def file_ref(source: str, value: Mapping[str, Any], name: str | None = None) -> FileRef | None:
     kind = value.get("type")
     body = value.get(kind) if isinstance(kind, str) else None
     if not isinstance(kind, str) or not isinstance(body, Mapping):
@@ -79,11 +93,12 @@ def file_ref(source: str, value: Mapping[str, Any], name: Optional[str] = None) 
     if name is None and isinstance(value.get("name"), str):
         name = value["name"]
     url, expiry = body.get("url"), body.get("expiry_time")
-    return FileRef(source, kind, url if isinstance(url, str) else None, expiry if isinstance(expiry, str) else None,
-                   name)
+    return FileRef(
+        source, kind, url if isinstance(url, str) else None, expiry if isinstance(expiry, str) else None, name
+    )
 
 
-def render_blocks(nodes: Sequence[BlockNode], context: Optional[RenderContext] = None) -> str:
+def render_blocks(nodes: Sequence[BlockNode], context: RenderContext | None = None) -> str:
     """The Markdown of a sequence of sibling blocks (a page's top level, or a block's children)."""
     return _Renderer(context or RenderContext()).siblings(nodes)
 
@@ -95,7 +110,7 @@ class _Renderer:
     # --- sequences -----------------------------------------------------------------------------------------
 
     def siblings(self, nodes: Sequence[BlockNode]) -> str:
-        chunks: List[str] = []
+        chunks: list[str] = []
         i = 0
         while i < len(nodes):
             kind = nodes[i].type
@@ -116,7 +131,7 @@ class _Renderer:
     def list_run(self, nodes: Sequence[BlockNode], ordered: bool) -> str:
         start = nodes[0].payload.get("list_start_index") if ordered else None
         number = start if isinstance(start, int) and start >= 0 else 1
-        items: List[str] = []
+        items: list[str] = []
         for node in nodes:
             marker = f"{number}." if ordered else "-"
             number += 1
@@ -159,14 +174,12 @@ class _Renderer:
 
     def block(self, node: BlockNode) -> str:
         kind = node.type
-        method = getattr(self, f"_{kind}", None) if kind and kind.isidentifier() else None
         if kind in HEADINGS:
             return self._heading(node, HEADINGS[kind])
         if kind in MEDIA:
             return self._media(node)
-        if method is None:
-            return self._unknown(node)
-        return method(node)
+        handler = _HANDLERS.get(kind)
+        return handler(self, node) if handler is not None else self._unknown(node)
 
     def _join(self, head: str, node: BlockNode) -> str:
         return "\n\n".join(part for part in (head, self.children(node)) if part)
@@ -313,7 +326,7 @@ class _Renderer:
     def _link_preview(self, node: BlockNode) -> str:
         return self._link(node, node.payload.get("url"))
 
-    def _link(self, node: BlockNode, url: Any, fallback_text: Optional[str] = None, image: bool = False) -> str:
+    def _link(self, node: BlockNode, url: Any, fallback_text: str | None = None, image: bool = False) -> str:
         caption = self._caption(node)
         if not isinstance(url, str) or not url:
             return self._join(caption or f"<!-- {node.type} without a url -->", node)
@@ -367,7 +380,39 @@ class _Renderer:
         return self._join("\n\n".join(part for part in (head, text) if part), node)
 
 
-def _cells(row: BlockNode) -> List[Any]:
+_HANDLERS: dict[str, Callable[[_Renderer, BlockNode], str]] = {
+    kind: getattr(_Renderer, f"_{kind}")
+    for kind in (
+        "paragraph",
+        "quote",
+        "callout",
+        "toggle",
+        "template",
+        "code",
+        "equation",
+        "divider",
+        "breadcrumb",
+        "table_of_contents",
+        "column_list",
+        "column",
+        "tab",
+        "synced_block",
+        "table",
+        "table_row",
+        "child_page",
+        "child_database",
+        "link_to_page",
+        "bookmark",
+        "embed",
+        "link_preview",
+        "meeting_notes",
+        "transcription",
+        "unsupported",
+    )
+}
+
+
+def _cells(row: BlockNode) -> list[Any]:
     cells = row.payload.get("cells")
     return cells if isinstance(cells, list) else []
 

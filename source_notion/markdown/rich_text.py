@@ -13,7 +13,8 @@ links to their `href`; inline equations as `$expression$`.
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from source_notion.markdown.escape import escape_html, escape_line, link_destination
 
@@ -33,7 +34,7 @@ def mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def rich_items(value: Any) -> List[Mapping[str, Any]]:
+def rich_items(value: Any) -> list[Mapping[str, Any]]:
     """The rich-text items of `value` (a list of objects); anything else holds none."""
     return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
@@ -60,15 +61,15 @@ class _Piece:
 
     __slots__ = ("kind", "text", "href", "marks")
 
-    def __init__(self, kind: str, text: str, href: Optional[str], marks: frozenset) -> None:
+    def __init__(self, kind: str, text: str, href: str | None, marks: frozenset[str]) -> None:
         self.kind = kind  # "text" or "equation"
         self.text = text
         self.href = href
         self.marks = marks
 
 
-def _pieces(items: Any) -> List[_Piece]:
-    pieces: List[_Piece] = []
+def _pieces(items: Any) -> list[_Piece]:
+    pieces: list[_Piece] = []
     for item in rich_items(items):
         annotations = mapping(item.get("annotations"))
         marks = frozenset(name for name in _MARKS if annotations.get(name) is True)
@@ -78,7 +79,7 @@ def _pieces(items: Any) -> List[_Piece]:
             pieces.append(_Piece("equation", expression, None, marks))
             continue
         text = _string(item.get("plain_text")) or _fallback_text(item)
-        href: Optional[str] = _string(item.get("href")) or None
+        href: str | None = _string(item.get("href")) or None
         if kind == "text":
             href = _string(mapping(mapping(item.get("text")).get("link")).get("url")) or href
         elif kind == "mention":
@@ -96,7 +97,7 @@ def _pieces(items: Any) -> List[_Piece]:
     return pieces
 
 
-def _mention_href(mention: Mapping[str, Any], href: Optional[str]) -> Optional[str]:
+def _mention_href(mention: Mapping[str, Any], href: str | None) -> str | None:
     kind = mention.get("type")
     if kind in ("user", "date", "template_mention", "custom_emoji"):
         return None  # shown as their text: a user's name is not an address anyone can open
@@ -114,7 +115,7 @@ class _Writer:
     """Accumulates the output and knows whether it stands at the start of a line (for the escaping)."""
 
     def __init__(self, newline: str) -> None:
-        self.parts: List[str] = []
+        self.parts: list[str] = []
         self.at_line_start = True
         self.newline = newline
 
@@ -127,7 +128,7 @@ class _Writer:
     def text(self, text: str, last_piece: bool) -> str:
         """Escaped text; newlines become the mode's line break."""
         lines = text.split("\n")
-        out: List[str] = []
+        out: list[str] = []
         for i, line in enumerate(lines):
             ends_line = i < len(lines) - 1 or last_piece
             start = self.at_line_start if i == 0 else True
@@ -137,7 +138,7 @@ class _Writer:
         return "".join(out)
 
 
-def _code_span(text: str, table_cell: bool) -> Optional[str]:
+def _code_span(text: str, table_cell: bool) -> str | None:
     """`text` as a code span, or None when a code span cannot hold it (a line break, only spaces, brackets).
     In a GFM table cell a `|` ends the cell even inside a code span unless escaped (GFM spec, tables)."""
     if "\n" in text or not text.strip(" ") or "[" in text or "]" in text:
@@ -161,7 +162,7 @@ def _wrap(inner: str, marker: str, tags: Sequence[str], before: str) -> str:
     return "".join(f"<{tag}>" for tag in tags) + inner + "".join(f"</{tag}>" for tag in reversed(tags))
 
 
-def _emphasis(inner: str, marks: frozenset, before: str) -> str:
+def _emphasis(inner: str, marks: frozenset[str], before: str) -> str:
     """Bold and italic share one delimiter run (`***a***`); strikethrough is `~~` alone, `<del>` with them."""
     bold, italic = "bold" in marks, "italic" in marks
     if "strikethrough" in marks:
@@ -182,8 +183,7 @@ def wrap_strong(inner: str, before: str = "") -> str:
     return _wrap(inner, "**", ("strong",), before) if inner else inner
 
 
-def render_inline(items: Optional[Sequence[Mapping[str, Any]]], newline: str = "\\\n",
-                  table_cell: bool = False) -> str:
+def render_inline(items: Sequence[Mapping[str, Any]] | None, newline: str = "\\\n", table_cell: bool = False) -> str:
     """Rich text as inline Markdown. `newline` is what a line break inside the text becomes: a hard line break
     (default), `" "` in a heading; in a table cell (`table_cell`) it is `<br>`."""
     if table_cell:
@@ -207,7 +207,7 @@ def render_inline(items: Optional[Sequence[Mapping[str, Any]]], newline: str = "
         # Whitespace at the edges stays outside the markers (a delimiter next to a space does not open/close).
         core = text.strip(" \t")
         lead = text[: len(text) - len(text.lstrip(" \t"))]
-        trail = text[len(text.rstrip(" \t")):] if core else ""
+        trail = text[len(text.rstrip(" \t")) :] if core else ""
         if not core:
             writer.parts.append(writer.text(text, last))
             writer.at_line_start = False
@@ -236,16 +236,21 @@ def render_inline(items: Optional[Sequence[Mapping[str, Any]]], newline: str = "
     return "".join(writer.parts)
 
 
-def render_html(items: Optional[Sequence[Mapping[str, Any]]]) -> str:
+def render_html(items: Sequence[Mapping[str, Any]] | None) -> str:
     """Rich text as inline HTML, for places CommonMark reads as raw HTML (a toggle's `<summary>`)."""
-    out: List[str] = []
+    out: list[str] = []
     for piece in _pieces(items):
         if piece.kind == "equation":
             out.append(escape_html(f"${' '.join(piece.text.split())}$"))
             continue
         inner = escape_html(piece.text).replace("\n", "<br>")
-        for mark, tag in (("code", "code"), ("strikethrough", "del"), ("italic", "em"), ("bold", "strong"),
-                          ("underline", "u")):
+        for mark, tag in (
+            ("code", "code"),
+            ("strikethrough", "del"),
+            ("italic", "em"),
+            ("bold", "strong"),
+            ("underline", "u"),
+        ):
             if mark in piece.marks:
                 inner = f"<{tag}>{inner}</{tag}>"
         if piece.href:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from source_notion.markdown.tree import BlockNode
 
@@ -11,25 +11,40 @@ _ids = itertools.count(1)
 MARKS = ("bold", "italic", "strikethrough", "underline", "code")
 
 
-def text(content: str, link: Optional[str] = None, color: str = "default", **marks: bool) -> Dict[str, Any]:
-    annotations = {name: bool(marks.get(name)) for name in MARKS}
+def text(content: str, link: str | None = None, color: str = "default", **marks: bool) -> dict[str, Any]:
+    annotations: dict[str, Any] = {name: bool(marks.get(name)) for name in MARKS}
     annotations["color"] = color
-    return {"type": "text", "text": {"content": content, "link": {"url": link} if link else None},
-            "annotations": annotations, "plain_text": content, "href": link}
+    return {
+        "type": "text",
+        "text": {"content": content, "link": {"url": link} if link else None},
+        "annotations": annotations,
+        "plain_text": content,
+        "href": link,
+    }
 
 
-def mention(kind: str, plain: str, href: Optional[str] = None, **target: Any) -> Dict[str, Any]:
+def mention(kind: str, plain: str, href: str | None = None, **target: Any) -> dict[str, Any]:
     """mention("page", "Roadmap", href, id="…"): the mention object's `<kind>` body is `target`."""
-    return {"type": "mention", "mention": {"type": kind, kind: target}, "annotations": text("")["annotations"],
-            "plain_text": plain, "href": href}
+    return {
+        "type": "mention",
+        "mention": {"type": kind, kind: target},
+        "annotations": text("")["annotations"],
+        "plain_text": plain,
+        "href": href,
+    }
 
 
-def equation(expression: str) -> Dict[str, Any]:
-    return {"type": "equation", "equation": {"expression": expression}, "annotations": text("")["annotations"],
-            "plain_text": expression, "href": None}
+def equation(expression: str) -> dict[str, Any]:
+    return {
+        "type": "equation",
+        "equation": {"expression": expression},
+        "annotations": text("")["annotations"],
+        "plain_text": expression,
+        "href": None,
+    }
 
 
-def rt(value: Any) -> List[Dict[str, Any]]:
+def rt(value: Any) -> list[dict[str, Any]]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -44,17 +59,35 @@ def block(kind: str, value: Any = None, *children: BlockNode, **payload: Any) ->
         body.setdefault("rich_text", rt(value))
     if kind in TEXT_TYPES:
         body.setdefault("color", "default")
-    raw = {"object": "block", "id": f"00000000-0000-4000-8000-{next(_ids):012d}", "type": kind,
-           "has_children": bool(children) or body.pop("has_children", False), kind: body}
+    raw = {
+        "object": "block",
+        "id": f"00000000-0000-4000-8000-{next(_ids):012d}",
+        "type": kind,
+        "has_children": bool(children) or body.pop("has_children", False),
+        kind: body,
+    }
     return BlockNode(raw, list(children))
 
 
-TEXT_TYPES = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "template", "heading_1",
-              "heading_2", "heading_3", "heading_4", "to_do", "callout", "code"}
+TEXT_TYPES = {
+    "paragraph",
+    "bulleted_list_item",
+    "numbered_list_item",
+    "quote",
+    "toggle",
+    "template",
+    "heading_1",
+    "heading_2",
+    "heading_3",
+    "heading_4",
+    "to_do",
+    "callout",
+    "code",
+}
 
 
-def file_payload(url: str, hosted: bool = False, caption: Any = None, **extra: Any) -> Dict[str, Any]:
-    body: Dict[str, Any] = {"caption": rt(caption), **extra}
+def file_payload(url: str, hosted: bool = False, caption: Any = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"caption": rt(caption), **extra}
     if hosted:
         body.update(type="file", file={"url": url, "expiry_time": "2026-11-01T10:00:00.000Z"})
     else:

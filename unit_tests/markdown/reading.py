@@ -5,7 +5,6 @@ cells, code blocks, links). Independent of the renderer: only the parser's token
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -13,52 +12,54 @@ from markdown_it.token import Token
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
-def strip_front_matter(markdown: str) -> Tuple[Optional[str], str]:
+def strip_front_matter(markdown: str) -> tuple[str | None, str]:
     """(the YAML between the leading `---` lines, the rest); a CommonMark parser would read YAML as text."""
     if not markdown.startswith("---\n"):
         return None, markdown
     end = markdown.index("\n---\n", 3)
-    return markdown[4:end + 1], markdown[end + 5:]
+    return markdown[4 : end + 1], markdown[end + 5 :]
 
 
 def inline_text(token: Token) -> str:
     """What a reader sees of an inline token: text, code, line breaks; markup and raw HTML tags are not text
     (`<br>` is a line break)."""
-    out: List[str] = []
+    out: list[str] = []
     for child in token.children or ():
         if child.type in ("text", "code_inline"):
             out.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            out.append("\n")
-        elif child.type == "html_inline" and child.content.lower().startswith("<br"):
+        elif (
+            child.type in ("softbreak", "hardbreak")
+            or child.type == "html_inline"
+            and child.content.lower().startswith("<br")
+        ):
             out.append("\n")
         elif child.type == "image":
             out.append("".join(grand.content for grand in child.children or ()))
     return "".join(out)
 
 
-def paragraphs(markdown: str) -> List[str]:
+def paragraphs(markdown: str) -> list[str]:
     tokens = PARSER.parse(markdown)
     return [inline_text(tokens[i + 1]) for i, tok in enumerate(tokens) if tok.type == "paragraph_open"]
 
 
 @dataclass
 class Structure:
-    headings: List[Tuple[int, str]] = field(default_factory=list)
-    list_items: List[Tuple[str, str]] = field(default_factory=list)  # (bullet_list|ordered_list, first line's text)
-    ordered_starts: List[int] = field(default_factory=list)
-    table_cells: List[List[List[str]]] = field(default_factory=list)  # tables → rows → cells
-    code_blocks: List[Tuple[str, str]] = field(default_factory=list)  # (info, content)
-    links: List[str] = field(default_factory=list)  # hrefs and image srcs, in order
-    html_blocks: List[str] = field(default_factory=list)
-    paragraphs: List[str] = field(default_factory=list)
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    list_items: list[tuple[str, str]] = field(default_factory=list)  # (bullet_list|ordered_list, first line's text)
+    ordered_starts: list[int] = field(default_factory=list)
+    table_cells: list[list[list[str]]] = field(default_factory=list)  # tables → rows → cells
+    code_blocks: list[tuple[str, str]] = field(default_factory=list)  # (info, content)
+    links: list[str] = field(default_factory=list)  # hrefs and image srcs, in order
+    html_blocks: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
 
 
 def structure(markdown: str) -> Structure:
     found = Structure()
     tokens = PARSER.parse(markdown)
-    lists: List[str] = []
-    table: Optional[List[List[str]]] = None
+    lists: list[str] = []
+    table: list[list[str]] | None = None
     for i, tok in enumerate(tokens):
         if tok.type in ("bullet_list_open", "ordered_list_open"):
             lists.append(tok.type[: -len("_open")])

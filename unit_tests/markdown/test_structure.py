@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 import yaml
@@ -23,13 +23,15 @@ NOTION = "https://www.notion.so/"
 LIST_KINDS = {"bulleted_list_item": "bullet_list", "to_do": "bullet_list", "numbered_list_item": "ordered_list"}
 
 
-def expected_structure(nodes: List[BlockNode]) -> Structure:
+def expected_structure(nodes: list[BlockNode]) -> Structure:
     """What a reader must find, by a walk of the tree (pre-order: a block, then its children)."""
     want = Structure()
 
     def inline(items) -> str:
-        return "".join(f"${item['equation']['expression']}$" if item.get("type") == "equation"
-                       else item.get("plain_text", "") for item in items or ()).rstrip("\n")
+        return "".join(
+            f"${item['equation']['expression']}$" if item.get("type") == "equation" else item.get("plain_text", "")
+            for item in items or ()
+        ).rstrip("\n")
 
     def hrefs(items):
         for item in items or ():
@@ -53,7 +55,7 @@ def expected_structure(nodes: List[BlockNode]) -> Structure:
                 rows.insert(0, [""] * payload.get("table_width", 0))
             want.table_cells.append(rows)
         if kind == "code":
-            want.code_blocks.append((payload.get("language"), plain_text(payload.get("rich_text")) + "\n"))
+            want.code_blocks.append((str(payload.get("language")), plain_text(payload.get("rich_text")) + "\n"))
         if kind not in ("code", "toggle", "template", "table"):
             hrefs(payload.get("rich_text"))
         if kind in ("child_page", "child_database"):
@@ -81,7 +83,7 @@ def expected_structure(nodes: List[BlockNode]) -> Structure:
     return want
 
 
-def assert_structure(nodes: List[BlockNode], markdown: str) -> None:
+def assert_structure(nodes: list[BlockNode], markdown: str) -> None:
     found, want = structure(markdown), expected_structure(nodes)
     assert found.headings == want.headings, markdown
     assert found.list_items == want.list_items, markdown
@@ -89,51 +91,99 @@ def assert_structure(nodes: List[BlockNode], markdown: str) -> None:
     assert found.table_cells == want.table_cells, markdown
     languages = {"plain text": "text"}
     assert [(info, content) for info, content in found.code_blocks] == [
-        (languages.get(lang, lang), content) for lang, content in want.code_blocks], markdown
+        (languages.get(lang, lang), content) for lang, content in want.code_blocks
+    ], markdown
     assert sorted(found.links) == sorted(want.links), markdown
 
 
-def synthetic_tree() -> List[BlockNode]:
+def synthetic_tree() -> list[BlockNode]:
     return [
         block("heading_1", "Title with *stars* and #hash"),
-        block("paragraph", [text("Bold", bold=True), text(" and "), text("link", link="https://example.com/a?b=1"),
-                            text(" "), mention("user", "@Ada Lovelace", id="u1"), text(" "),
-                            mention("page", "Roadmap", href="https://www.notion.so/abc123", id="abc-123"),
-                            text(" "), equation("x^2"), text(" "),
-                            mention("date", "2026-12-01", start="2026-12-01")]),
-        block("bulleted_list_item", "one", block("bulleted_list_item", "one.one",
-                                                 block("numbered_list_item", "deep 1"),
-                                                 block("numbered_list_item", "deep 2"))),
-        block("bulleted_list_item", "two", block("paragraph", "a paragraph in an item"),
-              block("code", "print(1)", language="python")),
-        block("to_do", "done", checked=True), block("to_do", "open", checked=False),
+        block(
+            "paragraph",
+            [
+                text("Bold", bold=True),
+                text(" and "),
+                text("link", link="https://example.com/a?b=1"),
+                text(" "),
+                mention("user", "@Ada Lovelace", id="u1"),
+                text(" "),
+                mention("page", "Roadmap", href="https://www.notion.so/abc123", id="abc-123"),
+                text(" "),
+                equation("x^2"),
+                text(" "),
+                mention("date", "2026-12-01", start="2026-12-01"),
+            ],
+        ),
+        block(
+            "bulleted_list_item",
+            "one",
+            block(
+                "bulleted_list_item",
+                "one.one",
+                block("numbered_list_item", "deep 1"),
+                block("numbered_list_item", "deep 2"),
+            ),
+        ),
+        block(
+            "bulleted_list_item",
+            "two",
+            block("paragraph", "a paragraph in an item"),
+            block("code", "print(1)", language="python"),
+        ),
+        block("to_do", "done", checked=True),
+        block("to_do", "open", checked=False),
         block("paragraph", "between lists"),
-        block("numbered_list_item", "first"), block("numbered_list_item", "second"),
+        block("numbered_list_item", "first"),
+        block("numbered_list_item", "second"),
         block("heading_2", "Numbering restarts"),
         block("numbered_list_item", "again one"),
         block("numbered_list_item", "from seven", list_start_index=7),
         block("heading_3", "Toggleable", block("paragraph", "under it"), is_toggleable=True),
         block("heading_4", "Level four"),
-        block("toggle", [text("Toggle "), text("bold", bold=True)], block("heading_2", "Inside a toggle"),
-              block("bulleted_list_item", "toggle item")),
+        block(
+            "toggle",
+            [text("Toggle "), text("bold", bold=True)],
+            block("heading_2", "Inside a toggle"),
+            block("bulleted_list_item", "toggle item"),
+        ),
         block("quote", "quoted", block("bulleted_list_item", "quoted item")),
         block("callout", "note", block("heading_3", "Callout heading"), icon={"type": "emoji", "emoji": "💡"}),
         block("code", "a ``` fence\ninside", language="plain text", caption=[text("cap")]),
         block("code", "SELECT 1", language="sql"),
         block("equation", expression="e^{i\\pi} + 1 = 0"),
         block("divider"),
-        block("table", None,
-              block("table_row", None, cells=[[text("Name")], [text("Role | pipe")]]),
-              block("table_row", None, cells=[[text("Ada", link="https://example.com/ada")], [text("x", code=True)]]),
-              table_width=2, has_column_header=True, has_row_header=True),
-        block("table", None, block("table_row", None, cells=[[text("only")], []]), table_width=2,
-              has_column_header=False, has_row_header=False),
-        block("column_list", None, block("column", None, block("heading_2", "Left")),
-              block("column", None, block("paragraph", "Right"))),
+        block(
+            "table",
+            None,
+            block("table_row", None, cells=[[text("Name")], [text("Role | pipe")]]),
+            block("table_row", None, cells=[[text("Ada", link="https://example.com/ada")], [text("x", code=True)]]),
+            table_width=2,
+            has_column_header=True,
+            has_row_header=True,
+        ),
+        block(
+            "table",
+            None,
+            block("table_row", None, cells=[[text("only")], []]),
+            table_width=2,
+            has_column_header=False,
+            has_row_header=False,
+        ),
+        block(
+            "column_list",
+            None,
+            block("column", None, block("heading_2", "Left")),
+            block("column", None, block("paragraph", "Right")),
+        ),
         block("synced_block", None, block("paragraph", "synced original"), synced_from=None),
         block("synced_block", None, synced_from={"block_id": "b-1"}, has_children=True),
-        block("tab", None, block("paragraph", "Overview", block("paragraph", "Overview content")),
-              block("paragraph", "Details", block("bulleted_list_item", "detail item"))),
+        block(
+            "tab",
+            None,
+            block("paragraph", "Overview", block("paragraph", "Overview content")),
+            block("paragraph", "Details", block("bulleted_list_item", "detail item")),
+        ),
         block("bookmark", None, url="https://example.com/bm", caption=[text("A bookmark")]),
         block("embed", None, url="https://example.com/embed", caption=[]),
         block("link_preview", None, url="https://github.com/x/y/pull/1"),
@@ -145,11 +195,17 @@ def synthetic_tree() -> List[BlockNode]:
         block("link_to_page", None, type="page_id", page_id="11111111-2222-3333-4444-555555555555"),
         block("child_page", None, title="A sub-page"),
         block("child_database", None, title="A database"),
-        block("breadcrumb"), block("table_of_contents", None, color="default"),
+        block("breadcrumb"),
+        block("table_of_contents", None, color="default"),
         block("template", "New meeting", block("paragraph", "Agenda")),
-        block("meeting_notes", None, block("heading_2", "Summary"), title=[text("Weekly sync")],
-              status="notes_ready", calendar_event={"start_time": "2026-11-01T09:00:00Z",
-                                                    "end_time": "2026-11-01T09:30:00Z"}),
+        block(
+            "meeting_notes",
+            None,
+            block("heading_2", "Summary"),
+            title=[text("Weekly sync")],
+            status="notes_ready",
+            calendar_event={"start_time": "2026-11-01T09:00:00Z", "end_time": "2026-11-01T09:30:00Z"},
+        ),
         block("unsupported", None, block_type="form"),
         block("ai_block", None, block("paragraph", "child of an unknown block")),
     ]
@@ -185,9 +241,9 @@ def _recorded_bodies(path: Path):
 
 def recorded_tree(path: Path):
     """The blocks a recording's last listing of each parent returned, as a tree under the listed page."""
-    listings: Dict[str, List[Dict[str, Any]]] = {}
+    listings: dict[str, list[dict[str, Any]]] = {}
     root = None
-    for method, uri, body in _recorded_bodies(path):
+    for _method, uri, body in _recorded_bodies(path):
         if body.get("object") != "list" or body.get("type") != "block":
             continue
         parent = uri.split("/v1/blocks/")[1].split("/")[0] if "/v1/blocks/" in uri else "root"
@@ -196,13 +252,16 @@ def recorded_tree(path: Path):
     records = [record for listing in listings.values() for record in listing]
     if records and "parent" not in records[0]:  # 2022-era bodies carry no parent: all are top-level
         return build_tree("root", [dict(r, parent={"type": "page_id", "page_id": "root"}) for r in records])
+    assert root is not None
     return build_tree(root, records)
 
 
-RECORDINGS = ["notion-real/brd6__client_blocks_retrieve_block_children_page_size_4_200.json",
-              "notion-real/ramnes__test_blocks_children_create__245f2bf3.yaml",
-              "notion-real/ramnes__test_blocks_retrieve__245f2bf3.yaml",
-              "notion-real-2026/ultimate-notion__test_create_tab_blocks__a448b9c1.yaml"]
+RECORDINGS = [
+    "notion-real/brd6__client_blocks_retrieve_block_children_page_size_4_200.json",
+    "notion-real/ramnes__test_blocks_children_create__245f2bf3.yaml",
+    "notion-real/ramnes__test_blocks_retrieve__245f2bf3.yaml",
+    "notion-real-2026/ultimate-notion__test_create_tab_blocks__a448b9c1.yaml",
+]
 
 
 @pytest.mark.parametrize("name", RECORDINGS)
@@ -227,44 +286,83 @@ def test_recorded_tab_tree_keeps_labels_and_content_in_order():
 
 
 def test_front_matter_is_yaml_of_the_properties_and_the_body_follows():
-    page = {"id": "p1", "url": "https://www.notion.so/p1", "last_edited_time": "2026-10-01T00:00:00.000Z",
-            "properties": {
-                "Name": {"id": "title", "type": "title", "title": [text("Task: #1 | \"quoted\"")]},
-                "Status": {"id": "s", "type": "status", "status": {"id": "x", "name": "Done", "color": "green"}},
-                "Tags": {"id": "t", "type": "multi_select", "multi_select": [{"name": "a: b"}, {"name": "- c"}]},
-                "Due": {"id": "d", "type": "date", "date": {"start": "2026-11-01", "end": None, "time_zone": None}},
-                "Owner": {"id": "o", "type": "people", "people": [{"object": "user", "id": "u1", "name": "Ada"}]},
-                "Files": {"id": "f", "type": "files", "files": [
-                    {"name": "spec.pdf", "type": "file", "file": {"url": "https://s3/spec.pdf?sig",
-                                                                  "expiry_time": "2026-10-01T01:00:00.000Z"}}]},
-                "Done": {"id": "c", "type": "checkbox", "checkbox": True},
-                "Score": {"id": "n", "type": "formula", "formula": {"type": "number", "number": 4.5}},
-                "Key": {"id": "k", "type": "unique_id", "unique_id": {"prefix": "TASK", "number": 3}},
-            }}
+    page = {
+        "id": "p1",
+        "url": "https://www.notion.so/p1",
+        "last_edited_time": "2026-10-01T00:00:00.000Z",
+        "properties": {
+            "Name": {"id": "title", "type": "title", "title": [text('Task: #1 | "quoted"')]},
+            "Status": {"id": "s", "type": "status", "status": {"id": "x", "name": "Done", "color": "green"}},
+            "Tags": {"id": "t", "type": "multi_select", "multi_select": [{"name": "a: b"}, {"name": "- c"}]},
+            "Due": {"id": "d", "type": "date", "date": {"start": "2026-11-01", "end": None, "time_zone": None}},
+            "Owner": {"id": "o", "type": "people", "people": [{"object": "user", "id": "u1", "name": "Ada"}]},
+            "Files": {
+                "id": "f",
+                "type": "files",
+                "files": [
+                    {
+                        "name": "spec.pdf",
+                        "type": "file",
+                        "file": {"url": "https://s3/spec.pdf?sig", "expiry_time": "2026-10-01T01:00:00.000Z"},
+                    }
+                ],
+            },
+            "Done": {"id": "c", "type": "checkbox", "checkbox": True},
+            "Score": {"id": "n", "type": "formula", "formula": {"type": "number", "number": 4.5}},
+            "Key": {"id": "k", "type": "unique_id", "unique_id": {"prefix": "TASK", "number": 3}},
+        },
+    }
     result = render_page(page, [block("heading_1", "Body")])
     head, body = strip_front_matter(result.markdown)
+    assert head is not None
     assert yaml.safe_load(head) == {
-        "title": 'Task: #1 | "quoted"', "id": "p1", "url": "https://www.notion.so/p1",
+        "title": 'Task: #1 | "quoted"',
+        "id": "p1",
+        "url": "https://www.notion.so/p1",
         "last_edited_time": "2026-10-01T00:00:00.000Z",
-        "properties": {"Status": "Done", "Tags": ["a: b", "- c"], "Due": "2026-11-01", "Owner": ["Ada"],
-                       "Files": ["spec.pdf"], "Done": True, "Score": 4.5, "Key": "TASK-3"}}
+        "properties": {
+            "Status": "Done",
+            "Tags": ["a: b", "- c"],
+            "Due": "2026-11-01",
+            "Owner": ["Ada"],
+            "Files": ["spec.pdf"],
+            "Done": True,
+            "Score": 4.5,
+            "Key": "TASK-3",
+        },
+    }
     assert structure(body).headings == [(1, "Body")]
-    assert result.files == [{"source": "property:Files", "type": "file", "url": "https://s3/spec.pdf?sig",
-                             "expiry_time": "2026-10-01T01:00:00.000Z", "name": "spec.pdf"}]
+    assert result.files == [
+        {
+            "source": "property:Files",
+            "type": "file",
+            "url": "https://s3/spec.pdf?sig",
+            "expiry_time": "2026-10-01T01:00:00.000Z",
+            "name": "spec.pdf",
+        }
+    ]
     without = render_page(page, [block("heading_1", "Body")], front_matter=False)
     assert without.markdown == "# Body\n"
     assert without.plain_text == "Body" and without.word_count == 1
 
 
 def test_files_plain_text_and_unread_children_are_reported():
-    nodes = [block("image", None, **file_payload("https://files.example.com/a.png?X-Amz=1", hosted=True)),
-             block("toggle", "cut here", has_children=True),
-             block("child_page", None, title="Sub", has_children=True),
-             block("paragraph", "three more words")]
+    nodes = [
+        block("image", None, **file_payload("https://files.example.com/a.png?X-Amz=1", hosted=True)),
+        block("toggle", "cut here", has_children=True),
+        block("child_page", None, title="Sub", has_children=True),
+        block("paragraph", "three more words"),
+    ]
     result = render_page({"id": "p", "properties": {}}, nodes, front_matter=False)
-    assert result.files == [{"source": nodes[0].block["id"], "type": "file",
-                             "url": "https://files.example.com/a.png?X-Amz=1",
-                             "expiry_time": "2026-11-01T10:00:00.000Z", "name": None}]
+    assert result.files == [
+        {
+            "source": nodes[0].block["id"],
+            "type": "file",
+            "url": "https://files.example.com/a.png?X-Amz=1",
+            "expiry_time": "2026-11-01T10:00:00.000Z",
+            "name": None,
+        }
+    ]
     assert result.unread_children == 1  # the toggle; a child page's content is its own page's
     assert "were not read" in result.markdown
     assert result.plain_text == "cut here\nSub\nthree more words"
