@@ -16,6 +16,7 @@ from .ids import Kind
 from .model import Block, Comment, Database, DataSource, Page, PageContent, PropertySchema, User, Workspace
 from .properties import value_of
 from .versions import V2022, V2025, block_type_name, wants
+
 PEOPLE_LIMIT = RELATION_LIMIT = 25  # references a page object holds per property (notion-api.md §6.4)
 _ANNOTATIONS = ("bold", "italic", "strikethrough", "underline", "code")
 _TEXT_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "template",
@@ -373,7 +374,8 @@ class Renderer:
         """The SDK's shape (notion-api.md §13.2; no recording): the summary, notes and transcript are the
         block's children, named by id."""
         children = node.children or []
-        named = dict(zip(("summary_block_id", "notes_block_id", "transcript_block_id"), (c.id for c in children)))
+        names = ("summary_block_id", "notes_block_id", "transcript_block_id")
+        named = dict(zip(names, (c.id for c in children), strict=False))
         start = node.created_ms
         return {"title": self.rich_text(node.text), "status": extra.get("status", "notes_ready"),
                 "children": named,

@@ -139,7 +139,7 @@ def test_filter_properties_by_id_or_name_in_both_forms(emulator):
     url = f"{emulator.base_url}/v1/data_sources/{lm['tasks_data_source']}/query"
     asks = [
         f"filter_properties=title&filter_properties={schema['Score']['id']}",
-        f"filter_properties[]=title&filter_properties[]=Score",
+        "filter_properties[]=title&filter_properties[]=Score",
         f"filter_properties=Task&filter_properties[]={schema['Score']['id']}",
     ]
     for ask in asks:
