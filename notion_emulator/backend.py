@@ -15,6 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 
+from . import session_cursors
 from .clock import VirtualClock
 from .content import ContentBuilder
 from .errors import ApiError, invalid_cursor, not_found
@@ -22,18 +23,18 @@ from .generator import generate
 from .ids import Kind, dashed, normalize
 from .model import Block, Comment, ContentBlock, Database, DataSource, Page, PageContent, User
 from .mutations import Mutations
-from .paging import cursor_id
 from .query import FilterCompiler, sort_key_function, sort_rows
 from .reads import Reads
 from .render import V2022, Renderer
 from .search_index import LaggedSearchIndex, SearchHit
 
 LARGE_CACHE_PAGES = 2_000
+SEARCH_FILTER_PROPERTIES_MODES = ("applied", "ignored")
 
 
 class Backend(Reads, Mutations):
     def __init__(self, profile: str = "small", seed: int = 0, content_cache_pages: int | None = None,
-                 search_lag_seconds: float = 0):
+                 search_lag_seconds: float = 0, search_filter_properties: str = "applied"):
         started = time.perf_counter()
         self.profile, self.seed = profile, seed
         self.ws = generate(profile, seed)
@@ -50,6 +51,7 @@ class Backend(Reads, Mutations):
         self.version = 0  # bumped by every mutation; caches of derived data key on it
         self._query_cache: dict[tuple, list[Page]] = {}
         self.search_lag_seconds = search_lag_seconds
+        self.search_filter_properties = search_filter_properties
         self._page_index, self._ds_index, self._db_index = (LaggedSearchIndex(), LaggedSearchIndex(),
                                                             LaggedSearchIndex())
         self._page_index.build([(p.edited_ms, p.id, "page", p.idx) for p in self.ws.pages])
@@ -79,6 +81,18 @@ class Backend(Reads, Mutations):
         with self.lock:
             self.clock.advance(seconds)
             return self.clock.now()
+
+    @property
+    def search_filter_properties(self) -> str:
+        """Whether Search applies `filter_properties` ("applied") or reads no such parameter ("ignored"); the
+        real behaviour is UNVERIFIED (docs/architecture.md)."""
+        return self._search_filter_properties
+
+    @search_filter_properties.setter
+    def search_filter_properties(self, mode: str) -> None:
+        if mode not in SEARCH_FILTER_PROPERTIES_MODES:
+            raise ValueError(f"search_filter_properties must be one of {', '.join(SEARCH_FILTER_PROPERTIES_MODES)}")
+        self._search_filter_properties = mode
 
     @property
     def integration(self) -> User:
@@ -242,9 +256,8 @@ class Backend(Reads, Mutations):
         indexes = {kind: index.listed for kind, index in lagged.items()}
         from_key = None
         if start_cursor is not None:
-            wanted = cursor_id(start_cursor)
-            from_key = next((index.key_of(wanted) for index in indexes.values()
-                             if wanted and index.key_of(wanted)), None)
+            wanted = session_cursors.next_id(start_cursor)
+            from_key = next((index.key_of(wanted) for index in indexes.values() if index.key_of(wanted)), None)
             if from_key is None:
                 raise invalid_cursor(start_cursor)
         if not shared:
@@ -259,8 +272,8 @@ class Backend(Reads, Mutations):
                 results.append(SearchHit(found, ms))
                 if len(results) > page_size:
                     break
-        next_cursor = results[page_size].obj.id if len(results) > page_size else None
-        return results[:page_size], next_cursor
+        following = results[page_size].obj.id if len(results) > page_size else None
+        return results[:page_size], session_cursors.mint(following, start_cursor)
 
     def _searchable(self, kind: str, idx: int, needle: str):
         ws = self.ws

@@ -2,20 +2,20 @@
 
   CountStats      records the request in stats.py once the answer is ready, before it is sent (a client that
                   reads stats right after its last answer sees it);
-  RequireVersion  Notion-Version: missing → 400 missing_version; anything but a supported version → 400
-                  missing_version with the accepted values in the message (the real body is UNVERIFIED);
+  RequireVersion  Notion-Version (versions.py): missing or unknown → 400 missing_version; the answer then
+                  takes that version's shape (versions.for_version);
   Authenticate    the Bearer token → what it may see (`Viewer`) or 401 unauthorized;
   RateLimit       the token's rate limit (rate_limit.py) → 429 rate_limited with Retry-After;
   InjectFaults    decides the request's fault (faults.py): a 429 storm or a reset answers at once; `slow`
                   waits after the answer; the others are answered by AnswerFault or spoil the delivery;
-  Latency         sleeps the endpoint's latency (latency.py);
+  Latency         sleeps the endpoint's latency, and after a list of pages the cost of the property values
+                  it computed (latency.py);
   AnswerFault     answers an error fault instead of the handler.
 OAuth endpoints pass CountStats only (Basic auth, no Notion-Version). None of these holds the backend lock.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +26,8 @@ from .faults import Fault, FaultInjector, RequestFacts
 from .latency import LatencyModel
 from .rate_limit import RateLimiter
 from .stats import Stats
+from .versions import checked as checked_version
+from .versions import for_version
 from .wire import Request, Response, error_response
 
 Handler = Callable[[Request], Response]
@@ -86,21 +88,17 @@ class CountStats:
 
 
 class RequireVersion:
-    def __init__(self, supported: Sequence[str]):
-        self.supported = tuple(supported)
+    """Checks Notion-Version (versions.py) and gives the answer that version's shape."""
 
     def __call__(self, request: Request, call_next: Handler) -> Response:
-        version = request.headers.get("Notion-Version")
-        if version is None:
-            return error_response(ApiError(400, "missing_version", "Notion-Version header failed validation: "
-                                           "Notion-Version header should be defined, instead was undefined."))
-        if version not in self.supported:
-            accepted = " or ".join(f'`"{v}"`' for v in self.supported)
-            return error_response(ApiError(400, "missing_version", f"Notion-Version header failed validation: "
-                                           f"Notion-Version header should be {accepted}, instead was "
-                                           f"`{json.dumps(version)}`."))
-        request.version = version
-        return call_next(request)
+        try:
+            request.version = checked_version(request.headers.get("Notion-Version"))
+        except ApiError as error:
+            return error_response(error)
+        response = call_next(request)
+        if response.body is not None:
+            response.body = for_version(response.body, request.version)
+        return response
 
 
 class Authenticate:
@@ -160,7 +158,11 @@ class Latency:
         delay = self.model.delay(request.template)
         if delay:
             time.sleep(delay)
-        return call_next(request)
+        response = call_next(request)
+        computed = self.model.computed(request.template, response.body)  # a list of pages' property values
+        if computed:
+            time.sleep(computed)
+        return response
 
 
 class AnswerFault:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from . import paging
+from . import paging, session_cursors
 from .clock import minute_iso
 from .errors import validation
 from .model import ContentBlock, Database, DataSource, Page
 from .paging import Listing
 from .properties import value_of
 from .render import V2022
+from .versions import list_filter_properties
 
 PAGINATED_PROPERTY_TYPES = {"title", "rich_text", "relation", "people", "rollup"}
 # A query's (body, start_cursor, page_size), parsed by the HTTP layer when called: a query is validated after
@@ -61,7 +62,12 @@ class Reads:
 
     # -- search -----------------------------------------------------------------------------------------------
     def search(self, shared: bool, version: str, value: str | None, query: str, descending: bool,
-               start_cursor: str | None, page_size: int) -> Listing:
+               start_cursor: str | None, page_size: int, filter_query: dict[str, list[str]]) -> Listing:
+        """`filter_query`: the query string, read for `filter_properties` as search_filter_properties says
+        (how Search applies it is UNVERIFIED, notion-api.md §13.3: "applied" reads it as a data-source query
+        does; "ignored" reads no such parameter, as SDK 5.26.0 and the 2026-07 OpenAPI have none)."""
+        wanted = list_filter_properties({} if self.search_filter_properties == "ignored" else filter_query,
+                                        version)
         with self.lock:
             hits, next_cursor = self.search_hits(shared, version, value, query, descending, start_cursor,
                                                  page_size)
@@ -69,7 +75,7 @@ class Reads:
             for hit in hits:
                 obj = hit.obj
                 if isinstance(obj, Page):
-                    rendered = self.render.page(obj, version)
+                    rendered = self.render.page(obj, version, wanted)
                 elif isinstance(obj, DataSource):
                     rendered = self.render.data_source(obj)
                 else:
@@ -125,7 +131,7 @@ class Reads:
     def _query(self, ds: DataSource, version: str, query: QueryArgs, filter_properties: list[str] | None
                ) -> Listing:
         body, start_cursor, page_size = query()  # read once the data source is found (see QueryArgs)
-        rows = paging.by_id(self.query_rows(ds, body), start_cursor, page_size)
+        rows = session_cursors.page_of(self.query_rows(ds, body), start_cursor, page_size)
         return Listing([self.render.page(r, version, filter_properties) for r in rows.items], rows.next_cursor)
 
     def data_source_templates(self, raw: str, shared: bool) -> Listing:

@@ -35,11 +35,8 @@ from .middleware import (
     chain,
 )
 from .rate_limit import RateLimiter
-from .render import V2022, V2025
 from .stats import Stats
 from .wire import NotionHandler, NotionServer, Request, deliver, encode, send
-
-SUPPORTED_VERSIONS = (V2022, V2025)
 
 
 class NotionApp:
@@ -60,7 +57,7 @@ class NotionApp:
         self.stats = Stats()
         self.control = ControlApi(self)
         self.routes = [*NOTION_ROUTES, *OAuth(token, self.tokens).routes()]
-        self.api = chain([CountStats(self.stats), RequireVersion(SUPPORTED_VERSIONS), Authenticate(self.tokens),
+        self.api = chain([CountStats(self.stats), RequireVersion(), Authenticate(self.tokens),
                           RateLimit(self.rate_limiter), InjectFaults(self.faults), Latency(self.latency),
                           AnswerFault(backend.not_found)], Endpoint(backend))
         self.public = chain([CountStats(self.stats)], OAuthEndpoint(backend))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..render import list_body
+from ..versions import list_filter_properties
 from ..wire import Response
 from . import params
 from .routes import Route
@@ -20,7 +21,7 @@ def get_data_source(request, backend) -> dict:
 
 def query_data_source(request, backend) -> dict:
     rows = backend.query_data_source(_data_source_id(request), params.shared(request), request.version,
-                                     lambda: params.query_args(request), request.query.get("filter_properties"))
+                                     lambda: params.query_args(request), list_filter_properties(request.query, request.version))
     return list_body(rows.items, rows.next_cursor, "page_or_data_source")
 
 

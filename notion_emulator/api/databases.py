@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..render import list_body
+from ..versions import list_filter_properties
 from . import params
 from .routes import Route
 
@@ -15,7 +16,7 @@ def get_database(request, backend) -> dict:
 def query_database(request, backend) -> dict:
     params.only_2022(request)
     rows = backend.query_database(params.path_id(request, "database_id"), params.shared(request),
-                                  lambda: params.query_args(request), request.query.get("filter_properties"))
+                                  lambda: params.query_args(request), list_filter_properties(request.query, request.version))
     return list_body(rows.items, rows.next_cursor, "page_or_database")
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ..render import list_body
+from ..versions import filter_properties
 from . import params
 from .routes import Route
 
 
 def get_page(request, backend) -> dict:
     return backend.retrieve_page(params.path_id(request, "page_id"), params.shared(request), request.version,
-                                 request.query.get("filter_properties"))
+                                 filter_properties(request.query))
 
 
 def get_property(request, backend) -> dict:

@@ -36,7 +36,8 @@ def search(request, backend) -> dict:
                              "\"last_edited_time\", \"direction\": \"ascending\" | \"descending\"}`.")
         descending = sort.get("direction", "descending") == "descending"
     cursor, size = params.body_paging(body)
-    found = backend.search(params.shared(request), request.version, value, query, descending, cursor, size)
+    found = backend.search(params.shared(request), request.version, value, query, descending, cursor, size,
+                           request.query)
     list_type = "page_or_database" if request.version == V2022 else "page_or_data_source"
     return list_body(found.items, found.next_cursor, list_type)
 
