@@ -17,8 +17,11 @@ from .errors import validation
 from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
 from .model import Page
 from .properties import value_of
+from .typed_rows import TypedRows
 
 STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
+# Asked for by name only: the typed value of every column of every database row (typed_rows.py).
+OPT_IN_STREAMS = ("rows",)
 NOT_DESCENDED = {"child_page", "child_database"}
 
 
@@ -54,9 +57,9 @@ class SyncOptions:
         streams = params.get("streams") or STREAMS
         if isinstance(streams, str):
             streams = tuple(s for s in streams.split(",") if s)
-        unknown = set(streams) - set(STREAMS)
+        unknown = set(streams) - set(STREAMS) - set(OPT_IN_STREAMS)
         if unknown:
-            raise validation(f"unknown streams {sorted(unknown)}; known: {', '.join(STREAMS)}.")
+            raise validation(f"unknown streams {sorted(unknown)}; known: {', '.join(STREAMS + OPT_IN_STREAMS)}.")
         fields = params.get("fields", "all")
         if fields not in ("all", "ids"):
             raise validation("fields should be all or ids.")
@@ -173,6 +176,9 @@ class GroundTruth:
                                   "parent_id": comment.block_id or page.id, "discussion_id": comment.discussion_id,
                                   "created_time": minute_iso(comment.created_ms),
                                   "last_edited_time": minute_iso(comment.edited_ms)})
+        if "rows" in out:
+            for row in TypedRows(self.backend).rows(options.since_ms):
+                emit("rows", row)
         return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in out.items()) + "}").encode()
 
     def _ref_edited(self, node) -> int:
