@@ -87,9 +87,7 @@ class BlockWalk:
 
     def _list_children(self, task: Task, walking: _PageInFlight, parent_id: str, depth: int) -> None:
         page_id = walking.page.id
-        listing = self._client.paginate_with_positions(
-            "GET", f"/v1/blocks/{parent_id}/children", shrink_on_timeout=True
-        )
+        listing = self._client.blocks.children.list(parent_id)
         try:
             for position, block in listing:
                 record = as_record(block, page_id=page_id, depth=depth, position=position)

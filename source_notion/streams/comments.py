@@ -10,6 +10,7 @@ from airbyte_cdk.models import SyncMode
 
 from source_notion.block_walk import BlockConsumer, PageSpool, has_own_discussions
 from source_notion.config import NotionConfig, parse_datetime
+from source_notion.endpoints import COMMENTS_LIST
 from source_notion.errors import NotionAPIError
 from source_notion.records import Record, as_record
 from source_notion.streams.page_walk import PageWalkStream
@@ -77,7 +78,7 @@ class Comments(PageWalkStream):
 
     def skips_stream_on(self, error: NotionAPIError) -> bool:
         # No "Read comments" capability: this stream cannot be read, the others still can.
-        return error.is_missing_capability and error.endpoint.startswith("GET /v1/comments")
+        return error.is_missing_capability and error.template == COMMENTS_LIST.name
 
     def walk_page(self, task: Task, page: IndexEntry) -> None:
         self.list_comments(task, page.id, page.id)
@@ -92,7 +93,7 @@ class Comments(PageWalkStream):
         # each page once), and a listing restarted after an invalid cursor skips what it already returned.
         assert self._cursor is not None
         since = self._cursor.since
-        for comment in self.sync.client.paginate("GET", "/v1/comments", params={"block_id": block_id}):
+        for comment in self.sync.client.comments.list(block_id):
             if since is not None and parse_datetime(comment["last_edited_time"]) < since:
                 continue
             task.emit(as_record(comment, page_id=page_id))

@@ -41,7 +41,7 @@ class Databases(CursorStream):
 
     def _read_database(self, task: Task, database_id: str) -> None:
         try:
-            database = self.sync.client.request("GET", f"/v1/databases/{database_id}")
+            database = self.sync.client.databases.retrieve(database_id)
         except NotionAPIError as error:
             if not error.is_not_found:
                 raise

@@ -13,7 +13,7 @@ from source_notion.streams.base import NotionStream
 
 class Users(NotionStream):
     def records(self, sync_mode: SyncMode) -> Iterable[Record]:
-        for user in self.sync.client.paginate("GET", "/v1/users"):
+        for user in self.sync.client.users.list():
             yield as_record(user)
 
     def skips_stream_on(self, error: NotionAPIError) -> bool:
