@@ -5,7 +5,8 @@ Random faults (per Notion API request that passed auth and the rate limit), each
   500 502 503 504   the §7.2 error body for that status
   529               service_overload with Retry-After
   429_storm         this request and every request of the same token for `storm_seconds` answer 429
-                    rate_limited with Retry-After (the seconds left in the storm, at least 1)
+                    rate_limited with Retry-After (the seconds left in the storm, rounded up to whole seconds,
+                    at least 1; to tenths, at least 0.1, when `retry_after` is set below 1)
   reset             the connection is reset (TCP RST) without an answer
   truncated         the real answer's headers (full Content-Length) and half its body, then the connection closes
   non_json          200 with an HTML body (as a misbehaving proxy would send)
@@ -16,6 +17,8 @@ Random faults (per Notion API request that passed auth and the rate limit), each
   {"rate": F}                     F spread over all kinds (or over "kinds": [...])
   {"rates": {"504": 0.1, "reset": 0.02}}
   {"seed": 7, "slow_seconds": 2, "storm_seconds": 1, "retry_after": 1}
+                                  (Notion's Retry-After is whole seconds; a retry_after below 1, e.g. 0.1,
+                                  is for time-scaled tests and is sent as it is)
   {"script": [rule, ...]}         appended to the scripted rules (matched in order, before random faults)
   {"clear_script": true}          drops the scripted rules
 
@@ -47,10 +50,22 @@ RANDOM_KINDS = ("500", "502", "503", "504", "529", "429_storm", "reset", "trunca
 SCRIPT_KINDS = set(RANDOM_KINDS) | {"429", "409", "invalid_cursor", "not_found", "invalid_json"}
 
 
+def _retry_after(seconds: float) -> float:
+    """Whole seconds (at least 1) as Notion sends them; below 1 (at least 0.1) only when asked for."""
+    if seconds >= 1:
+        return max(1, int(seconds))
+    return max(0.1, round(seconds, 1))
+
+
+def retry_after_header(seconds: float) -> str:
+    """`1`, not `1.0`: whole seconds are written as Notion writes them."""
+    return str(int(seconds)) if float(seconds).is_integer() else str(seconds)
+
+
 @dataclass
 class Fault:
     kind: str
-    retry_after: int = 1
+    retry_after: float = 1
     seconds: float = 0.0
     error: dict | None = None  # custom {"status", "code", "message"}
 
@@ -134,7 +149,7 @@ class FaultInjector:
                 if key in body:
                     setattr(self, key, float(body[key]))
             if "retry_after" in body:
-                self.retry_after = max(1, int(body["retry_after"]))
+                self.retry_after = _retry_after(float(body["retry_after"]))
             if body.get("clear_script"):
                 self.rules = []
                 self._storms.clear()
@@ -158,7 +173,7 @@ class FaultInjector:
         else:
             if str(spec) not in SCRIPT_KINDS:
                 raise ValueError(f"unknown fault {spec!r}; known: {', '.join(sorted(SCRIPT_KINDS))}")
-            fault = Fault(str(spec), retry_after=max(1, int(raw.get("retry_after", self.retry_after))),
+            fault = Fault(str(spec), retry_after=_retry_after(float(raw.get("retry_after", self.retry_after))),
                           seconds=float(raw.get("seconds", self.slow_seconds)))
         count = raw.get("count", 1)
         return Rule(match, fault, None if count is None else int(count))
@@ -180,7 +195,7 @@ class FaultInjector:
             storm_end = self._storms.get(facts.token)
             if storm_end is not None:
                 if now < storm_end:
-                    return Fault("429_storm", retry_after=max(1, math.ceil(storm_end - now)))
+                    return Fault("429_storm", retry_after=self._storm_retry_after(storm_end - now))
                 del self._storms[facts.token]
             if not self.rates:
                 return None
@@ -194,10 +209,15 @@ class FaultInjector:
     def _random_fault(self, kind: str, facts: RequestFacts, now: float) -> Fault:
         if kind == "429_storm":
             self._storms[facts.token] = now + self.storm_seconds
-            return Fault(kind, retry_after=max(1, math.ceil(self.storm_seconds)))
+            return Fault(kind, retry_after=self._storm_retry_after(self.storm_seconds))
         if kind == "slow":
             return Fault(kind, seconds=self.slow_seconds)
         return Fault(kind, retry_after=self.retry_after)
+
+    def _storm_retry_after(self, left: float) -> float:
+        if self.retry_after < 1:  # a time-scaled test asked for sub-second Retry-After
+            return max(0.1, math.ceil(left * 10) / 10)
+        return max(1, math.ceil(left))
 
     def _count(self, fault: Fault) -> Fault:
         self.injected[fault.kind] = self.injected.get(fault.kind, 0) + 1

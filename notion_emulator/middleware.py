@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .errors import ApiError, invalid_cursor
-from .faults import Fault, FaultInjector, RequestFacts
+from .faults import Fault, FaultInjector, RequestFacts, retry_after_header
 from .latency import LatencyModel
 from .rate_limit import RateLimiter
 from .stats import Stats
@@ -62,9 +62,9 @@ class Viewer:
     comments: bool = True
 
 
-def rate_limited(retry_after: int) -> ApiError:
+def rate_limited(retry_after: float) -> ApiError:
     return ApiError(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.",
-                    headers={"Retry-After": str(retry_after)})
+                    headers={"Retry-After": retry_after_header(retry_after)})
 
 
 class CountStats:
@@ -178,7 +178,7 @@ class AnswerFault:
         return error_response(self.error(fault, request))
 
     def error(self, fault: Fault, request: Request) -> ApiError:
-        retry = {"Retry-After": str(fault.retry_after)}
+        retry = {"Retry-After": retry_after_header(fault.retry_after)}
         table = {
             "500": (500, "internal_server_error", "Unexpected error occurred.", {}),
             "502": (502, "bad_gateway", "Bad Gateway", {}),

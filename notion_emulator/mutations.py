@@ -22,7 +22,8 @@ from .model import Page, propagate
 from .properties import COMPUTED_TYPES, SchemaFactory, value_of
 
 OPS = ("edit_page", "edit_block", "add_block", "add_comment", "add_page", "add_row", "trash_page",
-       "restore_page", "unshare_page", "share_page", "change_schema", "bulk_edit")
+       "restore_page", "unshare_page", "share_page", "change_schema", "bulk_edit", "move_page",
+       "edit_data_source")
 _EDITABLE_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "heading_1",
                     "heading_2", "heading_3", "to_do", "callout", "code", "template"}
 
@@ -189,6 +190,50 @@ class Mutations:
         self._page_index.put(page.id, at, "page", page.idx)
         return page
 
+    def move_page(self, page_id: str, parent_id: str | None = None, advance_seconds: float = 1) -> dict:
+        """Moves a page (not a row) under another page, or to the workspace (no parent_id). Its child_page
+        block leaves the old parent page and appears at the end of the new one: the page and both parent pages
+        move (their listings changed); what is below the page moves with it, unedited."""
+        with self.lock:
+            page = self._require_page(page_id)
+            if page.data_source is not None:
+                raise validation("move_page moves pages, not database rows.")
+            new_parent = self._require_page(parent_id) if parent_id else None
+            if new_parent is not None and (new_parent.data_source is not None or self._below(new_parent, page)):
+                raise validation("A page can only move under a page that is neither a row nor below itself.")
+            at = self._tick(advance_seconds)
+            touched = [page]
+            # each parent's content is pinned (built, if it was not yet) before its child_pages change
+            if page.parent[0] in ("page", "block"):
+                old = self.ws.pages[page.parent[1]]
+                content = self.pin(old.idx)
+                old.child_pages.remove(page.idx)
+                node = content.by_id.pop(page.id, None)
+                if node is not None:
+                    content.children_of(node.parent).remove(node)
+                touched.append(old)
+            if new_parent is not None:
+                content = self.pin(new_parent.idx)
+                page.parent = ("page", new_parent.idx)
+                new_parent.child_pages.append(page.idx)
+                self.builder.add_child_block(content, page.idx, "child_page")
+                touched.append(new_parent)
+            else:
+                page.parent = ("workspace",)
+            for moved in touched:
+                self._touch_page(moved, at)
+            propagate(self.ws, "page", page.idx)
+            return self._answer("move_page", [p.id for p in touched])
+
+    def _below(self, page: Page, ancestor: Page) -> bool:
+        """Whether `page` is `ancestor` or lies somewhere below it."""
+        current: Page | None = page
+        while current is not None:
+            if current is ancestor:
+                return True
+            current = self.ws.pages[current.parent[1]] if current.parent[0] in ("page", "block") else None
+        return False
+
     def trash_page(self, page_id: str, advance_seconds: float = 1) -> dict:
         return self._set_trash(page_id, True, advance_seconds, "trash_page")
 
@@ -324,6 +369,19 @@ class Mutations:
             self._ds_index.put(ds.id, at, "data_source", ds.idx)
             self._db_index.put(db.id, at, "database", db.idx)
             return self._answer("change_schema", [ds.id, db.id])
+
+    def edit_data_source(self, data_source_id: str, title: str | None = None, advance_seconds: float = 1) -> dict:
+        """Renames a data source (default: its title with an "(edited ...)" suffix); moves the data source only
+        (its database's own title is not its data sources')."""
+        with self.lock:
+            ds = self.data_source(data_source_id or "")
+            if ds is None:
+                raise self.not_found("data source", str(data_source_id))
+            at = self._tick(advance_seconds)
+            ds.title = title if title is not None else f"{ds.title.split(' (edited')[0]} (edited {exact_iso(at)[11:19]})"
+            ds.edited_ms, ds.edited_by = at, self._editor()
+            self._ds_index.put(ds.id, at, "data_source", ds.idx)
+            return self._answer("edit_data_source", [ds.id])
 
     # -- many at once ---------------------------------------------------------------------------------
     def bulk_edit(self, fraction: float = 0.01, seed: int = 0, advance_seconds: float = 1) -> dict:

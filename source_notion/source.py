@@ -30,6 +30,10 @@ from source_notion.sync import PlannedStream, Sync, SyncPlan
 from source_notion.workspace_index import WorkspaceIndex
 
 BASE_URL_VARIABLE = "NOTION_API_BASE_URL"  # test seam: points the connector at the emulator; not in the spec
+# Test seam, not in the spec: multiplies the client's own waits (connect and read timeouts, retry backoff) so
+# that the fault-injection suites run a slow answer or a run of 5xx in a fraction of the real time. Retry-After
+# is Notion's to set and stays obeyed as sent.
+TIME_SCALE_VARIABLE = "SOURCE_NOTION_TIME_SCALE"
 
 # read() hands the CDK the sync's plan (each configured stream's mode and incoming state) with the config, so
 # that streams(config) builds the sync from its argument alone: the page search must know, before the first
@@ -38,11 +42,24 @@ PLAN_KEY = "__source_notion_sync_plan"
 
 
 def build_client(config: NotionConfig) -> NotionClient:
+    scale = _time_scale()
     return NotionClient(
         config.token,
         RateBudget(config.requests_per_second),
         base_url=os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL,
+        connect_timeout=10.0 * scale,
+        read_timeout=60.0 * scale,
+        backoff_base=1.0 * scale,
+        backoff_cap=60.0 * scale,
     )
+
+
+def _time_scale() -> float:
+    try:
+        scale = float(os.environ.get(TIME_SCALE_VARIABLE) or 1.0)
+    except ValueError:
+        return 1.0
+    return scale if 0 < scale <= 1 else 1.0
 
 
 class SourceNotion(AbstractSource):

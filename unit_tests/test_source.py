@@ -201,3 +201,17 @@ def test_the_index_searches_as_far_back_as_its_furthest_consumer(notion):
     assert [p["id"] for p in records(output, "pages")] == [newer["id"]]
     walked = {r.url.split("/")[5] for r in notion.request_history if "/children" in r.url}
     assert walked == {newer["id"], older["id"]}
+
+
+def test_the_time_scale_seam_scales_the_clients_own_waits_only(monkeypatch):
+    from source_notion.config import load_config
+    from source_notion.source import TIME_SCALE_VARIABLE, build_client
+
+    cfg = load_config(CONFIG)
+    monkeypatch.setenv(TIME_SCALE_VARIABLE, "0.1")
+    scaled = build_client(cfg)
+    assert scaled.timeout == (1.0, 6.0)
+    assert (scaled.policy.backoff_base, scaled.policy.backoff_cap) == (0.1, 6.0)
+    for unusable in ("0", "-1", "2", "fast"):
+        monkeypatch.setenv(TIME_SCALE_VARIABLE, unusable)
+        assert build_client(cfg).timeout == (10.0, 60.0)

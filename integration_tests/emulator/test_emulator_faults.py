@@ -141,3 +141,13 @@ def test_bad_fault_configuration_is_rejected(emulator):
     assert post_faults(emulator, {"rates": {"nope": 0.1}}).status_code == 400
     assert post_faults(emulator, {"script": [{"match": {}, "fault": "teapot"}]}).status_code == 400
     assert post_faults(emulator, {"rates": {"500": 0.8, "502": 0.8}}).status_code == 400
+
+
+def test_a_retry_after_below_a_second_is_sent_as_asked_for_time_scaled_tests(emulator):
+    emulator.configure_faults(retry_after=0.2, storm_seconds=0.5,
+                              script=[{"match": {}, "fault": "529", "count": 1}])
+    response = requests.get(emulator.base_url + "/v1/users/me", headers=HEADERS, timeout=5)
+    assert response.status_code == 529 and response.headers["Retry-After"] == "0.2"
+    emulator.configure_faults(rates={"429_storm": 1.0})
+    response = requests.get(emulator.base_url + "/v1/users/me", headers=HEADERS, timeout=5)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "0.5"
