@@ -35,6 +35,8 @@ from .clock import http_date, minute_iso
 from .control import ControlApi
 from .errors import ApiError, OAuthError, bad_path_id, invalid_cursor, validation
 from .faults import Fault, FaultInjector, RequestFacts
+from .oauth import CLIENT_ID as OAUTH_CLIENT_ID, CLIENT_SECRET as OAUTH_CLIENT_SECRET, DEFAULT_ACCESS_TOKEN_SECONDS
+from .oauth import OAuthTokens
 from .ids import Kind, dashed, normalize
 from .latency import LatencyModel
 from .properties import value_of
@@ -43,8 +45,6 @@ from .render import V2022, list_body
 from .session_cursors import page_of as page_of_session_list
 from .stats import Stats
 from .versions import checked as checked_version, filter_properties, for_version, list_filter_properties
-OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CODE = "emulator_client_id", "emulator_client_secret", "emulator_code"
-OAUTH_REFRESH_TOKEN = "emulator_refresh_token"
 PAGINATED_PROPERTY_TYPES = {"title", "rich_text", "relation", "people", "rollup"}
 NON_JSON_BODY = (b"<html><head><title>Notion</title></head><body><h1>Something went wrong</h1>"
                  b"<p>Please try again.</p></body></html>")
@@ -170,7 +170,8 @@ def rate_limited(retry_after: int) -> ApiError:
 class NotionApp:
     def __init__(self, backend: Backend, token: str = "ntn_emulator_token", rate_limit: float = 0,
                  burst: int | None = None, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0,
-                 slow_seconds: float = 65.0, storm_seconds: float = 3.0):
+                 slow_seconds: float = 65.0, storm_seconds: float = 3.0,
+                 oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS):
         self.backend = backend
         self.token = token
         self.tokens = {
@@ -179,6 +180,7 @@ class NotionApp:
             f"{token}_no_comments": Viewer(f"{token}_no_comments", comments=False),
             f"{token}_nothing_shared": Viewer(f"{token}_nothing_shared", shared=False),
         }
+        self.oauth = OAuthTokens(token, backend.clock.now, oauth_access_token_seconds)
         self.rate_limiter = RateLimiter(rate_limit, burst)
         self.latency = LatencyModel(latency_ms, seed)
         self.faults = FaultInjector(fault_rate, seed, slow_seconds, storm_seconds)
@@ -317,6 +319,10 @@ class NotionApp:
         header = request.headers.get("Authorization") or ""
         token = header[7:].strip() if header.lower().startswith("bearer ") else None
         viewer = self.tokens.get(token) if token else None
+        if viewer is None and token:
+            # An OAuth access token reads as the integration's main token does, until it expires.
+            owner = self.oauth.owner_of(token)
+            viewer = self.tokens.get(owner) if owner else None
         if viewer is None:
             raise ApiError(401, "unauthorized", "API token is invalid.")
         request.viewer = viewer
@@ -679,18 +685,10 @@ class NotionApp:
             return Response(error.status, error.body())
 
     def api_oauth_token(self, body: dict) -> dict:
-        grant = body.get("grant_type")
-        if grant == "authorization_code":
-            if body.get("code") != OAUTH_CODE:
-                raise OAuthError(400, "invalid_grant", "Invalid code.")
-        elif grant == "refresh_token":
-            if body.get("refresh_token") != OAUTH_REFRESH_TOKEN:
-                raise OAuthError(400, "invalid_grant", "Invalid refresh token.")
-        else:
-            raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant_type: {grant!r}.")
+        access_token, refresh_token = self.oauth.grant(body)
         ws, render = self.backend.ws, self.backend.render
         owner = next((u for u in ws.users if u.kind == "person"), None)
-        return {"access_token": self.token, "token_type": "bearer", "refresh_token": OAUTH_REFRESH_TOKEN,
+        return {"access_token": access_token, "token_type": "bearer", "refresh_token": refresh_token,
                 "bot_id": ws.integration.id, "workspace_id": ws.workspace_id, "workspace_name": ws.name,
                 "workspace_icon": None,
                 "owner": {"type": "user", "user": render.user(owner)} if owner else
@@ -698,7 +696,8 @@ class NotionApp:
                 "duplicated_template_id": None}
 
     def api_oauth_introspect(self, body: dict) -> dict:
-        active = body.get("token") in self.tokens
+        token = body.get("token")
+        active = token in self.tokens or isinstance(token, str) and self.oauth.is_active(token)
         result = {"active": active}
         if active:
             result.update(scope="read_content read_user_with_email", iat=1_790_000_000_000)
