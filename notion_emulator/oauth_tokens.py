@@ -1,4 +1,5 @@
-"""The emulator's OAuth tokens: the grants of `POST /v1/oauth/token`, rotation, and expiry by the virtual clock.
+"""The emulator's OAuth tokens: the grants of `POST /v1/oauth/token`, rotation, and expiry by the virtual clock
+(the HTTP side is api/oauth.py).
 
 Notion (notion-api.md §4.2, §13.7): a code exchange and a refresh both return a new access token and a new
 refresh token; the refresh token just used is invalid from then on (UNVERIFIED on a Notion page, stated by
