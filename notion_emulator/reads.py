@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from . import paging, session_cursors
+from .backend_state import BackendState
 from .clock import minute_iso
 from .errors import validation
 from .model import ContentBlock, Database, DataSource, Page
@@ -42,7 +43,7 @@ class PropertyItems:
     listing: Listing | None
 
 
-class Reads:
+class Reads(BackendState):
     # -- users ------------------------------------------------------------------------------------------------
     def list_users(self, start_cursor: str | None, page_size: int) -> Listing:
         with self.lock:
