@@ -52,8 +52,8 @@ class SortedIndex:
             del self._keys[pos]
             self._present.discard(object_id)
 
-    def key_of(self, object_id: str) -> tuple | None:
-        return self._key_of.get(object_id)
+    def key_of(self, object_id: str | None) -> tuple | None:
+        return self._key_of.get(object_id) if object_id is not None else None
 
     def iterate(self, from_key: tuple | None = None, descending: bool = False
                 ) -> Iterator[tuple]:

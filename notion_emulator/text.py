@@ -68,6 +68,9 @@ class FastRandom:
         return pool[:k]
 
 
+Rng = random.Random | FastRandom  # what a generator draws from
+
+
 def rng_for(*parts: int | str) -> FastRandom:
     return FastRandom(mix(*parts))
 

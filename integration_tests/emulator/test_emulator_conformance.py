@@ -330,7 +330,7 @@ def shapes():
 
 
 def _paths(entries, version=None) -> dict[str, set[str]]:
-    merged = defaultdict(set)
+    merged: defaultdict[str, set[str]] = defaultdict(set)
     for fam, instance in entries:
         if version is None or fam == version:
             for path, types in instance.paths.items():
@@ -376,7 +376,7 @@ def test_recorded_keys_are_shown_with_recorded_types(shapes):
 
 def test_every_instance_has_the_keys_all_recordings_of_its_kind_have(shapes):
     rec, emu, keys_only = shapes
-    required = {}
+    required: dict[tuple, set[str]] = {}
     for kind, entries in rec.items():
         for family, instance in entries:
             key = (kind, family, instance.root_type)
