@@ -113,7 +113,7 @@ class FaultInjector:
         self._rng = random.Random(seed)
         self.seed = seed
         self.rates: dict[str, float] = {}
-        self.slow_seconds, self.storm_seconds, self.retry_after = slow_seconds, storm_seconds, 1
+        self.slow_seconds, self.storm_seconds, self.retry_after = slow_seconds, storm_seconds, 1.0
         self.rules: list[Rule] = []
         self._storms: dict[str, float] = {}
         self.injected: dict[str, int] = {}
