@@ -6,7 +6,8 @@ changed with the new time, bumps `version` (which invalidates cached ground trut
 `{"op", "time", "ids"}`. Editing or adding a block moves its page's last_edited_time; adding a comment does
 not (the conservative reading of the docs); adding a sub-page moves its parent page (a child_page block
 appeared in it); a schema change moves the data source and its database. Trashing and restoring a page move
-it; unsharing moves nothing (nothing was edited).
+it; unsharing moves nothing (nothing was edited). Moving a page moves it and both parent pages (a child_page
+block left one and appeared in the other); renaming a data source moves it, not its database.
 """
 
 from __future__ import annotations
