@@ -34,11 +34,11 @@ from typing import Any, Callable, Container, Dict, Iterator, Mapping, Optional, 
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
+from source_notion.api_versions import DEFAULT as NOTION_VERSION
 from source_notion.endpoints import Call, NotionEndpoints
 from source_notion.errors import NotionAPIError, rate_limit_exhausted
 from source_notion.rate_budget import RateBudget
 
-NOTION_VERSION = "2025-09-03"
 DEFAULT_BASE_URL = "https://api.notion.com"
 MAX_PAGE_SIZE = 100
 
@@ -109,6 +109,7 @@ class NotionClient(NotionEndpoints):
         budget: RateBudget,
         *,
         base_url: str = DEFAULT_BASE_URL,
+        notion_version: str = NOTION_VERSION,
         max_retries: int = 6,
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
@@ -122,6 +123,7 @@ class NotionClient(NotionEndpoints):
         self._auth = TokenAuthenticator(token)
         self.budget = budget
         self.base_url = base_url.rstrip("/")
+        self.notion_version = notion_version
         self.max_retries = max_retries
         self.timeout = (connect_timeout, read_timeout)
         self.max_rate_limited_seconds = max_rate_limited_seconds
@@ -148,7 +150,7 @@ class NotionClient(NotionEndpoints):
         if session is None:
             session = requests.Session()
             session.auth = self._auth
-            session.headers.update({"Notion-Version": NOTION_VERSION, "Accept": "application/json"})
+            session.headers.update({"Notion-Version": self.notion_version, "Accept": "application/json"})
             self._local.session = session
         return session
 

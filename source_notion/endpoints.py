@@ -12,7 +12,8 @@ while every request here must go through NotionClient's shared rate budget, retr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Container, Dict, Iterator, Mapping, Optional, Protocol, Tuple
+from typing import Any, Callable, Container, Dict, Iterator, Mapping, Optional, Protocol, Sequence, Tuple
+from urllib.parse import unquote
 
 Json = Dict[str, Any]
 ItemKey = Callable[[Json], Any]
@@ -98,6 +99,14 @@ def _items(listing: Iterator[Tuple[int, Json]]) -> Iterator[Json]:
     return (item for _, item in listing)
 
 
+def _filter_params(property_ids: Optional[Sequence[str]]) -> Optional[Dict[str, Any]]:
+    """`filter_properties`, repeated in the query string (the SDK's form). Ids come URL-encoded from Notion
+    (`a%5Eb`); they are decoded here so that requests' own encoding puts them on the wire as Notion gave them."""
+    if property_ids is None:
+        return None
+    return {"filter_properties": [unquote(pid) for pid in property_ids]}
+
+
 class _Resource:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -132,8 +141,17 @@ class DataSourcesEndpoint(_Resource):
     def retrieve(self, data_source_id: str) -> Json:
         return self._transport.send(DATA_SOURCES_RETRIEVE.call(id=data_source_id))
 
-    def query(self, data_source_id: str, body: Optional[Mapping[str, Any]] = None) -> Iterator[Json]:
-        return _items(self._transport.paginate(DATA_SOURCES_QUERY.call(body=body or {}, id=data_source_id)))
+    def query(
+        self,
+        data_source_id: str,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        filter_properties: Optional[Sequence[str]] = None,
+    ) -> Iterator[Json]:
+        """The rows, with the properties `filter_properties` names (property ids as Notion gives them); without
+        it, every property before 2026-12-01 and only the title from it on (notion-api.md §13.3)."""
+        call = DATA_SOURCES_QUERY.call(params=_filter_params(filter_properties), body=body or {}, id=data_source_id)
+        return _items(self._transport.paginate(call))
 
 
 class PagePropertiesEndpoint(_Resource):
@@ -148,8 +166,8 @@ class PagesEndpoint(_Resource):
         super().__init__(transport)
         self.properties = PagePropertiesEndpoint(transport)
 
-    def retrieve(self, page_id: str) -> Json:
-        return self._transport.send(PAGES_RETRIEVE.call(id=page_id))
+    def retrieve(self, page_id: str, *, filter_properties: Optional[Sequence[str]] = None) -> Json:
+        return self._transport.send(PAGES_RETRIEVE.call(params=_filter_params(filter_properties), id=page_id))
 
 
 class BlockChildrenEndpoint(_Resource):

@@ -46,6 +46,7 @@ def build_client(config: NotionConfig) -> NotionClient:
         config.token,
         RateBudget(config.requests_per_second),
         base_url=os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL,
+        notion_version=config.notion_version,
     )
 
 

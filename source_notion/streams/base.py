@@ -15,6 +15,7 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.core import CheckpointMixin
 from airbyte_cdk.sources.utils.schema_helpers import ResourceSchemaLoader
 
+from source_notion.api_versions import record_form
 from source_notion.client import NotionClient
 from source_notion.config import NotionConfig, format_datetime, parse_datetime
 from source_notion.errors import NotionAPIError
@@ -58,8 +59,9 @@ class Tally:
 
 
 def as_record(obj: Mapping[str, Any], **extra: Any) -> Dict[str, Any]:
-    """A Notion object as a record: the object itself, without the response's `request_id`, plus `extra`."""
-    record = {key: value for key, value in obj.items() if key != "request_id"}
+    """A Notion object as a record: the object itself in the one form of every Notion-Version
+    (api_versions.record_form), without the response's `request_id`, plus `extra`."""
+    record = record_form({key: value for key, value in obj.items() if key != "request_id"})
     record.update(extra)
     return record
 

@@ -1,15 +1,20 @@
-"""pages: every page (database rows included), from the workspace search, with truncated property values completed."""
+"""pages: every page (database rows included), from the workspace search, with truncated property values completed
+(and on Notion-Version 2026-12-01, whose search gives titles only, the rows' properties from row_properties.py)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Mapping
+from itertools import chain
+from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, TypeVar, Union
 
 from airbyte_cdk.models import SyncMode
 
+from source_notion.api_versions import lists_title_only
 from source_notion.client import NotionClient
 from source_notion.streams.base import CursorStream, as_record, edited_since
+from source_notion.streams.row_properties import RowGroup, RowProperties
 from source_notion.work_pool import GroupsDone, TaskContext
 
+T = TypeVar("T")
 # A page object carries at most 25 references per property value (notion-api.md §6.4).
 REFERENCE_LIMIT = 25
 
@@ -20,11 +25,30 @@ class Pages(CursorStream):
     The search that feeds this stream is the sync's one page search: blocks and comments use its index after.
     """
 
+    _rows: Optional[RowProperties] = None  # 2026-12-01: the rows waiting for their properties
+
     def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
         since = self.sync_from(self.ctx.config, sync_mode, self._state)
         pages = edited_since(self.ctx.index.pages.search(), since)
-        emitted = (e for e in self.ctx.pool().run(pages, self._complete_and_emit) if not isinstance(e, GroupsDone))
+        tasks: Iterator[Union[Dict[str, Any], RowGroup]] = iter(pages)
+        if lists_title_only(self.ctx.config.notion_version):
+            rows = RowProperties(self.ctx.client, since)
+            # the rows' groups are made once the search is done (chain asks for them only then)
+            tasks = chain(rows.split(pages), _later(rows.groups))
+            self._rows = rows
+        emitted = (e for e in self.ctx.pool().run(tasks, self._task) if not isinstance(e, GroupsDone))
         return self.advance_to_newest(sync_mode, emitted)
+
+    def _task(self, ctx: TaskContext, task: Union[Dict[str, Any], RowGroup]) -> None:
+        if not isinstance(task, RowGroup):
+            self._complete_and_emit(ctx, task)
+            return
+        assert self._rows is not None  # set by records() with the groups it hands out
+        for row, how in self._rows.read(task):
+            if how != "query":
+                self.tally.add("rows whose properties were read one by one" if how == "retrieve" else
+                               "rows gone (404) before their properties were read: title only")
+            self._complete_and_emit(ctx, row)
 
     def _complete_and_emit(self, ctx: TaskContext, page: Dict[str, Any]) -> None:
         for prop in (page.get("properties") or {}).values():
@@ -32,6 +56,11 @@ class Pages(CursorStream):
                 complete_property(self.ctx.client, page["id"], prop)
                 self.tally.add("truncated property values read whole")
         ctx.emit(as_record(page))
+
+
+def _later(make: Callable[[], Iterator[T]]) -> Iterator[T]:
+    """`make()`'s items, `make` called only when the first one is asked for."""
+    yield from make()
 
 
 def is_truncated(prop: Mapping[str, Any]) -> bool:
