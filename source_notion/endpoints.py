@@ -11,11 +11,13 @@ while every request here must go through NotionClient's shared rate budget, retr
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Container, Dict, Iterator, Mapping, Optional, Protocol, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any, Protocol
 from urllib.parse import unquote
 
-Json = Dict[str, Any]
+Json = dict[str, Any]
 ItemKey = Callable[[Json], Any]
 
 
@@ -30,8 +32,8 @@ class Endpoint:
 
     def call(
         self,
-        params: Optional[Mapping[str, Any]] = None,
-        body: Optional[Mapping[str, Any]] = None,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
         **ids: str,
     ) -> Call:
         # Ids are inserted as Notion gave them: property ids come already URL-encoded (e.g. "a%5Eb").
@@ -44,8 +46,8 @@ class Call:
 
     endpoint: Endpoint
     path: str
-    params: Optional[Mapping[str, Any]] = None
-    body: Optional[Mapping[str, Any]] = None
+    params: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None
 
     @property
     def described(self) -> str:
@@ -83,23 +85,23 @@ ALL_ENDPOINTS = (
 class Transport(Protocol):
     """What the endpoints need of NotionClient: send one request, or page through a listing."""
 
-    def send(self, call: Call, *, auth: Optional[Tuple[str, str]] = None) -> Json: ...
+    def send(self, call: Call, *, auth: tuple[str, str] | None = None) -> Json: ...
 
     def paginate(
         self,
         call: Call,
         *,
         shrink_on_timeout: bool = False,
-        item_key: Optional[ItemKey] = None,
-        known_ids: Optional[Callable[[], Container[Any]]] = None,
-    ) -> Iterator[Tuple[int, Json]]: ...
+        item_key: ItemKey | None = None,
+        known_ids: Callable[[], Container[Any]] | None = None,
+    ) -> Iterator[tuple[int, Json]]: ...
 
 
-def _items(listing: Iterator[Tuple[int, Json]]) -> Iterator[Json]:
+def _items(listing: Iterator[tuple[int, Json]]) -> Iterator[Json]:
     return (item for _, item in listing)
 
 
-def _filter_params(property_ids: Optional[Sequence[str]]) -> Optional[Dict[str, Any]]:
+def _filter_params(property_ids: Sequence[str] | None) -> dict[str, Any] | None:
     """`filter_properties`, repeated in the query string (the SDK's form). Ids come URL-encoded from Notion
     (`a%5Eb`); they are decoded here so that requests' own encoding puts them on the wire as Notion gave them."""
     if property_ids is None:
@@ -117,9 +119,7 @@ class SearchEndpoint(_Resource):
         """One request, one page (check asks whether anything at all is shared)."""
         return self._transport.send(SEARCH.call(body=body))
 
-    def list(
-        self, body: Mapping[str, Any], *, known_ids: Optional[Callable[[], Container[Any]]] = None
-    ) -> Iterator[Json]:
+    def list(self, body: Mapping[str, Any], *, known_ids: Callable[[], Container[Any]] | None = None) -> Iterator[Json]:
         # Large search pages are the ones that time out (notion-api.md §12): a 504 halves the page size.
         return _items(self._transport.paginate(SEARCH.call(body=body), shrink_on_timeout=True, known_ids=known_ids))
 
@@ -144,9 +144,9 @@ class DataSourcesEndpoint(_Resource):
     def query(
         self,
         data_source_id: str,
-        body: Optional[Mapping[str, Any]] = None,
+        body: Mapping[str, Any] | None = None,
         *,
-        filter_properties: Optional[Sequence[str]] = None,
+        filter_properties: Sequence[str] | None = None,
     ) -> Iterator[Json]:
         """The rows, with the properties `filter_properties` names (property ids as Notion gives them); without
         it, every property before 2026-12-01 and only the title from it on (notion-api.md §13.3)."""
@@ -166,12 +166,12 @@ class PagesEndpoint(_Resource):
         super().__init__(transport)
         self.properties = PagePropertiesEndpoint(transport)
 
-    def retrieve(self, page_id: str, *, filter_properties: Optional[Sequence[str]] = None) -> Json:
+    def retrieve(self, page_id: str, *, filter_properties: Sequence[str] | None = None) -> Json:
         return self._transport.send(PAGES_RETRIEVE.call(params=_filter_params(filter_properties), id=page_id))
 
 
 class BlockChildrenEndpoint(_Resource):
-    def list(self, block_id: str) -> Iterator[Tuple[int, Json]]:
+    def list(self, block_id: str) -> Iterator[tuple[int, Json]]:
         """The children with their positions under the parent; a 504 halves the page size (deep trees time out)."""
         return self._transport.paginate(BLOCK_CHILDREN.call(id=block_id), shrink_on_timeout=True)
 

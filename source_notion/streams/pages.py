@@ -3,18 +3,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain
-from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, TypeVar, Union
+from typing import Any, TypeVar
 
 from airbyte_cdk.models import SyncMode
 
 from source_notion.api_versions import lists_title_only
 from source_notion.client import NotionClient
-from source_notion.streams.base import CursorStream, as_record, edited_since
+from source_notion.cursors import NewestSeen
+from source_notion.records import Record, as_record
+from source_notion.streams.base import CursorStream, edited_since
 from source_notion.streams.row_properties import RowGroup, RowProperties
-from source_notion.work_pool import GroupsDone, TaskContext
+from source_notion.work_pool import GroupsDone, Task
 
 T = TypeVar("T")
+
 # A page object carries at most 25 references per property value (notion-api.md §6.4).
 REFERENCE_LIMIT = 25
 
@@ -25,37 +29,36 @@ class Pages(CursorStream):
     The search that feeds this stream is the sync's one page search: blocks and comments use its index after.
     """
 
-    _rows: Optional[RowProperties] = None  # 2026-12-01: the rows waiting for their properties
+    _rows: RowProperties | None = None  # 2026-12-01: the rows waiting for their properties
 
-    def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
-        since = self.sync_from(self.ctx.config, sync_mode, self._state)
-        pages = edited_since(self.ctx.index.pages.search(), since)
-        tasks: Iterator[Union[Dict[str, Any], RowGroup]] = iter(pages)
-        if lists_title_only(self.ctx.config.notion_version):
-            rows = RowProperties(self.ctx.client, since)
+    def records(self, sync_mode: SyncMode) -> Iterable[Record]:
+        cursor = self.start_cursor(NewestSeen, sync_mode)
+        pages = edited_since(self.sync.index.pages.search(), cursor.since)
+        tasks: Iterator[Record | RowGroup] = iter(pages)
+        if lists_title_only(self.sync.config.notion_version):
+            rows = self._rows = RowProperties(self.sync.client, cursor.since)
             # the rows' groups are made once the search is done (chain asks for them only then)
             tasks = chain(rows.split(pages), _later(rows.groups))
-            self._rows = rows
-        emitted = (e for e in self.ctx.pool().run(tasks, self._task) if not isinstance(e, GroupsDone))
-        return self.advance_to_newest(sync_mode, emitted)
+        emitted = (e for e in self.sync.pool().run(tasks, self._task) if not isinstance(e, GroupsDone))
+        return cursor.advance(emitted)
 
-    def _task(self, ctx: TaskContext, task: Union[Dict[str, Any], RowGroup]) -> None:
-        if not isinstance(task, RowGroup):
-            self._complete_and_emit(ctx, task)
+    def _task(self, task: Task, item: Record | RowGroup) -> None:
+        if not isinstance(item, RowGroup):
+            self._complete_and_emit(task, item)
             return
         assert self._rows is not None  # set by records() with the groups it hands out
-        for row, how in self._rows.read(task):
+        for row, how in self._rows.read(item):
             if how != "query":
                 self.tally.add("rows whose properties were read one by one" if how == "retrieve" else
                                "rows gone (404) before their properties were read: title only")
-            self._complete_and_emit(ctx, row)
+            self._complete_and_emit(task, row)
 
-    def _complete_and_emit(self, ctx: TaskContext, page: Dict[str, Any]) -> None:
+    def _complete_and_emit(self, task: Task, page: Record) -> None:
         for prop in (page.get("properties") or {}).values():
             if is_truncated(prop):
-                complete_property(self.ctx.client, page["id"], prop)
+                complete_property(self.sync.client, page["id"], prop)
                 self.tally.add("truncated property values read whole")
-        ctx.emit(as_record(page))
+        task.emit(as_record(page))
 
 
 def _later(make: Callable[[], Iterator[T]]) -> Iterator[T]:
@@ -73,13 +76,11 @@ def is_truncated(prop: Mapping[str, Any]) -> bool:
     return False
 
 
-def complete_property(client: NotionClient, page_id: str, prop: Dict[str, Any]) -> None:
+def complete_property(client: NotionClient, page_id: str, prop: Record) -> None:
     """Replaces a truncated relation/people value by the whole list, read with the property-item endpoint."""
     kind = prop["type"]
     # Every property item carries the property's id; the referenced page or user is what tells them apart.
-    items = client.pages.properties.items(
-        page_id, prop["id"], item_key=lambda item: (item.get(kind) or {}).get("id")
-    )
+    items = client.pages.properties.items(page_id, prop["id"], item_key=lambda item: (item.get(kind) or {}).get("id"))
     values = [item[kind] for item in items if item.get("type") == kind and kind in item]
     prop[kind] = values
     if kind == "relation":
