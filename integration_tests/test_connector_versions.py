@@ -12,14 +12,17 @@ from collections import Counter
 import jsonschema
 import pytest
 
-from integration_tests.connector_harness import STREAMS, Connector, Control, config, started_emulator, sync_from
+from notion_emulator import Emulator
+from notion_emulator.control_client import ControlClient as Control
+from testkit.connector import Connector, config, sync_from
+from testkit.constants import STREAMS
 
 VERSIONS = ("2025-09-03", "2026-03-11", "2026-12-01")
 
 
 @pytest.fixture(scope="module")
 def emulator_module():
-    emulator = started_emulator(profile="small", seed=0)
+    emulator = Emulator(profile="small", seed=0).start()
     yield emulator
     emulator.stop()
 
@@ -32,7 +35,7 @@ def _read(emulator, folder, version: str, search_filter_properties: str = "appli
     catalog = connector.catalog(cfg)
     control.reset_stats()
     run = connector.read(cfg, catalog)
-    stats = control.get("stats", detail=1)
+    stats = control.stats(detail=True)
     control.post("config", {"search_filter_properties": "applied"})
     assert run.returncode == 0 and run.errors == [], run.errors
     return run, catalog, stats
@@ -89,7 +92,7 @@ def test_the_bounds_differ_by_the_row_queries_of_2026_12_01(syncs, emulator_modu
 
 def test_the_documented_record_form(syncs, emulator_module):
     run = syncs["2026-12-01"][0]
-    lm = Control(emulator_module.base_url).get("info")["landmarks"]
+    lm = Control(emulator_module.base_url).info()["landmarks"]
     for stream in ("pages", "blocks", "data_sources", "databases"):
         assert all(r["archived"] == r["in_trash"] for r in run.of(stream)), stream
     types = {b["type"] for b in run.of("blocks")}
@@ -109,7 +112,7 @@ def test_incremental_on_2026_12_01_reads_only_the_changed_data_sources(emulator_
     catalog = connector.catalog(cfg, ["pages"])
     first = connector.read(cfg, catalog)
     assert first.returncode == 0
-    lm = control.get("info")["landmarks"]
+    lm = control.info()["landmarks"]
     control.post("clock", {"advance_seconds": 3600})
     edited = control.mutate("edit_page", page_id=lm["relation_30_row"])["ids"][0]
     control.post("clock", {"advance_seconds": 60})
@@ -122,7 +125,7 @@ def test_incremental_on_2026_12_01_reads_only_the_changed_data_sources(emulator_
     assert sorted(second.ids("pages")) == sorted(p["id"] for p in truth) and edited in second.ids("pages")
     row = next(p for p in second.of("pages") if p["id"] == edited)
     assert len(row["properties"]["Projects"]["relation"]) == 30
-    stats = control.get("stats", detail=1)
+    stats = control.stats(detail=True)
     bound = control.lower_bound(streams="pages", since=since, notion_version="2026-12-01")
     assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
     assert set(stats["by_endpoint_id"]["POST /v1/data_sources/{id}/query"]) == {lm["tasks_data_source"]}

@@ -15,7 +15,8 @@ Record = dict[str, Any]
 def as_record(obj: Mapping[str, Any], **extra: Any) -> Record:
     """A Notion object as a record: the object itself in the one form of every Notion-Version
     (api_versions.record_form), without the response's `request_id`, plus `extra`."""
-    record = record_form({key: value for key, value in obj.items() if key != "request_id"})
+    record: Record = {key: value for key, value in obj.items() if key != "request_id"}
+    record_form(record)
     record.update(extra)
     return record
 
