@@ -50,6 +50,7 @@ def build_client(config: NotionConfig, raw_config: Mapping[str, Any]) -> NotionC
         config.token,
         RateBudget(config.requests_per_second),
         base_url=os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL,
+        notion_version=config.notion_version,
         connect_timeout=10.0 * scale,
         read_timeout=60.0 * scale,
         backoff_base=1.0 * scale,
