@@ -29,7 +29,7 @@ import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
 from source_notion.endpoints import Call, NotionEndpoints
-from source_notion.errors import NotionAPIError
+from source_notion.errors import CONNECTION_LIMIT, RATE_LIMIT_REASONS, NotionAPIError
 from source_notion.rate_budget import RateBudget
 from source_notion.retry_policy import Attempts, Decision, Kind, Outcome, Raise, Restart, RetryPolicy, Shrink, classify
 
@@ -120,8 +120,15 @@ class NotionClient(NotionEndpoints):
         min_page_size: int = 10,
         max_restarts: int = 3,
         sleep: Callable[[float], None] = time.sleep,
+        on_rate_limited: Callable[[float], None] | None = None,
+        time_scale: float = 1.0,
     ) -> None:
         self._auth = TokenAuthenticator(token)
+        # Called with the seconds every request now waits (a 429/529): the stream status that says so.
+        self.on_rate_limited = on_rate_limited
+        # Test seam (SOURCE_NOTION_TIME_SCALE): Retry-After and backoffs run this many times faster.
+        self.time_scale = time_scale
+        self.current_stream: str | None = None  # the stream being read, for the rate-limited status
         self.budget = budget
         self.base_url = base_url.rstrip("/")
         self.policy = RetryPolicy(
@@ -185,7 +192,7 @@ class NotionClient(NotionEndpoints):
         self, call: Call, auth: tuple[str, str] | None
     ) -> tuple[dict[str, Any], NotionAPIError | None, float | None]:
         """One request: its body, or its error and Retry-After. Every attempt is counted under its endpoint."""
-        self.budget.acquire()
+        slot = self.budget.acquire()
         try:
             response = self._session().request(
                 call.endpoint.method,
@@ -196,6 +203,7 @@ class NotionClient(NotionEndpoints):
                 auth=auth,
             )
         except _NO_ANSWER as exc:
+            self.budget.settle(slot, connection_limited=False)
             self.stats.record(call.endpoint.name, None)
             error = NotionAPIError(
                 None, type(exc).__name__, _first_line(exc), endpoint=call.described, template=call.endpoint.name
@@ -204,6 +212,10 @@ class NotionClient(NotionEndpoints):
         self.stats.record(call.endpoint.name, response.status_code)
         self._note_server_time(response)
         data, parse_error = _parse(response, call)
+        self.budget.settle(
+            slot, connection_limited=parse_error is not None and parse_error.rate_limit_reason == CONNECTION_LIMIT
+        )
+        self._log_learnt()
         return data, parse_error, (_retry_after(response) if parse_error is not None else None)
 
     def _obey(self, decision: Decision, error: NotionAPIError, page_size: _PageSize | None) -> Attempts:
@@ -213,10 +225,16 @@ class NotionClient(NotionEndpoints):
         if isinstance(decision, Restart):
             raise _RestartListing(decision.attempts.restarts)
         if not isinstance(decision, Shrink) and decision.everyone:
+            reason = error.rate_limit_reason or error.code
+            why = RATE_LIMIT_REASONS.get(reason, "overloaded" if error.status == 529 else "limit not documented")
             logger.warning(
-                f"Notion rate-limited {error.endpoint} ({error.status}); every request waits {decision.seconds:.1f} s."
+                f"Notion rate-limited {error.endpoint} ({error.status} {reason}: {why}); every request waits "
+                f"{decision.seconds:.0f} s."
             )
-            self.budget.pause(decision.seconds)
+            seconds = decision.seconds / self.time_scale
+            self.budget.pause(seconds)
+            if self.on_rate_limited is not None:
+                self.on_rate_limited(seconds)
             return decision.attempts
         if isinstance(decision, Shrink) and page_size is not None:
             page_size.shrink()
@@ -225,8 +243,16 @@ class NotionClient(NotionEndpoints):
             f"{error.endpoint} failed ({error.internal_message}); retry {decision.attempts.failures}/"
             f"{self.policy.max_retries} in {decision.seconds:.1f} s."
         )
-        self._sleep(decision.seconds)
+        self._sleep(decision.seconds / self.time_scale)
         return decision.attempts
+
+    def _log_learnt(self) -> None:
+        learnt = self.budget.learnt
+        while learnt:
+            try:
+                logger.info(learnt.pop(0))
+            except IndexError:  # another thread logged it
+                return
 
     def _note_server_time(self, response: requests.Response) -> None:
         if self.first_server_time is not None:

@@ -72,13 +72,24 @@ class NotionConfig(BaseModel):
         ),
         json_schema_extra={"order": 1, "format": "date-time", "examples": ["2024-01-31T00:00:00.000Z"]},
     )
-    requests_per_second: float = Field(
-        3,
+    requests_per_second: Optional[float] = Field(
+        None,
         gt=0,
         le=1000,
-        title="Requests per second",
-        description="The request rate the connector keeps to; Notion allows an integration about 3 per second.",
+        title="Requests per second (cap)",
+        description="An upper cap on the request rate, for when other tools share the workspace's request budget. "
+        "Empty: as fast as the connection's budget per minute allows (bursts included).",
         json_schema_extra={"order": 2},
+    )
+    requests_per_minute: Optional[int] = Field(
+        None,
+        ge=1,
+        le=100000,
+        title="Requests per minute (the workspace's plan)",
+        description="The connection's budget per 60-second window, by the workspace's plan: 180 on most plans, "
+        "600 on Business and Enterprise. Empty: start at 180 and detect a 600 budget by sending one request "
+        "beyond 180 in a window (on a 180 plan that costs one rate-limited answer per sync).",
+        json_schema_extra={"order": 9},
     )
     max_block_depth: int = Field(
         30,

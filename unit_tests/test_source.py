@@ -146,7 +146,7 @@ def test_spec_marks_secrets_and_offers_oauth():
                 assert prop["airbyte_secret"] is True
     assert connection["properties"]["access_token"]["airbyte_secret"] is True
     defaults = {k: v.get("default") for k, v in connection["properties"].items()}
-    assert defaults["requests_per_second"] == 3 and defaults["max_block_depth"] == 30
+    assert defaults["requests_per_second"] is None and defaults["max_block_depth"] == 30
     assert defaults["include_inline_comments"] is False and defaults["comments_scope"] == "all_pages"
     assert "default" not in connection["properties"]["start_date"]
     assert spec.advanced_auth.predicate_key == ["credentials", "auth_type"]
