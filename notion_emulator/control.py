@@ -23,6 +23,7 @@ import json
 from .clock import exact_iso, parse_iso
 from .errors import ApiError
 from .ground_truth import GroundTruth, SyncOptions
+from .window_budget import LIMIT_OPTIONS
 
 
 class ControlApi:
@@ -120,7 +121,8 @@ class ControlApi:
         app = self.app
         return {"rate_limit": app.rate_limiter.rate, "burst": app.rate_limiter.burst,
                 "latency_ms": app.latency.latency_ms, "search_lag_seconds": app.backend.search_lag_seconds,
-                "search_filter_properties": app.backend.search_filter_properties}
+                "search_filter_properties": app.backend.search_filter_properties, **app.limits(),
+                "cursors_expired": app.backend.sessions.expired}
 
     def set_config(self, request) -> dict:
         body = self._body(request)
@@ -133,4 +135,5 @@ class ControlApi:
             app.backend.search_lag_seconds = float(body["search_lag_seconds"])
         if "search_filter_properties" in body:
             app.backend.search_filter_properties = str(body["search_filter_properties"])
+        app.configure_limits({key: body[key] for key in LIMIT_OPTIONS if key in body})
         return self.config(request)

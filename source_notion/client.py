@@ -29,7 +29,7 @@ import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
 from source_notion.endpoints import Call, NotionEndpoints
-from source_notion.errors import CONNECTION_LIMIT, RATE_LIMIT_REASONS, NotionAPIError
+from source_notion.errors import RATE_LIMIT_REASONS, NotionAPIError
 from source_notion.rate_budget import RateBudget
 from source_notion.retry_policy import Attempts, Decision, Kind, Outcome, Raise, Restart, RetryPolicy, Shrink, classify
 
@@ -203,7 +203,7 @@ class NotionClient(NotionEndpoints):
                 auth=auth,
             )
         except _NO_ANSWER as exc:
-            self.budget.settle(slot, connection_limited=False)
+            self.budget.settle(slot, None)
             self.stats.record(call.endpoint.name, None)
             error = NotionAPIError(
                 None, type(exc).__name__, _first_line(exc), endpoint=call.described, template=call.endpoint.name
@@ -212,9 +212,8 @@ class NotionClient(NotionEndpoints):
         self.stats.record(call.endpoint.name, response.status_code)
         self._note_server_time(response)
         data, parse_error = _parse(response, call)
-        self.budget.settle(
-            slot, connection_limited=parse_error is not None and parse_error.rate_limit_reason == CONNECTION_LIMIT
-        )
+        limited = parse_error is not None and parse_error.status == 429
+        self.budget.settle(slot, (parse_error.rate_limit_reason or "") if limited and parse_error else None)
         self._log_learnt()
         return data, parse_error, (_retry_after(response) if parse_error is not None else None)
 
@@ -277,6 +276,8 @@ class NotionClient(NotionEndpoints):
         shrink_on_timeout: bool = False,
         item_key: Callable[[dict[str, Any]], Any] | None = None,
         known_ids: Callable[[], Container[Any]] | None = None,
+        resume: Callable[[], Call] | None = None,
+        on_page: Callable[[dict[str, Any]], None] | None = None,
     ) -> Iterator[tuple[int, dict[str, Any]]]:
         """Every item of a Notion listing with its index in the list, lazily: stop iterating, stop requesting.
 
@@ -284,24 +285,31 @@ class NotionClient(NotionEndpoints):
         An invalid start_cursor restarts the listing from the beginning, skipping what was already yielded,
         at most `policy.max_restarts` times; `item_key` says what "the same item" is (an object's id by default).
         A caller that keeps the ids it received anyway passes `known_ids` (called on a restart) instead of
-        having the listing keep its own set.
+        having the listing keep its own set. A listing that can seek (a query sorted by a timestamp) passes
+        `resume`: on a restart it starts from that call (narrowed to what is left) instead of the beginning.
+        `on_page` sees each page's envelope (a query's `request_status`).
         """
         key_of = item_key or _object_id
         size = _PageSize(MAX_PAGE_SIZE, min(self.min_page_size, MAX_PAGE_SIZE), shrink_on_timeout)
         yielded: Container[Any] = set()
         remember = known_ids is None
         restarts = 0
+        first = call
         while True:
             cursor: str | None = None
             position = 0
+            progress = 0  # items yielded since the listing last (re)started
             try:
                 while True:
-                    data = self._send(_with_cursor(call, cursor), size, listing_restarts=restarts)
+                    data = self._send(_with_cursor(first, cursor), size, listing_restarts=restarts)
+                    if on_page is not None:
+                        on_page(data)
                     for item in data.get("results") or []:
                         key = key_of(item)
                         if key is None or key not in yielded:
                             if remember and key is not None:
                                 yielded.add(key)  # type: ignore[attr-defined]
+                            progress += 1
                             yield position, item
                         position += 1
                     cursor = data.get("next_cursor")
@@ -311,6 +319,17 @@ class NotionClient(NotionEndpoints):
                 restarts = restart.restarts
                 if known_ids is not None:
                     yielded = known_ids()
+                if resume is not None:
+                    # A resumed listing that moved on may expire again and again (a long query): only restarts
+                    # that make no progress count against max_restarts.
+                    if progress:
+                        restarts = 0
+                    first = resume()
+                    logger.warning(
+                        f"{call.described}: Notion no longer accepts the listing's start_cursor; resuming it from the "
+                        f"last timestamp read (restart {restarts}/{self.policy.max_restarts})."
+                    )
+                    continue
                 logger.warning(
                     f"{call.described}: Notion no longer accepts the listing's start_cursor; restarting it from the "
                     f"beginning (restart {restarts}/{self.policy.max_restarts}), skipping the items already read."

@@ -15,6 +15,8 @@ from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from source_notion.query_partitions import query_everything
+
 Json = dict[str, Any]
 ItemKey = Callable[[Json], Any]
 
@@ -92,6 +94,8 @@ class Transport(Protocol):
         shrink_on_timeout: bool = False,
         item_key: ItemKey | None = None,
         known_ids: Callable[[], Container[Any]] | None = None,
+        resume: Callable[[], Call] | None = None,
+        on_page: Callable[[Json], None] | None = None,
     ) -> Iterator[tuple[int, Json]]: ...
 
 
@@ -131,8 +135,16 @@ class DataSourcesEndpoint(_Resource):
     def retrieve(self, data_source_id: str) -> Json:
         return self._transport.send(DATA_SOURCES_RETRIEVE.call(id=data_source_id))
 
-    def query(self, data_source_id: str, body: Mapping[str, Any] | None = None) -> Iterator[Json]:
-        return _items(self._transport.paginate(DATA_SOURCES_QUERY.call(body=body or {}, id=data_source_id)))
+    def query(
+        self, data_source_id: str, body: Mapping[str, Any] | None = None, *, archived: bool = True
+    ) -> Iterator[Json]:
+        """Every row the query matches, each once: past the 10,000-result cap, past expired cursors, and (with
+        `archived`) the archived rows after the others (query_partitions.py)."""
+
+        def call(narrowed: dict[str, Any]) -> Call:
+            return DATA_SOURCES_QUERY.call(body=narrowed, id=data_source_id)
+
+        return query_everything(self._transport, call, data_source_id, body, archived=archived)
 
 
 class PagePropertiesEndpoint(_Resource):

@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+CONNECTION_LIMIT = "public_api_request_rate_limit"  # the one 429 reason that tells the connection's budget
 STANDARD_PER_MINUTE = 180
 BUSINESS_PER_MINUTE = 600
 WINDOW_SECONDS = 60.0
@@ -105,25 +106,27 @@ class RateBudget:
                     self._probe_out = False
                     self._lock.notify_all()
 
-    def settle(self, slot: Slot, connection_limited: bool) -> None:
-        """The answer to `slot`'s request came: `connection_limited` if it was a 429 for this connection's rate."""
+    def settle(self, slot: Slot, limited: str | None) -> None:
+        """The answer to `slot`'s request came: `limited` is a 429's rate_limit_reason ("" when it named
+        none), None for any other answer."""
         with self._lock:
             if slot.probe:
                 self._probe_out = False
-                if connection_limited:
-                    self.learnt.append(
-                        f"Notion refused a request beyond {self.per_window} in a window: keeping to "
-                        f"{self.per_window} requests per window."
-                    )
-                elif self.probe_up_to is not None:
+                self._lock.notify_all()
+                if limited is None and self.probe_up_to is not None:
                     self.learnt.append(
                         f"Notion accepted more than {self.per_window} requests in a window: the workspace's plan "
                         f"allows {self.probe_up_to}; using that budget."
                     )
-                    self.per_window = self.probe_up_to
-                self.probe_up_to = None
-                self._lock.notify_all()
-            elif connection_limited and self.per_window is not None:
+                    self.per_window, self.probe_up_to = self.probe_up_to, None
+                elif limited == CONNECTION_LIMIT:
+                    self.learnt.append(
+                        f"Notion refused a request beyond {self.per_window} in a window: keeping to "
+                        f"{self.per_window} requests per window."
+                    )
+                    self.probe_up_to = None
+                # any other 429 (the workspace's budget, an endpoint's) says nothing of the plan: probe again later
+            elif limited == CONNECTION_LIMIT and self.per_window is not None:
                 held = sum(1 for sent in self._sent if sent > slot.time - self.window) - 1
                 if 1 <= held < self.per_window:
                     self.learnt.append(f"Notion's window held {held} requests: keeping to that budget.")

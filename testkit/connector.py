@@ -116,9 +116,10 @@ class ConnectorRun:
 class Connector:
     """The `source-notion` command bound to one emulator and a scratch folder (config, catalog, state files)."""
 
-    def __init__(self, base_url: str, folder: Path) -> None:
+    def __init__(self, base_url: str, folder: Path, env: dict[str, str] | None = None) -> None:
         self.base_url = base_url
         self.folder = folder
+        self.env = env or {}  # more environment (test seams such as SOURCE_NOTION_TIME_SCALE)
         self._n = 0
 
     def file(self, name: str, content: Any) -> str:
@@ -135,7 +136,7 @@ class Connector:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=connector_env(self.base_url),
+            env={**connector_env(self.base_url), **self.env},
         )
         lines: list[str] = []
         assert process.stdout is not None

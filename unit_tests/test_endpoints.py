@@ -34,7 +34,7 @@ CALLS = [
     (lambda c: c.databases.retrieve(DB), "GET", f"/v1/databases/{DB}", "GET /v1/databases/{id}"),
     (lambda c: c.data_sources.retrieve(DS), "GET", f"/v1/data_sources/{DS}", "GET /v1/data_sources/{id}"),
     (
-        lambda c: list(c.data_sources.query(DS)),
+        lambda c: list(c.data_sources.query(DS, archived=False)),
         "POST",
         f"/v1/data_sources/{DS}/query",
         "POST /v1/data_sources/{id}/query",
@@ -77,9 +77,12 @@ def test_listings_send_their_paging_where_notion_reads_it(client, notion):
     notion.post(f"{API}/v1/data_sources/{DS}/query", json=listing([]))
     list(client.comments.list(BLOCK))
     list(client.data_sources.query(DS, {"sorts": []}))
-    comments, query = notion.request_history
+    comments, query, archived = notion.request_history
     assert comments.qs == {"block_id": [BLOCK], "page_size": ["100"]}
-    assert body_of(query) == {"sorts": [], "page_size": 100}
+    # without sorts a query is sorted by created_time, the timestamp its windows seek on (query_partitions.py)
+    by_created = [{"timestamp": "created_time", "direction": "ascending"}]
+    assert body_of(query) == {"sorts": by_created, "page_size": 100}
+    assert body_of(archived) == {"sorts": by_created, "is_archived": True, "page_size": 100}
 
 
 def test_the_oauth_token_request_authenticates_with_the_client_credentials_not_the_token(client, notion):

@@ -92,10 +92,10 @@ def test_the_probe_learns_a_larger_plan_when_notion_accepts_it():
     clock = FrozenClock()
     budget = RateBudget(per_window=3, window_seconds=60, probe_up_to=6, clock=clock, sleep=clock.sleep)
     for _ in range(3):
-        budget.settle(budget.acquire(), connection_limited=False)
+        budget.settle(budget.acquire(), limited=None)
     probe = budget.acquire()
     assert probe.probe and probe.time == 0.0
-    budget.settle(probe, connection_limited=False)
+    budget.settle(probe, limited=None)
     assert budget.per_window == 6 and budget.probe_up_to is None
     extra = [budget.acquire() for _ in range(2)]
     assert [s.time for s in extra] == [0.0, 0.0] and not any(s.probe for s in extra)
@@ -106,23 +106,23 @@ def test_a_refused_probe_keeps_the_documented_budget():
     clock = FrozenClock()
     budget = RateBudget(per_window=3, window_seconds=60, probe_up_to=6, clock=clock, sleep=clock.sleep)
     for _ in range(3):
-        budget.settle(budget.acquire(), connection_limited=False)
+        budget.settle(budget.acquire(), limited=None)
     probe = budget.acquire()
-    budget.settle(probe, connection_limited=True)
+    budget.settle(probe, limited="public_api_request_rate_limit")
     assert budget.per_window == 3 and budget.probe_up_to is None
     assert "keeping to 3" in budget.learnt[0]
 
 
 def test_while_the_probe_is_out_nobody_else_sends():
     budget = RateBudget(per_window=1, window_seconds=60, probe_up_to=3)
-    budget.settle(budget.acquire(), connection_limited=False)
+    budget.settle(budget.acquire(), limited=None)
     probe = budget.acquire()
     got: list[float] = []
     waiter = threading.Thread(target=lambda: got.append(budget.acquire().time))
     waiter.start()
     waiter.join(timeout=0.3)
     assert got == []  # held until the probe's answer
-    budget.settle(probe, connection_limited=False)
+    budget.settle(probe, limited=None)
     waiter.join(timeout=5)
     assert len(got) == 1
 
@@ -131,5 +131,14 @@ def test_a_connection_limit_outside_a_probe_lowers_the_budget_to_what_the_window
     clock = FrozenClock()
     budget = RateBudget(per_window=10, window_seconds=60, clock=clock, sleep=clock.sleep)
     slots = [budget.acquire() for _ in range(5)]
-    budget.settle(slots[-1], connection_limited=True)
+    budget.settle(slots[-1], limited="public_api_request_rate_limit")
     assert budget.per_window == 4
+
+
+def test_a_probe_refused_for_the_workspace_says_nothing_of_the_plan():
+    clock = FrozenClock()
+    budget = RateBudget(per_window=3, window_seconds=60, probe_up_to=6, clock=clock, sleep=clock.sleep)
+    for _ in range(3):
+        budget.settle(budget.acquire(), limited=None)
+    budget.settle(budget.acquire(), limited="public_api_space_request_rate_limit")
+    assert budget.per_window == 3 and budget.probe_up_to == 6  # it will probe again
