@@ -1,6 +1,6 @@
 """python -m notion_emulator --port PORT --profile NAME [--seed N] [--rate-limit RPS]
 [--burst N] [--latency-ms MS] [--fault-rate F] [--search-lag-seconds S]
-[--search-filter-properties applied|ignored] [--token TOKEN] [--plan standard|business]
+[--search-filter-properties applied|ignored] [--oauth-access-token-seconds S] [--token TOKEN] [--plan standard|business]
 [--requests-per-minute N] [--window-seconds S] [--workspace-per-window N] [--workspace-window-seconds S]
 [--rate-time-scale X] [--cursor-expiry-pages N] [--cursor-ttl-seconds S] [--query-result-cap N]
 [--search-result-cap N]
@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="how long a change takes to show in search, by the virtual clock (0: at once)")
     parser.add_argument("--search-filter-properties", default="applied", choices=SEARCH_FILTER_PROPERTIES_MODES,
                         help="whether Search applies filter_properties (the real behaviour is unverified)")
+    parser.add_argument("--oauth-access-token-seconds", type=float, default=3600.0,
+                        help="lifetime of the access tokens POST /v1/oauth/token mints, by the virtual clock")
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     limits = parser.add_argument_group("Notion's 2026 limits (docs/architecture.md)")
     limits.add_argument("--plan", choices=["standard", "business"], default=None,
@@ -57,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                         latency_ms=args.latency_ms, fault_rate=args.fault_rate, token=args.token, port=args.port,
                         slow_seconds=args.slow_seconds, search_lag_seconds=args.search_lag_seconds,
                         search_filter_properties=args.search_filter_properties,
+                        oauth_access_token_seconds=args.oauth_access_token_seconds,
                         **{key: getattr(args, key) for key in LIMIT_OPTIONS}).start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

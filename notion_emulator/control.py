@@ -12,7 +12,7 @@
   GET  /_emulator/faults                 fault configuration and counts
   POST /_emulator/faults                 changes it (faults.py documents the body)
   GET  /_emulator/config                 {"rate_limit", "burst", "latency_ms", "search_lag_seconds",
-                                         "search_filter_properties"}
+                                         "search_filter_properties", "oauth_access_token_seconds"}
   POST /_emulator/config                 changes any of them at run time
 """
 
@@ -121,7 +121,8 @@ class ControlApi:
         app = self.app
         return {"rate_limit": app.rate_limiter.rate, "burst": app.rate_limiter.burst,
                 "latency_ms": app.latency.latency_ms, "search_lag_seconds": app.backend.search_lag_seconds,
-                "search_filter_properties": app.backend.search_filter_properties, **app.limits(),
+                "search_filter_properties": app.backend.search_filter_properties,
+                "oauth_access_token_seconds": app.oauth.access_token_seconds, **app.limits(),
                 "cursors_expired": app.backend.sessions.expired}
 
     def set_config(self, request) -> dict:
@@ -135,5 +136,8 @@ class ControlApi:
             app.backend.search_lag_seconds = float(body["search_lag_seconds"])
         if "search_filter_properties" in body:
             app.backend.search_filter_properties = str(body["search_filter_properties"])
+        if "oauth_access_token_seconds" in body:
+            seconds = body["oauth_access_token_seconds"]
+            app.oauth.access_token_seconds = None if seconds is None else float(seconds)
         app.configure_limits({key: body[key] for key in LIMIT_OPTIONS if key in body})
         return self.config(request)

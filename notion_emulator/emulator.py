@@ -6,6 +6,7 @@ import threading
 
 from .backend import Backend
 from .ground_truth import GroundTruth, SyncOptions
+from .oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS
 from .server import NotionApp, NotionServer
 
 DEFAULT_TOKEN = "ntn_emulator_token"
@@ -13,21 +14,22 @@ DEFAULT_TOKEN = "ntn_emulator_token"
 
 class Emulator:
     """Emulator(profile="small", seed=0, rate_limit=0, burst=None, latency_ms=0, fault_rate=0.0,
-    token="ntn_emulator_token", search_lag_seconds=0, search_filter_properties="applied", **limits).start() → .base_url, .backend (mutations callable from
+    token="ntn_emulator_token", search_lag_seconds=0, search_filter_properties="applied", oauth_access_token_seconds=3600, **limits).start() → .base_url, .backend (mutations callable from
     Python), .stop(). Also a context manager."""
 
     def __init__(self, profile: str = "small", seed: int = 0, rate_limit: float = 0, burst: int | None = None,
                  latency_ms: float = 0, fault_rate: float = 0.0, token: str = DEFAULT_TOKEN, port: int = 0,
                  host: str = "127.0.0.1", slow_seconds: float = 65.0, storm_seconds: float = 3.0,
                  content_cache_pages: int | None = None, search_lag_seconds: float = 0,
-                 search_filter_properties: str = "applied", **limits):
+                 search_filter_properties: str = "applied",
+                 oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS, **limits):
         self.profile, self.seed, self.token = profile, seed, token
         self.search_lag_seconds = search_lag_seconds
         self.search_filter_properties = search_filter_properties
         self.host, self.port = host, port
         self._options = {"rate_limit": rate_limit, "burst": burst, "latency_ms": latency_ms,
                          "fault_rate": fault_rate, "seed": seed, "slow_seconds": slow_seconds,
-                         "storm_seconds": storm_seconds}
+                         "storm_seconds": storm_seconds, "oauth_access_token_seconds": oauth_access_token_seconds}
         self._limits = limits  # issue 10's: window_budget.LIMIT_OPTIONS (docs/architecture.md)
         self._cache_pages = content_cache_pages
         self.backend: Backend | None = None

@@ -74,7 +74,7 @@ class RequestLimits:
     @classmethod
     def build(cls, requests_per_minute: int = 0, plan: str | None = None, window_seconds: float = 60.0,
               workspace_per_window: int = 0, workspace_window_seconds: float = 60.0,
-              time_scale: float = 1.0) -> "RequestLimits":
+              time_scale: float = 1.0) -> RequestLimits:
         per_window = PLANS[plan] if plan else requests_per_minute
         return cls(WindowBudget(per_window, window_seconds, time_scale),
                    WindowBudget(workspace_per_window, workspace_window_seconds, time_scale))

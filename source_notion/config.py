@@ -34,6 +34,13 @@ class OAuthCredentials(BaseModel):
     access_token: str = _secret(
         "Access Token", "The access token the OAuth flow returned for your Notion workspace.", 3
     )
+    refresh_token: Optional[str] = Field(
+        None,
+        title="Refresh Token",
+        description="The refresh token the OAuth flow returned, if any. When Notion refuses the access token, the "
+        "connector refreshes it with this one and hands the new pair to the platform (each refresh rotates both).",
+        json_schema_extra={"airbyte_secret": True, "order": 4},
+    )
 
     @property
     def token(self) -> str:
@@ -264,7 +271,11 @@ def specification() -> ConnectorSpecification:
                 complete_oauth_output_specification={
                     "type": "object",
                     "properties": {
-                        "access_token": {"type": "string", "path_in_connector_config": ["credentials", "access_token"]}
+                        "access_token": {"type": "string", "path_in_connector_config": ["credentials", "access_token"]},
+                        "refresh_token": {
+                            "type": "string",
+                            "path_in_connector_config": ["credentials", "refresh_token"],
+                        },
                     },
                 },
                 complete_oauth_server_input_specification={
