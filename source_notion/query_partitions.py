@@ -65,7 +65,7 @@ class _Window:
 
     def saw(self, item: Json, timestamp: str) -> bool:
         """Whether the item is new (not read in an earlier window's last minute); remembers it."""
-        value, item_id = item.get(timestamp), item.get("id")
+        value, item_id = item.get(timestamp), str(item.get("id"))
         if value == self.last:
             if item_id in self.ids_at_last:
                 return False

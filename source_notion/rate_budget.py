@@ -126,11 +126,16 @@ class RateBudget:
                     )
                     self.probe_up_to = None
                 # any other 429 (the workspace's budget, an endpoint's) says nothing of the plan: probe again later
-            elif limited == CONNECTION_LIMIT and self.per_window is not None:
+            elif limited == CONNECTION_LIMIT and self.per_window is not None and self.per_window > STANDARD_PER_MINUTE:
+                # Told a larger plan than the workspace has: the documented 180 held, more did not. (A refusal
+                # with fewer in our window says nothing of the plan: an earlier sync of the same connection
+                # spent the window; it is waited out.)
                 held = sum(1 for sent in self._sent if sent > slot.time - self.window) - 1
-                if 1 <= held < self.per_window:
-                    self.learnt.append(f"Notion's window held {held} requests: keeping to that budget.")
-                    self.per_window = held
+                if held >= STANDARD_PER_MINUTE:
+                    self.learnt.append(
+                        f"Notion refused a request after {held} in a window: keeping to {STANDARD_PER_MINUTE}."
+                    )
+                    self.per_window = STANDARD_PER_MINUTE
                     self.probe_up_to = None
 
     def pause(self, seconds: float) -> None:

@@ -22,7 +22,8 @@ from airbyte_cdk.models import (
     StreamDescriptor,
 )
 from airbyte_cdk.utils.stream_status_utils import as_airbyte_message
-from airbyte_protocol_dataclasses.models import AirbyteStreamStatusRateLimitedReason
+# airbyte_cdk.models does not re-export it; it is the protocol package the CDK itself is built on
+from airbyte_protocol_dataclasses.models import AirbyteStreamStatusRateLimitedReason  # type: ignore[import-untyped]
 
 _print_lock = threading.Lock()
 

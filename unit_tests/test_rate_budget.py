@@ -127,12 +127,20 @@ def test_while_the_probe_is_out_nobody_else_sends():
     assert len(got) == 1
 
 
-def test_a_connection_limit_outside_a_probe_lowers_the_budget_to_what_the_window_held():
+def test_a_plan_told_too_high_falls_back_to_the_documented_180_after_its_first_429():
     clock = FrozenClock()
-    budget = RateBudget(per_window=10, window_seconds=60, clock=clock, sleep=clock.sleep)
+    budget = RateBudget(per_window=600, window_seconds=60, clock=clock, sleep=clock.sleep)
+    slots = [budget.acquire() for _ in range(181)]
+    budget.settle(slots[-1], limited="public_api_request_rate_limit")
+    assert budget.per_window == 180
+
+
+def test_a_429_early_in_the_window_is_an_earlier_sync_spending_it_and_teaches_nothing():
+    clock = FrozenClock()
+    budget = RateBudget(per_window=600, window_seconds=60, clock=clock, sleep=clock.sleep)
     slots = [budget.acquire() for _ in range(5)]
     budget.settle(slots[-1], limited="public_api_request_rate_limit")
-    assert budget.per_window == 4
+    assert budget.per_window == 600
 
 
 def test_a_probe_refused_for_the_workspace_says_nothing_of_the_plan():
