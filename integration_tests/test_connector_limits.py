@@ -114,7 +114,11 @@ def test_a_workspace_limit_with_retry_after_90_is_waited_out_whole(emulator_fact
     catalog = connector.catalog(cfg)
     control.reset_stats()
     control.set_faults(
-        {"script": [{"match": {"endpoint": "GET /v1/blocks/{id}/children"}, "fault": "workspace_limit", "retry_after": 90}]}
+        {
+            "script": [
+                {"match": {"endpoint": "GET /v1/blocks/{id}/children"}, "fault": "workspace_limit", "retry_after": 90}
+            ]
+        }
     )
     run = connector.read(cfg, catalog)
     assert_complete(run, control)
@@ -133,7 +137,11 @@ def test_a_529_storm_is_waited_out_and_never_counted_against_the_retry_limit(emu
     control.reset_stats()
     # 60 s of 529s (1 s scaled) on the first block listing, and a second storm later
     control.set_faults(
-        {"script": [{"match": {"endpoint": "GET /v1/blocks/{id}/children"}, "fault": "529_storm", "seconds": 60, "count": 2}]}
+        {
+            "script": [
+                {"match": {"endpoint": "GET /v1/blocks/{id}/children"}, "fault": "529_storm", "seconds": 60, "count": 2}
+            ]
+        }
     )
     run = connector.read(cfg, catalog)
     assert_complete(run, control)
@@ -203,3 +211,17 @@ def test_a_data_source_of_25000_rows_under_the_10000_cap_and_expiring_cursors_is
     windows = backend.sessions.expired + 2
     reread = -(-(len(ids) + 60 * windows) // 100)
     assert stats["by_endpoint"]["POST /v1/data_sources/{id}/query"] <= reread + backend.sessions.expired + windows + 2
+
+
+def test_a_capped_search_is_read_whole_from_its_other_end(emulator_factory, tmp_path):
+    """130 pages under a search cap of 100: the newest 100, then the oldest up to where the two ends meet."""
+    emulator = emulator_factory(profile="small", search_result_cap=100)
+    connector, control = connector_for(emulator, tmp_path), ControlClient(emulator.base_url)
+    cfg = config()
+    catalog = connector.catalog(cfg, streams=["pages", "data_sources"])
+    control.reset_stats()
+    run = connector.read(cfg, catalog)
+    assert_complete(run, control, streams=["pages", "data_sources"])
+    assert any("capped the page search after 100 results" in line for line in run.logs)
+    # pages: 1 page of 100 (capped), then ascending: 1 page of 100 that reaches the overlap; data sources: 1
+    assert control.stats()["by_endpoint"]["POST /v1/search"] == 3

@@ -113,9 +113,16 @@ class SearchEndpoint(_Resource):
         """One request, one page (check asks whether anything at all is shared)."""
         return self._transport.send(SEARCH.call(body=body))
 
-    def list(self, body: Mapping[str, Any], *, known_ids: Callable[[], Container[Any]] | None = None) -> Iterator[Json]:
+    def list(
+        self,
+        body: Mapping[str, Any],
+        *,
+        known_ids: Callable[[], Container[Any]] | None = None,
+        on_page: Callable[[Json], None] | None = None,
+    ) -> Iterator[Json]:
         # Large search pages are the ones that time out (notion-api.md §12): a 504 halves the page size.
-        return _items(self._transport.paginate(SEARCH.call(body=body), shrink_on_timeout=True, known_ids=known_ids))
+        call = SEARCH.call(body=body)
+        return _items(self._transport.paginate(call, shrink_on_timeout=True, known_ids=known_ids, on_page=on_page))
 
 
 class UsersEndpoint(_Resource):

@@ -35,7 +35,11 @@ def _seek_order(body: Mapping[str, Any]) -> tuple[list[dict[str, Any]], str | No
     sorts = body.get("sorts")
     if not sorts:
         return [CREATED_TIME_ASCENDING], "created_time", True
-    if len(sorts) == 1 and isinstance(sorts[0], dict) and sorts[0].get("timestamp") in ("created_time", "last_edited_time"):
+    if (
+        len(sorts) == 1
+        and isinstance(sorts[0], dict)
+        and sorts[0].get("timestamp") in ("created_time", "last_edited_time")
+    ):
         return list(sorts), str(sorts[0]["timestamp"]), sorts[0].get("direction", "ascending") == "ascending"
     return list(sorts), None, True
 

@@ -22,6 +22,7 @@ from airbyte_cdk.models import (
     StreamDescriptor,
 )
 from airbyte_cdk.utils.stream_status_utils import as_airbyte_message
+
 # airbyte_cdk.models does not re-export it; it is the protocol package the CDK itself is built on
 from airbyte_protocol_dataclasses.models import AirbyteStreamStatusRateLimitedReason  # type: ignore[import-untyped]
 
