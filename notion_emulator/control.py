@@ -19,6 +19,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from .clock import exact_iso, parse_iso
 from .errors import ApiError
@@ -33,7 +35,7 @@ class ControlApi:
 
     def handle(self, request) -> tuple[int, dict | bytes]:
         route = (request.method, request.path.rstrip("/"))
-        handlers = {
+        handlers: dict[tuple[str, str], Callable[[Any], Any]] = {
             ("GET", "/_emulator/info"): self.info,
             ("GET", "/_emulator/stats"): self.stats,
             ("POST", "/_emulator/reset-stats"): self.reset_stats,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from .backend import Backend
 from .ground_truth import GroundTruth, SyncOptions
@@ -27,7 +28,7 @@ class Emulator:
         self.search_lag_seconds = search_lag_seconds
         self.search_filter_properties = search_filter_properties
         self.host, self.port = host, port
-        self._options = {"rate_limit": rate_limit, "burst": burst, "latency_ms": latency_ms,
+        self._options: dict[str, Any] = {"rate_limit": rate_limit, "burst": burst, "latency_ms": latency_ms,
                          "fault_rate": fault_rate, "seed": seed, "slow_seconds": slow_seconds,
                          "storm_seconds": storm_seconds, "oauth_access_token_seconds": oauth_access_token_seconds}
         self._limits = limits  # issue 10's: window_budget.LIMIT_OPTIONS (docs/architecture.md)
@@ -55,6 +56,7 @@ class Emulator:
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
+            assert self._thread is not None  # start() made both
             self._thread.join(timeout=5)
             self._server = None
 
@@ -65,23 +67,28 @@ class Emulator:
         self.stop()
 
     # -- conveniences for tests (the same as the control API) ---------------------------------------------
+    @property
+    def _app(self) -> NotionApp:
+        assert self.app is not None, "start() the emulator first"
+        return self.app
+
     def stats(self, detail: bool = False) -> dict:
-        return self.app.stats.snapshot(detail)
+        return self._app.stats.snapshot(detail)
 
     def reset_stats(self) -> None:
-        self.app.stats.reset()
+        self._app.stats.reset()
 
     def configure_limits(self, **options) -> dict:
         return self.app.configure_limits(options)
 
     def configure_faults(self, **body) -> dict:
-        return self.app.faults.configure(body)
+        return self._app.faults.configure(body)
 
     def expected(self, **options) -> dict:
-        return self.app.control.ground_truth.expected(SyncOptions.parse(options))
+        return self._app.control.ground_truth.expected(SyncOptions.parse(options))
 
     def lower_bound(self, **options) -> dict:
-        return self.app.control.ground_truth.lower_bound(SyncOptions.parse(options))
+        return self._app.control.ground_truth.lower_bound(SyncOptions.parse(options))
 
 
 __all__ = ["Emulator", "DEFAULT_TOKEN", "GroundTruth"]

@@ -220,9 +220,9 @@ def _describe_validation_error(error: Exception) -> str:
 
 def connection_specification() -> Dict[str, Any]:
     """The model's JSON Schema, flattened into the draft-7 form Airbyte's UIs expect (no $ref, oneOf options)."""
-    schema = NotionConfig.model_json_schema()
-    definitions = schema.pop("$defs", {})
-    schema = _inline(schema, definitions)
+    generated = NotionConfig.model_json_schema()
+    definitions = generated.pop("$defs", {})
+    schema: dict[str, Any] = _inline(generated, definitions)
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     schema["type"] = "object"
     schema["required"] = []

@@ -22,6 +22,7 @@ def test_command_line_prints_its_url_serves_and_stops():
                                 "--profile", "tiny", "--seed", "3", "--token", "ntn_cli", "--search-lag-seconds", "30"],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert process.stdout is not None  # stdout=PIPE
     try:
         line = process.stdout.readline().strip()
         assert line.startswith("NOTION_API_BASE_URL=http://127.0.0.1:")
@@ -85,6 +86,7 @@ def test_large_starts_without_building_content():
     assert 49_000 <= len(large.ws.pages) <= 51_000 and len(large.ws.data_sources) == 500
     assert large.contents_built == 0  # no block tree or comment exists yet
     with Emulator(profile="large") as emu:
+        assert emu.backend is not None
         page = emu.backend.ws.landmarks["long_page"]
         children = requests.get(f"{emu.base_url}/v1/blocks/{page}/children", headers=HEADERS, timeout=10)
         assert children.status_code == 200 and children.json()["has_more"] is True
