@@ -16,7 +16,7 @@ from airbyte_cdk.models import AirbyteMessageSerializer, AirbyteStreamStatus, Ai
 from notion_emulator.control_client import ControlClient
 from source_notion.client import NotionClient
 from source_notion.rate_budget import RateBudget
-from testkit.connector import Connector, config
+from testkit.connector import Connector, ConnectorRun, config
 from testkit.constants import EMULATOR_TOKEN, STREAMS
 
 SCALE = 60
@@ -44,6 +44,7 @@ def rate_limited_statuses(run):
         if message["trace"]["type"] != "STREAM_STATUS":
             continue
         parsed = AirbyteMessageSerializer.load(message)  # raises if it does not fit the protocol
+        assert parsed.trace is not None and parsed.trace.stream_status is not None
         status = parsed.trace.stream_status
         if status.reasons and status.reasons[0].type == AirbyteStreamStatusReasonType.RATE_LIMITED:
             assert parsed.type == Type.TRACE and status.status == AirbyteStreamStatus.RUNNING
@@ -90,7 +91,7 @@ def test_two_connections_sharing_the_workspace_budget_both_complete(emulator_fac
     cfgs = [config(token=token, requests_per_second=None) for token in tokens]
     catalogs = [c.catalog(cfg) for c, cfg in zip(connectors, cfgs, strict=True)]
     control.reset_stats()
-    runs: dict[int, object] = {}
+    runs: dict[int, ConnectorRun] = {}
     threads = [
         threading.Thread(target=lambda i=i: runs.__setitem__(i, connectors[i].read(cfgs[i], catalogs[i])))
         for i in range(2)

@@ -79,7 +79,7 @@ class Emulator:
         self._app.stats.reset()
 
     def configure_limits(self, **options) -> dict:
-        return self.app.configure_limits(options)
+        return self._app.configure_limits(options)
 
     def configure_faults(self, **body) -> dict:
         return self._app.faults.configure(body)

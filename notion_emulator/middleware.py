@@ -27,10 +27,10 @@ from .errors import ApiError, invalid_cursor
 from .faults import Fault, FaultInjector, RequestFacts
 from .latency import LatencyModel
 from .rate_limit import RateLimiter
-from .window_budget import BLOCKED, CONNECTION, ENDPOINT, WORKSPACE, RequestLimits
 from .stats import Stats
 from .versions import checked as checked_version
 from .versions import for_version
+from .window_budget import BLOCKED, CONNECTION, ENDPOINT, WORKSPACE, RequestLimits
 from .wire import Request, Response, error_response
 
 Handler = Callable[[Request], Response]
@@ -215,7 +215,7 @@ class AnswerFault:
 
     def error(self, fault: Fault, request: Request) -> ApiError:
         retry = {"Retry-After": str(fault.retry_after)}
-        table = {
+        table: dict[str, tuple[int, str, str, dict[str, str]]] = {
             "500": (500, "internal_server_error", "Unexpected error occurred.", {}),
             "502": (502, "bad_gateway", "Bad Gateway", {}),
             "503": (503, "service_unavailable", "Notion is unavailable, please try again later.", {}),

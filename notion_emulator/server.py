@@ -36,8 +36,8 @@ from .middleware import (
 )
 from .oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS, OAuthTokens
 from .rate_limit import RateLimiter
-from .window_budget import LIMIT_OPTIONS, RequestLimits
 from .stats import Stats
+from .window_budget import LIMIT_OPTIONS, RequestLimits
 from .wire import NotionHandler, NotionServer, Request, deliver, encode, send
 
 
@@ -97,7 +97,7 @@ class NotionApp:
         if unknown:
             raise ValueError(f"unknown limit options {sorted(unknown)}; known: {', '.join(LIMIT_OPTIONS)}")
         current = self.limits()
-        merged = {**current, **{k: v for k, v in options.items()}}
+        merged = {**current, **options}
         plan = merged["plan"]
         if plan not in (None, "standard", "business"):
             raise ValueError('plan must be "standard", "business" or null')

@@ -32,7 +32,7 @@ from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthentic
 
 from source_notion.endpoints import Call, NotionEndpoints
 from source_notion.errors import RATE_LIMIT_REASONS, NotionAPIError
-from source_notion.rate_budget import RateBudget
+from source_notion.rate_budget import NO_ANSWER, RateBudget
 from source_notion.retry_policy import (
     Attempts,
     Decision,
@@ -235,7 +235,7 @@ class NotionClient(NotionEndpoints):
                 auth=auth,
             )
         except _NO_ANSWER as exc:
-            self.budget.settle(slot, None)
+            self.budget.settle(slot, NO_ANSWER)
             self.stats.record(call.endpoint.name, None)
             error = NotionAPIError(
                 None, type(exc).__name__, _first_line(exc), endpoint=call.described, template=call.endpoint.name

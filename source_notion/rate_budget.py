@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 CONNECTION_LIMIT = "public_api_request_rate_limit"  # the one 429 reason that tells the connection's budget
+NO_ANSWER = "no answer"  # settle()'s `limited` for a request that got no answer: it says nothing of the plan
 STANDARD_PER_MINUTE = 180
 BUSINESS_PER_MINUTE = 600
 WINDOW_SECONDS = 60.0
@@ -69,6 +70,7 @@ class RateBudget:
         self._last = float("-inf")
         self._paused_until = float("-inf")
         self._probe_out = False
+        self._probe_sent = 0.0
         self.learnt: list[str] = []  # what the budget learnt, one line each (logged by the client)
 
     @property
@@ -82,6 +84,8 @@ class RateBudget:
             with self._lock:
                 while self._probe_out:
                     self._lock.wait(timeout=self.window)
+                    if self._probe_out and self._clock() - self._probe_sent > self.window:
+                        self._probe_out = False  # its answer never came back to settle(): stop waiting for it
                 now = self._clock()
                 slot = max(now, self._last + self.interval, self._paused_until, self._last)
                 probe = False
@@ -91,6 +95,7 @@ class RateBudget:
                         if self.probe_up_to is not None:
                             probe = True
                             self._probe_out = True
+                            self._probe_sent = now
                         else:
                             slot = window_opens
                 self._last = slot

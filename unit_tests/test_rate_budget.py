@@ -3,7 +3,7 @@ from itertools import pairwise
 
 import pytest
 
-from source_notion.rate_budget import RateBudget
+from source_notion.rate_budget import NO_ANSWER, RateBudget
 from unit_tests.conftest import FakeTime
 
 
@@ -53,7 +53,7 @@ def test_an_idle_budget_does_not_save_up_a_burst():
 def test_pause_holds_every_caller_until_it_ends():
     clock = FrozenClock()
     budget = RateBudget(10, clock=clock, sleep=clock.sleep)
-    budget.acquire().time
+    budget.acquire()
     budget.pause(30)
     assert budget.acquire().time == 30.0
     assert budget.acquire().time == pytest.approx(30.1)
@@ -62,7 +62,7 @@ def test_pause_holds_every_caller_until_it_ends():
 def test_a_slot_handed_out_before_a_pause_waits_for_the_pause_too():
     clock = FrozenClock()
     budget = RateBudget(1, clock=clock, sleep=clock.sleep)  # replaced below, once the budget exists
-    budget.acquire().time  # slot 0; the next one is at 1.0
+    budget.acquire()  # slot 0; the next one is at 1.0
 
     def sleep_while_another_thread_is_rate_limited(seconds):
         if clock.now == 0.0:
@@ -150,3 +150,12 @@ def test_a_probe_refused_for_the_workspace_says_nothing_of_the_plan():
         budget.settle(budget.acquire(), limited=None)
     budget.settle(budget.acquire(), limited="public_api_space_request_rate_limit")
     assert budget.per_window == 3 and budget.probe_up_to == 6  # it will probe again
+
+
+def test_a_probe_without_an_answer_says_nothing_of_the_plan():
+    clock = FrozenClock()
+    budget = RateBudget(per_window=3, window_seconds=60, probe_up_to=6, clock=clock, sleep=clock.sleep)
+    for _ in range(3):
+        budget.settle(budget.acquire(), limited=None)
+    budget.settle(budget.acquire(), limited=NO_ANSWER)
+    assert budget.per_window == 3 and budget.probe_up_to == 6

@@ -184,7 +184,7 @@ def limited(reason, status=429):
 def test_request_blocked_raises_at_once_saying_api_access_is_restricted():
     decision = RetryPolicy().decide(Outcome(limited("public_api_request_blocked"), retry_after=5), Attempts())
     assert isinstance(decision, Raise)
-    assert "restricted this connection's API access" in decision.error.message
+    assert "restricted this connection's API access" in str(decision.error.message)
     assert decision.error.failure_type == FailureType.config_error
 
 
