@@ -199,7 +199,7 @@ def test_a_data_source_of_25000_rows_under_the_10000_cap_and_expiring_cursors_is
     for row in archived:
         backend.archive_row(row)
     client = _client(emulator)
-    rows = list(client.data_sources.query(data_source))
+    rows = list(client.data_sources.query(data_source, archived=True))
     ids = [row["id"] for row in rows]
     assert len(ids) == len(set(ids)), Counter(ids).most_common(3)
     assert set(ids) == (before | added)

@@ -143,10 +143,11 @@ class DataSourcesEndpoint(_Resource):
         return self._transport.send(DATA_SOURCES_RETRIEVE.call(id=data_source_id))
 
     def query(
-        self, data_source_id: str, body: Mapping[str, Any] | None = None, *, archived: bool = True
+        self, data_source_id: str, body: Mapping[str, Any] | None = None, *, archived: bool = False
     ) -> Iterator[Json]:
-        """Every row the query matches, each once: past the 10,000-result cap, past expired cursors, and (with
-        `archived`) the archived rows after the others (query_partitions.py)."""
+        """Every row the query matches, each once, past the 10,000-result cap and expired cursors
+        (query_partitions.py): the partition the body names (`"is_archived": true`: the archived rows), or with
+        `archived` both, the archived rows after the others."""
 
         def call(narrowed: dict[str, Any]) -> Call:
             return DATA_SOURCES_QUERY.call(body=narrowed, id=data_source_id)

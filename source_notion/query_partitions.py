@@ -85,11 +85,13 @@ def query_everything(
     data_source_id: str,
     body: Mapping[str, Any] | None = None,
     *,
-    archived: bool = True,
+    archived: bool = False,
 ) -> Iterator[Json]:
-    """Every row of the query (and, with `archived`, every archived row after them), each once."""
-    for partition in PARTITIONS if archived else PARTITIONS[:1]:
-        base = {**(body or {})}
+    """Every row of the partition the body names, each once; with `archived`, of both partitions."""
+    given = {**(body or {})}
+    partitions = PARTITIONS if archived else (given.get("is_archived") is True,)
+    for partition in partitions:
+        base = {key: value for key, value in given.items() if key != "is_archived"}
         if partition:
             base["is_archived"] = True
         yield from _partition(transport, query, data_source_id, base)

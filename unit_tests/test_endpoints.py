@@ -34,7 +34,7 @@ CALLS = [
     (lambda c: c.databases.retrieve(DB), "GET", f"/v1/databases/{DB}", "GET /v1/databases/{id}"),
     (lambda c: c.data_sources.retrieve(DS), "GET", f"/v1/data_sources/{DS}", "GET /v1/data_sources/{id}"),
     (
-        lambda c: list(c.data_sources.query(DS, archived=False)),
+        lambda c: list(c.data_sources.query(DS)),
         "POST",
         f"/v1/data_sources/{DS}/query",
         "POST /v1/data_sources/{id}/query",
@@ -76,7 +76,7 @@ def test_listings_send_their_paging_where_notion_reads_it(client, notion):
     notion.get(API + "/v1/comments", json=listing([]))
     notion.post(f"{API}/v1/data_sources/{DS}/query", json=listing([]))
     list(client.comments.list(BLOCK))
-    list(client.data_sources.query(DS, {"sorts": []}))
+    list(client.data_sources.query(DS, {"sorts": []}, archived=True))
     comments, query, archived = notion.request_history
     assert comments.qs == {"block_id": [BLOCK], "page_size": ["100"]}
     # without sorts a query is sorted by created_time, the timestamp its windows seek on (query_partitions.py)
