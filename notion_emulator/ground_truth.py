@@ -19,6 +19,8 @@ from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
 from .model import Page
 from .properties import value_of
 from .typed_rows import TypedRows
+from .versions import SUPPORTED as VERSIONS
+from .versions import V2025
 
 STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
@@ -34,6 +36,7 @@ class SyncOptions:
     since: str | None = None
     streams: tuple[str, ...] = STREAMS
     fields: str = "all"
+    notion_version: str = V2025  # the version the sync speaks: 2026-12-01 reads row properties otherwise
 
     @classmethod
     def parse(cls, params: dict) -> SyncOptions:
@@ -64,7 +67,11 @@ class SyncOptions:
         fields = params.get("fields", "all")
         if fields not in ("all", "ids"):
             raise validation("fields should be all or ids.")
-        return cls(depth, flag(params.get("include_inline_comments", False)), scope, since, tuple(streams), fields)
+        version = params.get("notion_version", V2025)
+        if version not in VERSIONS:
+            raise validation(f"notion_version should be one of {', '.join(VERSIONS)}.")
+        return cls(depth, flag(params.get("include_inline_comments", False)), scope, since, tuple(streams), fields,
+                   version)
 
     @cached_property  # frozen fields, so parsed once (changed() asks it per object)
     def since_ms(self) -> int | None:

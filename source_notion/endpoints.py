@@ -11,9 +11,10 @@ while every request here must go through NotionClient's shared rate budget, retr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 from source_notion.query_partitions import query_everything
 
@@ -103,6 +104,14 @@ def _items(listing: Iterator[tuple[int, Json]]) -> Iterator[Json]:
     return (item for _, item in listing)
 
 
+def _filter_params(property_ids: Sequence[str] | None) -> dict[str, Any] | None:
+    """`filter_properties`, repeated in the query string (the SDK's form). Ids come URL-encoded from Notion
+    (`a%5Eb`); they are decoded here so that requests' own encoding puts them on the wire as Notion gave them."""
+    if property_ids is None:
+        return None
+    return {"filter_properties": [unquote(pid) for pid in property_ids]}
+
+
 class _Resource:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -143,14 +152,21 @@ class DataSourcesEndpoint(_Resource):
         return self._transport.send(DATA_SOURCES_RETRIEVE.call(id=data_source_id))
 
     def query(
-        self, data_source_id: str, body: Mapping[str, Any] | None = None, *, archived: bool = False
+        self,
+        data_source_id: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        filter_properties: Sequence[str] | None = None,
+        archived: bool = False,
     ) -> Iterator[Json]:
         """Every row the query matches, each once, past the 10,000-result cap and expired cursors
-        (query_partitions.py): the partition the body names (`"is_archived": true`: the archived rows), or with
-        `archived` both, the archived rows after the others."""
+        (query_partitions.py), with the properties `filter_properties` names (property ids as Notion gives them;
+        without it, every property before 2026-12-01 and only the title from it on, notion-api.md §13.3): the
+        partition the body names (`"is_archived": true`: the archived rows), or with `archived` both."""
+        params = _filter_params(filter_properties)
 
         def call(narrowed: dict[str, Any]) -> Call:
-            return DATA_SOURCES_QUERY.call(body=narrowed, id=data_source_id)
+            return DATA_SOURCES_QUERY.call(params=params, body=narrowed, id=data_source_id)
 
         return query_everything(self._transport, call, data_source_id, body, archived=archived)
 
@@ -167,8 +183,8 @@ class PagesEndpoint(_Resource):
         super().__init__(transport)
         self.properties = PagePropertiesEndpoint(transport)
 
-    def retrieve(self, page_id: str) -> Json:
-        return self._transport.send(PAGES_RETRIEVE.call(id=page_id))
+    def retrieve(self, page_id: str, *, filter_properties: Sequence[str] | None = None) -> Json:
+        return self._transport.send(PAGES_RETRIEVE.call(params=_filter_params(filter_properties), id=page_id))
 
 
 class BlockChildrenEndpoint(_Resource):

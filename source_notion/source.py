@@ -64,6 +64,7 @@ def build_client(config: NotionConfig, raw_config: Mapping[str, Any]) -> NotionC
         build_budget(config, time_scale),
         base_url=os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL,
         time_scale=time_scale,
+        notion_version=config.notion_version,
     )
     client.on_rate_limited = RateLimitedNotice(lambda: client.current_stream)
     tokens = rotating_tokens(raw_config, client.oauth.token)
