@@ -136,13 +136,13 @@ def test_small_pages_with_what_demo_lacks_match_their_golden_files(demo_features
     check_golden("small", small_golden_pages(small_read[0], demo_features))
 
 
-def test_every_block_type_and_annotation_the_generator_makes_is_in_a_golden_page(
-    demo_read, demo_features, small_read
-):
+def test_every_block_type_and_annotation_the_generator_makes_is_in_a_golden_page(demo_read, demo_features, small_read):
     _, demo_control = demo_read
     small_run, small_control = small_read
     # What the generator makes: the ground truth's block types, and the features of every block read.
-    made = {b["type"] for control in (demo_control, small_control) for b in control.expected(streams=["blocks"])["blocks"]}
+    made = {
+        b["type"] for control in (demo_control, small_control) for b in control.expected(streams=["blocks"])["blocks"]
+    }
     made |= kinds_of(small_run.of("blocks")) | annotations_of(small_run.of("blocks"))
     golden_ids = {r["id"] for r in small_golden_pages(small_run, demo_features)}
     in_golden = set(demo_features)
@@ -160,6 +160,7 @@ def test_every_page_of_small_parses_and_holds_its_tree(small_read):
         blocks.setdefault(block["page_id"], []).append(block)
     records = run.of("page_content")
     assert sorted(r["id"] for r in records) == sorted(p["id"] for p in control.expected(streams=["pages"])["pages"])
+    deep = control.get("info")["landmarks"]["deep_page"]  # nested to 36, cut at the default max_block_depth 30
     checked = 0
     for record in records:
         head, body = strip_front_matter(record["markdown"])
@@ -168,7 +169,7 @@ def test_every_page_of_small_parses_and_holds_its_tree(small_read):
         assert_structure(tree, body)
         checked += bool(tree)
         assert record["word_count"] == len(record["plain_text"].split())
-        assert record["truncated_at_depth"] is False
+        assert record["truncated_at_depth"] is (record["id"] == deep)
     assert checked > 100
     rich = structure("".join(r["markdown"] for r in records))
     assert rich.table_cells and rich.code_blocks and rich.headings and rich.list_items and rich.links
@@ -251,3 +252,22 @@ def test_an_incremental_sync_renders_only_the_changed_pages(emulator, tmp_path):
     assert walked_pages == changed
     (again,) = [r for r in second.of("page_content") if r["id"] == target["id"]]
     assert "A paragraph added \\* for the incremental test" in again["markdown"]
+
+
+def test_page_content_added_to_an_incremental_catalog_renders_every_page_at_one_fetch_per_tree(emulator, tmp_path):
+    """blocks comes with a state (it walks only what changed), page_content without (it needs every page): the
+    pages blocks does not walk are walked for page_content alone, and no tree is fetched twice."""
+    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+    cfg = config()
+    first = connector.read(cfg, connector.catalog(cfg, ["blocks"]))
+    assert first.returncode == 0, first.errors
+    control.reset_stats()
+    second = connector.read(cfg, connector.catalog(cfg, ["blocks", "page_content"]), state=first.final_state())
+    assert second.returncode == 0, second.errors
+    every_page = {p["id"] for p in control.expected(streams=["pages"])["pages"]}
+    assert {r["id"] for r in second.of("page_content")} == every_page
+    assert len(second.of("page_content")) == len(every_page)
+    stats = control.get("stats", detail=1)
+    full = control.lower_bound(streams=["blocks"])
+    # A full walk's requests exactly: each tree listed once, by blocks' walk or by page_content's own.
+    assert stats["by_endpoint"] == full["by_endpoint"], full["explanation"]

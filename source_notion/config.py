@@ -123,11 +123,18 @@ class NotionConfig(BaseModel):
         "0 turns it off.",
         json_schema_extra={"order": 7},
     )
+    page_content_front_matter: bool = Field(
+        True,
+        title="Front matter in page_content",
+        description="Start each page_content record's Markdown with a YAML block of the page's title, id, url, "
+        "times and (database rows) properties.",
+        json_schema_extra={"order": 8},
+    )
     access_token: Optional[str] = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
-        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 8},
+        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 9},
     )
 
     @field_validator("start_date")

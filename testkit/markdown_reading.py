@@ -13,7 +13,9 @@ from markdown_it.token import Token
 from source_notion.markdown.rich_text import plain_text
 from source_notion.markdown.tree import BlockNode
 
-PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+# markdown-it's commonmark preset stops nesting at 20 levels (a guard of its own, not CommonMark's); Notion trees
+# go deeper (the `small` workspace nests to 36), so the guard is raised.
+PARSER = MarkdownIt("commonmark", {"maxNesting": 200}).enable(["table", "strikethrough"])
 NOTION = "https://www.notion.so/"
 
 
