@@ -4,7 +4,7 @@ from collections import Counter
 from airbyte_cdk.models import SyncMode
 
 from source_notion import SourceNotion
-from source_notion.client import NotionClient
+from source_notion.retry_policy import RetryPolicy
 from source_notion.source import PLAN_KEY
 from source_notion.sync import PlannedStream
 from unit_tests.notion_fakes import API, CONFIG, block, error, listing, page
@@ -228,7 +228,7 @@ def test_a_504_on_children_retries_with_a_smaller_page_size(notion, monkeypatch)
         return served(request, context)
 
     notion.get(CHILDREN, json=flaky)
-    monkeypatch.setattr(NotionClient, "_backoff", lambda self, attempt: 0.0)
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, step: 0.0)
     blocks = records(sync({"blocks": "full_refresh"}), "blocks")
     assert sorted(b["position"] for b in blocks) == list(range(30))
     assert calls[:2] == [100, 50]
