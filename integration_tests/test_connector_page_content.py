@@ -49,8 +49,12 @@ def annotations_of(blocks: Iterable[dict[str, Any]]) -> set[str]:
     return found
 
 
+# Notion-Version 2025-09-03 (the connector's) names `transcription` what 2026-03-11 (and `expected`) names meeting_notes.
+RENAMED = {"transcription": "meeting_notes"}
+
+
 def kinds_of(blocks: Iterable[dict[str, Any]]) -> set[str]:
-    return {block["type"] for block in blocks} | {
+    return {RENAMED.get(block["type"], block["type"]) for block in blocks} | {
         f"{block['type']}:toggleable" for block in blocks if (block.get(block["type"]) or {}).get("is_toggleable")
     }
 
