@@ -6,6 +6,8 @@ before every sync and read right after it.
 
 Medium chain, per connector:
   full sync (no state)
+  -> full_with_content (ours): the same full sync with page_content selected too, on the same workspace (a read
+     changes nothing); it must make the same requests, its peak RSS is compared with full's
   -> the virtual clock advances an hour, `bulk_edit` edits 1% of pages, the clock advances another hour
   -> incremental_1pct: the state the full sync ended with
   -> the clock advances an hour
@@ -32,7 +34,8 @@ from bench.source_command import SourceCommand
 # cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's state").
 LOOKBACK_MINUTES = 5
 
-MEDIUM_SCENARIOS = ("full", "incremental_1pct", "incremental_none")
+MEDIUM_SCENARIOS = ("full", "full_with_content", "incremental_1pct", "incremental_none")
+WITH_CONTENT = frozenset({"page_content"})
 LARGE_SCENARIOS = ("full_large",)
 ALL_SCENARIOS = MEDIUM_SCENARIOS + LARGE_SCENARIOS
 ALL_PAGES_SUFFIX = "_all_pages"
@@ -88,6 +91,7 @@ class ChainRunner:
         expected_ids: Callable[[dict], dict[str, set[str]]],
         config_overrides: dict | None = None,
         truth_comments_scope: str | None = None,
+        opt_in: frozenset[str] = frozenset(),
     ) -> ChainSync:
         """One sync. Its ground truth is what a complete sync with `truth_comments_scope` (default: the run's own
         `comments_scope`) must return: with changed_pages a comment on an unchanged page is, by design, not asked
@@ -100,7 +104,8 @@ class ChainRunner:
             f" (since {since or 'the beginning'}, comments_scope {comments_scope})"
         )
         outcome, output, directory = command.read(
-            emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides
+            emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides,
+            opt_in,
         )
         stats = emulator.stats(detail=True)
         (directory / "stats.json").write_text(json.dumps(stats))
@@ -109,7 +114,10 @@ class ChainRunner:
         truth = emulator.expected(
             since=since, fields=TRUTH_FIELDS.get(expected_ids, None), comments_scope=truth_comments_scope or comments_scope
         )
-        measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(expected_ids(truth), output.ids))
+        wanted = expected_ids(truth)
+        if "page_content" in opt_in:  # one record per page walked: the pages of the ground truth
+            wanted["page_content"] = set(wanted.get("pages", set()))
+        measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(wanted, output.ids))
         self.log(
             f"[{command.label}] {run_name}: {outcome.wall_s:.1f} s, {measurement.requests} requests,"
             f" {measurement.rate_limited} x 429, {sum(output.records.values())} records,"
@@ -147,6 +155,11 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
     with runner.start_emulator("ours-medium") as emulator:
         full = runner.sync(emulator, ours, "full", None, None, "changed_pages", our_expected_ids, changed)
         syncs["full"] = full
+        if "full_with_content" in wanted:
+            syncs["full_with_content"] = runner.sync(
+                emulator, ours, "full_with_content", None, None, "changed_pages", our_expected_ids, changed,
+                opt_in=WITH_CONTENT,
+            )  # fmt: skip
         if not wanted & {"incremental_1pct", "incremental_none"}:
             return syncs
         runner.time_passes_with_edits(emulator)
@@ -243,6 +256,7 @@ def scenario_results(
 def _row_order() -> list[str]:
     return [
         "full",
+        "full_with_content",
         "incremental_1pct",
         "incremental_1pct" + ALL_PAGES_SUFFIX,
         "incremental_none",
