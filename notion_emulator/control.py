@@ -97,13 +97,11 @@ class ControlApi:
 
     def set_clock(self, request) -> dict:
         body = self._body(request)
-        clock = self.app.backend.clock
-        with self.app.backend.lock:
-            if "set" in body:
-                clock.set(parse_iso(body["set"])[0])
-            else:
-                clock.advance(float(body.get("advance_seconds", 1)))
-        return {"now": exact_iso(clock.now())}
+        if "set" in body:
+            now = self.app.backend.set_clock(parse_iso(body["set"])[0])
+        else:
+            now = self.app.backend.advance_clock(float(body.get("advance_seconds", 1)))
+        return {"now": exact_iso(now)}
 
     def mutate(self, request) -> dict:
         body = self._body(request)
@@ -132,8 +130,7 @@ class ControlApi:
         if "latency_ms" in body:
             app.latency.latency_ms = float(body["latency_ms"])
         if "search_lag_seconds" in body:
-            with app.backend.lock:  # a search catches up under this lock
-                app.backend.search_lag_seconds = float(body["search_lag_seconds"])
+            app.backend.search_lag_seconds = float(body["search_lag_seconds"])
         if "search_filter_properties" in body:
             app.backend.search_filter_properties = str(body["search_filter_properties"])
         return self.config(request)

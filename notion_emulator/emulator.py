@@ -25,15 +25,16 @@ class Emulator:
         self.search_lag_seconds = search_lag_seconds
         self.search_filter_properties = search_filter_properties
         self.host, self.port = host, port
-        self._options = dict(rate_limit=rate_limit, burst=burst, latency_ms=latency_ms, fault_rate=fault_rate,
-                             seed=seed, slow_seconds=slow_seconds, storm_seconds=storm_seconds)
+        self._options = {"rate_limit": rate_limit, "burst": burst, "latency_ms": latency_ms,
+                         "fault_rate": fault_rate, "seed": seed, "slow_seconds": slow_seconds,
+                         "storm_seconds": storm_seconds}
         self._cache_pages = content_cache_pages
         self.backend: Backend | None = None
         self.app: NotionApp | None = None
         self._server: NotionServer | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "Emulator":
+    def start(self) -> Emulator:
         self.backend = Backend(self.profile, self.seed, self._cache_pages, self.search_lag_seconds,
                                self.search_filter_properties)
         self.app = NotionApp(self.backend, self.token, **self._options)
@@ -54,7 +55,7 @@ class Emulator:
             self._thread.join(timeout=5)
             self._server = None
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self if self._server is not None else self.start()
 
     def __exit__(self, *exc) -> None:

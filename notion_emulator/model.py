@@ -12,6 +12,7 @@ Visibility is stored twice: what was set on the object (`own_*`) and what follow
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from .ids import Kind
@@ -119,7 +120,7 @@ class Block:
     __slots__ = ("ord", "id", "type", "children", "parent", "created_ms", "edited_ms", "created_by", "edited_by",
                  "text", "extra", "ref")
 
-    def __init__(self, ord: int, id: str, type: str, parent: "Block | None", created_ms: int, edited_ms: int,
+    def __init__(self, ord: int, id: str, type: str, parent: Block | None, created_ms: int, edited_ms: int,
                  author: int, text: Any = None, extra: dict | None = None, ref: Any = None):
         self.ord, self.id, self.type, self.parent = ord, id, type, parent
         self.children: list[Block] | None = None
@@ -169,6 +170,13 @@ class PageContent:
             yield block
             if block.children:
                 stack.extend(reversed(block.children))
+
+
+@dataclass(frozen=True)
+class ContentBlock:
+    """A block of a page's content, with the content it belongs to (its comments, its siblings)."""
+    content: PageContent
+    node: Block
 
 
 class Workspace:

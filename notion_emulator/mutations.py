@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 
 from . import text
+from .backend_state import BackendState
 from .clock import exact_iso, parse_iso
 from .content import COLUMN_ORD
 from .errors import validation
@@ -27,7 +28,7 @@ _EDITABLE_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "qu
                     "heading_2", "heading_3", "to_do", "callout", "code", "template"}
 
 
-class Mutations:
+class Mutations(BackendState):
     """Mixed into Backend; relies on its lookups, `lock`, `clock`, indexes and `version`."""
 
     def apply(self, op: str, **kwargs) -> dict:

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from typing import Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """An object search lists, with the last_edited time it is listed under (older than its own while the
+    index lags)."""
+    obj: Any
+    listed_ms: int
 
 
 class SortedIndex:

@@ -443,3 +443,9 @@ def test_fits_agrees_with_jsonschema(value):
 )
 def test_timestamps_are_utc_with_milliseconds(text_value, expected):
     assert timestamp(text_value) == expected
+
+
+def test_a_date_with_no_utc_instant_in_range_is_a_value_error_not_an_overflow():
+    # Found by hypothesis: year 1 at +02:34:48 lies before datetime.min once shifted to UTC.
+    with pytest.raises(ValueError, match="not a representable date"):
+        timestamp("0001-01-01T00:00:00+02:34:48")
