@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
-from integration_tests.connector_harness import Connector, Control, config, state_of, sync_from
+from notion_emulator import Emulator
+from notion_emulator.control_client import ControlClient as Control
 from source_notion.markdown import build_tree
+from testkit.connector import Connector, config, state_of, sync_from
 from testkit.markdown_reading import assert_structure, strip_front_matter, structure
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -61,9 +63,7 @@ def kinds_of(blocks: Iterable[dict[str, Any]]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def demo_read(tmp_path_factory):
-    from integration_tests.connector_harness import started_emulator
-
-    emulator = started_emulator(profile="demo", seed=0)
+    emulator = Emulator(profile="demo", seed=0).start()
     try:
         connector = Connector(emulator.base_url, tmp_path_factory.mktemp("demo"))
         cfg = config()
@@ -76,9 +76,7 @@ def demo_read(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def small_read(tmp_path_factory):
-    from integration_tests.connector_harness import started_emulator
-
-    emulator = started_emulator(profile="small", seed=0)
+    emulator = Emulator(profile="small", seed=0).start()
     try:
         connector = Connector(emulator.base_url, tmp_path_factory.mktemp("small"))
         cfg = config()
@@ -164,7 +162,7 @@ def test_every_page_of_small_parses_and_holds_its_tree(small_read):
         blocks.setdefault(block["page_id"], []).append(block)
     records = run.of("page_content")
     assert sorted(r["id"] for r in records) == sorted(p["id"] for p in control.expected(streams=["pages"])["pages"])
-    deep = control.get("info")["landmarks"]["deep_page"]  # nested to 36, cut at the default max_block_depth 30
+    deep = control.info()["landmarks"]["deep_page"]  # nested to 36, cut at the default max_block_depth 30
     checked = 0
     for record in records:
         head, body = strip_front_matter(record["markdown"])
@@ -184,7 +182,7 @@ def test_a_cut_tree_says_so(emulator, tmp_path):
     cfg = config(max_block_depth=3)
     run = connector.read(cfg, connector.catalog(cfg, ["page_content"], mode="full_refresh"))
     assert run.returncode == 0, run.errors
-    deep = control.get("info")["landmarks"]["deep_page"]
+    deep = control.info()["landmarks"]["deep_page"]
     (record,) = [r for r in run.of("page_content") if r["id"] == deep]
     assert record["truncated_at_depth"] is True
     assert "were not read" in record["markdown"]
@@ -192,7 +190,7 @@ def test_a_cut_tree_says_so(emulator, tmp_path):
 
 def test_hosted_files_carry_their_expiry_time(small_read):
     run, control = small_read
-    gallery = control.get("info")["landmarks"]["gallery_page"]
+    gallery = control.info()["landmarks"]["gallery_page"]
     (record,) = [r for r in run.of("page_content") if r["id"] == gallery]
     hosted = [f for f in record["files"] if f["type"] == "file"]
     assert len(hosted) == 3 and all(f["expiry_time"] for f in hosted)
@@ -209,7 +207,7 @@ def _read_stats(emulator, tmp_path, streams, cfg=None, state=None):
     control.reset_stats()
     run = connector.read(cfg, catalog, state=state)
     assert run.returncode == 0, run.errors
-    return run, control.get("stats", detail=1)
+    return run, control.stats(detail=True)
 
 
 def test_page_content_adds_no_request_to_pages_and_blocks(emulator, tmp_path):
@@ -224,8 +222,11 @@ def test_page_content_alone_costs_what_blocks_alone_costs(emulator, tmp_path):
     blocks_run, blocks_only = _read_stats(emulator, tmp_path, ["blocks"])
     content_run, content_only = _read_stats(emulator, tmp_path, ["page_content"])
     assert content_only["by_endpoint"] == blocks_only["by_endpoint"]
-    bound = Control(emulator.base_url).lower_bound(streams=["blocks"])
+    control = Control(emulator.base_url)
+    bound = control.lower_bound(streams=["page_content"])
+    assert bound["by_endpoint"] == control.lower_bound(streams=["blocks"])["by_endpoint"]
     assert content_only["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
+    assert set(content_run.ids("page_content")) == control.expected_ids(streams=["page_content"])["page_content"]
     assert {r["page_id"] for r in blocks_run.of("blocks")} <= {r["id"] for r in content_run.of("page_content")}
 
 
@@ -245,11 +246,11 @@ def test_an_incremental_sync_renders_only_the_changed_pages(emulator, tmp_path):
     second = connector.read(cfg, catalog, state=state)
     assert second.returncode == 0, second.errors
     since = sync_from(cursor)
-    changed = {p["id"] for p in control.expected(streams=["pages"], since=since)["pages"]}
+    changed = control.expected_ids(streams=["page_content"], since=since)["page_content"]
     rendered = {r["id"] for r in second.of("page_content")}
     assert rendered == changed and target["id"] in rendered
-    stats = control.get("stats", detail=1)
-    bound = control.lower_bound(streams=["blocks"], since=since)
+    stats = control.stats(detail=True)
+    bound = control.lower_bound(streams=["page_content"], since=since)
     assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
     listed = set(stats["by_endpoint_id_ok"].get("GET /v1/blocks/{id}/children", {}))
     walked_pages = {page for page in listed if page in {r["id"] for r in first.of("page_content")}}
@@ -271,7 +272,7 @@ def test_page_content_added_to_an_incremental_catalog_renders_every_page_at_one_
     every_page = {p["id"] for p in control.expected(streams=["pages"])["pages"]}
     assert {r["id"] for r in second.of("page_content")} == every_page
     assert len(second.of("page_content")) == len(every_page)
-    stats = control.get("stats", detail=1)
+    stats = control.stats(detail=True)
     full = control.lower_bound(streams=["blocks"])
     # A full walk's requests exactly: each tree listed once, by blocks' walk or by page_content's own.
     assert stats["by_endpoint"] == full["by_endpoint"], full["explanation"]

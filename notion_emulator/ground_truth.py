@@ -19,7 +19,7 @@ from .model import Page
 from .properties import value_of
 from .typed_rows import TypedRows
 
-STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
+STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
 OPT_IN_STREAMS = ("rows",)
 NOT_DESCENDED = {"child_page", "child_database"}
@@ -154,6 +154,9 @@ class GroundTruth:
             if page_changed:
                 emit("pages", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title,
                                "parent_type": page.parent[0]})
+                # One rendering per page walked (the connector's page_content: the walk's trees, no request of its own).
+                emit("page_content", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms),
+                                      "title": page.title})
             walked = []
             if page_changed and want_blocks:
                 def visit(node, depth, content, page=page, walked=walked):
