@@ -28,7 +28,7 @@ from pathlib import Path
 from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
 from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
 from bench.peer import expected_ids_for_peer
-from bench.source_command import SourceCommand
+from bench.source_command import OPT_IN_STREAMS, SourceCommand
 from testkit.constants import LOOKBACK_MINUTES
 
 # Our connector's lookback_minutes (its default, LOOKBACK_MINUTES): an incremental sync of ours starts this many
@@ -115,9 +115,8 @@ class ChainRunner:
         truth = emulator.control.expected(
             since=since, fields=TRUTH_FIELDS.get(expected_ids), comments_scope=truth_comments_scope or comments_scope
         )
-        wanted = expected_ids(truth)
-        if "page_content" in opt_in:  # one record per page walked: the pages of the ground truth
-            wanted["page_content"] = set(wanted.get("pages", set()))
+        # The truth lists every stream; a row that leaves an opt-in stream out is not held to it.
+        wanted = {stream: ids for stream, ids in expected_ids(truth).items() if stream not in OPT_IN_STREAMS - opt_in}
         measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(wanted, output.ids))
         self.log(
             f"[{command.label}] {run_name}: {outcome.wall_s:.1f} s, {measurement.requests} requests,"
