@@ -148,7 +148,7 @@ class Backend(Reads, Mutations):
             return self.ws.databases[a]
         if kind == Kind.BLOCK and a < len(self.ws.pages) and not self.ws.pages[a].eff_hidden:
             content = self.content(a)
-            node = content.by_id.get(dashed(normalize(raw)))
+            node = content.by_id.get(dashed(_compact(raw)))
             if node is not None:
                 return ContentBlock(content, node)
         return None
@@ -158,7 +158,7 @@ class Backend(Reads, Mutations):
         if not found or not shared or found[0] >= len(self.ws.pages) or self.ws.pages[found[0]].eff_hidden:
             return None
         content = self.content(found[0])
-        wanted = dashed(normalize(raw))
+        wanted = dashed(_compact(raw))
         for comment in content.page_comments:
             if comment.id == wanted:
                 return self.ws.pages[found[0]], comment
@@ -275,8 +275,9 @@ class Backend(Reads, Mutations):
         following = results[page_size].obj.id if len(results) > page_size else None
         return results[:page_size], session_cursors.mint(following, start_cursor)
 
-    def _searchable(self, kind: str, idx: int, needle: str):
+    def _searchable(self, kind: str, idx: int, needle: str) -> Page | DataSource | Database | None:
         ws = self.ws
+        obj: Page | DataSource | Database
         if kind == "page":
             obj = ws.pages[idx]
             title = obj.title
@@ -320,3 +321,9 @@ class Backend(Reads, Mutations):
         """What GET /v1/users lists: persons and bots, in a fixed order (guests are never listed)."""
         return list(self.ws.users)
 
+
+def _compact(raw: str) -> str:
+    """The compact form of an id the codec has decoded (so it is one)."""
+    compact = normalize(raw)
+    assert compact is not None
+    return compact

@@ -102,13 +102,19 @@ class RequireVersion:
 
 
 class Authenticate:
-    def __init__(self, tokens: dict[str, Viewer]):
-        self.tokens = tokens
+    """The bearer token's Viewer; an OAuth access token (`owner_of`: the main token it stands for while it has
+    not expired, oauth_tokens.py) reads as that token does."""
+
+    def __init__(self, tokens: dict[str, Viewer], owner_of: Callable[[str], str | None] = lambda token: None):
+        self.tokens, self.owner_of = tokens, owner_of
 
     def __call__(self, request: Request, call_next: Handler) -> Response:
         header = request.headers.get("Authorization") or ""
         token = header[7:].strip() if header.lower().startswith("bearer ") else None
         viewer = self.tokens.get(token) if token else None
+        if viewer is None and token:
+            owner = self.owner_of(token)
+            viewer = self.tokens.get(owner) if owner else None
         if viewer is None:
             return error_response(ApiError(401, "unauthorized", "API token is invalid."))
         request.viewer = viewer

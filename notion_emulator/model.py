@@ -25,7 +25,7 @@ Parent = tuple
 class User:
     __slots__ = ("idx", "id", "name", "kind", "email", "avatar_url")
 
-    def __init__(self, idx: int, id: str, name: str, kind: str, email: str | None = None,
+    def __init__(self, idx: int, id: str, name: str | None, kind: str, email: str | None = None,
                  avatar_url: str | None = None):
         self.idx, self.id, self.name, self.kind = idx, id, name, kind  # kind: person | bot | integration
         self.email, self.avatar_url = email, avatar_url
@@ -187,7 +187,7 @@ class Workspace:
         self.pages: list[Page] = []
         self.databases: list[Database] = []
         self.data_sources: list[DataSource] = []
-        self.integration: User | None = None
+        self.integration: User  # the generator makes it first, before anything reads it
         self.workspace_id = ""
         self.landmarks: dict[str, Any] = {}  # name -> id (or list of ids) of notable objects, for tests
         self._persons: tuple[int, list[int]] = (-1, [])

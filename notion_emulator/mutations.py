@@ -19,7 +19,7 @@ from .clock import exact_iso, parse_iso
 from .content import COLUMN_ORD
 from .errors import validation
 from .ids import Kind
-from .model import Page, propagate
+from .model import Page, Parent, propagate
 from .properties import COMPUTED_TYPES, SchemaFactory, value_of
 
 OPS = ("edit_page", "edit_block", "add_block", "add_comment", "add_page", "add_row", "trash_page",
@@ -123,12 +123,12 @@ class Mutations(BackendState):
             users = [self.user(v) for v in value]
             if None in users:
                 raise validation(f"Unknown user in {value}.")
-            return prop.id, [u.idx for u in users]
+            return prop.id, [u.idx for u in users if u is not None]
         if kind == "relation":
             pages = [self.page(v) for v in value]
             if None in pages:
                 raise validation(f"Unknown page in {value}.")
-            return prop.id, [p.idx for p in pages]
+            return prop.id, [p.idx for p in pages if p is not None]
         if kind == "date":
             if value is None:
                 return prop.id, None
@@ -150,6 +150,7 @@ class Mutations(BackendState):
         with self.lock:
             parent_page = self._require_page(parent_id) if parent_id else None
             at = self._tick(advance_seconds)
+            parent: Parent
             if parent_page is None:
                 parent = ("workspace",)
             else:
@@ -222,7 +223,9 @@ class Mutations(BackendState):
             return self._answer(op, [self._id_of(kind, idx) for kind, idx in visited])
 
     def _id_of(self, kind: str, idx: int) -> str:
-        return {"page": self.ws.pages, "database": self.ws.databases, "data_source": self.ws.data_sources}[kind][idx].id
+        objects: dict[str, list] = {"page": self.ws.pages, "database": self.ws.databases,
+                                    "data_source": self.ws.data_sources}
+        return objects[kind][idx].id
 
     # -- blocks and comments ------------------------------------------------------------------------------
     def edit_block(self, block_id: str, text: str | None = None, advance_seconds: float = 1) -> dict:
@@ -312,7 +315,9 @@ class Mutations(BackendState):
             if remove is not None:
                 ds.properties = [p for p in ds.properties if p is not ds.property_by_id_or_name(remove)]
             if rename is not None:
-                ds.property_by_id_or_name(rename["from"]).name = rename["to"]
+                renamed = ds.property_by_id_or_name(rename["from"])
+                assert renamed is not None  # checked above
+                renamed.name = rename["to"]
             if add is not None:
                 factory = SchemaFactory(self.ws, random.Random(self.version))
                 prop = factory.make({p.id for p in ds.properties}, add["name"], add.get("type", "rich_text"))

@@ -18,7 +18,7 @@ from . import paging, session_cursors
 from .backend_state import BackendState
 from .clock import minute_iso
 from .errors import validation
-from .model import ContentBlock, Database, DataSource, Page
+from .model import ContentBlock, Database, DataSource, Page, PropertySchema
 from .paging import Listing
 from .properties import value_of
 from .render import V2022
@@ -158,7 +158,7 @@ class Reads(BackendState):
         decoded, or encoded twice."""
         with self.lock:
             page = self._visible(raw, shared)
-            prop = None
+            prop: PropertySchema | str | None = None
             if page.data_source is not None:
                 for candidate in self.ws.data_sources[page.data_source].properties:
                     if unquote(wanted) in (candidate.id, unquote(candidate.id)):
@@ -172,6 +172,7 @@ class Reads(BackendState):
 
     def _property_items(self, page: Page, prop, start_cursor: str | None, page_size: int) -> PropertyItems:
         render, ws = self.render, self.ws
+        value: Any  # a title, a rich text, ids of pages or users, an aggregate: as the property's kind says
         if prop == "title":
             kind, prop_id, value = "title", "title", page.title
         else:
@@ -210,8 +211,10 @@ class Reads(BackendState):
         with self.lock:
             owner, children = self.children_listing(self._visible_block(raw, shared))
             chunk = paging.by_id(children, start_cursor, page_size)
-            return Listing([self.render.block(owner, node, self.has_children(owner, node)) for node in chunk.items],
-                           chunk.next_cursor)
+            # no owner (a database) has no children
+            blocks = [self.render.block(owner, node, self.has_children(owner, node)) for node in chunk.items] if (
+                owner is not None) else []
+            return Listing(blocks, chunk.next_cursor)
 
     # -- comments ---------------------------------------------------------------------------------------------
     def list_comments(self, raw: str, shared: bool, start_cursor: str | None, page_size: int) -> Listing:
@@ -227,7 +230,9 @@ class Reads(BackendState):
             else:
                 page, comments = None, []
             chunk = paging.by_id(comments, start_cursor, page_size)
-            return Listing([self.render.comment(page, c) for c in chunk.items], chunk.next_cursor)
+            # no page (a database) has no comments
+            rendered = [self.render.comment(page, c) for c in chunk.items] if page is not None else []
+            return Listing(rendered, chunk.next_cursor)
 
     def retrieve_comment(self, raw: str, shared: bool) -> dict:
         with self.lock:

@@ -34,6 +34,7 @@ from .middleware import (
     Viewer,
     chain,
 )
+from .oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS, OAuthTokens
 from .rate_limit import RateLimiter
 from .stats import Stats
 from .wire import NotionHandler, NotionServer, Request, deliver, encode, send
@@ -42,7 +43,8 @@ from .wire import NotionHandler, NotionServer, Request, deliver, encode, send
 class NotionApp:
     def __init__(self, backend: Backend, token: str = "ntn_emulator_token", rate_limit: float = 0,
                  burst: int | None = None, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0,
-                 slow_seconds: float = 65.0, storm_seconds: float = 3.0):
+                 slow_seconds: float = 65.0, storm_seconds: float = 3.0,
+                 oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS):
         self.backend = backend
         self.token = token
         self.tokens = {
@@ -51,13 +53,14 @@ class NotionApp:
             f"{token}_no_comments": Viewer(f"{token}_no_comments", comments=False),
             f"{token}_nothing_shared": Viewer(f"{token}_nothing_shared", shared=False),
         }
+        self.oauth = OAuthTokens(token, backend.clock.now, oauth_access_token_seconds)
         self.rate_limiter = RateLimiter(rate_limit, burst)
         self.latency = LatencyModel(latency_ms, seed)
         self.faults = FaultInjector(fault_rate, seed, slow_seconds, storm_seconds)
         self.stats = Stats()
         self.control = ControlApi(self)
-        self.routes = [*NOTION_ROUTES, *OAuth(token, self.tokens).routes()]
-        self.api = chain([CountStats(self.stats), RequireVersion(), Authenticate(self.tokens),
+        self.routes = [*NOTION_ROUTES, *OAuth(self.oauth, self.tokens).routes()]
+        self.api = chain([CountStats(self.stats), RequireVersion(), Authenticate(self.tokens, self.oauth.owner_of),
                           RateLimit(self.rate_limiter), InjectFaults(self.faults), Latency(self.latency),
                           AnswerFault(backend.not_found)], Endpoint(backend))
         self.public = chain([CountStats(self.stats)], OAuthEndpoint(backend))

@@ -8,18 +8,18 @@ import json
 from typing import Any
 
 from ..errors import OAuthError
+from ..oauth_tokens import CLIENT_ID as OAUTH_CLIENT_ID
+from ..oauth_tokens import CLIENT_SECRET as OAUTH_CLIENT_SECRET
+from ..oauth_tokens import OAuthTokens
 from ..wire import Request, Response
 from .routes import Route
 
-OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CODE = "emulator_client_id", "emulator_client_secret", "emulator_code"
-OAUTH_REFRESH_TOKEN = "emulator_refresh_token"
-
 
 class OAuth:
-    """The token exchange answers the emulator's token; introspection knows every token the emulator has."""
+    """The token exchange mints a new pair (oauth_tokens.py); introspection knows every token the emulator has."""
 
-    def __init__(self, token: str, tokens: Any):
-        self.token, self.tokens = token, tokens
+    def __init__(self, minted: OAuthTokens, tokens: Any):
+        self.minted, self.tokens = minted, tokens
 
     def routes(self) -> list[Route]:
         return [Route("POST", "/v1/oauth/token", self.token_exchange, public=True),
@@ -27,20 +27,13 @@ class OAuth:
                 Route("POST", "/v1/oauth/revoke", self.revoke, public=True)]
 
     def token_exchange(self, body: dict, backend: Any) -> dict:
-        grant = body.get("grant_type")
-        if grant == "authorization_code":
-            if body.get("code") != OAUTH_CODE:
-                raise OAuthError(400, "invalid_grant", "Invalid code.")
-        elif grant == "refresh_token":
-            if body.get("refresh_token") != OAUTH_REFRESH_TOKEN:
-                raise OAuthError(400, "invalid_grant", "Invalid refresh token.")
-        else:
-            raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant_type: {grant!r}.")
-        return {"access_token": self.token, "token_type": "bearer", "refresh_token": OAUTH_REFRESH_TOKEN,
+        access_token, refresh_token = self.minted.grant(body)
+        return {"access_token": access_token, "token_type": "bearer", "refresh_token": refresh_token,
                 **backend.installation()}
 
     def introspect(self, body: dict, backend: Any) -> dict:
-        active = body.get("token") in self.tokens
+        token = body.get("token")
+        active = token in self.tokens or isinstance(token, str) and self.minted.is_active(token)
         result: dict[str, Any] = {"active": active}
         if active:
             result.update(scope="read_content read_user_with_email", iat=1_790_000_000_000)

@@ -422,7 +422,7 @@ def test_any_retyping_keeps_records_valid_and_counts_every_nulled_value(retypes)
 
 @given(st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.text(max_size=3), scalars, max_size=2)))
 def test_fits_agrees_with_jsonschema(value):
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema
 
     from unit_tests.rows.schema_check import checker
 
