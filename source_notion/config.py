@@ -152,11 +152,18 @@ class NotionConfig(BaseModel):
         "properties with one data-source query per 100 rows. Records are the same on all three.",
         json_schema_extra={"order": 8},
     )
+    page_content_front_matter: bool = Field(
+        True,
+        title="Front matter in page_content",
+        description="Start each page_content record's Markdown with a YAML block of the page's title, id, url, "
+        "times and (database rows) properties.",
+        json_schema_extra={"order": 9},
+    )
     access_token: Optional[str] = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
-        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 9},
+        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 10},
     )
 
     @field_validator("start_date")

@@ -5,13 +5,14 @@ data sources. Each kind is searched once per sync (sorted by last_edited_time, n
 far back as the furthest-back consumer needs, then stops. The first consumer (pages, or data_sources) receives
 the whole objects as they arrive and emits them; the index keeps only a compact entry per object (id,
 last_edited_time, container) for the consumers that come after it. When that first stream is not selected, the
-index still searches, without emitting anything.
+index still searches, without emitting anything. A stream that needs more of each object than the entry
+(page_content: a page's title, url and properties) observes the search (`observe`) and keeps what it needs.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +50,12 @@ class SearchIndex:
         self._feed: Iterator[dict[str, Any]] | None = None
         self._complete = False
         self._failure: BaseException | None = None
+        self._observers: list[Callable[[dict[str, Any]], None]] = []
+
+    def observe(self, observer: Callable[[dict[str, Any]], None]) -> None:
+        """`observer` is called with every object the search lists (once each, in order), before any consumer
+        sees it. Register before the search runs."""
+        self._observers.append(observer)
 
     def search(self) -> Iterator[dict[str, Any]]:
         """The whole objects, for the first consumer, while the index fills. Objects older than `since` are not
@@ -137,6 +144,8 @@ class SearchIndex:
                 self._edited.append(round(edited.timestamp() * 1000))
                 if self.kind == "data_source":
                     self._containers.append(_container_id(obj))
+                for observer in self._observers:
+                    observer(obj)
                 yield obj
         except GeneratorExit:
             self._feed = None  # the consumer stopped early: a later entries() searches again, skipping known ids

@@ -114,10 +114,10 @@ def _walk(node):
             yield from _walk(value)
 
 
-def test_discover_declares_six_streams_with_complete_draft7_schemas():
+def test_discover_declares_seven_streams_with_complete_draft7_schemas():
     catalog = present(present(discover(SourceNotion(), CONFIG).catalog).catalog)
     streams = {s.name: s for s in catalog.streams}
-    assert list(streams) == ["users", "data_sources", "databases", "pages", "blocks", "comments"]
+    assert list(streams) == ["users", "data_sources", "databases", "pages", "blocks", "comments", "page_content"]
     for name, stream in streams.items():
         schema = stream.json_schema
         jsonschema.Draft7Validator.check_schema(schema)
