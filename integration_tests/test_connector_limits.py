@@ -159,7 +159,8 @@ def test_a_529_storm_is_waited_out_and_never_counted_against_the_retry_limit(emu
     run = connector.read(cfg, catalog)
     assert_complete(run, control)
     stats = control.stats()
-    assert stats["faults"].get("529_storm") == 2
+    assert control.faults()["injected"].get("529_storm") == 2  # two storms began
+    assert stats["faults"].get("529_storm", 0) >= 2  # their answers (a storm answers every request in it)
     assert stats["by_status"].get("529", 0) >= 2
     assert rate_limited_statuses(run)
 
