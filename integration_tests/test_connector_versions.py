@@ -49,7 +49,7 @@ def syncs(emulator_module, tmp_path_factory):
 
 
 def _canonical(run) -> dict:
-    return {stream: sorted((json.dumps(r, sort_keys=True) for r in run.of(stream))) for stream in STREAMS}
+    return {stream: sorted(json.dumps(r, sort_keys=True) for r in run.of(stream)) for stream in STREAMS}
 
 
 def test_every_version_gives_the_same_records(syncs):
@@ -83,8 +83,11 @@ def test_the_bounds_differ_by_the_row_queries_of_2026_12_01(syncs, emulator_modu
     control = Control(emulator_module.base_url)
     old, new = control.lower_bound(notion_version="2025-09-03"), control.lower_bound(notion_version="2026-12-01")
     assert control.lower_bound(notion_version="2026-03-11") == old
-    rows = Counter(p["parent"]["data_source_id"] for p in syncs["2025-09-03"][0].of("pages")
-                   if p["parent"]["type"] == "data_source_id")
+    rows = Counter(
+        p["parent"]["data_source_id"]
+        for p in syncs["2025-09-03"][0].of("pages")
+        if p["parent"]["type"] == "data_source_id"
+    )
     queries = sum(max(1, math.ceil(n / 100)) for n in rows.values())  # one listing per data source with rows
     assert new["by_endpoint"]["POST /v1/data_sources/{id}/query"] == queries == len(rows)  # small: < 100 each
     assert new["total"] == old["total"] + queries + 1  # + one data-source search for the rows' schemas

@@ -3,8 +3,8 @@
 truncated and non-JSON bodies and answers slower than the read timeout. Each sync ends with exactly the emulator's
 expected records, and the emulator's own rate limiter, set to the connector's budget, never turns a request away.
 
-Time-scaled so that 20 runs fit CI: the connector's timeouts and backoff run at SOURCE_NOTION_TIME_SCALE (its read
-timeout 2.4 s, against slow answers of 3 s), the emulator's Retry-After is 0.2 s and its 429 storms last 0.5 s.
+Time-scaled so that 20 runs fit CI: the connector's timeouts, backoff and Retry-After waits run 25 times faster (SOURCE_NOTION_TIME_SCALE: its
+read timeout 2.4 s, against slow answers of 3 s; the emulator's Retry-After of 5 s waited 0.2 s); 429 storms last 0.5 s.
 Runs go four at a time, each against its own emulator.
 """
 
@@ -25,7 +25,7 @@ from testkit.constants import STREAMS
 
 RUNS = 20
 PARALLEL = 5
-TIME_SCALE = 0.04  # read timeout 60 s x 0.04 = 2.4 s
+TIME_SCALE = 25  # the connector's waits run 25 times faster: read timeout 60 s / 25 = 2.4 s
 SLOW_SECONDS = 3.0  # longer than that read timeout
 RATE = 150  # the connector's requests_per_second and the emulator's limit for the token
 BURST = 30  # a fifth of a second's worth: the emulator tolerates little bunching
@@ -62,7 +62,7 @@ def one_run(seed: int, catalog: dict, folder) -> Outcome:
         connector = Connector(emulator.base_url, folder, env={TIME_SCALE_VARIABLE: str(TIME_SCALE)})
         cfg = config(requests_per_second=RATE)
         control.set_faults(
-            {"rates": RATES, "seed": seed, "slow_seconds": SLOW_SECONDS, "storm_seconds": 0.5, "retry_after": 0.2}
+            {"rates": RATES, "seed": seed, "slow_seconds": SLOW_SECONDS, "storm_seconds": 0.5, "retry_after": 5}
         )
         full = connector.read(cfg, catalog)
         outcome.problems += [f"full: {p}" for p in check_sync(full, control, STREAMS, None)]

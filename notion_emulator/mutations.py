@@ -23,9 +23,8 @@ from .ids import Kind
 from .model import Page, Parent, propagate
 from .properties import COMPUTED_TYPES, SchemaFactory, value_of
 
-OPS = ("edit_page", "edit_block", "add_block", "add_comment", "add_page", "add_row", "trash_page",
-       "restore_page", "unshare_page", "share_page", "change_schema", "bulk_edit", "move_page",
-       "edit_data_source")
+OPS = ("archive_row", "edit_page", "edit_block", "add_block", "add_comment", "add_page", "add_row", "trash_page",
+       "restore_page", "unshare_page", "share_page", "change_schema", "bulk_edit", "move_page", "edit_data_source")
 _EDITABLE_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "heading_1",
                     "heading_2", "heading_3", "to_do", "callout", "code", "template"}
 
@@ -236,6 +235,17 @@ class Mutations(BackendState):
                 return True
             current = self.ws.pages[current.parent[1]] if current.parent[0] in ("page", "block") else None
         return False
+
+    def archive_row(self, page_id: str, archived: bool = True, advance_seconds: float = 1) -> dict:
+        """Moves a data-source row into (or out of) its data source's archive partition (notion-api.md §13.8)."""
+        with self.lock:
+            page = self._require_page(page_id)
+            if page.data_source is None:
+                raise validation(f"{page_id} is not a row of a data source: only rows are archived.")
+            at = self._tick(advance_seconds)
+            page.is_archived = bool(archived)
+            self._touch_page(page, at)
+            return self._answer("archive_row", [page.id])
 
     def trash_page(self, page_id: str, advance_seconds: float = 1) -> dict:
         return self._set_trash(page_id, True, advance_seconds, "trash_page")

@@ -5,7 +5,8 @@ import pytest
 import requests
 from airbyte_cdk.models import FailureType
 
-from source_notion.client import NOTION_VERSION, NotionClient, server_minute
+from source_notion.api_versions import DEFAULT as NOTION_VERSION
+from source_notion.client import NotionClient, server_minute
 from source_notion.endpoints import BLOCK_CHILDREN, SEARCH, USERS_LIST
 from source_notion.errors import NotionAPIError
 from source_notion.rate_budget import RateBudget

@@ -22,7 +22,7 @@ def get_data_source(request, backend) -> dict:
 def query_data_source(request, backend) -> dict:
     rows = backend.query_data_source(_data_source_id(request), params.shared(request), request.version,
                                      lambda: params.query_args(request), list_filter_properties(request.query, request.version))
-    return list_body(rows.items, rows.next_cursor, "page_or_data_source")
+    return list_body(rows.items, rows.next_cursor, "page_or_data_source", incomplete=rows.incomplete)
 
 
 def list_templates(request, backend) -> Response:

@@ -49,8 +49,11 @@ class Pages(CursorStream):
         assert self._rows is not None  # set by records() with the groups it hands out
         for row, how in self._rows.read(item):
             if how != "query":
-                self.tally.add("rows whose properties were read one by one" if how == "retrieve" else
-                               "rows gone (404) before their properties were read: title only")
+                self.tally.add(
+                    "rows whose properties were read one by one"
+                    if how == "retrieve"
+                    else "rows gone (404) before their properties were read: title only"
+                )
             self._complete_and_emit(task, row)
 
     def _complete_and_emit(self, task: Task, page: Record) -> None:

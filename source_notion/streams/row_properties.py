@@ -15,15 +15,16 @@ other streams saw); only `properties` comes from the query.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any
 
 from source_notion.client import NotionClient
 from source_notion.config import format_datetime
 from source_notion.errors import NotionAPIError
 
-Json = Dict[str, Any]
+Json = dict[str, Any]
 
 
 @dataclass
@@ -31,20 +32,20 @@ class RowGroup:
     """The rows of one data source the search listed, by id, in the order listed."""
 
     data_source_id: str
-    rows: Dict[str, Json] = field(default_factory=dict)
-    property_ids: Optional[List[str]] = None  # None: the schema was not found by the search
+    rows: dict[str, Json] = field(default_factory=dict)
+    property_ids: list[str] | None = None  # None: the schema was not found by the search
 
 
-def data_source_of(page: Json) -> Optional[str]:
+def data_source_of(page: Json) -> str | None:
     parent = page.get("parent") or {}
     return parent.get("data_source_id") if parent.get("type") == "data_source_id" else None
 
 
 class RowProperties:
-    def __init__(self, client: NotionClient, since: Optional[datetime]) -> None:
+    def __init__(self, client: NotionClient, since: datetime | None) -> None:
         self.client = client
         self.since = since
-        self._groups: Dict[str, RowGroup] = {}
+        self._groups: dict[str, RowGroup] = {}
 
     def split(self, pages: Iterable[Json]) -> Iterator[Json]:
         """The pages that are not rows, as they come; the rows are kept for `groups`."""
@@ -64,23 +65,26 @@ class RowProperties:
             group.property_ids = schemas.get(group.data_source_id)
             yield group
 
-    def _schemas(self, wanted: set[str]) -> Dict[str, List[str]]:
-        found: Dict[str, List[str]] = {}
+    def _schemas(self, wanted: set[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
         for source in self.client.search.list({"filter": {"property": "object", "value": "data_source"}}):
             if source["id"] in wanted:
                 found[source["id"]] = [prop["id"] for prop in (source.get("properties") or {}).values()]
         return found
 
-    def read(self, group: RowGroup) -> Iterator[Tuple[Json, str]]:
+    def read(self, group: RowGroup) -> Iterator[tuple[Json, str]]:
         """(row, how its properties were read: "query", "retrieve", or "gone" when the row answered 404 and
         keeps only its title) for every row of the group."""
         if group.property_ids is None:  # not in the schema search (created since it was indexed): one GET
-            group.property_ids = [p["id"] for p in self.client.data_sources.retrieve(group.data_source_id)[
-                "properties"].values()]
+            group.property_ids = [
+                p["id"] for p in self.client.data_sources.retrieve(group.data_source_id)["properties"].values()
+            ]
         body: Json = {}
         if self.since is not None:
-            body["filter"] = {"timestamp": "last_edited_time",
-                              "last_edited_time": {"on_or_after": format_datetime(self.since)}}
+            body["filter"] = {
+                "timestamp": "last_edited_time",
+                "last_edited_time": {"on_or_after": format_datetime(self.since)},
+            }
         pending = dict(group.rows)
         for row in self.client.data_sources.query(group.data_source_id, body, filter_properties=group.property_ids):
             listed = pending.pop(row["id"], None)
@@ -97,4 +101,3 @@ class RowProperties:
                 continue
             listed["properties"] = whole.get("properties") or {}
             yield listed, "retrieve"
-
