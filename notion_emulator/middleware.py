@@ -87,9 +87,10 @@ def rate_limit_fault(fault: Fault) -> ApiError:
     return rate_limited(None if reason == BLOCKED else fault.retry_after, reason)
 
 
-def overloaded(retry_after: int) -> ApiError:
+def overloaded(retry_after: float) -> ApiError:
+    seconds = retry_after_header(retry_after)
     return ApiError(529, "service_overload", "Notion is overloaded, please try again later.",
-                    additional_data={"retry_after": str(retry_after)}, headers={"Retry-After": str(retry_after)})
+                    additional_data={"retry_after": seconds}, headers={"Retry-After": seconds})
 
 
 class CountStats:
