@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from . import trash_search
 from .backend import Backend, page_of_list
 from .clock import http_date, minute_iso
 from .control import ControlApi
@@ -422,13 +423,20 @@ class NotionApp:
                              f"was `{json.dumps(query)}`.")
         allowed = ("page", "database") if request.version == V2022 else ("page", "data_source")
         value = None
+        in_trash = False
         if body.get("filter") is not None:
             filt = body["filter"]
-            if not isinstance(filt, dict) or filt.get("property") != "object" or filt.get("value") not in allowed:
+            if isinstance(filt, dict) and filt.get("in_trash") is not None:
+                in_trash = filt["in_trash"] is True  # trash_search.py
+                filt = {key: item for key, item in filt.items() if key != "in_trash"}
+            if in_trash and not filt:
+                filt = None
+            elif not isinstance(filt, dict) or filt.get("property") != "object" or filt.get("value") not in allowed:
                 shown = json.dumps(filt.get("value") if isinstance(filt, dict) else filt)
                 raise validation(f"body failed validation: body.filter.value should be `\"{allowed[0]}\"` or "
                                  f"`\"{allowed[1]}\"`, instead was `{shown}`.")
-            value = filt["value"]
+            else:
+                value = filt["value"]
         descending = True
         if body.get("sort") is not None:
             sort = body["sort"]
@@ -441,8 +449,12 @@ class NotionApp:
         cursor = self._body_cursor(body)
         backend = self.backend
         with backend.lock:
-            found, next_cursor = backend.search(request.viewer.shared, request.version, value, query, descending,
-                                                cursor, size)
+            if in_trash:
+                found, next_cursor = trash_search.trashed(backend, request.viewer.shared, value, descending, cursor,
+                                                          size)
+            else:
+                found, next_cursor = backend.search(request.viewer.shared, request.version, value, query,
+                                                    descending, cursor, size)
             results = []
             for kind, obj, listed_ms in found:
                 if kind == "page":
@@ -513,7 +525,8 @@ class NotionApp:
         size = self._page_size(body.get("page_size"), "body")
         cursor = self._body_cursor(body)
         filter_properties = request.query.get("filter_properties")
-        rows = self.backend.query_rows(ds, body)
+        # The archive partition (`is_archived: true`, notion-api.md §13.8): no emulated row is archived.
+        rows = [] if body.get("is_archived") is True else self.backend.query_rows(ds, body)
         chunk, next_cursor = page_of_list(rows, cursor, size)
         render = self.backend.render
         return list_body([render.page(r, request.version, filter_properties) for r in chunk], next_cursor,
