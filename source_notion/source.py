@@ -11,6 +11,7 @@ from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
+    AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
     ConnectorSpecification,
     Status,
@@ -25,9 +26,10 @@ from source_notion.client import DEFAULT_BASE_URL, NotionClient
 from source_notion.config import NotionConfig, load_config, specification
 from source_notion.errors import SHARE_HINT
 from source_notion.rate_budget import RateBudget
-from source_notion.registry import READ_ORDER, Shared, read_position, search_since
+from source_notion.registry import READ_ORDER, Shared, read_position, row_streams, search_since, trash_since
+from source_notion.streams.rows import DataSourceRows, discover_row_streams
 from source_notion.sync import PlannedStream, Sync, SyncPlan
-from source_notion.workspace_index import WorkspaceIndex
+from source_notion.workspace_index import TrashListing, WorkspaceIndex
 
 BASE_URL_VARIABLE = "NOTION_API_BASE_URL"  # test seam: points the connector at the emulator; not in the spec
 
@@ -55,6 +57,7 @@ class SourceNotion(AbstractSource):
         self.catalog = catalog
         self.config = config
         self.state = state
+        self._row_streams: dict[str, DataSourceRows] = {}
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return specification()
@@ -94,8 +97,17 @@ class SourceNotion(AbstractSource):
             data_sources_since=search_since(Shared.DATA_SOURCE_SEARCH, notion_config, plan),
         )
         sync = Sync(notion_config, client, index, BlockWalk(client, notion_config.max_block_depth), plan)
+        trashed_since = trash_since(notion_config, plan)
+        if trashed_since is not None:
+            sync.trash = TrashListing(client, trashed_since)
         # Built in read order: the block walk's subscribers subscribe in it (source_notion/block_walk.py).
-        return [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
+        streams: list[Stream] = [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
+        if PLAN_KEY in config:  # a read: the row streams as configured (by data source id), no request here
+            rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
+        else:  # discover: one per data source the integration can read
+            rows = [DataSourceRows(sync, name, schema) for name, schema in discover_row_streams(client, notion_config)]
+        self._row_streams = {stream.name: stream for stream in rows}
+        return streams + list(rows)
 
     def read(
         self,
@@ -107,7 +119,22 @@ class SourceNotion(AbstractSource):
         ordered = sorted(catalog.streams, key=lambda s: read_position(s.stream.name))
         states = ConnectorStateManager(state=state)
         plan = {
-            s.stream.name: PlannedStream(s.sync_mode, states.get_stream_state(s.stream.name, s.stream.namespace))
+            s.stream.name: PlannedStream(
+                s.sync_mode, states.get_stream_state(s.stream.name, s.stream.namespace), s.stream.json_schema
+            )
             for s in ordered
         }
-        yield from super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)
+        messages = super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)
+        yield from (self._incomplete_if_lost(message) for message in messages)
+
+    def _incomplete_if_lost(self, message: AirbyteMessage) -> AirbyteMessage:
+        """A row stream whose data source can no longer be read ends INCOMPLETE, without failing the sync: the
+        CDK only says INCOMPLETE for a stream that raised, which would fail the whole sync."""
+        trace = message.trace
+        status = trace.stream_status if trace is not None else None
+        if status is None or status.status != AirbyteStreamStatus.COMPLETE:
+            return message
+        stream = self._row_streams.get(status.stream_descriptor.name)
+        if stream is not None and stream.lost_access:
+            status.status = AirbyteStreamStatus.INCOMPLETE
+        return message
