@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from airbyte_cdk.models import (
+    AirbyteCatalog,
     AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
@@ -102,12 +103,21 @@ class SourceNotion(AbstractSource):
             sync.trash = TrashListing(client, trashed_since)
         # Built in read order: the block walk's subscribers subscribe in it (source_notion/block_walk.py).
         streams: list[Stream] = [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
-        if PLAN_KEY in config:  # a read: the row streams as configured (by data source id), no request here
-            rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
-        else:  # discover: one per data source the integration can read
-            rows = [DataSourceRows(sync, name, schema) for name, schema in discover_row_streams(client, notion_config)]
+        # The row streams as configured (found by data source id, no request here); discover() adds the others.
+        rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
         self._row_streams = {stream.name: stream for stream in rows}
         return streams + list(rows)
+
+    def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
+        """The fixed streams, then one row stream per data source the integration can read (this costs requests:
+        the data sources are searched; streams() itself never sends one)."""
+        catalog = super().discover(logger, config)
+        notion_config = load_config(config)
+        client = build_client(notion_config)
+        sync = Sync(notion_config, client, WorkspaceIndex(client, None, None), BlockWalk(client, 0))
+        found = discover_row_streams(client, notion_config)
+        catalog.streams.extend(DataSourceRows(sync, name, schema).as_airbyte_stream() for name, schema in found)
+        return catalog
 
     def read(
         self,
