@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -54,7 +54,7 @@ def _free_port() -> int:
 
 def to_minute(iso: str, minus_minutes: int = 0) -> str:
     """The minute an ISO instant falls in, as Notion writes timestamps (`...T09:00:00.000Z`), `minus_minutes` earlier."""
-    instant = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
+    instant = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
     instant = instant.replace(second=0, microsecond=0) - timedelta(minutes=minus_minutes)
     return instant.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
@@ -70,7 +70,7 @@ class EmulatorProcess:
         self.base_url = ""
         self._http = requests.Session()
 
-    def __enter__(self) -> "EmulatorProcess":
+    def __enter__(self) -> EmulatorProcess:
         self.start()
         return self
 
@@ -128,12 +128,18 @@ class EmulatorProcess:
     def reset_stats(self) -> None:
         self._post("/_emulator/reset-stats")
 
-    def lower_bound(self, since: str | None = None, comments_scope: str = "all_pages") -> dict:
-        return self._get("/_emulator/lower-bound", since=since, comments_scope=comments_scope)
+    def lower_bound(self, since: str | None = None, comments_scope: str = "all_pages", streams: str | None = None) -> dict:
+        """`streams`: comma-separated (default: the emulator's, the fixed streams; `rows` adds the row streams)."""
+        return self._get("/_emulator/lower-bound", since=since, comments_scope=comments_scope, streams=streams)
 
-    def expected(self, since: str | None = None, fields: str | None = None, comments_scope: str = "all_pages") -> dict:
+    def expected(
+        self, since: str | None = None, fields: str | None = None, comments_scope: str = "all_pages",
+        streams: str | None = None,
+    ) -> dict:  # fmt: skip
         """The ground truth; `fields="ids"` keeps only the ids (the large profile's full truth is ~100 MB)."""
-        return self._get("/_emulator/expected", since=since, fields=fields, comments_scope=comments_scope)
+        return self._get(
+            "/_emulator/expected", since=since, fields=fields, comments_scope=comments_scope, streams=streams
+        )
 
     def clock(self) -> str:
         answer = self._get("/_emulator/clock")

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
 from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
@@ -33,6 +33,9 @@ from bench.source_command import SourceCommand
 LOOKBACK_MINUTES = 5
 
 MEDIUM_SCENARIOS = ("full", "incremental_1pct", "incremental_none")
+FIXED_STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
+# Ours syncs what its discover lists: the fixed streams and one row stream per data source (issue 11).
+OUR_STREAMS = ",".join(FIXED_STREAMS + ("rows",))
 LARGE_SCENARIOS = ("full_large",)
 ALL_SCENARIOS = MEDIUM_SCENARIOS + LARGE_SCENARIOS
 ALL_PAGES_SUFFIX = "_all_pages"
@@ -66,6 +69,7 @@ class ChainSync:
     started_at: str
     messages_dir: Path
     state: list[dict] = field(default_factory=list)
+    streams: str | None = None  # what the lower bound and the truth were asked for (None: the fixed streams)
 
 
 class ChainRunner:
@@ -88,12 +92,14 @@ class ChainRunner:
         expected_ids: Callable[[dict], dict[str, set[str]]],
         config_overrides: dict | None = None,
         truth_comments_scope: str | None = None,
+        streams: str | None = None,
     ) -> ChainSync:
         """One sync. Its ground truth is what a complete sync with `truth_comments_scope` (default: the run's own
         `comments_scope`) must return: with changed_pages a comment on an unchanged page is, by design, not asked
         for (the peer, which lists every page's comments, is held to all_pages)."""
-        lower_bound = emulator.lower_bound(since=since, comments_scope=comments_scope)
+        lower_bound = emulator.lower_bound(since=since, comments_scope=comments_scope, streams=streams)
         started_at = emulator.clock()
+        command.discover(emulator.base_url)  # its requests (it searches the data sources) are not the sync's
         emulator.reset_stats()
         self.log(
             f"[{command.label}] {run_name}: lower bound {lower_bound['total']} requests"
@@ -107,15 +113,19 @@ class ChainRunner:
         (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
         stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
         truth = emulator.expected(
-            since=since, fields=TRUTH_FIELDS.get(expected_ids, None), comments_scope=truth_comments_scope or comments_scope
-        )
+            since=since, fields=TRUTH_FIELDS.get(expected_ids), comments_scope=truth_comments_scope or comments_scope,
+            streams=streams,
+        )  # fmt: skip
+        if streams and "rows" in streams.split(","):
+            # The row streams (one per data source, named by discover) against the truth's one `rows` list.
+            output.ids["rows"] = set().union(*(ids for name, ids in output.ids.items() if name not in FIXED_STREAMS))
         measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(expected_ids(truth), output.ids))
         self.log(
             f"[{command.label}] {run_name}: {outcome.wall_s:.1f} s, {measurement.requests} requests,"
             f" {measurement.rate_limited} x 429, {sum(output.records.values())} records,"
             f" {measurement.records_lost} lost" + (f", FAILED ({measurement.failure_summary()})" if measurement.failed else "")
         )
-        return ChainSync(measurement, lower_bound, since, started_at, directory, output.state_messages())
+        return ChainSync(measurement, lower_bound, since, started_at, directory, output.state_messages(), streams)
 
     def time_passes_with_edits(self, emulator: EmulatorProcess) -> None:
         emulator.advance_clock(self.settings.seconds_between_syncs)
@@ -145,16 +155,16 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
     changed = {"comments_scope": "changed_pages"}
     everything = {"comments_scope": "all_pages"}
     with runner.start_emulator("ours-medium") as emulator:
-        full = runner.sync(emulator, ours, "full", None, None, "changed_pages", our_expected_ids, changed)
+        full = runner.sync(emulator, ours, "full", None, None, "changed_pages", our_expected_ids, changed, streams=OUR_STREAMS)
         syncs["full"] = full
         if not wanted & {"incremental_1pct", "incremental_none"}:
             return syncs
         runner.time_passes_with_edits(emulator)
         since = to_minute(full.started_at, LOOKBACK_MINUTES)
-        inc = runner.sync(emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed)
+        inc = runner.sync(emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed, streams=OUR_STREAMS)
         inc_all = runner.sync(
             emulator, ours, "incremental_1pct" + ALL_PAGES_SUFFIX, full.state, since, "all_pages",
-            our_expected_ids, everything,
+            our_expected_ids, everything, streams=OUR_STREAMS,
         )  # fmt: skip
         syncs["incremental_1pct"] = inc
         syncs["incremental_1pct" + ALL_PAGES_SUFFIX] = inc_all
@@ -163,11 +173,11 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
         runner.time_passes(emulator)
         syncs["incremental_none"] = runner.sync(
             emulator, ours, "incremental_none", inc.state, to_minute(inc.started_at, LOOKBACK_MINUTES), "changed_pages",
-            our_expected_ids, changed,
+            our_expected_ids, changed, streams=OUR_STREAMS,
         )  # fmt: skip
         syncs["incremental_none" + ALL_PAGES_SUFFIX] = runner.sync(
             emulator, ours, "incremental_none" + ALL_PAGES_SUFFIX, inc_all.state, to_minute(inc_all.started_at, LOOKBACK_MINUTES),
-            "all_pages", our_expected_ids, everything,
+            "all_pages", our_expected_ids, everything, streams=OUR_STREAMS,
         )  # fmt: skip
     return syncs
 
@@ -203,8 +213,9 @@ def run_peer_medium_chain(runner: ChainRunner, peer: SourceCommand, wanted: set[
 def run_large(runner: ChainRunner, command: SourceCommand, expected_ids) -> ChainSync:
     with runner.start_emulator(f"{command.label}-large") as emulator:
         return runner.sync(
-            emulator, command, "full_large", None, None, "changed_pages", expected_ids, {"comments_scope": "changed_pages"}
-        )
+            emulator, command, "full_large", None, None, "changed_pages", expected_ids, {"comments_scope": "changed_pages"},
+            streams=OUR_STREAMS if expected_ids is our_expected_ids else None,
+        )  # fmt: skip
 
 
 def scenario_results(
@@ -219,7 +230,8 @@ def scenario_results(
         base = name.removesuffix(ALL_PAGES_SUFFIX)
         scope = "all_pages" if name.endswith(ALL_PAGES_SUFFIX) else "changed_pages"
         peer_sync = peer.get(name)
-        if peer_sync and peer_sync.lower_bound["total"] != sync.lower_bound["total"]:
+        # Ours also syncs the row streams, which the peer has not: then the two bounds differ by design.
+        if peer_sync and peer_sync.streams == sync.streams and peer_sync.lower_bound["total"] != sync.lower_bound["total"]:
             log(
                 f"WARNING: {name}: the peer's emulator computed lower bound {peer_sync.lower_bound['total']}, ours"
                 f" {sync.lower_bound['total']}: the two workspaces diverged; compare the peer's row with care"

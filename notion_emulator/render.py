@@ -26,7 +26,7 @@ SITE = "https://www.notion.so"
 
 
 def annotations(**overrides) -> dict:
-    result = {name: False for name in _ANNOTATIONS}
+    result = dict.fromkeys(_ANNOTATIONS, False)
     result["color"] = "default"
     result.update(overrides)
     return result

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Literal, Mapping, Optional, Union
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 from airbyte_cdk.models import (
     AdvancedAuth,
@@ -55,14 +56,14 @@ class TokenCredentials(BaseModel):
 class NotionConfig(BaseModel):
     model_config = ConfigDict(title="Notion Source Spec", extra="allow")
 
-    credentials: Optional[Union[OAuthCredentials, TokenCredentials]] = Field(
+    credentials: OAuthCredentials | TokenCredentials | None = Field(
         None,
         title="Authentication Method",
         description="How to authenticate with Notion: an internal integration token, or OAuth (public integration).",
         discriminator="auth_type",
         json_schema_extra={"order": 0},
     )
-    start_date: Optional[str] = Field(
+    start_date: str | None = Field(
         None,
         title="Start Date",
         description=(
@@ -138,7 +139,7 @@ class NotionConfig(BaseModel):
         "values, next to the typed columns.",
         json_schema_extra={"order": 9},
     )
-    access_token: Optional[str] = Field(
+    access_token: str | None = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
@@ -147,7 +148,7 @@ class NotionConfig(BaseModel):
 
     @field_validator("start_date")
     @classmethod
-    def _parse_start_date(cls, value: Optional[str]) -> Optional[str]:
+    def _parse_start_date(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
         parse_datetime(value)  # raises ValueError with a clear message
@@ -162,7 +163,7 @@ class NotionConfig(BaseModel):
         raise ValueError("no credentials: set credentials (a token or OAuth) in the source's configuration")
 
     @property
-    def start_datetime(self) -> Optional[datetime]:
+    def start_datetime(self) -> datetime | None:
         return parse_datetime(self.start_date) if self.start_date else None
 
     @property
@@ -178,13 +179,13 @@ def parse_datetime(value: str) -> datetime:
     except ValueError:
         raise ValueError(f"{value!r} is not an ISO 8601 date-time, e.g. 2024-01-31T00:00:00Z") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def format_datetime(value: datetime) -> str:
     """The form Notion uses for page timestamps: 2024-01-31T00:00:00.000Z."""
-    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def load_config(raw: Mapping[str, Any]) -> NotionConfig:
@@ -215,7 +216,7 @@ def _describe_validation_error(error: Exception) -> str:
 # --------------------------------------------------------------------------- the spec
 
 
-def connection_specification() -> Dict[str, Any]:
+def connection_specification() -> dict[str, Any]:
     """The model's JSON Schema, flattened into the draft-7 form Airbyte's UIs expect (no $ref, oneOf options)."""
     schema = NotionConfig.model_json_schema()
     definitions = schema.pop("$defs", {})
