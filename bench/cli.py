@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.acceptance import acceptance_checks
@@ -111,7 +111,7 @@ def header(arguments: argparse.Namespace, command_line: str) -> str:
         "# source-notion benchmark (issue 5)",
         "",
         f"- command: `{command_line}`",
-        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}, commit {_git_commit()}, {os.cpu_count()} CPUs",
+        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {_git_commit()}, {os.cpu_count()} CPUs",
         f"- time scale: medium at {arguments.rate:g} req/s (Notion: {NOTION_RATE:g}), emulator latency "
         f"{arguments.latency_ms:g} ms x {NOTION_RATE:g}/{arguments.rate:g} = {medium_latency:.1f} ms; full_large at "
         f"{arguments.large_rate:g} req/s, latency {large_latency:.1f} ms; burst "
@@ -183,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # Only the scenarios asked for are reported (the chain may have run `full` to get a state to resume from).
     keep = {name: sync for name, sync in ours_syncs.items() if name.removesuffix("_all_pages") in wanted}
-    profiles = dict.fromkeys(MEDIUM_SCENARIOS, arguments.profile_medium) | {"full_large": arguments.profile_large}
-    rates = dict.fromkeys(MEDIUM_SCENARIOS, arguments.rate) | {"full_large": arguments.large_rate}
+    profiles = {name: arguments.profile_medium for name in MEDIUM_SCENARIOS} | {"full_large": arguments.profile_large}
+    rates = {name: arguments.rate for name in MEDIUM_SCENARIOS} | {"full_large": arguments.large_rate}
     figures = all_figures(scenario_results(keep, peer_syncs, profiles, rates, log))
     checks = acceptance_checks(figures)
 

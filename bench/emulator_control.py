@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
@@ -54,7 +54,7 @@ def _free_port() -> int:
 
 def to_minute(iso: str, minus_minutes: int = 0) -> str:
     """The minute an ISO instant falls in, as Notion writes timestamps (`...T09:00:00.000Z`), `minus_minutes` earlier."""
-    instant = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
+    instant = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
     instant = instant.replace(second=0, microsecond=0) - timedelta(minutes=minus_minutes)
     return instant.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
@@ -70,7 +70,7 @@ class EmulatorProcess:
         self.base_url = ""
         self._http = requests.Session()
 
-    def __enter__(self) -> EmulatorProcess:
+    def __enter__(self) -> "EmulatorProcess":
         self.start()
         return self
 

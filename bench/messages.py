@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 # The CDK logs one line per rate-limit back-off: "... Rate limit exceeded (HTTP 429). Retrying in 2.0 seconds."
 _BACKOFF_SLEEP = re.compile(r"Rate limit exceeded.*Retrying in ([0-9.]+) seconds")

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
 from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
@@ -113,7 +113,7 @@ class ChainRunner:
         (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
         stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
         truth = emulator.expected(
-            since=since, fields=TRUTH_FIELDS.get(expected_ids), comments_scope=truth_comments_scope or comments_scope,
+            since=since, fields=TRUTH_FIELDS.get(expected_ids, None), comments_scope=truth_comments_scope or comments_scope,
             streams=streams,
         )  # fmt: skip
         if streams and "rows" in streams.split(","):

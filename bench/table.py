@@ -5,7 +5,7 @@ Markdown so that the README's Performance section can carry the table of a real 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Callable
 
 from bench.acceptance import Check
 

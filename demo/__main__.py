@@ -14,8 +14,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import requests
 
@@ -25,13 +26,13 @@ OUTPUT = Path("demo-output")
 STREAMS = ["users", "pages", "data_sources", "databases", "blocks", "comments"]
 
 
-def _connector_command() -> list[str]:
+def _connector_command() -> List[str]:
     # The console script installed next to this interpreter, i.e. the project's own venv.
     script = Path(sys.executable).with_name("source-notion")
     return [str(script)] if script.exists() else [sys.executable, "-m", "source_notion.run"]
 
 
-def run_connector(verb: str, args: list[str], base_url: str, out_name: str) -> list[dict[str, Any]]:
+def run_connector(verb: str, args: List[str], base_url: str, out_name: str) -> List[Dict[str, Any]]:
     """Runs one `source-notion` command, stores its stdout, returns its messages."""
     env = {**os.environ, "NOTION_API_BASE_URL": base_url}
     completed = subprocess.run(
@@ -48,17 +49,17 @@ def run_connector(verb: str, args: list[str], base_url: str, out_name: str) -> l
     return messages
 
 
-def records_by_stream(messages: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = {name: [] for name in STREAMS}
+def records_by_stream(messages: List[Dict[str, Any]]) -> Dict[str, List[Dict[str, Any]]]:
+    grouped: Dict[str, List[Dict[str, Any]]] = {name: [] for name in STREAMS}
     for message in messages:
         if message["type"] == "RECORD":
             grouped.setdefault(message["record"]["stream"], []).append(message["record"]["data"])
     return grouped
 
 
-def final_state(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def final_state(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The newest STATE message per stream, as the `--state` file of the next sync wants it."""
-    newest: dict[str, dict[str, Any]] = {}
+    newest: Dict[str, Dict[str, Any]] = {}
     for message in messages:
         if message["type"] == "STATE":
             state = message["state"]
@@ -66,7 +67,7 @@ def final_state(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(newest.values())
 
 
-def compare_with_ground_truth(base_url: str, records: dict[str, list[dict[str, Any]]]) -> list[str]:
+def compare_with_ground_truth(base_url: str, records: Dict[str, List[Dict[str, Any]]]) -> List[str]:
     expected = requests.get(f"{base_url}/_emulator/expected", params={"fields": "ids"}, timeout=60).json()
     problems = []
     for stream in STREAMS:
@@ -83,14 +84,14 @@ def write_json(name: str, payload: Any) -> Path:
     return path
 
 
-def print_counts(title: str, records: dict[str, list[dict[str, Any]]], extra: dict[str, str] | None = None) -> None:
+def print_counts(title: str, records: Dict[str, List[Dict[str, Any]]], extra: Optional[Dict[str, str]] = None) -> None:
     print(f"\n{title}")
     for stream in STREAMS:
         note = f"   {extra[stream]}" if extra and stream in extra else ""
         print(f"  {stream:<13} {len(records.get(stream, [])):>6} records{note}")
 
 
-def make_edits(backend: Any, records: dict[str, list[dict[str, Any]]]) -> tuple[list[str], dict[str, set[str]]]:
+def make_edits(backend: Any, records: Dict[str, List[Dict[str, Any]]]) -> Tuple[List[str], Dict[str, Set[str]]]:
     """A few everyday edits, made through the emulator's mutation API: what was done, and the ids per stream
     that the next incremental read must bring."""
     landmarks = backend.landmarks

@@ -13,11 +13,10 @@ import signal
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 import requests
 
@@ -26,7 +25,7 @@ STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
 LOOKBACK_MINUTES = 5  # the connector's default lookback_minutes (docs/notion.md)
 
 
-def command() -> list[str]:
+def command() -> List[str]:
     script = Path(sys.executable).with_name("source-notion")
     if script.exists():
         return [str(script)]
@@ -34,7 +33,7 @@ def command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "source_notion.run"]
 
 
-def config(token: str = TOKEN, **options: Any) -> dict[str, Any]:
+def config(token: str = TOKEN, **options: Any) -> Dict[str, Any]:
     # No rate limit on the default emulator: let the connector go as fast as it can.
     return {"credentials": {"auth_type": "token", "token": token}, "requests_per_second": 500, **options}
 
@@ -42,44 +41,44 @@ def config(token: str = TOKEN, **options: Any) -> dict[str, Any]:
 @dataclass
 class Run:
     returncode: int
-    messages: list[dict[str, Any]]
+    messages: List[Dict[str, Any]]
     stderr: str
-    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    records: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        grouped: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
         for message in self.messages:
             if message["type"] == "RECORD":
                 grouped[message["record"]["stream"]].append(message["record"]["data"])
         self.records = dict(grouped)
 
-    def of(self, stream: str) -> list[dict[str, Any]]:
+    def of(self, stream: str) -> List[Dict[str, Any]]:
         return self.records.get(stream, [])
 
-    def ids(self, stream: str) -> list[str]:
+    def ids(self, stream: str) -> List[str]:
         return [r["id"] for r in self.of(stream)]
 
     @property
-    def states(self) -> list[dict[str, Any]]:
+    def states(self) -> List[Dict[str, Any]]:
         return [m["state"] for m in self.messages if m["type"] == "STATE"]
 
-    def stream_states(self, stream: str) -> list[dict[str, Any]]:
+    def stream_states(self, stream: str) -> List[Dict[str, Any]]:
         return [s["stream"]["stream_state"] for s in self.states if s["stream"]["stream_descriptor"]["name"] == stream]
 
-    def final_state(self) -> list[dict[str, Any]]:
+    def final_state(self) -> List[Dict[str, Any]]:
         """The last STATE of every stream, as a --state file holds them."""
-        last: dict[str, dict[str, Any]] = {}
+        last: Dict[str, Dict[str, Any]] = {}
         for state in self.states:
             name = state["stream"]["stream_descriptor"]["name"]
             last[name] = {"type": "STREAM", "stream": state["stream"]}
         return list(last.values())
 
     @property
-    def errors(self) -> list[dict[str, Any]]:
+    def errors(self) -> List[Dict[str, Any]]:
         return [m["trace"]["error"] for m in self.messages if m["type"] == "TRACE" and m["trace"]["type"] == "ERROR"]
 
     @property
-    def logs(self) -> list[str]:
+    def logs(self) -> List[str]:
         return [m["log"]["message"] for m in self.messages if m["type"] == "LOG"]
 
     def summary(self, stream: str) -> str:
@@ -87,7 +86,7 @@ class Run:
         assert len(lines) == 1, f"expected one final log line for {stream}, got {lines}"
         return lines[0]
 
-    def statuses(self, stream: str) -> list[str]:
+    def statuses(self, stream: str) -> List[str]:
         return [
             m["trace"]["stream_status"]["status"]
             for m in self.messages
@@ -111,10 +110,10 @@ class Connector:
         path.write_text(json.dumps(content))
         return str(path)
 
-    def _env(self) -> dict[str, str]:
+    def _env(self) -> Dict[str, str]:
         return {**os.environ, "NOTION_API_BASE_URL": self.base_url}
 
-    def run(self, *args: str, timeout: float = 600, stop_when: Callable[[dict[str, Any]], bool] | None = None) -> Run:
+    def run(self, *args: str, timeout: float = 600, stop_when: Optional[Callable[[Dict[str, Any]], bool]] = None) -> Run:
         """Runs the command; with `stop_when`, kills it (SIGKILL) right after the first message it accepts."""
         process = subprocess.Popen(
             [*command(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self._env()
@@ -140,13 +139,13 @@ class Connector:
     def spec(self) -> Run:
         return self.run("spec")
 
-    def check(self, cfg: dict[str, Any]) -> Run:
+    def check(self, cfg: Dict[str, Any]) -> Run:
         return self.run("check", "--config", self._file("config", cfg))
 
-    def discover(self, cfg: dict[str, Any]) -> Run:
+    def discover(self, cfg: Dict[str, Any]) -> Run:
         return self.run("discover", "--config", self._file("config", cfg))
 
-    def catalog(self, cfg: dict[str, Any], streams: Iterable[str] = STREAMS, mode: str = "incremental") -> dict[str, Any]:
+    def catalog(self, cfg: Dict[str, Any], streams: Iterable[str] = STREAMS, mode: str = "incremental") -> Dict[str, Any]:
         """A configured catalog built from the connector's own discover (its schemas travel with it)."""
         discovered = self.discover(cfg)
         (catalog,) = [m["catalog"] for m in discovered.messages if m["type"] == "CATALOG"]
@@ -169,10 +168,10 @@ class Connector:
 
     def read(
         self,
-        cfg: dict[str, Any],
-        catalog: dict[str, Any],
-        state: list[dict[str, Any]] | None = None,
-        stop_when: Callable[[dict[str, Any]], bool] | None = None,
+        cfg: Dict[str, Any],
+        catalog: Dict[str, Any],
+        state: Optional[List[Dict[str, Any]]] = None,
+        stop_when: Optional[Callable[[Dict[str, Any]], bool]] = None,
     ) -> Run:
         args = ["read", "--config", self._file("config", cfg), "--catalog", self._file("catalog", catalog)]
         if state is not None:
@@ -191,34 +190,34 @@ class Control:
         response.raise_for_status()
         return response.json()
 
-    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+    def post(self, path: str, body: Optional[Dict[str, Any]] = None) -> Any:
         response = requests.post(f"{self.base_url}/_emulator/{path}", json=body or {}, timeout=300)
         response.raise_for_status()
         return response.json() if response.content else None
 
-    def expected(self, **params: Any) -> dict[str, list[dict[str, Any]]]:
+    def expected(self, **params: Any) -> Dict[str, List[Dict[str, Any]]]:
         return self.get("expected", **_query(params))
 
-    def lower_bound(self, **params: Any) -> dict[str, Any]:
+    def lower_bound(self, **params: Any) -> Dict[str, Any]:
         return self.get("lower-bound", **_query(params))
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> Dict[str, Any]:
         return self.get("stats")
 
     def reset_stats(self) -> None:
         self.post("reset-stats")
 
-    def mutate(self, op: str, **args: Any) -> dict[str, Any]:
+    def mutate(self, op: str, **args: Any) -> Dict[str, Any]:
         return self.post("mutations", {"op": op, **args})
 
-    def faults(self, body: dict[str, Any]) -> Any:
+    def faults(self, body: Dict[str, Any]) -> Any:
         return self.post("faults", body)
 
-    def clock(self) -> dict[str, Any]:
+    def clock(self) -> Dict[str, Any]:
         return self.get("clock")
 
 
-def _query(params: dict[str, Any]) -> dict[str, Any]:
+def _query(params: Dict[str, Any]) -> Dict[str, Any]:
     out = {}
     for key, value in params.items():
         if isinstance(value, bool):
@@ -233,10 +232,10 @@ def sync_from(cursor: str, lookback_minutes: int = LOOKBACK_MINUTES) -> str:
     """Where an incremental sync from `cursor` starts (docs/architecture.md): cursor − lookback. It is the `since`
     of that sync's ground truth and lower bound."""
     moment = datetime.fromisoformat(cursor.replace("Z", "+00:00")) - timedelta(minutes=lookback_minutes)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def state_of(run_state: list[dict[str, Any]], stream: str) -> dict[str, Any]:
+def state_of(run_state: List[Dict[str, Any]], stream: str) -> Dict[str, Any]:
     for message in run_state:
         if message["stream"]["stream_descriptor"]["name"] == stream:
             return message["stream"]["stream_state"]

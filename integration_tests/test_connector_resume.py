@@ -3,6 +3,7 @@ the records of the interrupted attempt, ends with nothing missing."""
 
 from integration_tests.connector_harness import Connector, Control, config, state_of
 
+
 ENDPOINT = {"blocks": "GET /v1/blocks/{id}/children", "comments": "GET /v1/comments"}
 
 

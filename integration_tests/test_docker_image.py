@@ -70,6 +70,6 @@ def test_final_image_holds_only_the_installed_package(docker_client, connector_i
     facts = json.loads(run_in_image(docker_client, connector_image.tag, "python3", "-c", INSPECT_CONTENTS))
     assert facts["prefix"] == "/opt/source-notion"
     assert facts["source_notion"].startswith("/opt/source-notion/lib/python3.11/site-packages/")
-    assert facts["modules"] == dict.fromkeys(facts["modules"], False), "build or test tooling left in the image"
+    assert facts["modules"] == {name: False for name in facts["modules"]}, "build or test tooling left in the image"
     assert facts["tests_dirs"] == []
-    assert facts["paths"] == dict.fromkeys(facts["paths"], False)
+    assert facts["paths"] == {path: False for path in facts["paths"]}

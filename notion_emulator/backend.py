@@ -14,15 +14,15 @@ import threading
 import time
 from collections import OrderedDict
 
-from . import session_cursors
 from .clock import VirtualClock
 from .content import ContentBuilder
 from .errors import ApiError, invalid_cursor, not_found
 from .generator import generate
 from .ids import Kind, dashed, normalize
-from .model import Block, Comment, Database, DataSource, Page, PageContent, User
+from .model import Block, Comment, DataSource, Database, Page, PageContent, User
 from .mutations import Mutations
 from .query import FilterCompiler, sort_key_function, sort_rows
+from . import session_cursors
 from .render import V2022, Renderer
 from .search_index import LaggedSearchIndex
 

@@ -33,7 +33,7 @@ class Emulator:
         self._server: NotionServer | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> Emulator:
+    def start(self) -> "Emulator":
         self.backend = Backend(self.profile, self.seed, self._cache_pages, self.search_lag_seconds,
                                self.search_filter_properties)
         self.app = NotionApp(self.backend, self.token, **self._options)
@@ -54,7 +54,7 @@ class Emulator:
             self._thread.join(timeout=5)
             self._server = None
 
-    def __enter__(self) -> Emulator:
+    def __enter__(self) -> "Emulator":
         return self if self._server is not None else self.start()
 
     def __exit__(self, *exc) -> None:

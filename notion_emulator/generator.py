@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import random
 
-from . import text
 from .clock import CLOCK_START_MS, DAY_MS, MINUTE_MS
 from .content import COLUMN_ORD, b, spec_ord
 from .ids import IdCodec, Kind
 from .model import Database, DataSource, Page, PropertySchema, User, Workspace, propagate
 from .properties import SchemaFactory
+from . import text
 
 WORKSPACE = ("workspace",)
 _EARLIEST_MS = CLOCK_START_MS - 730 * DAY_MS

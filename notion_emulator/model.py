@@ -119,7 +119,7 @@ class Block:
     __slots__ = ("ord", "id", "type", "children", "parent", "created_ms", "edited_ms", "created_by", "edited_by",
                  "text", "extra", "ref")
 
-    def __init__(self, ord: int, id: str, type: str, parent: Block | None, created_ms: int, edited_ms: int,
+    def __init__(self, ord: int, id: str, type: str, parent: "Block | None", created_ms: int, edited_ms: int,
                  author: int, text: Any = None, extra: dict | None = None, ref: Any = None):
         self.ord, self.id, self.type, self.parent = ord, id, type, parent
         self.children: list[Block] | None = None

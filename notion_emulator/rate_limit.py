@@ -12,6 +12,7 @@ import math
 import threading
 import time
 
+
 _EPSILON = 1e-6
 
 

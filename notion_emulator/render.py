@@ -26,7 +26,7 @@ SITE = "https://www.notion.so"
 
 
 def annotations(**overrides) -> dict:
-    result = dict.fromkeys(_ANNOTATIONS, False)
+    result = {name: False for name in _ANNOTATIONS}
     result["color"] = "default"
     result.update(overrides)
     return result

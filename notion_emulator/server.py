@@ -43,9 +43,7 @@ from .rate_limit import RateLimiter
 from .render import V2022, list_body
 from .session_cursors import page_of as page_of_session_list
 from .stats import Stats
-from .versions import checked as checked_version
-from .versions import filter_properties, for_version, list_filter_properties
-
+from .versions import checked as checked_version, filter_properties, for_version, list_filter_properties
 OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CODE = "emulator_client_id", "emulator_client_secret", "emulator_code"
 OAUTH_REFRESH_TOKEN = "emulator_refresh_token"
 PAGINATED_PROPERTY_TYPES = {"title", "rich_text", "relation", "people", "rollup"}
@@ -191,7 +189,7 @@ class NotionApp:
         self._connections_lock = threading.Lock()
 
     # -- entry point --------------------------------------------------------------------------------------
-    def handle(self, handler: NotionHandler) -> None:
+    def handle(self, handler: "NotionHandler") -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length > 0 else b""
         host = handler.headers.get("Host") or f"{handler.server.server_address[0]}:{handler.server.server_address[1]}"
@@ -204,7 +202,7 @@ class NotionApp:
             return
         self.handle_api(handler, request)
 
-    def handle_api(self, handler: NotionHandler, request: Request) -> None:
+    def handle_api(self, handler: "NotionHandler", request: Request) -> None:
         self.stats.begin()
         recorded = False
 
@@ -723,7 +721,7 @@ class NotionApp:
         return {}
 
     # -- the wire -----------------------------------------------------------------------------------------
-    def _send(self, handler: NotionHandler, status: int, payload: bytes, headers: dict,
+    def _send(self, handler: "NotionHandler", status: int, payload: bytes, headers: dict,
               content_type: str = "application/json; charset=utf-8", truncate: bool = False) -> None:
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
@@ -741,7 +739,7 @@ class NotionApp:
             return
         handler.wfile.write(payload)
 
-    def _reset(self, handler: NotionHandler) -> None:
+    def _reset(self, handler: "NotionHandler") -> None:
         """Abort the connection with a TCP RST (SO_LINGER 0), as a dropped connection looks to a client."""
         handler.close_connection = True
         try:

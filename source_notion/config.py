@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, Literal, Mapping, Optional, Union
 
 from airbyte_cdk.models import (
     AdvancedAuth,
@@ -56,14 +55,14 @@ class TokenCredentials(BaseModel):
 class NotionConfig(BaseModel):
     model_config = ConfigDict(title="Notion Source Spec", extra="allow")
 
-    credentials: OAuthCredentials | TokenCredentials | None = Field(
+    credentials: Optional[Union[OAuthCredentials, TokenCredentials]] = Field(
         None,
         title="Authentication Method",
         description="How to authenticate with Notion: an internal integration token, or OAuth (public integration).",
         discriminator="auth_type",
         json_schema_extra={"order": 0},
     )
-    start_date: str | None = Field(
+    start_date: Optional[str] = Field(
         None,
         title="Start Date",
         description=(
@@ -139,7 +138,7 @@ class NotionConfig(BaseModel):
         "values, next to the typed columns.",
         json_schema_extra={"order": 9},
     )
-    access_token: str | None = Field(
+    access_token: Optional[str] = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
@@ -148,7 +147,7 @@ class NotionConfig(BaseModel):
 
     @field_validator("start_date")
     @classmethod
-    def _parse_start_date(cls, value: str | None) -> str | None:
+    def _parse_start_date(cls, value: Optional[str]) -> Optional[str]:
         if value in (None, ""):
             return None
         parse_datetime(value)  # raises ValueError with a clear message
@@ -163,7 +162,7 @@ class NotionConfig(BaseModel):
         raise ValueError("no credentials: set credentials (a token or OAuth) in the source's configuration")
 
     @property
-    def start_datetime(self) -> datetime | None:
+    def start_datetime(self) -> Optional[datetime]:
         return parse_datetime(self.start_date) if self.start_date else None
 
     @property
@@ -179,13 +178,13 @@ def parse_datetime(value: str) -> datetime:
     except ValueError:
         raise ValueError(f"{value!r} is not an ISO 8601 date-time, e.g. 2024-01-31T00:00:00Z") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
 
 
 def format_datetime(value: datetime) -> str:
     """The form Notion uses for page timestamps: 2024-01-31T00:00:00.000Z."""
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def load_config(raw: Mapping[str, Any]) -> NotionConfig:
@@ -216,7 +215,7 @@ def _describe_validation_error(error: Exception) -> str:
 # --------------------------------------------------------------------------- the spec
 
 
-def connection_specification() -> dict[str, Any]:
+def connection_specification() -> Dict[str, Any]:
     """The model's JSON Schema, flattened into the draft-7 form Airbyte's UIs expect (no $ref, oneOf options)."""
     schema = NotionConfig.model_json_schema()
     definitions = schema.pop("$defs", {})

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 import pytest
 from airbyte_cdk.models import FailureType
@@ -22,7 +22,7 @@ TOKEN_CREDENTIALS = {"auth_type": "token", "token": "secret-value"}
 )
 def test_start_date_accepts_iso_8601_with_or_without_milliseconds_and_offsets(text):
     config = load_config({"credentials": TOKEN_CREDENTIALS, "start_date": text})
-    assert config.start_datetime.replace(microsecond=0) == datetime(2024, 1, 31, 10, tzinfo=UTC)
+    assert config.start_datetime.replace(microsecond=0) == datetime(2024, 1, 31, 10, tzinfo=timezone.utc)
 
 
 def test_no_start_date_means_no_cutoff():

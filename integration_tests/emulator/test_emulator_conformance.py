@@ -116,7 +116,8 @@ for _type in ("date", "people", "files", "checkbox", "url", "email", "phone_numb
     _payload("property_schema", _type, {}, _S105)
 _payload("property_schema", "formula", {"expression": "string"}, _S105)
 _payload("property_schema", "unique_id", {"prefix": ("string", "null")}, _S105)
-_payload("property_schema", "rollup", dict.fromkeys(("function", "relation_property_name", "relation_property_id", "rollup_property_name", "rollup_property_id"), "string"), _S105)
+_payload("property_schema", "rollup", {k: "string" for k in ("function", "relation_property_name", "relation_property_id",
+                                                            "rollup_property_name", "rollup_property_id")}, _S105)
 _allow(_S105, "null", "property_schema:<*>.*.options#.description")
 _allow(_S105, "object", "property_schema:<relation>.relation<single_property>",
        "property_schema:<relation>.relation<single_property>.single_property")
