@@ -19,23 +19,24 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
 from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
 from bench.peer import expected_ids_for_peer
 from bench.source_command import SourceCommand
+from testkit.constants import LOOKBACK_MINUTES
 
-# Our connector's lookback_minutes (its default): an incremental sync of ours starts this many minutes before its
-# cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's state").
-LOOKBACK_MINUTES = 5
+# Our connector's lookback_minutes (its default, LOOKBACK_MINUTES): an incremental sync of ours starts this many
+# minutes before its cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's
+# state").
 
 MEDIUM_SCENARIOS = ("full", "incremental_1pct", "incremental_none")
 FIXED_STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
 # Ours syncs what its discover lists: the fixed streams and one row stream per data source (issue 11).
-OUR_STREAMS = ",".join(FIXED_STREAMS + ("rows",))
+OUR_STREAMS = ",".join((*FIXED_STREAMS, "rows"))
 LARGE_SCENARIOS = ("full_large",)
 ALL_SCENARIOS = MEDIUM_SCENARIOS + LARGE_SCENARIOS
 ALL_PAGES_SUFFIX = "_all_pages"
@@ -97,10 +98,10 @@ class ChainRunner:
         """One sync. Its ground truth is what a complete sync with `truth_comments_scope` (default: the run's own
         `comments_scope`) must return: with changed_pages a comment on an unchanged page is, by design, not asked
         for (the peer, which lists every page's comments, is held to all_pages)."""
-        lower_bound = emulator.lower_bound(since=since, comments_scope=comments_scope, streams=streams)
-        started_at = emulator.clock()
+        lower_bound = emulator.control.lower_bound(since=since, comments_scope=comments_scope, streams=streams)
+        started_at = emulator.control.clock()
         command.discover(emulator.base_url)  # its requests (it searches the data sources) are not the sync's
-        emulator.reset_stats()
+        emulator.control.reset_stats()
         self.log(
             f"[{command.label}] {run_name}: lower bound {lower_bound['total']} requests"
             f" (since {since or 'the beginning'}, comments_scope {comments_scope})"
@@ -108,14 +109,16 @@ class ChainRunner:
         outcome, output, directory = command.read(
             emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides
         )
-        stats = emulator.stats(detail=True)
+        stats = emulator.control.stats(detail=True)
         (directory / "stats.json").write_text(json.dumps(stats))
         (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
         stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
-        truth = emulator.expected(
-            since=since, fields=TRUTH_FIELDS.get(expected_ids, None), comments_scope=truth_comments_scope or comments_scope,
+        truth = emulator.control.expected(
+            since=since,
+            fields=TRUTH_FIELDS.get(expected_ids),
+            comments_scope=truth_comments_scope or comments_scope,
             streams=streams,
-        )  # fmt: skip
+        )
         if streams and "rows" in streams.split(","):
             # The row streams (one per data source, named by discover) against the truth's one `rows` list.
             output.ids["rows"] = set().union(*(ids for name, ids in output.ids.items() if name not in FIXED_STREAMS))
@@ -123,18 +126,23 @@ class ChainRunner:
         self.log(
             f"[{command.label}] {run_name}: {outcome.wall_s:.1f} s, {measurement.requests} requests,"
             f" {measurement.rate_limited} x 429, {sum(output.records.values())} records,"
-            f" {measurement.records_lost} lost" + (f", FAILED ({measurement.failure_summary()})" if measurement.failed else "")
+            f" {measurement.records_lost} lost"
+            + (f", FAILED ({measurement.failure_summary()})" if measurement.failed else "")
         )
         return ChainSync(measurement, lower_bound, since, started_at, directory, output.state_messages(), streams)
 
     def time_passes_with_edits(self, emulator: EmulatorProcess) -> None:
-        emulator.advance_clock(self.settings.seconds_between_syncs)
-        edit = emulator.mutate("bulk_edit", fraction=self.settings.edit_fraction, seed=self.settings.mutation_seed)
-        self.log(f"bulk_edit {self.settings.edit_fraction:.0%} at {edit.get('time')}: {len(edit.get('ids', []))} objects")
-        emulator.advance_clock(self.settings.seconds_between_syncs)
+        emulator.control.advance_clock(self.settings.seconds_between_syncs)
+        edit = emulator.control.mutate(
+            "bulk_edit", fraction=self.settings.edit_fraction, seed=self.settings.mutation_seed
+        )
+        self.log(
+            f"bulk_edit {self.settings.edit_fraction:.0%} at {edit.get('time')}: {len(edit.get('ids', []))} objects"
+        )
+        emulator.control.advance_clock(self.settings.seconds_between_syncs)
 
     def time_passes(self, emulator: EmulatorProcess) -> None:
-        emulator.advance_clock(self.settings.seconds_between_syncs)
+        emulator.control.advance_clock(self.settings.seconds_between_syncs)
 
 
 def our_expected_ids(truth: dict) -> dict[str, set[str]]:
@@ -146,7 +154,11 @@ def peer_expected_ids(truth: dict) -> dict[str, set[str]]:
 
 
 # The peer's ground truth needs each block's type (it drops some types by design); ours needs only ids.
-TRUTH_FIELDS = {our_expected_ids: "ids", peer_expected_ids: None}
+# What the ground truth of each comparison needs: our runs compare ids only (the large truth is ~100 MB in full).
+TRUTH_FIELDS: dict[Callable[[dict], dict[str, set[str]]], str | None] = {
+    our_expected_ids: "ids",
+    peer_expected_ids: None,
+}
 
 
 def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[str]) -> dict[str, ChainSync]:
@@ -161,7 +173,9 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
             return syncs
         runner.time_passes_with_edits(emulator)
         since = to_minute(full.started_at, LOOKBACK_MINUTES)
-        inc = runner.sync(emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed, streams=OUR_STREAMS)
+        inc = runner.sync(
+            emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed, streams=OUR_STREAMS
+        )
         inc_all = runner.sync(
             emulator, ours, "incremental_1pct" + ALL_PAGES_SUFFIX, full.state, since, "all_pages",
             our_expected_ids, everything, streams=OUR_STREAMS,
@@ -213,9 +227,16 @@ def run_peer_medium_chain(runner: ChainRunner, peer: SourceCommand, wanted: set[
 def run_large(runner: ChainRunner, command: SourceCommand, expected_ids) -> ChainSync:
     with runner.start_emulator(f"{command.label}-large") as emulator:
         return runner.sync(
-            emulator, command, "full_large", None, None, "changed_pages", expected_ids, {"comments_scope": "changed_pages"},
+            emulator,
+            command,
+            "full_large",
+            None,
+            None,
+            "changed_pages",
+            expected_ids,
+            {"comments_scope": "changed_pages"},
             streams=OUR_STREAMS if expected_ids is our_expected_ids else None,
-        )  # fmt: skip
+        )
 
 
 def scenario_results(
@@ -231,7 +252,8 @@ def scenario_results(
         scope = "all_pages" if name.endswith(ALL_PAGES_SUFFIX) else "changed_pages"
         peer_sync = peer.get(name)
         # Ours also syncs the row streams, which the peer has not: then the two bounds differ by design.
-        if peer_sync and peer_sync.streams == sync.streams and peer_sync.lower_bound["total"] != sync.lower_bound["total"]:
+        same_streams = peer_sync is not None and peer_sync.streams == sync.streams
+        if peer_sync and same_streams and peer_sync.lower_bound["total"] != sync.lower_bound["total"]:
             log(
                 f"WARNING: {name}: the peer's emulator computed lower bound {peer_sync.lower_bound['total']}, ours"
                 f" {sync.lower_bound['total']}: the two workspaces diverged; compare the peer's row with care"

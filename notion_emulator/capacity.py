@@ -37,6 +37,7 @@ def _start(profile: str, latency_ms: float) -> tuple[subprocess.Popen, str, floa
                                 "--profile", profile, "--rate-limit", "0", "--latency-ms", str(latency_ms)],
                                cwd=REPO, stdout=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert process.stdout is not None  # stdout=PIPE
     line = process.stdout.readline().strip()
     if not line.startswith("NOTION_API_BASE_URL="):
         process.kill()
@@ -64,7 +65,8 @@ def _drive(base_url: str, threads: int, seconds: float, seed: int) -> dict:
         rng = random.Random(seed + n)
         session = requests.Session()
         cursor = None
-        mine, codes = [], {}
+        mine: list = []
+        codes: dict = {}
         while time.monotonic() < deadline:
             roll = rng.random()
             started = time.perf_counter()

@@ -13,8 +13,6 @@ pre-order from 4, so `spec_ord` can tell the id of a hand-written block before i
 
 from __future__ import annotations
 
-import random
-
 from . import text
 from .clock import CLOCK_START_MS, MINUTE_MS
 from .ids import Kind
@@ -90,7 +88,7 @@ class ContentBuilder:
         return content
 
     # -- blocks -------------------------------------------------------------------------------------------
-    def new_block(self, content: PageContent, page: Page, rng: random.Random, kind: str, parent: Block | None,
+    def new_block(self, content: PageContent, page: Page, rng: text.Rng, kind: str, parent: Block | None,
                   text_value=None, extra=None, ref=None, at_ms: int | None = None, author: int | None = None,
                   ord: int | None = None) -> Block:
         if ord is None:
@@ -110,9 +108,9 @@ class ContentBuilder:
         content.by_id[block_id] = block
         return block
 
-    def _pick(self, rng: random.Random) -> str:
+    def _pick(self, rng: text.Rng) -> str:
         point = rng.random() * _total
-        for kind, bound in zip(_TYPES, _CUMULATIVE):
+        for kind, bound in zip(_TYPES, _CUMULATIVE, strict=True):
             if point < bound:
                 return kind
         return "paragraph"
@@ -192,18 +190,18 @@ class ContentBuilder:
         return self._child_block(content, parent, idx, kind)
 
     # -- comments -----------------------------------------------------------------------------------------
-    def _page_comments(self, content: PageContent, page: Page, rng: random.Random) -> None:
+    def _page_comments(self, content: PageContent, page: Page, rng: text.Rng) -> None:
         if page.n_page_comments:
             self.add_comments(content, page, rng, page.n_page_comments, None)
 
-    def add_comments(self, content: PageContent, page: Page, rng: random.Random, count: int,
+    def add_comments(self, content: PageContent, page: Page, rng: text.Rng, count: int,
                      block: Block | None, texts: list[str] | None = None, at_ms: int | None = None,
                      author: int | None = None) -> list[Comment]:
         """`count` comments on the page (block None) or on a block, in discussions of one to three."""
         made = []
         window_start = page.created_ms
         window = max(MINUTE_MS, CLOCK_START_MS - MINUTE_MS - window_start)
-        discussion_id = None
+        discussion_id = ""  # set on the first comment, as left_in_discussion starts at 0
         left_in_discussion = 0
         for i in range(count):
             if left_in_discussion == 0:

@@ -42,7 +42,7 @@ def invalid_cursor(cursor) -> ApiError:
     return validation(f"The start_cursor provided is invalid: {cursor}")
 
 
-def not_found(what: str, object_id: str, integration_name: str, integration_id: str) -> ApiError:
+def not_found(what: str, object_id: str, integration_name: str | None, integration_id: str) -> ApiError:
     """404 object_not_found, which also means "not shared with the integration" (2026 recording's shape)."""
     message = f"Could not find {what} with ID: {object_id}."
     if what in ("page", "block", "database", "data source"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from .clock import database_iso, floor_minute, minute_iso, parse_iso
 from .errors import validation
@@ -171,7 +172,7 @@ class GroundTruth:
             if page_changed:
                 emit("pages", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title,
                                "parent_type": page.parent[0]})
-            walked = []
+            walked: list[tuple[Any, Any]] = []
             if page_changed and want_blocks:
                 def visit(node, depth, content, page=page, walked=walked):
                     walked.append((node, content))
@@ -183,6 +184,7 @@ class GroundTruth:
                 self.walk_blocks(page, options.max_block_depth, visit, content)
             if "comments" not in out or (options.comments_scope == "changed_pages" and not page_changed):
                 continue
+            assert content is not None  # needs_content holds for the comments that reach here
             comments = [c for c in content.page_comments if changed(c.edited_ms)]
             if options.include_inline_comments:
                 for node, block_content in walked:

@@ -8,7 +8,8 @@ except `equals`; empty values sort last in both directions. Anything malformed i
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .clock import DAY_MS, floor_minute, parse_iso
 from .errors import validation

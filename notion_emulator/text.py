@@ -68,43 +68,23 @@ class FastRandom:
         return pool[:k]
 
 
+Rng = random.Random | FastRandom  # what a generator draws from
+
+
 def rng_for(*parts: int | str) -> FastRandom:
     return FastRandom(mix(*parts))
 
 
-FIRST_NAMES = (
-    "Ada Grace Alan Edsger Barbara Donald Margaret Ken Dennis Frances Radia John Katherine Tim Hedy Linus Guido "
-    "Sophie Claude Annie Niklaus Shafi Leslie Mary Jean Carl Evelyn Yukihiro Anita Bjarne Joan Lynn Ivan Karen "
-    "Whitfield Adele Alonzo Kathleen Seymour Susan Vint Marissa Brian Judea Silvio Rosalind Herbert Elena Tomás"
-).split()
-LAST_NAMES = (
-    "Lovelace Hopper Turing Dijkstra Liskov Knuth Hamilton Thompson Ritchie Allen Perlman McCarthy Johnson "
-    "Berners-Lee Lamarr Torvalds van-Rossum Wilson Shannon Easley Wirth Goldwasser Lamport Keller Sammet Kay "
-    "Boyer Matsumoto Borg Stroustrup Clarke Conway Sutherland Jones Diffie Goldberg Church Booth Papert Kare "
-    "Cerf Mayer Kernighan Pearl Micali Picard Simon Moreno Ruiz"
-).split()
+FIRST_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Dennis", "Frances", "Radia", "John", "Katherine", "Tim", "Hedy", "Linus", "Guido", "Sophie", "Claude", "Annie", "Niklaus", "Shafi", "Leslie", "Mary", "Jean", "Carl", "Evelyn", "Yukihiro", "Anita", "Bjarne", "Joan", "Lynn", "Ivan", "Karen", "Whitfield", "Adele", "Alonzo", "Kathleen", "Seymour", "Susan", "Vint", "Marissa", "Brian", "Judea", "Silvio", "Rosalind", "Herbert", "Elena", "Tomás"]
+LAST_NAMES = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Ritchie", "Allen", "Perlman", "McCarthy", "Johnson", "Berners-Lee", "Lamarr", "Torvalds", "van-Rossum", "Wilson", "Shannon", "Easley", "Wirth", "Goldwasser", "Lamport", "Keller", "Sammet", "Kay", "Boyer", "Matsumoto", "Borg", "Stroustrup", "Clarke", "Conway", "Sutherland", "Jones", "Diffie", "Goldberg", "Church", "Booth", "Papert", "Kare", "Cerf", "Mayer", "Kernighan", "Pearl", "Micali", "Picard", "Simon", "Moreno", "Ruiz"]
 BOT_NAMES = (
     "Slack Sync", "GitHub Integration", "Jira Cloud", "Zapier", "Calendar Bridge", "Typeform Import", "Figma",
     "Linear Sync", "Google Drive", "Miro Embed", "Asana Bridge", "Loom", "HubSpot", "Intercom", "Sentry",
 )
 
-_NOUNS = (
-    "roadmap plan review budget release sprint backlog customer feedback launch migration incident report "
-    "design spec interview onboarding handbook policy meeting agenda retrospective experiment metric "
-    "dashboard pipeline contract invoice vendor workshop research summary proposal milestone estimate "
-    "deployment outage runbook architecture schema integration dataset survey campaign brief checklist"
-).split()
-_ADJECTIVES = (
-    "quarterly weekly draft final internal shared critical minor updated archived new legacy proposed "
-    "approved open pending urgent annual regional mobile backend frontend secure public private"
-).split()
-_WORDS = (
-    "the team agreed to move the deadline after reviewing the numbers we should check with finance before "
-    "shipping this change please add your notes below and link the relevant tickets customers asked for "
-    "better exports next quarter the migration plan covers three phases each with a rollback step owners "
-    "confirm dates in the standup metrics improved after the cache was enabled latency dropped by a third "
-    "open questions remain about pricing tiers support load and the hiring plan for the platform group"
-).split()
+_NOUNS = ["roadmap", "plan", "review", "budget", "release", "sprint", "backlog", "customer", "feedback", "launch", "migration", "incident", "report", "design", "spec", "interview", "onboarding", "handbook", "policy", "meeting", "agenda", "retrospective", "experiment", "metric", "dashboard", "pipeline", "contract", "invoice", "vendor", "workshop", "research", "summary", "proposal", "milestone", "estimate", "deployment", "outage", "runbook", "architecture", "schema", "integration", "dataset", "survey", "campaign", "brief", "checklist"]
+_ADJECTIVES = ["quarterly", "weekly", "draft", "final", "internal", "shared", "critical", "minor", "updated", "archived", "new", "legacy", "proposed", "approved", "open", "pending", "urgent", "annual", "regional", "mobile", "backend", "frontend", "secure", "public", "private"]
+_WORDS = ["the", "team", "agreed", "to", "move", "the", "deadline", "after", "reviewing", "the", "numbers", "we", "should", "check", "with", "finance", "before", "shipping", "this", "change", "please", "add", "your", "notes", "below", "and", "link", "the", "relevant", "tickets", "customers", "asked", "for", "better", "exports", "next", "quarter", "the", "migration", "plan", "covers", "three", "phases", "each", "with", "a", "rollback", "step", "owners", "confirm", "dates", "in", "the", "standup", "metrics", "improved", "after", "the", "cache", "was", "enabled", "latency", "dropped", "by", "a", "third", "open", "questions", "remain", "about", "pricing", "tiers", "support", "load", "and", "the", "hiring", "plan", "for", "the", "platform", "group"]
 LANGUAGES = ("python", "javascript", "typescript", "sql", "bash", "json", "go", "rust", "yaml", "plain text")
 EMOJIS = ("📘", "🚀", "🧭", "🛠️", "📊", "🗂️", "✅", "💡", "📝", "🔒", "🎯", "🧪", "📅", "⭐", "⚙️")
 COLORS = ("default", "gray", "brown", "orange", "yellow", "green", "blue", "purple", "pink", "red")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .errors import invalid_cursor
 from .ids import dashed, normalize
+from .paging import Listing
 
 
 def trashed(backend, shared: bool, value: str | None, descending: bool, start_cursor: str | None,
@@ -37,3 +38,13 @@ def trashed(backend, shared: bool, value: str | None, descending: bool, start_cu
     chunk = entries[start:start + page_size + 1]
     next_cursor = chunk[page_size][1] if len(chunk) > page_size else None
     return [(kind, obj, ms) for ms, _, kind, obj in chunk[:page_size]], next_cursor
+
+
+def listing(backend, shared: bool, version: str, value: str | None, descending: bool, start_cursor: str | None,
+            page_size: int) -> Listing:
+    """One page of the trash listing, rendered."""
+    with backend.lock:
+        found, next_cursor = trashed(backend, shared, value, descending, start_cursor, page_size)
+        items = [backend.render.page(obj, version) if kind == "page" else backend.render.data_source(obj)
+                 for kind, obj, _ in found]
+    return Listing(items, next_cursor)

@@ -34,6 +34,13 @@ class OAuthCredentials(BaseModel):
     access_token: str = _secret(
         "Access Token", "The access token the OAuth flow returned for your Notion workspace.", 3
     )
+    refresh_token: Optional[str] = Field(
+        None,
+        title="Refresh Token",
+        description="The refresh token the OAuth flow returned, if any. When Notion refuses the access token, the "
+        "connector refreshes it with this one and hands the new pair to the platform (each refresh rotates both).",
+        json_schema_extra={"airbyte_secret": True, "order": 4},
+    )
 
     @property
     def token(self) -> str:
@@ -217,9 +224,9 @@ def _describe_validation_error(error: Exception) -> str:
 
 def connection_specification() -> Dict[str, Any]:
     """The model's JSON Schema, flattened into the draft-7 form Airbyte's UIs expect (no $ref, oneOf options)."""
-    schema = NotionConfig.model_json_schema()
-    definitions = schema.pop("$defs", {})
-    schema = _inline(schema, definitions)
+    generated = NotionConfig.model_json_schema()
+    definitions = generated.pop("$defs", {})
+    schema: dict[str, Any] = _inline(generated, definitions)
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     schema["type"] = "object"
     schema["required"] = []
@@ -268,7 +275,11 @@ def specification() -> ConnectorSpecification:
                 complete_oauth_output_specification={
                     "type": "object",
                     "properties": {
-                        "access_token": {"type": "string", "path_in_connector_config": ["credentials", "access_token"]}
+                        "access_token": {"type": "string", "path_in_connector_config": ["credentials", "access_token"]},
+                        "refresh_token": {
+                            "type": "string",
+                            "path_in_connector_config": ["credentials", "refresh_token"],
+                        },
                     },
                 },
                 complete_oauth_server_input_specification={

@@ -116,8 +116,7 @@ for _type in ("date", "people", "files", "checkbox", "url", "email", "phone_numb
     _payload("property_schema", _type, {}, _S105)
 _payload("property_schema", "formula", {"expression": "string"}, _S105)
 _payload("property_schema", "unique_id", {"prefix": ("string", "null")}, _S105)
-_payload("property_schema", "rollup", {k: "string" for k in ("function", "relation_property_name", "relation_property_id",
-                                                            "rollup_property_name", "rollup_property_id")}, _S105)
+_payload("property_schema", "rollup", dict.fromkeys(("function", "relation_property_name", "relation_property_id", "rollup_property_name", "rollup_property_id"), "string"), _S105)
 _allow(_S105, "null", "property_schema:<*>.*.options#.description")
 _allow(_S105, "object", "property_schema:<relation>.relation<single_property>",
        "property_schema:<relation>.relation<single_property>.single_property")
@@ -331,7 +330,7 @@ def shapes():
 
 
 def _paths(entries, version=None) -> dict[str, set[str]]:
-    merged = defaultdict(set)
+    merged: defaultdict[str, set[str]] = defaultdict(set)
     for fam, instance in entries:
         if version is None or fam == version:
             for path, types in instance.paths.items():
@@ -377,7 +376,7 @@ def test_recorded_keys_are_shown_with_recorded_types(shapes):
 
 def test_every_instance_has_the_keys_all_recordings_of_its_kind_have(shapes):
     rec, emu, keys_only = shapes
-    required = {}
+    required: dict[tuple, set[str]] = {}
     for kind, entries in rec.items():
         for family, instance in entries:
             key = (kind, family, instance.root_type)

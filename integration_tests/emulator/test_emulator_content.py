@@ -35,7 +35,7 @@ def test_parents_of_every_kind_and_multi_source_databases(emulator):
     pages = client.all_results("POST", "/v1/search", body={"filter": {"property": "object", "value": "page"}})
     assert {p["parent"]["type"] for p in pages} == {"workspace", "page_id", "block_id", "data_source_id"}
     sources = client.all_results("POST", "/v1/search", body={"filter": {"property": "object", "value": "data_source"}})
-    counts = {}
+    counts: dict[str, int] = {}
     for ds in sources:
         counts[ds["parent"]["database_id"]] = counts.get(ds["parent"]["database_id"], 0) + 1
     assert 1 in counts.values() and max(counts.values()) >= 2
@@ -74,7 +74,7 @@ def test_every_block_type_nesting_and_wide_blocks(emulator):
     deep = emulator.backend.landmarks["deep_page"]
     assert max(b["depth"] for b in blocks if b["page_id"] == deep) == 36
     assert len([b for b in emulator.expected()["blocks"] if b["page_id"] == deep]) == 30  # cut at depth 30
-    children = {}
+    children: dict[str, int] = {}
     for b in blocks:
         children[b["parent_id"]] = children.get(b["parent_id"], 0) + 1
     assert children[emulator.backend.landmarks["wide_block"]] == 130
@@ -84,7 +84,7 @@ def test_every_block_type_nesting_and_wide_blocks(emulator):
 def test_realistic_block_payloads(emulator):
     client = NotionTestClient(emulator.base_url)
     gallery = client.all_results("GET", f"/v1/blocks/{emulator.backend.landmarks['gallery_page']}/children")
-    by_type = {}
+    by_type: dict[str, dict] = {}
     for block in gallery:
         by_type.setdefault(block["type"], block)
     assert by_type["code"]["code"]["language"] == "python"

@@ -6,8 +6,8 @@ import threading
 
 import requests
 
-from notion_emulator import DEFAULT_TOKEN
 from integration_tests.emulator.reference_client import NotionTestClient
+from notion_emulator import DEFAULT_TOKEN
 
 HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-09-03"}
 
