@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
-from integration_tests.connector_harness import Connector, Control, config, state_of, sync_from
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, config, state_of, sync_from
 from unit_tests.rows.schema_check import validate
 
 
 @pytest.fixture
 def world(emulator, tmp_path):
-    return Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+    return Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
 
 
 def row_catalog(connector, cfg, extra=(), mode="incremental", only=None):

@@ -121,7 +121,7 @@ class SourceNotion(AbstractSource):
         the data sources are searched; streams() itself never sends one)."""
         catalog = super().discover(logger, config)
         notion_config = load_config(config)
-        client = build_client(notion_config)
+        client = build_client(notion_config, config)
         sync = Sync(notion_config, client, WorkspaceIndex(client, None, None), BlockWalk(client, 0))
         found = discover_row_streams(client, notion_config)
         catalog.streams.extend(DataSourceRows(sync, name, schema).as_airbyte_stream() for name, schema in found)
