@@ -28,9 +28,15 @@ def row_catalog(connector, cfg, extra=(), mode="incremental", only=None):
     for stream in catalog["streams"]:
         ds = (stream["json_schema"].get("x-notion") or {}).get("data_source_id")
         if (ds and (only is None or ds in only)) or stream["name"] in extra:
-            streams.append({"stream": stream, "sync_mode": mode, "destination_sync_mode": "append",
-                            "cursor_field": stream.get("default_cursor_field", []),
-                            "primary_key": stream.get("source_defined_primary_key", [])})
+            streams.append(
+                {
+                    "stream": stream,
+                    "sync_mode": mode,
+                    "destination_sync_mode": "append",
+                    "cursor_field": stream.get("default_cursor_field", []),
+                    "primary_key": stream.get("source_defined_primary_key", []),
+                }
+            )
             if ds:
                 sources[stream["name"]] = ds
     return {"streams": streams}, sources
@@ -55,8 +61,17 @@ def assert_rows_equal_the_oracle(run, catalog, sources, truth_rows, streams=None
         for record in records:
             validate(record, schema)
             truth = expected[record["id"]]
-            for fixed in ("url", "created_time", "last_edited_time", "created_by", "last_edited_by", "in_trash",
-                          "data_source_id", "database_id", "is_archived"):
+            for fixed in (
+                "url",
+                "created_time",
+                "last_edited_time",
+                "created_by",
+                "last_edited_by",
+                "in_trash",
+                "data_source_id",
+                "database_id",
+                "is_archived",
+            ):
                 assert record.get(fixed) == truth[fixed], (name, record["id"], fixed)
             for column, column_schema in schema["properties"].items():
                 meta = column_schema.get("x-notion")
@@ -75,16 +90,29 @@ def test_discover_has_one_stream_per_data_source_next_to_the_fixed_streams(world
     (catalog,) = [m["catalog"] for m in discovered.messages if m["type"] == "CATALOG"]
     names = [s["name"] for s in catalog["streams"]]
     assert {"users", "pages", "data_sources", "databases", "blocks", "comments"} <= set(names)
-    row_streams = {s["name"]: s for s in catalog["streams"] if (s["json_schema"].get("x-notion") or {}).get("data_source_id")}
+    row_streams = {
+        s["name"]: s for s in catalog["streams"] if (s["json_schema"].get("x-notion") or {}).get("data_source_id")
+    }
     data_sources = {d["id"] for d in control.expected(streams=["data_sources"])["data_sources"]}
     assert {s["json_schema"]["x-notion"]["data_source_id"] for s in row_streams.values()} == data_sources
     assert len(names) == len(set(names))
     for stream in row_streams.values():
         assert stream["supported_sync_modes"] == ["full_refresh", "incremental"]
-        assert stream["source_defined_primary_key"] == [["id"]] and stream["default_cursor_field"] == ["last_edited_time"]
+        assert stream["source_defined_primary_key"] == [["id"]] and stream["default_cursor_field"] == [
+            "last_edited_time"
+        ]
         assert list(stream["json_schema"]["properties"])[:10] == [
-            "id", "url", "created_time", "last_edited_time", "created_by", "last_edited_by", "in_trash",
-            "data_source_id", "database_id", "is_archived"]
+            "id",
+            "url",
+            "created_time",
+            "last_edited_time",
+            "created_by",
+            "last_edited_by",
+            "in_trash",
+            "data_source_id",
+            "database_id",
+            "is_archived",
+        ]
 
 
 def test_a_full_sync_of_every_row_stream_equals_the_oracle_at_the_lower_bound(world):
@@ -168,10 +196,12 @@ def test_renames_keep_the_configured_names_and_a_retyped_property_is_counted(wor
     catalog, sources = row_catalog(connector, cfg, mode="full_refresh", only={tasks})
     (name,) = sources
     schema = schemas_of(catalog)[name]
-    number = next(c for c, s in schema["properties"].items()
-                  if (s.get("x-notion") or {}).get("property_type") == "number")
-    text = next(c for c, s in schema["properties"].items()
-                if (s.get("x-notion") or {}).get("property_type") == "rich_text")
+    number = next(
+        c for c, s in schema["properties"].items() if (s.get("x-notion") or {}).get("property_type") == "number"
+    )
+    text = next(
+        c for c, s in schema["properties"].items() if (s.get("x-notion") or {}).get("property_type") == "rich_text"
+    )
     text_name = schema["properties"][text]["x-notion"]["property_name"]
     number_name = schema["properties"][number]["x-notion"]["property_name"]
     control.mutate("change_schema", data_source_id=tasks, title="Renamed in Notion")
@@ -190,7 +220,9 @@ def test_renames_keep_the_configured_names_and_a_retyped_property_is_counted(wor
     assert all(r.get(text) == truth[r["id"]]["values"][text_id]["value"] for r in records)
     assert any(r.get(text) for r in records)
     assert all("Added later" in r["properties"] for r in records)
-    filled = sum(1 for r in records if truth[r["id"]]["values"][schema["properties"][number]["x-notion"]["property_id"]]["value"])
+    filled = sum(
+        1 for r in records if truth[r["id"]]["values"][schema["properties"][number]["x-notion"]["property_id"]]["value"]
+    )
     summary = run.summary(name)
     assert f"{number} {filled}" in summary and "retyped" in summary, summary
 

@@ -90,8 +90,11 @@ def test_search_in_the_trash_lists_only_trashed_pages_newest_first(emulator):
     row_id = control(emulator, "/_emulator/info")["landmarks"]["relation_25_row"]
     before = client.all_results("POST", "/v1/search", body={"filter": {"in_trash": True}})
     emulator.backend.trash_page(row_id)
-    body = {"filter": {"property": "object", "value": "page", "in_trash": True},
-            "sort": {"timestamp": "last_edited_time", "direction": "descending"}, "page_size": 2}
+    body = {
+        "filter": {"property": "object", "value": "page", "in_trash": True},
+        "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+        "page_size": 2,
+    }
     listed = client.all_results("POST", "/v1/search", body=body)
     assert listed[0]["id"] == row_id and all(page["in_trash"] for page in listed)
     assert len(listed) == len(before) + 1
@@ -117,14 +120,19 @@ def test_the_lower_bound_of_row_streams(emulator):
     assert full["by_endpoint"]["POST /v1/data_sources/{id}/query"] == queries
     assert "POST /v1/search" not in full["by_endpoint"]  # a full refresh of rows needs no search
     one = sorted(sources)[0]
-    assert control(emulator, "/_emulator/lower-bound", streams="rows", row_sources=one)["by_endpoint"][
-        "POST /v1/data_sources/{id}/query"] == max(1, -(-by_source[one] // 100)) + 1
+    assert (
+        control(emulator, "/_emulator/lower-bound", streams="rows", row_sources=one)["by_endpoint"][
+            "POST /v1/data_sources/{id}/query"
+        ]
+        == max(1, -(-by_source[one] // 100)) + 1
+    )
     # Incremental, nothing changed: the page search and the trash listing, no query.
     now = control(emulator, "/_emulator/clock")["now"]
     quiet = control(emulator, "/_emulator/lower-bound", streams="rows", since=now)
     assert quiet["by_endpoint"] == {"POST /v1/search": 2}
     assert control(emulator, "/_emulator/lower-bound", streams="rows", since=now, trashed="false")["by_endpoint"] == {
-        "POST /v1/search": 1}
+        "POST /v1/search": 1
+    }
     # One row edited: its data source only.
     row = next(r for r in rows if r["data_source_id"] == one)
     emulator.backend.edit_page(row["id"])
@@ -141,5 +149,9 @@ def test_with_since_trashed_pages_and_rows_are_expected_once_more(emulator):
     assert [(p["id"], p.get("in_trash")) for p in truth["pages"]] == [(row_id, True)]
     assert [(r["id"], r["in_trash"]) for r in truth["rows"]] == [(row_id, True)]
     assert control(emulator, "/_emulator/expected", streams="pages,rows", since=now, trashed="false") == {
-        "pages": [], "rows": []}
-    assert control(emulator, "/_emulator/lower-bound", streams="pages", since=now)["by_endpoint"]["POST /v1/search"] == 2
+        "pages": [],
+        "rows": [],
+    }
+    assert (
+        control(emulator, "/_emulator/lower-bound", streams="pages", since=now)["by_endpoint"]["POST /v1/search"] == 2
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from .. import trash_search
 from ..errors import validation
 from ..render import V2022, list_body
-from .. import trash_search
 from . import params
 from .routes import Route
 

@@ -89,9 +89,10 @@ class DataSourceRows(CursorStream):
         if since is not None and self.sync.trash is not None:
             for page in self.sync.trash.pages():
                 parent = page.get("parent") or {}
-                if parent.get("data_source_id") == self.data_source_id and parse_datetime(
-                    page["last_edited_time"]
-                ) >= since:
+                if (
+                    parent.get("data_source_id") == self.data_source_id
+                    and parse_datetime(page["last_edited_time"]) >= since
+                ):
                     self.tally.add("trashed rows emitted with in_trash")
                     yield self.converter.convert(page)
 
@@ -166,7 +167,9 @@ def discover_row_streams(client: NotionClient, config: NotionConfig) -> list[tup
     for ds in sources:
         db_title = database_titles.get(database_id_of(ds), "")
         refs.append(
-            DataSourceRef(ds["id"], plain_title(ds.get("title")), db_title, bool(db_title), ds.get("created_time") or "")
+            DataSourceRef(
+                ds["id"], plain_title(ds.get("title")), db_title, bool(db_title), ds.get("created_time") or ""
+            )
         )
         schemas[ds["id"]] = row_stream_schema(
             ds, db_title, _formula_sample(client, ds), raw_properties=config.row_raw_properties
