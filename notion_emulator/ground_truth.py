@@ -19,6 +19,8 @@ from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
 from .model import Page
 from .properties import value_of
 from .typed_rows import TypedRows
+from .versions import SUPPORTED as VERSIONS
+from .versions import V2025
 
 STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
@@ -34,6 +36,7 @@ class SyncOptions:
     since: str | None = None
     streams: tuple[str, ...] = STREAMS
     fields: str = "all"
+    notion_version: str = V2025  # the version the sync speaks: 2026-12-01 reads row properties otherwise
     # The row streams synced, by data source id (empty: every data source), and whether an incremental sync
     # lists the trash (trash_search.py) to emit what was trashed since as `in_trash` records.
     row_sources: tuple[str, ...] = ()
@@ -68,11 +71,14 @@ class SyncOptions:
         fields = params.get("fields", "all")
         if fields not in ("all", "ids"):
             raise validation("fields should be all or ids.")
+        version = params.get("notion_version", V2025)
+        if version not in VERSIONS:
+            raise validation(f"notion_version should be one of {', '.join(VERSIONS)}.")
         row_sources = params.get("row_sources") or ()
         if isinstance(row_sources, str):
             row_sources = tuple(s for s in row_sources.split(",") if s)
         return cls(depth, flag(params.get("include_inline_comments", False)), scope, since, tuple(streams), fields,
-                   tuple(row_sources), flag(params.get("trashed", True)))
+                   version, tuple(row_sources), flag(params.get("trashed", True)))
 
     def row_source(self, ds) -> bool:
         """Whether the data source's row stream is synced."""

@@ -19,6 +19,7 @@ from typing import Any
 class SearchHit:
     """An object search lists, with the last_edited time it is listed under (older than its own while the
     index lags)."""
+
     obj: Any
     listed_ms: int
 
@@ -55,8 +56,7 @@ class SortedIndex:
     def key_of(self, object_id: str | None) -> tuple | None:
         return self._key_of.get(object_id) if object_id is not None else None
 
-    def iterate(self, from_key: tuple | None = None, descending: bool = False
-                ) -> Iterator[tuple]:
+    def iterate(self, from_key: tuple | None = None, descending: bool = False) -> Iterator[tuple]:
         """Keys in order, starting at from_key (inclusive) if given."""
         keys = self._keys
         if descending:

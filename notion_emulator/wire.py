@@ -24,8 +24,9 @@ from .ids import dashed, normalize
 if TYPE_CHECKING:
     from .api.routes import Route
 
-NON_JSON_BODY = (b"<html><head><title>Notion</title></head><body><h1>Something went wrong</h1>"
-                 b"<p>Please try again.</p></body></html>")
+NON_JSON_BODY = (
+    b"<html><head><title>Notion</title></head><body><h1>Something went wrong</h1><p>Please try again.</p></body></html>"
+)
 
 
 def encode(body: Any) -> bytes:
@@ -64,8 +65,9 @@ class Request:
                 except (ValueError, UnicodeDecodeError):
                     raise ApiError(400, "invalid_json", "Error parsing JSON body.") from None
                 if not isinstance(parsed, dict):
-                    raise validation(f"body failed validation: body should be an object, instead was "
-                                     f"`{json.dumps(parsed)[:80]}`.")
+                    raise validation(
+                        f"body failed validation: body should be an object, instead was `{json.dumps(parsed)[:80]}`."
+                    )
                 self._json = parsed
         return self._json
 
@@ -91,8 +93,9 @@ class Request:
 
 
 class Response:
-    def __init__(self, status: int, body: Any, headers: dict | None = None, request_id: bool = True,
-                 fault: Fault | None = None):
+    def __init__(
+        self, status: int, body: Any, headers: dict | None = None, request_id: bool = True, fault: Fault | None = None
+    ):
         self.status, self.body, self.headers, self.request_id = status, body, headers or {}, request_id
         self.fault = fault  # the injected fault, if any: it may spoil the delivery
 
@@ -118,8 +121,14 @@ def deliver(handler: NotionHandler, response: Response) -> None:
     send(handler, response.status, encode(body), headers, truncate=kind == "truncated")
 
 
-def send(handler: NotionHandler, status: int, payload: bytes, headers: dict,
-         content_type: str = "application/json; charset=utf-8", truncate: bool = False) -> None:
+def send(
+    handler: NotionHandler,
+    status: int,
+    payload: bytes,
+    headers: dict,
+    content_type: str = "application/json; charset=utf-8",
+    truncate: bool = False,
+) -> None:
     handler.send_response(status)
     handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(len(payload)))

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
+from source_notion.api_versions import DEFAULT as NOTION_VERSION
 from source_notion.endpoints import Call, NotionEndpoints
 from source_notion.errors import NotionAPIError
 from source_notion.rate_budget import RateBudget
@@ -46,7 +47,6 @@ from source_notion.retry_policy import (
     classify,
 )
 
-NOTION_VERSION = "2025-09-03"
 DEFAULT_BASE_URL = "https://api.notion.com"
 MAX_PAGE_SIZE = 100
 
@@ -133,6 +133,7 @@ class NotionClient(NotionEndpoints):
         budget: RateBudget,
         *,
         base_url: str = DEFAULT_BASE_URL,
+        notion_version: str = NOTION_VERSION,
         max_retries: int = 6,
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
@@ -147,6 +148,7 @@ class NotionClient(NotionEndpoints):
         self._refreshable: RefreshableToken | None = None
         self.budget = budget
         self.base_url = base_url.rstrip("/")
+        self.notion_version = notion_version
         self.policy = RetryPolicy(
             max_retries=max_retries,
             max_rate_limited_seconds=max_rate_limited_seconds,
@@ -182,7 +184,7 @@ class NotionClient(NotionEndpoints):
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            session.headers.update({"Notion-Version": NOTION_VERSION, "Accept": "application/json"})
+            session.headers.update({"Notion-Version": self.notion_version, "Accept": "application/json"})
             self._local.session = session
         return session
 

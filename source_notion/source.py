@@ -48,6 +48,7 @@ def build_client(config: NotionConfig, raw_config: Mapping[str, Any]) -> NotionC
         config.token,
         RateBudget(config.requests_per_second),
         base_url=os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL,
+        notion_version=config.notion_version,
     )
     tokens = rotating_tokens(raw_config, client.oauth.token)
     if tokens is not None:

@@ -7,5 +7,12 @@ from __future__ import annotations
 from . import blocks, comments, data_sources, databases, pages, search, users
 from .routes import Route
 
-NOTION_ROUTES: list[Route] = [*users.ROUTES, *search.ROUTES, *databases.ROUTES, *data_sources.ROUTES,
-                              *pages.ROUTES, *blocks.ROUTES, *comments.ROUTES]
+NOTION_ROUTES: list[Route] = [
+    *users.ROUTES,
+    *search.ROUTES,
+    *databases.ROUTES,
+    *data_sources.ROUTES,
+    *pages.ROUTES,
+    *blocks.ROUTES,
+    *comments.ROUTES,
+]

@@ -16,8 +16,9 @@ def list_comments(request, backend) -> dict:
     if raw is None:
         raise validation("query failed validation: query.block_id should be defined, instead was `undefined`.")
     if normalize(raw) is None:
-        raise validation(f"query failed validation: query.block_id should be a valid uuid, instead was "
-                         f"`{json.dumps(raw)}`.")
+        raise validation(
+            f"query failed validation: query.block_id should be a valid uuid, instead was `{json.dumps(raw)}`."
+        )
     cursor, size = params.query_paging(request)
     comments = backend.list_comments(raw, params.shared(request), cursor, size)
     return list_body(comments.items, comments.next_cursor, "comment")

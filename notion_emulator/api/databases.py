@@ -9,14 +9,17 @@ from .routes import Route
 
 
 def get_database(request, backend) -> dict:
-    return backend.retrieve_database(params.path_id(request, "database_id"), params.shared(request),
-                                     request.version)
+    return backend.retrieve_database(params.path_id(request, "database_id"), params.shared(request), request.version)
 
 
 def query_database(request, backend) -> dict:
     params.only_2022(request)
-    rows = backend.query_database(params.path_id(request, "database_id"), params.shared(request),
-                                  lambda: params.query_args(request), list_filter_properties(request.query, request.version))
+    rows = backend.query_database(
+        params.path_id(request, "database_id"),
+        params.shared(request),
+        lambda: params.query_args(request),
+        list_filter_properties(request.query, request.version),
+    )
     return list_body(rows.items, rows.next_cursor, "page_or_database")
 
 

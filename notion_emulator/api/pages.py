@@ -9,14 +9,16 @@ from .routes import Route
 
 
 def get_page(request, backend) -> dict:
-    return backend.retrieve_page(params.path_id(request, "page_id"), params.shared(request), request.version,
-                                 filter_properties(request.query))
+    return backend.retrieve_page(
+        params.path_id(request, "page_id"), params.shared(request), request.version, filter_properties(request.query)
+    )
 
 
 def get_property(request, backend) -> dict:
     cursor, size = params.query_paging(request)
-    found = backend.property_items(params.path_id(request, "page_id"), params.shared(request),
-                                   request.params["pid"], cursor, size)
+    found = backend.property_items(
+        params.path_id(request, "page_id"), params.shared(request), request.params["pid"], cursor, size
+    )
     kind = found.kind
     if found.listing is None:
         return {"object": "property_item", "id": found.prop_id, "type": kind, kind: found.value}

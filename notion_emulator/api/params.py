@@ -20,19 +20,20 @@ def page_size(raw: Any, where: str) -> int:
         try:
             value = int(raw)
         except ValueError:
-            raise validation(f"query failed validation: query.page_size should be a number, instead was "
-                             f"`{json.dumps(raw)}`.") from None
+            raise validation(
+                f"query failed validation: query.page_size should be a number, instead was `{json.dumps(raw)}`."
+            ) from None
     else:
         if not isinstance(raw, int) or isinstance(raw, bool):
-            raise validation(f"body failed validation: body.page_size should be a number or `undefined`, "
-                             f"instead was `{json.dumps(raw)}`.")
+            raise validation(
+                f"body failed validation: body.page_size should be a number or `undefined`, "
+                f"instead was `{json.dumps(raw)}`."
+            )
         value = raw
     if value > 100:
-        raise validation(f"{where} failed validation: {where}.page_size should be ≤ `100`, instead was "
-                         f"`{value}`.")
+        raise validation(f"{where} failed validation: {where}.page_size should be ≤ `100`, instead was `{value}`.")
     if value < 1:
-        raise validation(f"{where} failed validation: {where}.page_size should be ≥ `1`, instead was "
-                         f"`{value}`.")
+        raise validation(f"{where} failed validation: {where}.page_size should be ≥ `1`, instead was `{value}`.")
     return value
 
 
@@ -46,8 +47,10 @@ def body_paging(body: dict) -> tuple[str | None, int]:
     size = page_size(body.get("page_size"), "body")
     cursor = body.get("start_cursor")
     if cursor is not None and not isinstance(cursor, str):
-        raise validation(f"body failed validation: body.start_cursor should be a string or `undefined`, "
-                         f"instead was `{json.dumps(cursor)}`.")
+        raise validation(
+            f"body failed validation: body.start_cursor should be a string or `undefined`, "
+            f"instead was `{json.dumps(cursor)}`."
+        )
     return cursor, size
 
 

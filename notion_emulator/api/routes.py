@@ -20,8 +20,10 @@ from ..wire import Request, Response, error_response
 
 # Paths of the real API the emulator knows but does not serve (it is read-only; mutations go through
 # POST /_emulator/mutations): any method on them is 400 invalid_request.
-WRITE_PATHS = [re.compile(p) for p in (r"^/v1/pages$", r"^/v1/databases$", r"^/v1/data_sources$",
-                                       r"^/v1/comments$", r"^/v1/file_uploads.*$")]
+WRITE_PATHS = [
+    re.compile(p)
+    for p in (r"^/v1/pages$", r"^/v1/databases$", r"^/v1/data_sources$", r"^/v1/comments$", r"^/v1/file_uploads.*$")
+]
 
 
 @dataclass
@@ -65,8 +67,12 @@ def served(request: Request) -> bool:
 
 
 def unsupported(request: Request) -> ApiError:
-    return ApiError(400, "invalid_request", f"Unsupported request: {request.method} {request.path}. The "
-                    "emulator is read-only; change its workspace with POST /_emulator/mutations.")
+    return ApiError(
+        400,
+        "invalid_request",
+        f"Unsupported request: {request.method} {request.path}. The "
+        "emulator is read-only; change its workspace with POST /_emulator/mutations.",
+    )
 
 
 class Endpoint:
