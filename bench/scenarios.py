@@ -6,6 +6,8 @@ before every sync and read right after it.
 
 Medium chain, per connector:
   full sync (no state)
+  -> full_with_content (ours): the same full sync with page_content selected too, on the same workspace (a read
+     changes nothing); it must make the same requests, its peak RSS is compared with full's
   -> the virtual clock advances an hour, `bulk_edit` edits 1% of pages, the clock advances another hour
   -> incremental_1pct: the state the full sync ended with
   -> the clock advances an hour
@@ -30,14 +32,15 @@ from pathlib import Path
 from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
 from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
 from bench.peer import expected_ids_for_peer
-from bench.source_command import SourceCommand
+from bench.source_command import OPT_IN_STREAMS, SourceCommand
 from testkit.constants import LOOKBACK_MINUTES
 
 # Our connector's lookback_minutes (its default, LOOKBACK_MINUTES): an incremental sync of ours starts this many
 # minutes before its cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's
 # state").
 
-MEDIUM_SCENARIOS = ("full", "incremental_1pct", "incremental_none")
+MEDIUM_SCENARIOS = ("full", "full_with_content", "incremental_1pct", "incremental_none")
+WITH_CONTENT = frozenset({"page_content"})
 FIXED_STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
 # Ours syncs what its discover lists: the fixed streams and one row stream per data source (issue 11).
 OUR_STREAMS = ",".join((*FIXED_STREAMS, "rows"))
@@ -100,6 +103,7 @@ class ChainRunner:
         truth_comments_scope: str | None = None,
         streams: str | None = None,
         notion_version: str | None = None,
+        opt_in: frozenset[str] = frozenset(),
     ) -> ChainSync:
         """One sync. Its ground truth is what a complete sync with `truth_comments_scope` (default: the run's own
         `comments_scope`) must return: with changed_pages a comment on an unchanged page is, by design, not asked
@@ -116,7 +120,8 @@ class ChainRunner:
             f" (since {since or 'the beginning'}, comments_scope {comments_scope})"
         )
         outcome, output, directory = command.read(
-            emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides
+            emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides,
+            opt_in,
         )
         stats = emulator.control.stats(detail=True)
         (directory / "stats.json").write_text(json.dumps(stats))
@@ -130,8 +135,10 @@ class ChainRunner:
         )
         if streams and "rows" in streams.split(","):
             # The row streams (one per data source, named by discover) against the truth's one `rows` list.
-            output.ids["rows"] = set().union(*(ids for name, ids in output.ids.items() if name not in FIXED_STREAMS))
-        measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(expected_ids(truth), output.ids))
+            output.ids["rows"] = set().union(*(ids for name, ids in output.ids.items() if name not in (*FIXED_STREAMS, "page_content")))
+        # The truth lists every stream; a row that leaves an opt-in stream out is not held to it.
+        wanted = {stream: ids for stream, ids in expected_ids(truth).items() if stream not in OPT_IN_STREAMS - opt_in}
+        measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(wanted, output.ids))
         self.log(
             f"[{command.label}] {run_name}: {outcome.wall_s:.1f} s, {measurement.requests} requests,"
             f" {measurement.rate_limited} x 429, {sum(output.records.values())} records,"
@@ -178,6 +185,11 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
     with runner.start_emulator("ours-medium") as emulator:
         full = runner.sync(emulator, ours, "full", None, None, "changed_pages", our_expected_ids, changed, streams=OUR_STREAMS)
         syncs["full"] = full
+        if "full_with_content" in wanted:
+            syncs["full_with_content"] = runner.sync(
+                emulator, ours, "full_with_content", None, None, "changed_pages", our_expected_ids, changed,
+                opt_in=WITH_CONTENT,
+            )  # fmt: skip
         if not wanted & {"incremental_1pct", "incremental_none"}:
             return syncs
         runner.time_passes_with_edits(emulator)
@@ -296,6 +308,7 @@ def scenario_results(
 def _row_order() -> list[str]:
     return [
         "full",
+        "full_with_content",
         "incremental_1pct",
         "incremental_1pct" + ALL_PAGES_SUFFIX,
         "incremental_none",

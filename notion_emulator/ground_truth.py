@@ -22,7 +22,7 @@ from .typed_rows import TypedRows
 from .versions import SUPPORTED as VERSIONS
 from .versions import V2025
 
-STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
+STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
 OPT_IN_STREAMS = ("rows",)
 NOT_DESCENDED = {"child_page", "child_database"}
@@ -178,6 +178,9 @@ class GroundTruth:
             if page_changed:
                 emit("pages", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title,
                                "parent_type": page.parent[0]})
+                # One rendering per page walked (the connector's page_content: the walk's trees, no request of its own).
+                emit("page_content", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms),
+                                      "title": page.title})
             walked: list[tuple[Any, Any]] = []
             if page_changed and want_blocks:
                 def visit(node, depth, content, page=page, walked=walked):

@@ -59,7 +59,7 @@ class LowerBound:
         terms = []
         if "users" in streams:
             terms.append(self.users())
-        if streams & {"pages", "blocks", "comments"} or ("rows" in streams and options.since is not None):
+        if streams & {"pages", "blocks", "comments", "page_content"} or ("rows" in streams and options.since is not None):
             terms.append(self.page_search())
         if streams & {"pages", "rows"}:
             terms.append(self.property_completion())
@@ -73,7 +73,8 @@ class LowerBound:
             terms.append(self.data_source_search())
             if "databases" in streams:
                 terms.append(self.databases())
-        if "blocks" in streams or ("comments" in streams and options.include_inline_comments):
+        # page_content renders the trees of the same walk: it adds no term of its own.
+        if streams & {"blocks", "page_content"} or ("comments" in streams and options.include_inline_comments):
             terms.append(self.blocks())
         if "comments" in streams:
             terms.append(self.page_comments())
@@ -212,7 +213,8 @@ class LowerBound:
 
     def blocks(self) -> Term:
         walk = self.block_walk()
-        why = "" if "blocks" in self.streams else " (walked for their inline comments)"
+        why = ("" if "blocks" in self.streams else " (walked for page_content)" if "page_content" in self.streams
+               else " (walked for their inline comments)")
         return Term(CHILDREN, walk.listings,
                     f"blocks{why}: {len(self.synced)} pages walked to depth {self.options.max_block_depth}, "
                     f"{walk.blocks} blocks; one listing per page plus one per block descended into, "

@@ -22,7 +22,7 @@ from .ids import Kind
 from .model import Page, Parent, propagate
 from .properties import COMPUTED_TYPES, SchemaFactory, value_of
 
-OPS = ("edit_page", "edit_block", "add_block", "add_comment", "add_page", "add_row", "trash_page",
+OPS = ("archive_row", "edit_page", "edit_block", "add_block", "add_comment", "add_page", "add_row", "trash_page",
        "restore_page", "unshare_page", "share_page", "change_schema", "bulk_edit")
 _EDITABLE_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "heading_1",
                     "heading_2", "heading_3", "to_do", "callout", "code", "template"}
@@ -195,6 +195,17 @@ class Mutations(BackendState):
         propagate(self.ws, "page", page.idx)
         self._page_index.put(page.id, at, "page", page.idx)
         return page
+
+    def archive_row(self, page_id: str, archived: bool = True, advance_seconds: float = 1) -> dict:
+        """Moves a data-source row into (or out of) its data source's archive partition (notion-api.md §13.8)."""
+        with self.lock:
+            page = self._require_page(page_id)
+            if page.data_source is None:
+                raise validation(f"{page_id} is not a row of a data source: only rows are archived.")
+            at = self._tick(advance_seconds)
+            page.is_archived = bool(archived)
+            self._touch_page(page, at)
+            return self._answer("archive_row", [page.id])
 
     def trash_page(self, page_id: str, advance_seconds: float = 1) -> dict:
         return self._set_trash(page_id, True, advance_seconds, "trash_page")

@@ -19,7 +19,7 @@ from enum import Enum
 from source_notion.config import NotionConfig
 from source_notion.cursors import later, sync_from
 from source_notion.rows.schema import data_source_id_of
-from source_notion.streams import Blocks, Comments, Databases, DataSources, Pages, Users
+from source_notion.streams import Blocks, Comments, Databases, DataSources, PageContent, Pages, Users
 from source_notion.streams.base import CursorStream, NotionStream
 from source_notion.streams.rows import DataSourceRows
 from source_notion.sync import PlannedStream
@@ -49,6 +49,7 @@ DECLARED = (
     StreamEntry("pages", Pages, feeds=Shared.PAGE_SEARCH),
     StreamEntry("blocks", Blocks, needs=frozenset({Shared.PAGE_SEARCH}), feeds=Shared.BLOCK_WALK),
     StreamEntry("comments", Comments, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
+    StreamEntry("page_content", PageContent, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
 )
 
 

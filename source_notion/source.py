@@ -27,7 +27,8 @@ from source_notion.client import DEFAULT_BASE_URL, NotionClient
 from source_notion.config import NotionConfig, load_config, specification
 from source_notion.errors import SHARE_HINT
 from source_notion.oauth import rotating_tokens
-from source_notion.rate_budget import RateBudget
+from source_notion.rate_budget import BUSINESS_PER_MINUTE, STANDARD_PER_MINUTE, WINDOW_SECONDS, RateBudget
+from source_notion.rate_status import RateLimitedNotice
 from source_notion.registry import READ_ORDER, Shared, read_position, row_streams, search_since, trash_since
 from source_notion.streams.rows import DataSourceRows, discover_row_streams
 from source_notion.sync import PlannedStream, Sync, SyncPlan
@@ -41,15 +42,34 @@ BASE_URL_VARIABLE = "NOTION_API_BASE_URL"  # test seam: points the connector at 
 PLAN_KEY = "__source_notion_sync_plan"
 
 
+# Test seam, like NOTION_API_BASE_URL: Notion's windows and Retry-After waits run this many times faster,
+# for an emulator started with the same `rate_time_scale`; not in the spec.
+TIME_SCALE_VARIABLE = "SOURCE_NOTION_TIME_SCALE"
+
+
+def build_budget(config: NotionConfig, time_scale: float = 1.0) -> RateBudget:
+    """The plan's budget when configured, else the documented 180 per window with one probe for 600."""
+    told = config.requests_per_minute
+    return RateBudget(
+        config.requests_per_second,
+        per_window=told or STANDARD_PER_MINUTE,
+        window_seconds=WINDOW_SECONDS / time_scale,
+        probe_up_to=None if told else BUSINESS_PER_MINUTE,
+    )
+
+
 def build_client(config: NotionConfig, raw_config: Mapping[str, Any]) -> NotionClient:
     """The sync's client; `raw_config` (the config as given, which a token refresh gives back rotated) lets an
     OAuth connection with a refresh token refresh its access token."""
+    time_scale = float(os.environ.get(TIME_SCALE_VARIABLE) or 1.0)
     client = NotionClient(
         config.token,
-        RateBudget(config.requests_per_second),
+        build_budget(config, time_scale),
         base_url=os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL,
+        time_scale=time_scale,
         notion_version=config.notion_version,
     )
+    client.on_rate_limited = RateLimitedNotice(lambda: client.current_stream)
     tokens = rotating_tokens(raw_config, client.oauth.token)
     if tokens is not None:
         client.refresh_with(tokens)

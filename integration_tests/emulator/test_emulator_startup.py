@@ -35,7 +35,12 @@ def test_command_line_prints_its_url_serves_and_stops():
         config = requests.get(base_url + "/_emulator/config", timeout=10).json()
         # the command line's default rate limit, and the lag it was given
         assert config == {"rate_limit": 3.0, "burst": 3, "latency_ms": 0.0, "search_lag_seconds": 30.0,
-                          "search_filter_properties": "applied", "oauth_access_token_seconds": 3600.0}
+                          "search_filter_properties": "applied", "oauth_access_token_seconds": 3600.0,
+                          # issue 10's limits, all off but the documented 10,000-result query cap
+                          "requests_per_minute": 0, "plan": None, "window_seconds": 60.0,
+                          "workspace_per_window": 0, "workspace_window_seconds": 60.0, "rate_time_scale": 1.0,
+                          "cursor_expiry_pages": 0, "cursor_ttl_seconds": 0.0, "query_result_cap": 10000,
+                          "search_result_cap": 0, "cursors_expired": 0}
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0

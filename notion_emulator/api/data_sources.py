@@ -26,7 +26,7 @@ def query_data_source(request, backend) -> dict:
         return list_body([], None, "page_or_data_source")
     rows = backend.query_data_source(_data_source_id(request), params.shared(request), request.version,
                                      lambda: params.query_args(request), list_filter_properties(request.query, request.version))
-    return list_body(rows.items, rows.next_cursor, "page_or_data_source")
+    return list_body(rows.items, rows.next_cursor, "page_or_data_source", incomplete=rows.incomplete)
 
 
 def list_templates(request, backend) -> Response:

@@ -50,7 +50,7 @@ def search(request, backend) -> dict:
     found = backend.search(params.shared(request), request.version, value, query, descending, cursor, size,
                            request.query)
     list_type = "page_or_database" if request.version == V2022 else "page_or_data_source"
-    return list_body(found.items, found.next_cursor, list_type)
+    return list_body(found.items, found.next_cursor, list_type, incomplete=found.incomplete)
 
 
 ROUTES = [Route("POST", "/v1/search", search)]
