@@ -65,8 +65,10 @@ def test_deterministic_from_profile_and_seed(emulator_factory):
     first, second = emulator_factory(profile="small", seed=5), emulator_factory(profile="small", seed=5)
     assert first.expected() == second.expected()
     page = first.expected()["pages"][0]["id"]
-    get = lambda emu: requests.get(f"{emu.base_url}/v1/blocks/{page}/children", headers=HEADERS,  # noqa: E731
-                                   timeout=10).json()
+
+    def get(emu):
+        return requests.get(f"{emu.base_url}/v1/blocks/{page}/children", headers=HEADERS, timeout=10).json()
+
     strip = lambda body: {k: v for k, v in body.items() if k != "request_id"}  # noqa: E731
     assert strip(get(first)) == strip(get(second))
     other = emulator_factory(profile="small", seed=6)
