@@ -34,11 +34,12 @@ class SourceCommand:
         self.config = config
         self._output_dir = output_dir
         self._cwd = cwd
-        self._catalog: dict | None = None
+        self._catalogs: dict[str, dict] = {}  # base URL -> configured catalog
 
     def discover(self, base_url: str) -> dict:
-        """The configured catalog, from the connector's own `discover` (once per benchmark run)."""
-        if self._catalog is None:
+        """The configured catalog, from the connector's own `discover` (once per emulator: the row streams are
+        that workspace's data sources)."""
+        if base_url not in self._catalogs:
             directory = self._output_dir / self.label
             directory.mkdir(parents=True, exist_ok=True)
             config_path = _write_json(directory / "discover-config.json", self.config)
@@ -47,8 +48,8 @@ class SourceCommand:
                 capture_output=True, text=True, timeout=DISCOVER_TIMEOUT_S,
             )  # fmt: skip
             (directory / "discover.jsonl").write_text(finished.stdout)
-            self._catalog = configured_catalog(catalog_of(parse_lines(finished.stdout.splitlines())))
-        return self._catalog
+            self._catalogs[base_url] = configured_catalog(catalog_of(parse_lines(finished.stdout.splitlines())))
+        return self._catalogs[base_url]
 
     def read(
         self,

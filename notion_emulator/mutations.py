@@ -29,6 +29,11 @@ _EDITABLE_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "qu
                     "heading_2", "heading_3", "to_do", "callout", "code", "template"}
 
 
+
+# The property types change_schema adds or retypes to: generated without any configuration.
+PLAIN_TYPES = ("rich_text", "number", "checkbox", "url", "email", "phone_number", "date", "people")
+
+
 class Mutations(BackendState):
     """Mixed into Backend; relies on its lookups, `lock`, `clock`, indexes and `version`."""
 
@@ -348,14 +353,16 @@ class Mutations(BackendState):
 
     # -- schema -------------------------------------------------------------------------------------------
     def change_schema(self, data_source_id: str, add: dict | None = None, remove: str | None = None,
-                      rename: dict | None = None, advance_seconds: float = 1) -> dict:
-        """Adds (`{"name", "type"}`, default a rich_text), removes (name or id) or renames
-        (`{"from", "to"}`) a property. Existing rows have no value for an added property."""
+                      rename: dict | None = None, retype: dict | None = None, title: str | None = None,
+                      advance_seconds: float = 1) -> dict:
+        """Adds (`{"name", "type"}`, default a rich_text), removes (name or id), renames (`{"from", "to"}`) or
+        retypes (`{"name", "type"}`: same id, a plain type; every row's value is generated anew for that type) a
+        property, or renames the data source (`title`). Existing rows have no value for an added property."""
         with self.lock:
             ds = self.data_source(data_source_id or "")
             if ds is None:
                 raise self.not_found("data source", str(data_source_id))
-            if add is None and remove is None and rename is None:
+            if add is None and remove is None and rename is None and retype is None and title is None:
                 add = {"name": f"Added {self.version + 1}", "type": "rich_text"}
             if remove is not None:
                 prop = ds.property_by_id_or_name(remove)
@@ -363,11 +370,23 @@ class Mutations(BackendState):
                     raise validation(f"Cannot remove property {remove!r}.")
             if rename is not None and ds.property_by_id_or_name(rename.get("from", "")) is None:
                 raise validation(f"No property {rename.get('from')!r} to rename.")
-            if add is not None and add.get("type", "rich_text") not in ("rich_text", "number", "checkbox", "url",
-                                                                          "email", "phone_number", "date", "people"):
+            if add is not None and add.get("type", "rich_text") not in PLAIN_TYPES:
                 raise validation("change_schema adds plain properties only (rich_text, number, checkbox, url, "
                                  "email, phone_number, date, people).")
+            retyped = ds.property_by_id_or_name((retype or {}).get("name", "")) if retype is not None else None
+            if retype is not None and (retyped is None or retyped.type == "title" or retype.get("type") not in
+                                       PLAIN_TYPES):
+                raise validation(f"Cannot retype {retype!r}: an existing non-title property, to one of "
+                                 f"{', '.join(PLAIN_TYPES)}.")
             at = self._tick(advance_seconds)
+            if title is not None:
+                ds.title = title
+            if retyped is not None:
+                retyped.type, retyped.config = retype["type"], {}
+                for idx in ds.rows:
+                    values = self.ws.pages[idx].values
+                    if values is not None:
+                        values.pop(retyped.id, None)
             if remove is not None:
                 ds.properties = [p for p in ds.properties if p is not ds.property_by_id_or_name(remove)]
             if rename is not None:

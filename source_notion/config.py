@@ -159,11 +159,26 @@ class NotionConfig(BaseModel):
         "times and (database rows) properties.",
         json_schema_extra={"order": 9},
     )
+    emit_trashed: bool = Field(
+        True,
+        title="Emit pages and database rows trashed since the last sync",
+        description="On incremental syncs, list Notion's trash (about one request per sync) and emit each page and "
+        "database row moved to the trash since the previous sync once more, with in_trash true, so that append + "
+        "dedup destinations can drop or mark it.",
+        json_schema_extra={"order": 10},
+    )
+    row_raw_properties: bool = Field(
+        True,
+        title="Raw properties column in the row streams",
+        description="Discover gives each data source's row stream a `properties` column with Notion's raw property "
+        "values, next to the typed columns.",
+        json_schema_extra={"order": 11},
+    )
     access_token: Optional[str] = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
-        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 10},
+        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 12},
     )
 
     @field_validator("start_date")

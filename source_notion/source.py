@@ -8,9 +8,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from airbyte_cdk.models import (
+    AirbyteCatalog,
     AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
+    AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
     ConnectorSpecification,
     Status,
@@ -27,9 +29,10 @@ from source_notion.errors import SHARE_HINT
 from source_notion.oauth import rotating_tokens
 from source_notion.rate_budget import BUSINESS_PER_MINUTE, STANDARD_PER_MINUTE, WINDOW_SECONDS, RateBudget
 from source_notion.rate_status import RateLimitedNotice
-from source_notion.registry import READ_ORDER, Shared, read_position, search_since
+from source_notion.registry import READ_ORDER, Shared, read_position, row_streams, search_since, trash_since
+from source_notion.streams.rows import DataSourceRows, discover_row_streams
 from source_notion.sync import PlannedStream, Sync, SyncPlan
-from source_notion.workspace_index import WorkspaceIndex
+from source_notion.workspace_index import TrashListing, WorkspaceIndex
 
 BASE_URL_VARIABLE = "NOTION_API_BASE_URL"  # test seam: points the connector at the emulator; not in the spec
 
@@ -87,6 +90,7 @@ class SourceNotion(AbstractSource):
         self.catalog = catalog
         self.config = config
         self.state = state
+        self._row_streams: dict[str, DataSourceRows] = {}
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return specification()
@@ -127,8 +131,26 @@ class SourceNotion(AbstractSource):
             data_sources_since=search_since(Shared.DATA_SOURCE_SEARCH, notion_config, plan),
         )
         sync = Sync(notion_config, client, index, BlockWalk(client, notion_config.max_block_depth), plan)
+        trashed_since = trash_since(notion_config, plan)
+        if trashed_since is not None:
+            sync.trash = TrashListing(client, trashed_since)
         # Built in read order: the block walk's subscribers subscribe in it (source_notion/block_walk.py).
-        return [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
+        streams: list[Stream] = [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
+        # The row streams as configured (found by data source id, no request here); discover() adds the others.
+        rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
+        self._row_streams = {stream.name: stream for stream in rows}
+        return streams + list(rows)
+
+    def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
+        """The fixed streams, then one row stream per data source the integration can read (this costs requests:
+        the data sources are searched; streams() itself never sends one)."""
+        catalog = super().discover(logger, config)
+        notion_config = load_config(config)
+        client = build_client(notion_config, config)
+        sync = Sync(notion_config, client, WorkspaceIndex(client, None, None), BlockWalk(client, 0))
+        found = discover_row_streams(client, notion_config)
+        catalog.streams.extend(DataSourceRows(sync, name, schema).as_airbyte_stream() for name, schema in found)
+        return catalog
 
     def read(
         self,
@@ -140,7 +162,22 @@ class SourceNotion(AbstractSource):
         ordered = sorted(catalog.streams, key=lambda s: read_position(s.stream.name))
         states = ConnectorStateManager(state=state)
         plan = {
-            s.stream.name: PlannedStream(s.sync_mode, states.get_stream_state(s.stream.name, s.stream.namespace))
+            s.stream.name: PlannedStream(
+                s.sync_mode, states.get_stream_state(s.stream.name, s.stream.namespace), s.stream.json_schema
+            )
             for s in ordered
         }
-        yield from super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)
+        messages = super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)
+        yield from (self._incomplete_if_lost(message) for message in messages)
+
+    def _incomplete_if_lost(self, message: AirbyteMessage) -> AirbyteMessage:
+        """A row stream whose data source can no longer be read ends INCOMPLETE, without failing the sync: the
+        CDK only says INCOMPLETE for a stream that raised, which would fail the whole sync."""
+        trace = message.trace
+        status = trace.stream_status if trace is not None else None
+        if status is None or status.status != AirbyteStreamStatus.COMPLETE:
+            return message
+        stream = self._row_streams.get(status.stream_descriptor.name)
+        if stream is not None and stream.lost_access:
+            status.status = AirbyteStreamStatus.INCOMPLETE
+        return message

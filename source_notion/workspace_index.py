@@ -11,6 +11,7 @@ index still searches, without emitting anything. A stream that needs more of eac
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ class IndexEntry:
     __slots__ = ("id", "last_edited_time", "container_id")
     id: str
     last_edited_time: datetime
-    container_id: str | None  # a data source's database; None for pages
+    container_id: str | None  # a data source's database; a row's data source; None for other pages
 
 
 class SearchIndex:
@@ -46,7 +47,7 @@ class SearchIndex:
         self._ids: list[str] = []
         self._seen: set[str] = set()  # the same strings as _ids: only the set's table costs memory
         self._edited = array("q")  # last_edited_time, milliseconds since the epoch
-        self._containers: list[str | None] = []  # data sources only
+        self._containers: list[str | None] = []  # see IndexEntry.container_id
         self._feed: Iterator[dict[str, Any]] | None = None
         self._complete = False
         self._failure: BaseException | None = None
@@ -76,7 +77,7 @@ class SearchIndex:
                 pass
         for i, object_id in enumerate(self._ids):
             edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
-            yield IndexEntry(object_id, edited, self._containers[i] if self._containers else None)
+            yield IndexEntry(object_id, edited, self._containers[i])
 
     def _listing(self) -> Iterator[dict[str, Any]]:
         """The search newest first; if Notion caps it (request_status incomplete), the rest oldest first.
@@ -142,8 +143,7 @@ class SearchIndex:
                 self._seen.add(obj["id"])
                 self._ids.append(obj["id"])
                 self._edited.append(round(edited.timestamp() * 1000))
-                if self.kind == "data_source":
-                    self._containers.append(_container_id(obj))
+                self._containers.append(_container_id(obj))
                 for observer in self._observers:
                     observer(obj)
                 yield obj
@@ -157,8 +157,38 @@ class SearchIndex:
 
 
 def _container_id(obj: dict[str, Any]) -> str | None:
+    """A data source's database, or a row's data source (what the row streams ask the index); interned: the
+    same few ids recur in every row."""
     parent = obj.get("parent") or {}
-    return parent.get("database_id") if obj.get("object") == "data_source" else None
+    found = parent.get("database_id") if obj.get("object") == "data_source" else parent.get("data_source_id")
+    return sys.intern(found) if isinstance(found, str) else None
+
+
+class TrashListing:
+    """The pages trashed since `since`, listed once per sync for `pages` and the row streams: Notion's search
+    with the trash filter (SDK 5.23.2, notion-api.md §13.8), newest first, stopped at the first page older than
+    `since` (trashing a page moves its last_edited_time). Few objects: kept whole."""
+
+    def __init__(self, client: NotionClient, since: datetime) -> None:
+        self._client = client
+        self.since = since
+        self._pages: list[dict[str, Any]] | None = None
+
+    def pages(self) -> list[dict[str, Any]]:
+        if self._pages is None:
+            listing = self._client.search.list(
+                {
+                    "filter": {"property": "object", "value": "page", "in_trash": True},
+                    "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+                }
+            )
+            found: dict[str, dict[str, Any]] = {}
+            for page in listing:
+                if parse_datetime(page["last_edited_time"]) < self.since:
+                    break
+                found.setdefault(page["id"], page)
+            self._pages = list(found.values())
+        return self._pages
 
 
 class WorkspaceIndex:
