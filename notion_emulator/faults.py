@@ -52,12 +52,19 @@ from dataclasses import dataclass, field
 
 from .ids import normalize
 
-RANDOM_KINDS = ("500", "502", "503", "504", "529", "429_storm", "529_storm", "reset", "truncated", "non_json",
-                "slow")
+RANDOM_KINDS = ("500", "502", "503", "504", "529", "429_storm", "529_storm", "reset", "truncated", "non_json", "slow")
 # What a plain rate is spread over (529_storm came later: the seeded draws of existing settings stay the same).
 SPREAD_KINDS = tuple(kind for kind in RANDOM_KINDS if kind != "529_storm")
-SCRIPT_KINDS = set(RANDOM_KINDS) | {"429", "409", "invalid_cursor", "not_found", "invalid_json", "workspace_limit",
-                                    "endpoint_limit", "blocked"}
+SCRIPT_KINDS = set(RANDOM_KINDS) | {
+    "429",
+    "409",
+    "invalid_cursor",
+    "not_found",
+    "invalid_json",
+    "workspace_limit",
+    "endpoint_limit",
+    "blocked",
+}
 STORM_KINDS = {"429_storm", "529_storm", "workspace_limit"}
 WORKSPACE = "*workspace*"  # the storm key of a workspace limit: every token
 
@@ -118,8 +125,14 @@ class Rule:
 
 
 class FaultInjector:
-    def __init__(self, fault_rate: float = 0.0, seed: int = 0, slow_seconds: float = 65.0,
-                 storm_seconds: float = 3.0, clock=time.monotonic):
+    def __init__(
+        self,
+        fault_rate: float = 0.0,
+        seed: int = 0,
+        slow_seconds: float = 65.0,
+        storm_seconds: float = 3.0,
+        clock=time.monotonic,
+    ):
         self._lock = threading.Lock()
         self._clock = clock
         self._rng = random.Random(seed)
@@ -152,8 +165,10 @@ class FaultInjector:
                 rates = {str(k): float(v) for k, v in body["rates"].items()}
                 unknown = set(rates) - set(RANDOM_KINDS)
                 if unknown or any(not 0 <= v <= 1 for v in rates.values()) or sum(rates.values()) > 1:
-                    raise ValueError(f"bad rates {body['rates']}: kinds are {', '.join(RANDOM_KINDS)}, each "
-                                     "rate in [0, 1], their sum at most 1")
+                    raise ValueError(
+                        f"bad rates {body['rates']}: kinds are {', '.join(RANDOM_KINDS)}, each "
+                        "rate in [0, 1], their sum at most 1"
+                    )
                 self.rates = {k: v for k, v in rates.items() if v}
             if "seed" in body:
                 self.seed = int(body["seed"])
@@ -180,22 +195,33 @@ class FaultInjector:
         if isinstance(spec, dict):
             if not {"status", "code", "message"} <= set(spec):
                 raise ValueError("a custom fault needs status, code and message")
-            fault = Fault("error", error={"status": int(spec["status"]), "code": str(spec["code"]),
-                                          "message": str(spec["message"])},
-                          retry_after=int(raw.get("retry_after", self.retry_after)))
+            fault = Fault(
+                "error",
+                error={"status": int(spec["status"]), "code": str(spec["code"]), "message": str(spec["message"])},
+                retry_after=int(raw.get("retry_after", self.retry_after)),
+            )
         else:
             if str(spec) not in SCRIPT_KINDS:
                 raise ValueError(f"unknown fault {spec!r}; known: {', '.join(sorted(SCRIPT_KINDS))}")
             default_seconds = self.storm_seconds if str(spec) in STORM_KINDS else self.slow_seconds
-            fault = Fault(str(spec), retry_after=_retry_after(float(raw.get("retry_after", self.retry_after))),
-                          seconds=float(raw.get("seconds", default_seconds)))
+            fault = Fault(
+                str(spec),
+                retry_after=_retry_after(float(raw.get("retry_after", self.retry_after))),
+                seconds=float(raw.get("seconds", default_seconds)),
+            )
         count = raw.get("count", 1)
         return Rule(match, fault, None if count is None else int(count))
 
     def describe(self) -> dict:
-        return {"rates": dict(self.rates), "seed": self.seed, "slow_seconds": self.slow_seconds,
-                "storm_seconds": self.storm_seconds, "retry_after": self.retry_after,
-                "script": [rule.describe() for rule in self.rules], "injected": dict(self.injected)}
+        return {
+            "rates": dict(self.rates),
+            "seed": self.seed,
+            "slow_seconds": self.slow_seconds,
+            "storm_seconds": self.storm_seconds,
+            "retry_after": self.retry_after,
+            "script": [rule.describe() for rule in self.rules],
+            "injected": dict(self.injected),
+        }
 
     def decide(self, facts: RequestFacts) -> Fault | None:
         with self._lock:

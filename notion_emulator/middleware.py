@@ -34,8 +34,14 @@ from .window_budget import BLOCKED, CONNECTION, ENDPOINT, WORKSPACE, RequestLimi
 from .wire import Request, Response, error_response
 
 Handler = Callable[[Request], Response]
-NOT_FOUND_WHAT = {"pages": "page", "blocks": "block", "databases": "database", "data_sources": "data source",
-                  "users": "user", "comments": "block"}
+NOT_FOUND_WHAT = {
+    "pages": "page",
+    "blocks": "block",
+    "databases": "database",
+    "data_sources": "data source",
+    "users": "user",
+    "comments": "block",
+}
 # faults that change the delivery of the real answer rather than replace it
 DELIVERY_FAULTS = {"truncated", "non_json", "slow"}
 
@@ -59,6 +65,7 @@ def _bind(layer: Middleware, call_next: Handler) -> Handler:
 @dataclass(frozen=True)
 class Viewer:
     """What a token may do (docs/architecture.md, Tokens)."""
+
     token: str
     shared: bool = True
     users: bool = True
@@ -73,13 +80,23 @@ def rate_limited(retry_after: float | None, reason: str = CONNECTION) -> ApiErro
     if retry_after is not None:
         extra["retry_after"] = retry_after_header(retry_after)
         headers["Retry-After"] = retry_after_header(retry_after)
-    return ApiError(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.",
-                    additional_data=extra, headers=headers)
+    return ApiError(
+        429,
+        "rate_limited",
+        "You have been rate limited. Please try again in a few minutes.",
+        additional_data=extra,
+        headers=headers,
+    )
 
 
 # Fault kinds answered as 429s, with the rate_limit_reason each stands for.
-RATE_LIMIT_FAULTS = {"429": CONNECTION, "429_storm": CONNECTION, "workspace_limit": WORKSPACE,
-                     "endpoint_limit": ENDPOINT, "blocked": BLOCKED}
+RATE_LIMIT_FAULTS = {
+    "429": CONNECTION,
+    "429_storm": CONNECTION,
+    "workspace_limit": WORKSPACE,
+    "endpoint_limit": ENDPOINT,
+    "blocked": BLOCKED,
+}
 
 
 def rate_limit_fault(fault: Fault) -> ApiError:
@@ -89,8 +106,13 @@ def rate_limit_fault(fault: Fault) -> ApiError:
 
 def overloaded(retry_after: float) -> ApiError:
     seconds = retry_after_header(retry_after)
-    return ApiError(529, "service_overload", "Notion is overloaded, please try again later.",
-                    additional_data={"retry_after": seconds}, headers={"Retry-After": seconds})
+    return ApiError(
+        529,
+        "service_overload",
+        "Notion is overloaded, please try again later.",
+        additional_data={"retry_after": seconds},
+        headers={"Retry-After": seconds},
+    )
 
 
 class CountStats:
@@ -104,8 +126,9 @@ class CountStats:
             response = call_next(request)
             fault = response.fault
             status = {"reset": "reset", "non_json": "200"}.get(fault.kind if fault else "", str(response.status))
-            self.stats.end(request.template, status, request.object_id() if request.route else None,
-                           fault.kind if fault else None)
+            self.stats.end(
+                request.template, status, request.object_id() if request.route else None, fault.kind if fault else None
+            )
             recorded = True
             return response
         finally:
@@ -168,8 +191,11 @@ class InjectFaults:
     def __call__(self, request: Request, call_next: Handler) -> Response:
         if request.route is None:  # unknown paths are answered as they are, never faulted
             return call_next(request)
-        fault = self.faults.decide(RequestFacts(request.method, request.template, request.object_id(),
-                                                request.has_start_cursor(), request.viewer.token))
+        fault = self.faults.decide(
+            RequestFacts(
+                request.method, request.template, request.object_id(), request.has_start_cursor(), request.viewer.token
+            )
+        )
         if fault is None:
             return call_next(request)
         request.fault = fault

@@ -9,7 +9,7 @@ read, a config whose values are wrong (check reports it as a failed connection s
 from __future__ import annotations
 
 import sys
-from typing import Any, List, Optional
+from typing import Any
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
 from airbyte_cdk.models import FailureType
@@ -19,7 +19,7 @@ from source_notion.config import load_config
 from source_notion.source import SourceNotion
 
 
-def _load(kind: str, path: Optional[str], reader: Any) -> Any:
+def _load(kind: str, path: str | None, reader: Any) -> Any:
     if not path:
         return None
     try:
@@ -43,7 +43,7 @@ def _short(error: BaseException) -> str:
     return (text[0] if text else type(error).__name__)[:500]
 
 
-def run(args: Optional[List[str]] = None) -> None:
+def run(args: list[str] | None = None) -> None:
     args = sys.argv[1:] if args is None else args
     try:
         config = _load("config", AirbyteEntrypoint.extract_config(args), SourceNotion.read_config)

@@ -79,7 +79,6 @@ def build_client(config: NotionConfig, raw_config: Mapping[str, Any]) -> NotionC
     return client
 
 
-
 class SourceNotion(AbstractSource):
     def __init__(
         self,

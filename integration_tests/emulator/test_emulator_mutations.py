@@ -84,8 +84,9 @@ def test_add_page_and_row(emulator):
     assert client.get(f"/v1/pages/{in_column['ids'][0]}")["parent"]["type"] == "block_id"
     ds = lm["tasks_data_source"]
     row = mutate(emulator, "add_row", data_source_id=ds, title="Fresh task", properties={"Estimate": 7})
-    query = client.all_results("POST", f"/v1/data_sources/{ds}/query",
-                               body={"filter": {"property": "Task", "title": {"equals": "Fresh task"}}})
+    query = client.all_results(
+        "POST", f"/v1/data_sources/{ds}/query", body={"filter": {"property": "Task", "title": {"equals": "Fresh task"}}}
+    )
     assert [r["id"] for r in query] == row["ids"]
     assert query[0]["properties"]["Estimate"]["number"] == 7
     assert query[0]["properties"]["ID"]["unique_id"]["number"] == 32  # rows 1..31 came with the workspace
@@ -160,16 +161,28 @@ def test_mutation_errors(emulator):
     assert requests.post(url, json={"op": "explode"}, timeout=10).status_code == 400
     missing = requests.post(url, json={"op": "edit_page", "page_id": "0" * 32}, timeout=10)
     assert missing.status_code == 404 and missing.json()["code"] == "object_not_found"
-    assert requests.post(url, json={"op": "edit_page", "page_id": emulator.backend.landmarks["tour"],
-                                    "properties": {"Nope": 1}}, timeout=10).status_code == 400
+    assert (
+        requests.post(
+            url,
+            json={"op": "edit_page", "page_id": emulator.backend.landmarks["tour"], "properties": {"Nope": 1}},
+            timeout=10,
+        ).status_code
+        == 400
+    )
     assert requests.post(url, json={"op": "edit_page", "bogus": 1}, timeout=10).status_code == 400
 
 
 def test_move_page_moves_its_child_page_block_and_both_parents(emulator):
     client = NotionTestClient(emulator.base_url)
     backend = emulator.backend
-    page = next(p for p in backend.ws.pages if p.parent[0] == "page" and not p.eff_hidden and not p.eff_trashed
-                and not backend.ws.pages[p.parent[1]].eff_hidden)
+    page = next(
+        p
+        for p in backend.ws.pages
+        if p.parent[0] == "page"
+        and not p.eff_hidden
+        and not p.eff_trashed
+        and not backend.ws.pages[p.parent[1]].eff_hidden
+    )
     old_parent = backend.ws.pages[page.parent[1]]
     new_parent = backend.landmarks["links_page"]
     result = mutate(emulator, "move_page", page_id=page.id, parent_id=new_parent)
@@ -185,8 +198,11 @@ def test_move_page_moves_its_child_page_block_and_both_parents(emulator):
     to_workspace = mutate(emulator, "move_page", page_id=page.id)
     assert to_workspace["ids"] == [page.id, new_parent]
     assert client.get(f"/v1/pages/{page.id}")["parent"] == {"type": "workspace", "workspace": True}
-    below = requests.post(emulator.base_url + "/_emulator/mutations", timeout=30,
-                          json={"op": "move_page", "page_id": old_parent.id, "parent_id": old_parent.id})
+    below = requests.post(
+        emulator.base_url + "/_emulator/mutations",
+        timeout=30,
+        json={"op": "move_page", "page_id": old_parent.id, "parent_id": old_parent.id},
+    )
     assert below.status_code == 400
 
 
