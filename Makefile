@@ -6,14 +6,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test unit-test integration-test bench clean lock
+.PHONY: install demo test unit-test integration-test bench lint clean lock
 
 install: $(STAMP)
 
+# The dev tooling (notion_emulator, testkit, bench, demo, the tests) is not in the source-notion wheel: the
+# repository root on the venv's path (devtools.pth) makes it importable from anywhere, as an installed package is.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "devtools.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
 	touch $(STAMP)
 
 demo: install
@@ -37,6 +40,15 @@ lock: install
 # make bench BENCH_ARGS="--skip-peer --scenarios full": any option of `python -m bench --help`.
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Style (ruff), types (mypy: strict for source_notion) and the layering contract (import-linter), all configured
+# in pyproject.toml. `make lint LINT_PATHS="bench testkit"` checks part of the tree.
+LINT_PATHS ?= source_notion notion_emulator testkit bench demo integration_tests unit_tests
+lint: install
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	$(VENV)/bin/mypy $(LINT_PATHS)
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) demo-output bench-output .pytest_cache

@@ -10,7 +10,7 @@ docs/architecture.md holds the contracts (tokens, clock, control API, expected, 
                    block trees, comments and row values per page on demand
   model.py, ids.py, clock.py, text.py, search_index.py, query.py    the pieces they use
   render.py        objects → JSON for Notion-Version 2025-09-03 and 2022-06-28
-  ground_truth.py  `expected` and `lower-bound`
+  ground_truth.py  `expected`; lower_bound.py `lower-bound`, one term per stream, summed
   server.py        HTTP: routing, validation, auth, versions, errors, rate_limit.py, latency.py, faults.py
                    (its docstring documents the fault-script JSON), stats.py
   control.py       the /_emulator/ control API

@@ -1,4 +1,5 @@
-"""What a complete sync must return (`expected`) and the fewest requests it needs (`lower_bound`).
+"""What a complete sync must return (`expected`) and the fewest requests it needs (`lower_bound`, summed
+term by term in lower_bound.py).
 
 Both follow "What a complete sync reads" in docs/architecture.md to the letter; the connector implements the
 same walk, and the benchmark holds it to `lower_bound`. Both stream over pages (one page's content at a time,
@@ -8,21 +9,20 @@ not kept for `large`) and are cached until the next mutation.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from .clock import database_iso, floor_minute, minute_iso, parse_iso
 from .errors import validation
+from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
 from .model import Page
 from .properties import value_of
+from .typed_rows import TypedRows
 
 STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
+# Asked for by name only: the typed value of every column of every database row (typed_rows.py).
+OPT_IN_STREAMS = ("rows",)
 NOT_DESCENDED = {"child_page", "child_database"}
-NO_INLINE_COMMENTS = {"child_page", "child_database"}  # their id is the sub-page's / database's own id
-
-
-def pages_needed(count: int) -> int:
-    return max(1, math.ceil(count / 100))
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class SyncOptions:
     fields: str = "all"
 
     @classmethod
-    def parse(cls, params: dict) -> "SyncOptions":
+    def parse(cls, params: dict) -> SyncOptions:
         """From query-string style values (strings) or Python values."""
         def flag(value) -> bool:
             return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
@@ -57,17 +57,22 @@ class SyncOptions:
         streams = params.get("streams") or STREAMS
         if isinstance(streams, str):
             streams = tuple(s for s in streams.split(",") if s)
-        unknown = set(streams) - set(STREAMS)
+        unknown = set(streams) - set(STREAMS) - set(OPT_IN_STREAMS)
         if unknown:
-            raise validation(f"unknown streams {sorted(unknown)}; known: {', '.join(STREAMS)}.")
+            raise validation(f"unknown streams {sorted(unknown)}; known: {', '.join(STREAMS + OPT_IN_STREAMS)}.")
         fields = params.get("fields", "all")
         if fields not in ("all", "ids"):
             raise validation("fields should be all or ids.")
         return cls(depth, flag(params.get("include_inline_comments", False)), scope, since, tuple(streams), fields)
 
-    @property
+    @cached_property  # frozen fields, so parsed once (changed() asks it per object)
     def since_ms(self) -> int | None:
         return None if self.since is None else parse_iso(self.since)[0]
+
+    def changed(self, ms: int) -> bool:
+        """Whether a last_edited_time (ms) is at or after `since` (Notion rounds it down to the minute)."""
+        since = self.since_ms
+        return since is None or floor_minute(ms) >= since
 
 
 class GroundTruth:
@@ -76,7 +81,7 @@ class GroundTruth:
         self._cache: dict = {}
 
     # -- shared walk --------------------------------------------------------------------------------------
-    def _synced_pages(self) -> list[Page]:
+    def synced_pages(self) -> list[Page]:
         return [p for p in self.backend.ws.pages if not p.eff_hidden and not p.eff_trashed]
 
     def _content(self, page_idx: int):
@@ -123,16 +128,13 @@ class GroundTruth:
 
     def _expected(self, options: SyncOptions) -> bytes:
         ws = self.backend.ws
-        since = options.since_ms
+        changed = options.changed
         ids_only = options.fields == "ids"
         out: dict[str, list[str]] = {name: [] for name in options.streams}
 
         def emit(stream: str, record: dict) -> None:
             if stream in out:
                 out[stream].append(json.dumps({"id": record["id"]} if ids_only else record, ensure_ascii=False))
-
-        def changed(ms: int) -> bool:
-            return since is None or floor_minute(ms) >= since
 
         for user in self.backend.users_listed():
             emit("users", {"id": user.id, "type": "person" if user.kind == "person" else "bot", "name": user.name})
@@ -144,7 +146,7 @@ class GroundTruth:
             db = ws.databases[db_idx]
             emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
         want_blocks = "blocks" in out or ("comments" in out and options.include_inline_comments)
-        for page in self._synced_pages():
+        for page in self.synced_pages():
             page_changed = changed(page.edited_ms)
             needs_content = (page_changed and want_blocks) or (
                 "comments" in out and (options.comments_scope == "all_pages" or page_changed))
@@ -154,7 +156,7 @@ class GroundTruth:
                                "parent_type": page.parent[0]})
             walked = []
             if page_changed and want_blocks:
-                def visit(node, depth, content, page=page):
+                def visit(node, depth, content, page=page, walked=walked):
                     walked.append((node, content))
                     emit("blocks", {"id": node.id, "page_id": page.id, "depth": depth, "type": node.type,
                                     "parent_id": page.id if node.parent is None else node.parent.id,
@@ -174,6 +176,9 @@ class GroundTruth:
                                   "parent_id": comment.block_id or page.id, "discussion_id": comment.discussion_id,
                                   "created_time": minute_iso(comment.created_ms),
                                   "last_edited_time": minute_iso(comment.edited_ms)})
+        if "rows" in out:
+            for row in TypedRows(self.backend).rows(options.since_ms):
+                emit("rows", row)
         return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in out.items()) + "}").encode()
 
     def _ref_edited(self, node) -> int:
@@ -182,103 +187,8 @@ class GroundTruth:
 
     # -- lower bound --------------------------------------------------------------------------------------
     def lower_bound(self, options: SyncOptions) -> dict:
-        return json.loads(json.dumps(self._cached("lower_bound", options, self._lower_bound)))
-
-    def _lower_bound(self, options: SyncOptions) -> dict:
-        ws = self.backend.ws
-        streams = set(options.streams)
-        since = options.since_ms
-        by_endpoint: dict[str, int] = {}
-        lines: list[str] = []
-
-        def add(endpoint: str, count: int, line: str) -> None:
-            if count:
-                by_endpoint[endpoint] = by_endpoint.get(endpoint, 0) + count
-            lines.append(line)
-
-        def changed(ms: int) -> bool:
-            return since is None or floor_minute(ms) >= since
-
-        if "users" in streams:
-            users = len(self.backend.users_listed())
-            add("GET /v1/users", pages_needed(users),
-                f"users: {users} users listed -> max(1, ceil({users}/100)) = {pages_needed(users)} GET /v1/users")
-
-        pages = self._synced_pages()
-        synced = [p for p in pages if changed(p.edited_ms)]
-        if streams & {"pages", "blocks", "comments"}:
-            full = pages_needed(len(pages))
-            needs_all = since is None or ("comments" in streams and options.comments_scope == "all_pages")
-            if needs_all:
-                why = "full sync" if since is None else "comments of every page need every page id"
-                add("POST /v1/search", full, f"pages: search paged to the end ({why}): {len(pages)} pages -> "
-                                             f"max(1, ceil({len(pages)}/100)) = {full} POST /v1/search")
-            else:
-                count = min(pages_needed(len(synced) + 1), full)
-                add("POST /v1/search", count,
-                    f"pages: incremental search until the first page older than since: {len(synced)} changed -> "
-                    f"min(max(1, ceil(({len(synced)} + 1)/100)), {full}) = {count} POST /v1/search")
-
-        if "pages" in streams:
-            completion, details = 0, []
-            for page in synced:
-                for prop_name, n in self.truncated_values(page):
-                    completion += math.ceil(n / 100)
-                    details.append(f"{page.id} {prop_name} ({n})")
-            add("GET /v1/pages/{id}/properties/{pid}", completion,
-                f"property completion: {len(details)} truncated values, ceil(n/100) each = {completion} "
-                f"GET /v1/pages/{{id}}/properties/{{pid}}" + (f" [{'; '.join(details)}]" if details else ""))
-
-        if streams & {"data_sources", "databases"}:
-            sources = [d for d in ws.data_sources if not d.eff_hidden and not d.eff_trashed]
-            changed_sources = [d for d in sources if changed(d.edited_ms)]
-            full = pages_needed(len(sources))
-            count = full if since is None else min(pages_needed(len(changed_sources) + 1), full)
-            add("POST /v1/search", count, f"data_sources: {len(sources)} data sources"
-                + ("" if since is None else f", {len(changed_sources)} changed") + f" -> {count} POST /v1/search")
-            if "databases" in streams:
-                containers = {d.db for d in changed_sources}
-                add("GET /v1/databases/{id}", len(containers),
-                    f"databases: {len(containers)} distinct containers of the data sources synced -> "
-                    f"{len(containers)} GET /v1/databases/{{id}}")
-
-        inline_listings = 0
-        if "blocks" in streams or ("comments" in streams and options.include_inline_comments):
-            listing = 0
-            counter = {"blocks": 0, "inline_listings": 0}
-
-            def visit(node, depth, content):
-                counter["blocks"] += 1
-                if node.type not in NO_INLINE_COMMENTS:
-                    counter["inline_listings"] += pages_needed(len(content.inline_comments.get(node.id, ())))
-            for page in synced:
-                listing += self.walk_blocks(page, options.max_block_depth, visit)
-            inline_listings = counter["inline_listings"]
-            why = "" if "blocks" in streams else " (walked for their inline comments)"
-            add("GET /v1/blocks/{id}/children", listing,
-                f"blocks{why}: {len(synced)} pages walked to depth {options.max_block_depth}, {counter['blocks']} "
-                f"blocks; one listing per page plus one per block descended into, ceil(children/100) each "
-                f"= {listing} GET /v1/blocks/{{id}}/children")
-
-        if "comments" in streams:
-            scope = pages if options.comments_scope == "all_pages" else synced
-            count = 0
-            for page in scope:
-                count += pages_needed(self._page_comment_count(page))
-            add("GET /v1/comments", count, f"comments: {len(scope)} pages in scope ({options.comments_scope}), "
-                                           f"max(1, ceil(n/100)) each = {count} GET /v1/comments")
-            if options.include_inline_comments:
-                add("GET /v1/comments", inline_listings,
-                    f"inline comments: per block walked (child_page/child_database excluded), "
-                    f"max(1, ceil(n/100)) = {inline_listings} GET /v1/comments")
-        total = sum(by_endpoint.values())
-        lines.append(f"total: {total}")
-        return {"total": total, "by_endpoint": by_endpoint, "explanation": lines}
-
-    def _page_comment_count(self, page: Page) -> int:
-        # a page's tree builds exactly n_page_comments page-level comments; mutations pin the content
-        content = self.backend.materialized(page.idx)
-        return len(content.page_comments) if content is not None else page.n_page_comments
+        return json.loads(json.dumps(self._cached("lower_bound", options,
+                                                  lambda options: LowerBound(self, options).result())))
 
     def truncated_values(self, page: Page) -> list[tuple[str, int]]:
         """(property name, full length) of values the page object truncates: a relation with more than 25

@@ -13,14 +13,8 @@ from urllib.parse import quote
 from . import text
 from .clock import CLOCK_START_MS, DAY_MS, MINUTE_MS, date_iso, exact_iso, parse_iso
 from .ids import Kind
-from .model import DataSource, Page, PropertySchema, Workspace
+from .model import Page, PropertySchema, Workspace
 
-# Every property type a data-source schema can hold (notion-api.md §10.5) plus the value-only ones (§10.10).
-ALL_TYPES = (
-    "title", "rich_text", "number", "select", "multi_select", "status", "date", "people", "files", "checkbox",
-    "url", "email", "phone_number", "formula", "relation", "rollup", "created_time", "created_by",
-    "last_edited_time", "last_edited_by", "unique_id", "button", "verification",
-)
 # Values the page object computes from the page itself.
 COMPUTED_TYPES = {"title", "created_time", "created_by", "last_edited_time", "last_edited_by", "unique_id", "button"}
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789^;:<>=[]{}`~@$!|?"
@@ -263,7 +257,3 @@ def _rollup(ws: Workspace, page: Page, prop: PropertySchema) -> dict:
         return {"type": "date", "date": {"start": date_iso(latest), "end": None, "time_zone": None},
                 "function": function}
     return {"type": "number", "number": len(related), "function": function}
-
-
-def data_source_of(ws: Workspace, page: Page) -> DataSource | None:
-    return ws.data_sources[page.parent[1]] if page.parent[0] == "data_source" else None

@@ -43,7 +43,6 @@ from .stats import Stats
 SUPPORTED_VERSIONS = (V2022, V2025)
 OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CODE = "emulator_client_id", "emulator_client_secret", "emulator_code"
 OAUTH_REFRESH_TOKEN = "emulator_refresh_token"
-LIST_TYPES = {"page": "page_or_data_source", "data_source": "page_or_data_source", "database": "page_or_database"}
 PAGINATED_PROPERTY_TYPES = {"title", "rich_text", "relation", "people", "rollup"}
 NON_JSON_BODY = (b"<html><head><title>Notion</title></head><body><h1>Something went wrong</h1>"
                  b"<p>Please try again.</p></body></html>")

@@ -24,17 +24,17 @@ import email.utils
 import json
 import logging
 import random
-import re
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Container, Dict, Iterator, Mapping, Optional, Tuple
 
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
+from source_notion.endpoints import Call, NotionEndpoints
 from source_notion.errors import NotionAPIError, rate_limit_exhausted
 from source_notion.rate_budget import RateBudget
 
@@ -51,20 +51,8 @@ _NO_ANSWER = (
     requests.exceptions.ContentDecodingError,
 )
 _TRANSIENT = {409, 500, 502, 503, 504}
-_ID_SEGMENT = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
 logger = logging.getLogger("airbyte")
-
-
-def endpoint_template(method: str, path: str) -> str:
-    """`GET /v1/blocks/<uuid>/children` → `GET /v1/blocks/{id}/children`, for counting requests by endpoint."""
-    parts = path.split("/")
-    for i, part in enumerate(parts):
-        if _ID_SEGMENT.match(part):
-            parts[i] = "{id}"
-        elif i > 0 and parts[i - 1] == "properties" and part:
-            parts[i] = "{property_id}"
-    return f"{method} {'/'.join(parts)}"
 
 
 @dataclass
@@ -112,7 +100,9 @@ class _PageSize:
         return True
 
 
-class NotionClient:
+class NotionClient(NotionEndpoints):
+    """The transport: the endpoints it inherits (`client.blocks.children.list(id)`, ...) all send through it."""
+
     def __init__(
         self,
         token: str,
@@ -144,18 +134,13 @@ class NotionClient:
         self._first_date_lock = threading.Lock()
         self.first_server_time: Optional[datetime] = None
         self.stats = RequestStats()
+        super().__init__(self)
 
     # ------------------------------------------------------------------ single requests
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Optional[Mapping[str, Any]] = None,
-        body: Optional[Mapping[str, Any]] = None,
-    ) -> Dict[str, Any]:
-        return self._send(method, path, params, body, None)
+    def send(self, call: Call, *, auth: Optional[Tuple[str, str]] = None) -> Dict[str, Any]:
+        """One request (retried as its outcome deserves); `auth` replaces the bearer token (OAuth's Basic)."""
+        return self._send(call, None, auth)
 
     def _session(self) -> requests.Session:
         # One session per thread: requests does not promise a Session is safe to share between threads.
@@ -167,39 +152,32 @@ class NotionClient:
             self._local.session = session
         return session
 
-    def _send(
-        self,
-        method: str,
-        path: str,
-        params: Optional[Mapping[str, Any]],
-        body: Optional[Mapping[str, Any]],
-        page_size: Optional[_PageSize],
-    ) -> Dict[str, Any]:
-        endpoint = f"{method} {path}"
-        counted_name = endpoint_template(method, path)
+    def _send(self, call: Call, page_size: Optional[_PageSize], auth: Optional[Tuple[str, str]] = None) -> Dict[str, Any]:
+        endpoint = call.described
+        counted_name = call.endpoint.name
         failures = 0  # attempts that count against max_retries
         rate_limit_hits = 0
         rate_limited_for = 0.0  # seconds waited on 429/529 for this request
         while True:
-            if page_size is not None:
-                params, body = _with_page_size(params, body, page_size.value)
+            sent = call if page_size is None else _with_page_size(call, page_size.value)
             self.budget.acquire()
             try:
                 response = self._session().request(
-                    method,
-                    self.base_url + path,
-                    params=params,
-                    json=body,
+                    call.endpoint.method,
+                    self.base_url + call.path,
+                    params=sent.params,
+                    json=sent.body,
                     timeout=self.timeout,
+                    auth=auth,
                 )
             except _NO_ANSWER as exc:
                 self.stats.record(counted_name, None)
-                error = NotionAPIError(None, type(exc).__name__, _first_line(exc), endpoint=endpoint)
+                error = NotionAPIError(None, type(exc).__name__, _first_line(exc), endpoint=endpoint, template=counted_name)
                 retry_after = None
             else:
                 self.stats.record(counted_name, response.status_code)
                 self._note_server_time(response)
-                data, error = _parse(response, endpoint)
+                data, error = _parse(response, call)
                 if error is None:
                     return data
                 retry_after = _retry_after(response)
@@ -208,7 +186,7 @@ class NotionClient:
                 rate_limit_hits += 1
                 wait = retry_after if retry_after is not None else self._backoff(rate_limit_hits)
                 if rate_limited_for + wait > self.max_rate_limited_seconds:
-                    raise rate_limit_exhausted(endpoint, rate_limited_for, error)
+                    raise rate_limit_exhausted(rate_limited_for, error)
                 rate_limited_for += wait
                 logger.warning(f"Notion rate-limited {endpoint} ({error.status}); every request waits {wait:.1f} s.")
                 self.budget.pause(wait)
@@ -223,6 +201,7 @@ class NotionClient:
                     error.notion_message,
                     error.request_id,
                     endpoint=endpoint,
+                    template=counted_name,
                     attempts=failures,
                 )
             if error.status == 504 and page_size is not None and page_size.shrink():
@@ -254,23 +233,15 @@ class NotionClient:
 
     # ------------------------------------------------------------------ pagination
 
-    def paginate(self, method: str, path: str, **options: Any) -> Iterator[Dict[str, Any]]:
-        """The items of a listing, without their positions (see paginate_with_positions)."""
-        return (item for _, item in self.paginate_with_positions(method, path, **options))
-
-    def paginate_with_positions(
+    def paginate(
         self,
-        method: str,
-        path: str,
+        call: Call,
         *,
-        params: Optional[Mapping[str, Any]] = None,
-        body: Optional[Mapping[str, Any]] = None,
-        page_size: int = MAX_PAGE_SIZE,
         shrink_on_timeout: bool = False,
-        item_key: Callable[[Dict[str, Any]], Any] = _object_id,
+        item_key: Optional[Callable[[Dict[str, Any]], Any]] = None,
         known_ids: Optional[Callable[[], Container[Any]]] = None,
     ) -> Iterator[Tuple[int, Dict[str, Any]]]:
-        """Every item of a Notion list endpoint, with its index in the list, lazily: stop iterating, stop requesting.
+        """Every item of a Notion listing with its index in the list, lazily: stop iterating, stop requesting.
 
         GET listings take start_cursor/page_size in the query string, POST ones (search, queries) in the body.
         An invalid start_cursor restarts the listing from the beginning, skipping what was already yielded,
@@ -278,7 +249,8 @@ class NotionClient:
         A caller that keeps the ids it received anyway passes `known_ids` (called on a restart) instead of
         having the listing keep its own set.
         """
-        size = _PageSize(page_size, min(self.min_page_size, page_size), shrink_on_timeout)
+        key_of = item_key or _object_id
+        size = _PageSize(MAX_PAGE_SIZE, min(self.min_page_size, MAX_PAGE_SIZE), shrink_on_timeout)
         yielded: Container[Any] = set()
         remember = known_ids is None
         restarts = 0
@@ -287,10 +259,9 @@ class NotionClient:
             position = 0
             try:
                 while True:
-                    page_params, page_body = _with_cursor(method, params, body, cursor)
-                    data = self._send(method, path, page_params, page_body, size)
+                    data = self._send(_with_cursor(call, cursor), size)
                     for item in data.get("results") or []:
-                        key = item_key(item)
+                        key = key_of(item)
                         if key is None or key not in yielded:
                             if remember and key is not None:
                                 yielded.add(key)  # type: ignore[attr-defined]
@@ -306,35 +277,28 @@ class NotionClient:
                 if known_ids is not None:
                     yielded = known_ids()
                 logger.warning(
-                    f"{method} {path}: Notion no longer accepts the listing's start_cursor; restarting it from the "
+                    f"{call.described}: Notion no longer accepts the listing's start_cursor; restarting it from the "
                     f"beginning (restart {restarts}/{self.max_restarts}), skipping the items already read."
                 )
 
 
-def _with_cursor(
-    method: str, params: Optional[Mapping[str, Any]], body: Optional[Mapping[str, Any]], cursor: Optional[str]
-) -> Tuple[Optional[Dict[str, Any]], Optional[Dict[str, Any]]]:
-    if method == "GET":
-        page_params = dict(params or {})
-        if cursor:
-            page_params["start_cursor"] = cursor
-        return page_params, None
-    page_body = dict(body or {})
-    if cursor:
-        page_body["start_cursor"] = cursor
-    return (dict(params) if params else None), page_body
+def _with_cursor(call: Call, cursor: Optional[str]) -> Call:
+    if not cursor:
+        return call
+    if call.endpoint.method == "GET":
+        return replace(call, params={**(call.params or {}), "start_cursor": cursor})
+    return replace(call, body={**(call.body or {}), "start_cursor": cursor})
 
 
-def _with_page_size(
-    params: Optional[Mapping[str, Any]], body: Optional[Mapping[str, Any]], size: int
-) -> Tuple[Optional[Dict[str, Any]], Optional[Dict[str, Any]]]:
-    if body is not None:
-        return (dict(params) if params else None), {**body, "page_size": size}
-    return {**(params or {}), "page_size": size}, None
+def _with_page_size(call: Call, size: int) -> Call:
+    if call.endpoint.method == "GET":
+        return replace(call, params={**(call.params or {}), "page_size": size})
+    return replace(call, body={**(call.body or {}), "page_size": size})
 
 
-def _parse(response: requests.Response, endpoint: str) -> Tuple[Dict[str, Any], Optional[NotionAPIError]]:
+def _parse(response: requests.Response, call: Call) -> Tuple[Dict[str, Any], Optional[NotionAPIError]]:
     """The JSON body of a success, or the error it amounts to."""
+    endpoint, template = call.described, call.endpoint.name
     status = response.status_code
     try:
         data = response.json()
@@ -344,7 +308,9 @@ def _parse(response: requests.Response, endpoint: str) -> Tuple[Dict[str, Any], 
         if isinstance(data, dict):
             return data, None
         # A 2xx whose body is cut or not JSON: the request must be sent again.
-        return {}, NotionAPIError(None, "invalid_body", f"HTTP {status} with an unreadable body", endpoint=endpoint)
+        return {}, NotionAPIError(
+            None, "invalid_body", f"HTTP {status} with an unreadable body", endpoint=endpoint, template=template
+        )
     if not isinstance(data, dict):
         data = {}
     return {}, NotionAPIError(
@@ -353,6 +319,7 @@ def _parse(response: requests.Response, endpoint: str) -> Tuple[Dict[str, Any], 
         str(data.get("message") or data.get("error_description") or _reason(response)),
         data.get("request_id") or response.headers.get("x-notion-request-id"),
         endpoint=endpoint,
+        template=template,
     )
 
 

@@ -31,6 +31,7 @@ class NotionAPIError(AirbyteTracedException):
     """A request that did not succeed, after whatever retrying its status deserved.
 
     `status` is None when no HTTP answer came at all (connection error, timeout, unreadable body).
+    `code`, `notion_message` and `request_id` are Notion's own (its error body), when it sent them.
     """
 
     def __init__(
@@ -41,6 +42,7 @@ class NotionAPIError(AirbyteTracedException):
         request_id: Optional[str] = None,
         *,
         endpoint: str = "",
+        template: str = "",
         attempts: int = 1,
         user_message: Optional[str] = None,
         failure_type: Optional[FailureType] = None,
@@ -49,13 +51,26 @@ class NotionAPIError(AirbyteTracedException):
         self.code = code
         self.notion_message = message
         self.request_id = request_id
-        self.endpoint = endpoint
+        self.endpoint = endpoint  # the request as sent, `GET /v1/blocks/<id>/children`: for messages
+        self.template = template  # its endpoint's name, `GET /v1/blocks/{id}/children`: for branching on
         self.attempts = attempts
         failure = failure_type or _failure_type(status)
         super().__init__(
             internal_message=self._describe(),
             message=user_message or self._explain(failure),
             failure_type=failure,
+        )
+
+    def after_attempts(self, attempts: int) -> NotionAPIError:
+        """The same failure, saying how many attempts it took (the message a user reads after retries)."""
+        return NotionAPIError(
+            self.status,
+            self.code,
+            self.notion_message,
+            self.request_id,
+            endpoint=self.endpoint,
+            template=self.template,
+            attempts=attempts,
         )
 
     # What kind of failure this is; the client, the streams and check branch on these.
@@ -110,15 +125,17 @@ def _failure_type(status: Optional[int]) -> FailureType:
     return FailureType.system_error
 
 
-def rate_limit_exhausted(endpoint: str, waited_seconds: float, last: Optional[NotionAPIError]) -> NotionAPIError:
+def rate_limit_exhausted(waited_seconds: float, last: NotionAPIError) -> NotionAPIError:
     """Notion answered 429/529 without pause for longer than we are willing to wait."""
     minutes = waited_seconds / 60
+    endpoint = last.endpoint
     return NotionAPIError(
-        last.status if last else 429,
-        last.code if last else "rate_limited",
-        last.notion_message if last else "rate limited",
-        last.request_id if last else None,
+        last.status,
+        last.code,
+        last.notion_message,
+        last.request_id,
         endpoint=endpoint,
+        template=last.template,
         failure_type=FailureType.transient_error,
         user_message=(
             f"Notion rate-limited {endpoint} without interruption for {minutes:.0f} minutes, longer than the "

@@ -74,8 +74,8 @@ class SourceNotion(AbstractSource):
         """GET /v1/users/me (is the token valid, whose is it) and one search (is anything shared with it)."""
         try:
             client = build_client(load_config(config))
-            me = client.request("GET", "/v1/users/me")
-            found = client.request("POST", "/v1/search", body={"page_size": 1})
+            me = client.users.me()
+            found = client.search.first_page({"page_size": 1})
         except NotionAPIError as error:
             return False, error.message
         except AirbyteTracedException as error:

@@ -68,14 +68,11 @@ class SearchIndex:
             yield IndexEntry(object_id, edited, self._containers[i] if self._containers else None)
 
     def _run(self) -> Iterator[Dict[str, Any]]:
-        listing = self._client.paginate(
-            "POST",
-            "/v1/search",
-            body={
+        listing = self._client.search.list(
+            {
                 "filter": {"property": "object", "value": self.kind},
                 "sort": {"timestamp": "last_edited_time", "direction": "descending"},
             },
-            shrink_on_timeout=True,  # large search pages are the ones that time out (notion-api.md §12)
             known_ids=lambda: self._seen,  # a restart skips what the index holds: no second set of ids
         )
         try:

@@ -7,8 +7,12 @@ release that bumps one and forgets another ships an image that lies about itself
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -90,7 +94,9 @@ def test_metadata_has_the_registry_fields(metadata):
         assert metadata[key] == value, key
     for key in ("definitionId", "dockerRepository", "documentationUrl", "githubIssueLabel", "name", "releases"):
         assert metadata.get(key), key
-    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", metadata["definitionId"])
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", metadata["definitionId"]
+    )
     assert {"language:python", "cdk:python"} <= set(metadata["tags"])
     assert metadata["allowedHosts"]["hosts"] == ["api.notion.com"]
 
@@ -125,24 +131,57 @@ def test_every_locked_distribution_is_hash_checked():
     assert not unhashed
 
 
-def test_wheel_holds_every_file_of_the_package(tmp_path):
-    """The image installs the built wheel, not the source tree: a schema left out of package-data exists in
-    an editable install (and in every in-process test) but is missing from the image."""
-    import subprocess
-    import sys
-    import zipfile
-
+@pytest.fixture(scope="module")
+def wheel_files(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The names inside the wheel that `pip wheel .` builds (what the Docker image installs)."""
+    out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("source_notion-*.whl")
-    in_wheel = set(zipfile.ZipFile(wheel).namelist())
+    (wheel,) = out.glob("source_notion-*.whl")
+    return set(zipfile.ZipFile(wheel).namelist())
+
+
+def test_wheel_holds_every_file_of_the_package(wheel_files):
+    """The image installs the built wheel, not the source tree: a schema left out of package-data exists in
+    an editable install (and in every in-process test) but is missing from the image."""
     package = ROOT / "source_notion"
     in_tree = {
         path.relative_to(ROOT).as_posix()
         for path in package.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     }
-    assert sorted(in_tree - in_wheel) == []
+    assert sorted(in_tree - wheel_files) == []
+
+
+DEV_PACKAGES = ("notion_emulator", "testkit", "bench", "demo", "integration_tests", "unit_tests")
+
+
+def test_wheel_holds_the_connector_and_nothing_of_the_dev_tooling(wheel_files):
+    top_level = {name.split("/", 1)[0] for name in wheel_files}
+    assert top_level == {"source_notion", "source_notion-0.1.0.dist-info"}, sorted(top_level)
+
+
+def test_the_dev_install_makes_the_dev_tooling_importable_from_anywhere(tmp_path):
+    """`make install` (devtools.pth): bench, demo and the emulator's CLI work whatever the working directory."""
+    probe = "import importlib.util, json; print(json.dumps({n: importlib.util.find_spec(n).origin for n in %r}))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe % (DEV_PACKAGES,)], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    origins = json.loads(result.stdout)
+    assert {name: Path(origin).parent for name, origin in origins.items()} == {
+        name: ROOT / name for name in DEV_PACKAGES
+    }

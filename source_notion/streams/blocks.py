@@ -48,9 +48,7 @@ class BlockTreeWalker:
         self._list_children(ctx, page.id, page.id, 1)
 
     def _list_children(self, ctx: TaskContext, page_id: str, parent_id: str, depth: int) -> None:
-        listing = self._client.paginate_with_positions(
-            "GET", f"/v1/blocks/{parent_id}/children", shrink_on_timeout=True
-        )
+        listing = self._client.blocks.children.list(parent_id)
         try:
             for position, block in listing:
                 self._on_block(ctx, as_record(block, page_id=page_id, depth=depth, position=position))

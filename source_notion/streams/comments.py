@@ -8,6 +8,7 @@ from typing import Any, Dict, Mapping, Optional
 from airbyte_cdk.models import SyncMode
 
 from source_notion.config import NotionConfig, parse_datetime
+from source_notion.endpoints import COMMENTS_LIST
 from source_notion.errors import NotionAPIError
 from source_notion.streams.base import as_record
 from source_notion.streams.blocks import BlockTreeWalker, has_own_discussions
@@ -49,7 +50,7 @@ class Comments(PageWalkStream):
 
     def skips_stream_on(self, error: NotionAPIError) -> bool:
         # No "Read comments" capability: this stream cannot be read, the others still can.
-        return error.is_missing_capability and error.endpoint.startswith("GET /v1/comments")
+        return error.is_missing_capability and error.template == COMMENTS_LIST.name
 
     def walk_page(self, ctx: TaskContext, page: IndexEntry) -> None:
         self._list(ctx, page.id, page.id)
@@ -71,7 +72,7 @@ class Comments(PageWalkStream):
         # No comment comes twice in a sync: each belongs to one page or block, each listed once (the index holds
         # each page once), and a listing restarted after an invalid cursor skips what it already returned.
         since = self.emit_since()
-        for comment in self.ctx.client.paginate("GET", "/v1/comments", params={"block_id": block_id}):
+        for comment in self.ctx.client.comments.list(block_id):
             if since is not None and parse_datetime(comment["last_edited_time"]) < since:
                 continue
             ctx.emit(as_record(comment, page_id=page_id))

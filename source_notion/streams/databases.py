@@ -40,7 +40,7 @@ class Databases(CursorStream):
 
     def _read_database(self, ctx: TaskContext, database_id: str) -> None:
         try:
-            database = self.ctx.client.request("GET", f"/v1/databases/{database_id}")
+            database = self.ctx.client.databases.retrieve(database_id)
         except NotionAPIError as error:
             if not error.is_not_found:
                 raise

@@ -48,10 +48,8 @@ def complete_property(client: NotionClient, page_id: str, prop: Dict[str, Any]) 
     """Replaces a truncated relation/people value by the whole list, read with the property-item endpoint."""
     kind = prop["type"]
     # Every property item carries the property's id; the referenced page or user is what tells them apart.
-    items = client.paginate(
-        "GET",
-        f"/v1/pages/{page_id}/properties/{prop['id']}",
-        item_key=lambda item: (item.get(kind) or {}).get("id"),
+    items = client.pages.properties.items(
+        page_id, prop["id"], item_key=lambda item: (item.get(kind) or {}).get("id")
     )
     values = [item[kind] for item in items if item.get("type") == kind and kind in item]
     prop[kind] = values

@@ -12,7 +12,7 @@ from source_notion.streams.base import NotionStream, as_record
 
 class Users(NotionStream):
     def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
-        for user in self.ctx.client.paginate("GET", "/v1/users"):
+        for user in self.ctx.client.users.list():
             yield as_record(user)
 
     def skips_stream_on(self, error: NotionAPIError) -> bool:

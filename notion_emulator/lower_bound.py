@@ -1,0 +1,172 @@
+"""The fewest requests a complete sync needs: one term per stream, summed.
+
+Each term follows one bullet of "What a complete sync reads" in docs/architecture.md: the endpoint it
+calls, how many requests, and the line of `explanation` that shows the formula with its figures. A term
+is listed (its line shown) when its stream is synced, even at 0 requests; `by_endpoint` only holds
+endpoints with requests. The blocks term and the inline-comments term share one walk of the synced pages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .model import Page
+
+if TYPE_CHECKING:
+    from .ground_truth import GroundTruth, SyncOptions
+
+NO_INLINE_COMMENTS = {"child_page", "child_database"}  # their id is the sub-page's / database's own id
+PROPERTY_ITEMS = "GET /v1/pages/{id}/properties/{pid}"
+CHILDREN = "GET /v1/blocks/{id}/children"
+
+
+def pages_needed(count: int) -> int:
+    """Requests to list `count` items 100 at a time; an empty list still takes one."""
+    return max(1, math.ceil(count / 100))
+
+
+@dataclass(frozen=True)
+class Term:
+    endpoint: str
+    count: int
+    line: str
+
+
+@dataclass(frozen=True)
+class BlockWalk:
+    """What walking the synced pages' blocks costs: children listings, blocks seen, inline-comment listings."""
+    listings: int
+    blocks: int
+    inline_listings: int
+
+
+class LowerBound:
+    def __init__(self, truth: GroundTruth, options: SyncOptions):
+        self.truth, self.options = truth, options
+        self.backend = truth.backend
+        self.streams = set(options.streams)
+        self.pages = truth.synced_pages()
+        self.synced = [p for p in self.pages if options.changed(p.edited_ms)]
+        self._walk: BlockWalk | None = None
+
+    def terms(self) -> list[Term]:
+        streams, options = self.streams, self.options
+        terms = []
+        if "users" in streams:
+            terms.append(self.users())
+        if streams & {"pages", "blocks", "comments"}:
+            terms.append(self.page_search())
+        if "pages" in streams:
+            terms.append(self.property_completion())
+        if streams & {"data_sources", "databases"}:
+            terms.append(self.data_source_search())
+            if "databases" in streams:
+                terms.append(self.databases())
+        if "blocks" in streams or ("comments" in streams and options.include_inline_comments):
+            terms.append(self.blocks())
+        if "comments" in streams:
+            terms.append(self.page_comments())
+            if options.include_inline_comments:
+                terms.append(self.inline_comments())
+        return terms
+
+    def result(self) -> dict:
+        by_endpoint: dict[str, int] = {}
+        lines = []
+        for term in self.terms():
+            if term.count:
+                by_endpoint[term.endpoint] = by_endpoint.get(term.endpoint, 0) + term.count
+            lines.append(term.line)
+        total = sum(by_endpoint.values())
+        lines.append(f"total: {total}")
+        return {"total": total, "by_endpoint": by_endpoint, "explanation": lines}
+
+    # -- the terms ----------------------------------------------------------------------------------------
+    def users(self) -> Term:
+        users = len(self.backend.users_listed())
+        count = pages_needed(users)
+        return Term("GET /v1/users", count,
+                    f"users: {users} users listed -> max(1, ceil({users}/100)) = {count} GET /v1/users")
+
+    def page_search(self) -> Term:
+        """The one page search per sync that pages, blocks and comments share."""
+        options, pages, synced = self.options, self.pages, self.synced
+        full = pages_needed(len(pages))
+        if options.since is None or ("comments" in self.streams and options.comments_scope == "all_pages"):
+            why = "full sync" if options.since is None else "comments of every page need every page id"
+            return Term("POST /v1/search", full, f"pages: search paged to the end ({why}): {len(pages)} pages -> "
+                                                 f"max(1, ceil({len(pages)}/100)) = {full} POST /v1/search")
+        count = min(pages_needed(len(synced) + 1), full)
+        return Term("POST /v1/search", count,
+                    f"pages: incremental search until the first page older than since: {len(synced)} changed -> "
+                    f"min(max(1, ceil(({len(synced)} + 1)/100)), {full}) = {count} POST /v1/search")
+
+    def property_completion(self) -> Term:
+        count, details = 0, []
+        for page in self.synced:
+            for prop_name, n in self.truth.truncated_values(page):
+                count += math.ceil(n / 100)
+                details.append(f"{page.id} {prop_name} ({n})")
+        return Term(PROPERTY_ITEMS, count,
+                    f"property completion: {len(details)} truncated values, ceil(n/100) each = {count} "
+                    f"{PROPERTY_ITEMS}" + (f" [{'; '.join(details)}]" if details else ""))
+
+    def _sources(self) -> tuple[list, list]:
+        """(data sources listed, those changed since the cursor)."""
+        sources = [d for d in self.backend.ws.data_sources if not d.eff_hidden and not d.eff_trashed]
+        return sources, [d for d in sources if self.options.changed(d.edited_ms)]
+
+    def data_source_search(self) -> Term:
+        sources, changed = self._sources()
+        full = pages_needed(len(sources))
+        since = self.options.since
+        count = full if since is None else min(pages_needed(len(changed) + 1), full)
+        return Term("POST /v1/search", count, f"data_sources: {len(sources)} data sources"
+                    + ("" if since is None else f", {len(changed)} changed") + f" -> {count} POST /v1/search")
+
+    def databases(self) -> Term:
+        containers = {d.db for d in self._sources()[1]}
+        return Term("GET /v1/databases/{id}", len(containers),
+                    f"databases: {len(containers)} distinct containers of the data sources synced -> "
+                    f"{len(containers)} GET /v1/databases/{{id}}")
+
+    def blocks(self) -> Term:
+        walk = self.block_walk()
+        why = "" if "blocks" in self.streams else " (walked for their inline comments)"
+        return Term(CHILDREN, walk.listings,
+                    f"blocks{why}: {len(self.synced)} pages walked to depth {self.options.max_block_depth}, "
+                    f"{walk.blocks} blocks; one listing per page plus one per block descended into, "
+                    f"ceil(children/100) each = {walk.listings} {CHILDREN}")
+
+    def page_comments(self) -> Term:
+        scope = self.pages if self.options.comments_scope == "all_pages" else self.synced
+        count = sum(pages_needed(self._page_comment_count(page)) for page in scope)
+        return Term("GET /v1/comments", count, f"comments: {len(scope)} pages in scope "
+                    f"({self.options.comments_scope}), max(1, ceil(n/100)) each = {count} GET /v1/comments")
+
+    def inline_comments(self) -> Term:
+        count = self.block_walk().inline_listings
+        return Term("GET /v1/comments", count, f"inline comments: per block walked (child_page/child_database "
+                    f"excluded), max(1, ceil(n/100)) = {count} GET /v1/comments")
+
+    # -- shared by the terms ------------------------------------------------------------------------------
+    def block_walk(self) -> BlockWalk:
+        if self._walk is None:
+            blocks = inline = listings = 0
+
+            def visit(node, depth, content):
+                nonlocal blocks, inline
+                blocks += 1
+                if node.type not in NO_INLINE_COMMENTS:
+                    inline += pages_needed(len(content.inline_comments.get(node.id, ())))
+            for page in self.synced:
+                listings += self.truth.walk_blocks(page, self.options.max_block_depth, visit)
+            self._walk = BlockWalk(listings, blocks, inline)
+        return self._walk
+
+    def _page_comment_count(self, page: Page) -> int:
+        # a page's tree builds exactly n_page_comments page-level comments; mutations pin the content
+        content = self.backend.materialized(page.idx)
+        return len(content.page_comments) if content is not None else page.n_page_comments

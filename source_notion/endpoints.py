@@ -1,0 +1,192 @@
+"""The Notion endpoints the connector calls, one method each, grouped by resource (as notion-sdk-py does).
+
+This is the only module that spells a Notion path. Every endpoint is an `Endpoint` whose `name` (method and
+path template, e.g. `GET /v1/pages/{id}/properties/{pid}`) is what requests are counted under, the same names
+the emulator's stats, its lower bound and docs/architecture.md use; nothing is guessed back from a URL.
+
+Why not notion-sdk-py (or notion-client) itself: it brings its own httpx transport with its own retry rules,
+while every request here must go through NotionClient's shared rate budget, retry policy and listing restarts
+(client.py says why those are ours). What is borrowed is its shape: `notion.blocks.children.list(block_id)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Container, Dict, Iterator, Mapping, Optional, Protocol, Tuple
+
+Json = Dict[str, Any]
+ItemKey = Callable[[Json], Any]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    template: str  # the path, with {id} (and {pid}) where the ids go
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.template}"
+
+    def call(
+        self,
+        params: Optional[Mapping[str, Any]] = None,
+        body: Optional[Mapping[str, Any]] = None,
+        **ids: str,
+    ) -> Call:
+        # Ids are inserted as Notion gave them: property ids come already URL-encoded (e.g. "a%5Eb").
+        return Call(self, self.template.format(**ids), params, body)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to send (or the first page of a listing): its endpoint and its concrete path."""
+
+    endpoint: Endpoint
+    path: str
+    params: Optional[Mapping[str, Any]] = None
+    body: Optional[Mapping[str, Any]] = None
+
+    @property
+    def described(self) -> str:
+        """`GET /v1/blocks/<the id>/children`: what error messages and logs name."""
+        return f"{self.endpoint.method} {self.path}"
+
+
+SEARCH = Endpoint("POST", "/v1/search")
+USERS_LIST = Endpoint("GET", "/v1/users")
+USERS_ME = Endpoint("GET", "/v1/users/me")
+DATABASES_RETRIEVE = Endpoint("GET", "/v1/databases/{id}")
+DATA_SOURCES_RETRIEVE = Endpoint("GET", "/v1/data_sources/{id}")
+DATA_SOURCES_QUERY = Endpoint("POST", "/v1/data_sources/{id}/query")
+PAGES_RETRIEVE = Endpoint("GET", "/v1/pages/{id}")
+PAGE_PROPERTY_ITEMS = Endpoint("GET", "/v1/pages/{id}/properties/{pid}")
+BLOCK_CHILDREN = Endpoint("GET", "/v1/blocks/{id}/children")
+COMMENTS_LIST = Endpoint("GET", "/v1/comments")
+OAUTH_TOKEN = Endpoint("POST", "/v1/oauth/token")
+
+ALL_ENDPOINTS = (
+    SEARCH,
+    USERS_LIST,
+    USERS_ME,
+    DATABASES_RETRIEVE,
+    DATA_SOURCES_RETRIEVE,
+    DATA_SOURCES_QUERY,
+    PAGES_RETRIEVE,
+    PAGE_PROPERTY_ITEMS,
+    BLOCK_CHILDREN,
+    COMMENTS_LIST,
+    OAUTH_TOKEN,
+)
+
+
+class Transport(Protocol):
+    """What the endpoints need of NotionClient: send one request, or page through a listing."""
+
+    def send(self, call: Call, *, auth: Optional[Tuple[str, str]] = None) -> Json: ...
+
+    def paginate(
+        self,
+        call: Call,
+        *,
+        shrink_on_timeout: bool = False,
+        item_key: Optional[ItemKey] = None,
+        known_ids: Optional[Callable[[], Container[Any]]] = None,
+    ) -> Iterator[Tuple[int, Json]]: ...
+
+
+def _items(listing: Iterator[Tuple[int, Json]]) -> Iterator[Json]:
+    return (item for _, item in listing)
+
+
+class _Resource:
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+
+class SearchEndpoint(_Resource):
+    def first_page(self, body: Mapping[str, Any]) -> Json:
+        """One request, one page (check asks whether anything at all is shared)."""
+        return self._transport.send(SEARCH.call(body=body))
+
+    def list(
+        self, body: Mapping[str, Any], *, known_ids: Optional[Callable[[], Container[Any]]] = None
+    ) -> Iterator[Json]:
+        # Large search pages are the ones that time out (notion-api.md §12): a 504 halves the page size.
+        return _items(self._transport.paginate(SEARCH.call(body=body), shrink_on_timeout=True, known_ids=known_ids))
+
+
+class UsersEndpoint(_Resource):
+    def list(self) -> Iterator[Json]:
+        return _items(self._transport.paginate(USERS_LIST.call()))
+
+    def me(self) -> Json:
+        return self._transport.send(USERS_ME.call())
+
+
+class DatabasesEndpoint(_Resource):
+    def retrieve(self, database_id: str) -> Json:
+        return self._transport.send(DATABASES_RETRIEVE.call(id=database_id))
+
+
+class DataSourcesEndpoint(_Resource):
+    def retrieve(self, data_source_id: str) -> Json:
+        return self._transport.send(DATA_SOURCES_RETRIEVE.call(id=data_source_id))
+
+    def query(self, data_source_id: str, body: Optional[Mapping[str, Any]] = None) -> Iterator[Json]:
+        return _items(self._transport.paginate(DATA_SOURCES_QUERY.call(body=body or {}, id=data_source_id)))
+
+
+class PagePropertiesEndpoint(_Resource):
+    def items(self, page_id: str, property_id: str, *, item_key: ItemKey) -> Iterator[Json]:
+        """Every item of one page property (`item_key`: what makes two items the same on a listing restart)."""
+        call = PAGE_PROPERTY_ITEMS.call(id=page_id, pid=property_id)
+        return _items(self._transport.paginate(call, item_key=item_key))
+
+
+class PagesEndpoint(_Resource):
+    def __init__(self, transport: Transport) -> None:
+        super().__init__(transport)
+        self.properties = PagePropertiesEndpoint(transport)
+
+    def retrieve(self, page_id: str) -> Json:
+        return self._transport.send(PAGES_RETRIEVE.call(id=page_id))
+
+
+class BlockChildrenEndpoint(_Resource):
+    def list(self, block_id: str) -> Iterator[Tuple[int, Json]]:
+        """The children with their positions under the parent; a 504 halves the page size (deep trees time out)."""
+        return self._transport.paginate(BLOCK_CHILDREN.call(id=block_id), shrink_on_timeout=True)
+
+
+class BlocksEndpoint(_Resource):
+    def __init__(self, transport: Transport) -> None:
+        super().__init__(transport)
+        self.children = BlockChildrenEndpoint(transport)
+
+
+class CommentsEndpoint(_Resource):
+    def list(self, block_id: str) -> Iterator[Json]:
+        """The comments of a page or a block (a page's id is its block id)."""
+        return _items(self._transport.paginate(COMMENTS_LIST.call(params={"block_id": block_id})))
+
+
+class OAuthEndpoint(_Resource):
+    def token(self, client_id: str, client_secret: str, grant: Mapping[str, Any]) -> Json:
+        """Exchange a grant (`authorization_code` or `refresh_token`) for tokens; HTTP Basic with the client's
+        credentials instead of the bearer token."""
+        return self._transport.send(OAUTH_TOKEN.call(body=grant), auth=(client_id, client_secret))
+
+
+class NotionEndpoints:
+    """The endpoints, by resource: `search`, `users`, `databases`, `data_sources`, `pages` (`.properties`),
+    `blocks` (`.children`), `comments`, `oauth`."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.search = SearchEndpoint(transport)
+        self.users = UsersEndpoint(transport)
+        self.databases = DatabasesEndpoint(transport)
+        self.data_sources = DataSourcesEndpoint(transport)
+        self.pages = PagesEndpoint(transport)
+        self.blocks = BlocksEndpoint(transport)
+        self.comments = CommentsEndpoint(transport)
+        self.oauth = OAuthEndpoint(transport)
