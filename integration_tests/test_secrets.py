@@ -13,7 +13,8 @@ import os
 import random
 import string
 import subprocess
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -35,17 +36,22 @@ SECRETS = {"token": TOKEN, "client_secret": CLIENT_SECRET, "refresh_token": REFR
 PIECE = 8  # the shortest piece of a secret looked for
 
 
-def token_config(token: str = TOKEN, **options: Any) -> Dict[str, Any]:
+def token_config(token: str = TOKEN, **options: Any) -> dict[str, Any]:
     return {"credentials": {"auth_type": "token", "token": token}, "requests_per_second": 500, **options}
 
 
-def oauth_config(**credentials: Any) -> Dict[str, Any]:
-    base = {"auth_type": "OAuth2.0", "client_id": "emulator_client_id", "client_secret": CLIENT_SECRET,
-            "access_token": TOKEN, "refresh_token": REFRESH_TOKEN}
+def oauth_config(**credentials: Any) -> dict[str, Any]:
+    base = {
+        "auth_type": "OAuth2.0",
+        "client_id": "emulator_client_id",
+        "client_secret": CLIENT_SECRET,
+        "access_token": TOKEN,
+        "refresh_token": REFRESH_TOKEN,
+    }
     return {"credentials": {**base, **credentials}, "requests_per_second": 500}
 
 
-def leaks(text: str) -> List[Tuple[str, str]]:
+def leaks(text: str) -> list[tuple[str, str]]:
     """(secret name, piece) for every PIECE-long piece of a secret found in `text`."""
     found = []
     for name, secret in SECRETS.items():
@@ -63,11 +69,14 @@ class Runner:
     def __init__(self, emulator: Emulator, folder) -> None:
         self.connector = Connector(emulator.base_url, folder)
         self.emulator = emulator
-        self.outputs: List[Tuple[str, str]] = []  # (what the run was, stdout + stderr)
+        self.outputs: list[tuple[str, str]] = []  # (what the run was, stdout + stderr)
 
-    def run(self, what: str, *args: str, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+    def run(self, what: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         result = subprocess.run(
-            [*command(), *args], capture_output=True, text=True, timeout=900,
+            [*command(), *args],
+            capture_output=True,
+            text=True,
+            timeout=900,
             env={**os.environ, "NOTION_API_BASE_URL": self.emulator.base_url, **(env or {})},
         )
         self.outputs.append((what, result.stdout + result.stderr))
@@ -76,8 +85,16 @@ class Runner:
     def file(self, name: str, content: Any) -> str:
         return self.connector._file(name, content)
 
-    def read(self, what: str, cfg: Dict[str, Any], streams=STREAMS, state: Any = None, *flags: str,
-             env: Optional[Dict[str, str]] = None, catalog: Any = None) -> subprocess.CompletedProcess:
+    def read(
+        self,
+        what: str,
+        cfg: dict[str, Any],
+        streams=STREAMS,
+        state: Any = None,
+        *flags: str,
+        env: dict[str, str] | None = None,
+        catalog: Any = None,
+    ) -> subprocess.CompletedProcess:
         catalog = catalog if catalog is not None else self.connector.catalog(token_config(), streams)
         args = ["read", "--config", self.file("config", cfg), "--catalog", self.file("catalog", catalog)]
         if state is not None:
@@ -85,24 +102,30 @@ class Runner:
         return self.run(what, *args, *flags, env=env)
 
 
-def messages(result: subprocess.CompletedProcess) -> Iterator[Dict[str, Any]]:
+def messages(result: subprocess.CompletedProcess) -> Iterator[dict[str, Any]]:
     for line in result.stdout.splitlines():
         if line.strip():
             yield json.loads(line)
 
 
-def final_state(result: subprocess.CompletedProcess) -> List[Dict[str, Any]]:
+def final_state(result: subprocess.CompletedProcess) -> list[dict[str, Any]]:
     last = {}
     for message in messages(result):
         if message["type"] == "STATE":
-            last[message["state"]["stream"]["stream_descriptor"]["name"]] = {"type": "STREAM", "stream": message["state"]["stream"]}
+            last[message["state"]["stream"]["stream_descriptor"]["name"]] = {
+                "type": "STREAM",
+                "stream": message["state"]["stream"],
+            }
     return list(last.values())
 
 
-def request_lines(result: subprocess.CompletedProcess) -> List[str]:
+def request_lines(result: subprocess.CompletedProcess) -> list[str]:
     """urllib3's request lines: `http://127.0.0.1:PORT "GET /v1/users HTTP/1.1" 200 8100`."""
-    return [m["message"] for m in messages(result)
-            if m["type"] == "DEBUG" and ('"GET /v1/' in m["message"] or '"POST /v1/' in m["message"])]
+    return [
+        m["message"]
+        for m in messages(result)
+        if m["type"] == "DEBUG" and ('"GET /v1/' in m["message"] or '"POST /v1/' in m["message"])
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -123,30 +146,52 @@ def test_no_run_prints_a_secret_in_full_or_in_part(small, tmp_path):
     full = runner.read("full read --debug", token_config(include_inline_comments=True), STREAMS, None, "--debug")
     assert full.returncode == 0, full.stdout[-2000:]
     assert len(request_lines(full)) > 100, "every request of the read is logged"
-    incremental = runner.read("incremental read, LOG_LEVEL=debug", token_config(), STREAMS, final_state(full),
-                              env={"LOG_LEVEL": "debug"})
+    incremental = runner.read(
+        "incremental read, LOG_LEVEL=debug", token_config(), STREAMS, final_state(full), env={"LOG_LEVEL": "debug"}
+    )
     assert incremental.returncode == 0
     oauth = runner.read("OAuth read --debug", oauth_config(), ("users", "pages"), None, "--debug")
     assert oauth.returncode == 0, oauth.stdout[-2000:]
 
     # What Notion refuses.
-    runner.run("check, wrong token", "check", "--config", runner.file("config", token_config(TOKEN[:-4] + "abcd")), "--debug")
-    runner.run("check, nothing shared", "check", "--config", runner.file("config", token_config(TOKEN + "_nothing_shared")))
-    runner.read("read without users/comments capabilities --debug", token_config(TOKEN + "_no_users"), ("users", "pages"), None, "--debug")
-    runner.read("read without comments capability", token_config(TOKEN + "_no_comments"), ("comments",), None, "--debug")
-    small.configure_faults(script=[
-        {"match": {"endpoint": "POST /v1/search"}, "fault": "500", "count": 2},
-        {"match": {"endpoint": "GET /v1/blocks/{id}/children"}, "fault": "non_json", "count": 2},
-        {"match": {"endpoint": "GET /v1/blocks/{id}/children"}, "fault": "truncated", "count": 1},
-        {"match": {"endpoint": "GET /v1/users"}, "fault": "429", "retry_after": 1, "count": 1},
-    ])
-    faulty = runner.read("read with injected faults --debug", token_config(), ("users", "pages", "blocks"), None, "--debug")
+    runner.run(
+        "check, wrong token", "check", "--config", runner.file("config", token_config(TOKEN[:-4] + "abcd")), "--debug"
+    )
+    runner.run(
+        "check, nothing shared", "check", "--config", runner.file("config", token_config(TOKEN + "_nothing_shared"))
+    )
+    runner.read(
+        "read without users/comments capabilities --debug",
+        token_config(TOKEN + "_no_users"),
+        ("users", "pages"),
+        None,
+        "--debug",
+    )
+    runner.read(
+        "read without comments capability", token_config(TOKEN + "_no_comments"), ("comments",), None, "--debug"
+    )
+    small.configure_faults(
+        script=[
+            {"match": {"endpoint": "POST /v1/search"}, "fault": "500", "count": 2},
+            {"match": {"endpoint": "GET /v1/blocks/{id}/children"}, "fault": "non_json", "count": 2},
+            {"match": {"endpoint": "GET /v1/blocks/{id}/children"}, "fault": "truncated", "count": 1},
+            {"match": {"endpoint": "GET /v1/users"}, "fault": "429", "retry_after": 1, "count": 1},
+        ]
+    )
+    faulty = runner.read(
+        "read with injected faults --debug", token_config(), ("users", "pages", "blocks"), None, "--debug"
+    )
     assert faulty.returncode == 0, faulty.stdout[-2000:]
     small.configure_faults(clear_script=True)
-    small.configure_faults(script=[
-        {"match": {"endpoint": "GET /v1/blocks/{id}/children"},
-         "fault": {"status": 401, "code": "unauthorized", "message": "API token is invalid."}, "count": None},
-    ])
+    small.configure_faults(
+        script=[
+            {
+                "match": {"endpoint": "GET /v1/blocks/{id}/children"},
+                "fault": {"status": 401, "code": "unauthorized", "message": "API token is invalid."},
+                "count": None,
+            },
+        ]
+    )
     revoked = runner.read("token revoked mid-sync --debug", token_config(), ("pages", "blocks"), None, "--debug")
     assert revoked.returncode != 0
     small.configure_faults(clear_script=True)
@@ -159,21 +204,57 @@ def test_no_run_prints_a_secret_in_full_or_in_part(small, tmp_path):
         ("token and a bad start_date", token_config(start_date="soon")),
         ("OAuth without access token", oauth_config(access_token="")),
         ("OAuth with a wrong auth_type", {"credentials": {**oauth_config()["credentials"], "auth_type": "oauth"}}),
-        ("token as a number-like field", {"credentials": {"auth_type": "token", "token": TOKEN}, "max_block_depth": TOKEN}),
+        (
+            "token as a number-like field",
+            {"credentials": {"auth_type": "token", "token": TOKEN}, "max_block_depth": TOKEN},
+        ),
     ]:
         for cmd in ("check", "discover"):
             runner.run(f"{cmd}: {what}", cmd, "--config", runner.file("config", cfg), "--debug")
         runner.read(f"read: {what}", cfg, ("pages",), None, "--debug")
-    runner.read("read: unknown stream", token_config(), catalog={"streams": [{
-        "stream": {"name": "secrets", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
-        "sync_mode": "full_refresh", "destination_sync_mode": "append"}]})
-    runner.read("read: state of the wrong type", oauth_config(), ("pages",), [
-        {"type": "STREAM", "stream": {"stream_descriptor": {"name": "pages"}, "stream_state": {"last_edited_time": 5}}}])
-    runner.run("read: config is not JSON", "read", "--config", runner.file("config", "x"), "--catalog", runner.file("catalog", {"streams": []}))
+    runner.read(
+        "read: unknown stream",
+        token_config(),
+        catalog={
+            "streams": [
+                {
+                    "stream": {"name": "secrets", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+                    "sync_mode": "full_refresh",
+                    "destination_sync_mode": "append",
+                }
+            ]
+        },
+    )
+    runner.read(
+        "read: state of the wrong type",
+        oauth_config(),
+        ("pages",),
+        [
+            {
+                "type": "STREAM",
+                "stream": {"stream_descriptor": {"name": "pages"}, "stream_state": {"last_edited_time": 5}},
+            }
+        ],
+    )
+    runner.run(
+        "read: config is not JSON",
+        "read",
+        "--config",
+        runner.file("config", "x"),
+        "--catalog",
+        runner.file("catalog", {"streams": []}),
+    )
     garbled = runner.file("garbled", "x")
     with open(garbled, "w") as file:  # a config cut off in the middle of the token
         file.write('{"credentials": {"auth_type": "token", "token": "' + TOKEN[:30])
-    runner.run("read: config cut off in the token", "read", "--config", garbled, "--catalog", runner.file("catalog", {"streams": []}))
+    runner.run(
+        "read: config cut off in the token",
+        "read",
+        "--config",
+        garbled,
+        "--catalog",
+        runner.file("catalog", {"streams": []}),
+    )
 
     found = {what: leaks(output) for what, output in runner.outputs}
     assert {what: pieces for what, pieces in found.items() if pieces} == {}
@@ -183,6 +264,6 @@ def test_no_run_prints_a_secret_in_full_or_in_part(small, tmp_path):
 
 
 def test_the_scan_finds_a_piece_of_a_secret():
-    assert leaks(f"… {TOKEN[5:5 + PIECE]} …") == [("token", TOKEN[5:5 + PIECE])]
+    assert leaks(f"… {TOKEN[5 : 5 + PIECE]} …") == [("token", TOKEN[5 : 5 + PIECE])]
     assert leaks(f"Basic {CLIENT_SECRET[-PIECE:]}") == [("client_secret", CLIENT_SECRET[-PIECE:])]
     assert leaks("nothing here: ntn_ secret_ nrt_") == []

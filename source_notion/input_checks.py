@@ -14,7 +14,8 @@ import json
 import os
 import pwd
 import stat
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from airbyte_cdk.models import (
     AirbyteStateMessage,
@@ -106,8 +107,8 @@ def read_json(kind: str, path: str) -> Any:
 
 
 _SHOULD_HOLD = {
-    "config": "a JSON object such as {\"credentials\": {\"auth_type\": \"token\", \"token\": \"...\"}} (see spec)",
-    "catalog": "a configured catalog, {\"streams\": [...]}, built from this source's discover",
+    "config": 'a JSON object such as {"credentials": {"auth_type": "token", "token": "..."}} (see spec)',
+    "catalog": 'a configured catalog, {"streams": [...]}, built from this source\'s discover',
     "state": "the list of state messages this source emitted (or [] for none)",
 }
 
@@ -134,7 +135,7 @@ def _unreadable_because(path: str) -> str:
     )
 
 
-def read_config(path: str) -> Dict[str, Any]:
+def read_config(path: str) -> dict[str, Any]:
     config = read_json("config", path)
     if not isinstance(config, dict):
         raise InputError(
@@ -152,16 +153,18 @@ def read_catalog(path: str) -> ConfiguredAirbyteCatalog:
     for i, entry in enumerate(catalog["streams"]):
         if not isinstance(entry, dict) or not isinstance(entry.get("stream"), dict):
             raise InputError(
-                f"{where}: streams[{i}] is not a configured stream ({{\"stream\": {{...}}, \"sync_mode\": ...}}). "
+                f'{where}: streams[{i}] is not a configured stream ({{"stream": {{...}}, "sync_mode": ...}}). '
                 f"{_REFRESH_HINT}."
             )
     try:
         return ConfiguredAirbyteCatalogSerializer.load(catalog)
     except Exception as error:  # noqa: BLE001 - serpyco-rs raises its own types; any of them means a bad catalog
-        raise InputError(f"{where} is not a valid configured catalog ({_schema_errors(error)}). {_REFRESH_HINT}.") from None
+        raise InputError(
+            f"{where} is not a valid configured catalog ({_schema_errors(error)}). {_REFRESH_HINT}."
+        ) from None
 
 
-def read_state(path: str) -> List[AirbyteStateMessage]:
+def read_state(path: str) -> list[AirbyteStateMessage]:
     state = read_json("state", path)
     where = f"The state file {path}"
     if not state:  # {}, [] and null all mean "no state", as the CDK reads them
@@ -171,8 +174,8 @@ def read_state(path: str) -> List[AirbyteStateMessage]:
             raise InputError(f"{where} holds one state message, not a list of them: wrap it in [ ].")
         raise InputError(
             f"{where} is in the legacy format (one object keyed by stream: {_names(state)}), which this source "
-            "does not read: it reads per-stream state, a list of {\"type\": \"STREAM\", \"stream\": "
-            f"{{\"stream_descriptor\": {{\"name\": ...}}, \"stream_state\": {{...}}}}}}. {_RESET_HINT}."
+            'does not read: it reads per-stream state, a list of {"type": "STREAM", "stream": '
+            f'{{"stream_descriptor": {{"name": ...}}, "stream_state": {{...}}}}}}. {_RESET_HINT}.'
         )
     if not isinstance(state, list):
         raise InputError(f"{where} holds a JSON {_json_type(state)}: it must hold {_SHOULD_HOLD['state']}.")
@@ -187,7 +190,7 @@ def read_state(path: str) -> List[AirbyteStateMessage]:
             )
         if kind != "STREAM" or not isinstance(item.get("stream"), dict):
             raise InputError(
-                f"{where}: state message {i} is not a STREAM state message ({{\"type\": \"STREAM\", \"stream\": "
+                f'{where}: state message {i} is not a STREAM state message ({{"type": "STREAM", "stream": '
                 f"{{...}}}}). {_RESET_HINT}."
             )
         stream_state = item["stream"].get("stream_state")
@@ -199,7 +202,9 @@ def read_state(path: str) -> List[AirbyteStateMessage]:
         try:
             messages.append(AirbyteStateMessageSerializer.load(item))
         except Exception as error:  # noqa: BLE001 - as in read_catalog
-            raise InputError(f"{where}: state message {i} is not valid ({_schema_errors(error)}). {_RESET_HINT}.") from None
+            raise InputError(
+                f"{where}: state message {i} is not valid ({_schema_errors(error)}). {_RESET_HINT}."
+            ) from None
     return messages
 
 
@@ -246,7 +251,7 @@ def check_catalog(catalog: ConfiguredAirbyteCatalog, streams: Mapping[str, Airby
 
 def check_state(state: Sequence[AirbyteStateMessage], streams: Mapping[str, AirbyteStream]) -> None:
     """Every stream state is one this source could have written, for one of its streams."""
-    seen: List[str] = []
+    seen: list[str] = []
     for message in state:
         if message.type != AirbyteStateType.STREAM or message.stream is None:
             continue  # read_state lets only STREAM messages through
@@ -272,7 +277,7 @@ def _as_dict(value: Any) -> Any:
     return dict(vars(value))  # the CDK's AirbyteStateBlob keeps the state's keys as attributes
 
 
-def _stream_state_problem(state: Any) -> Optional[str]:
+def _stream_state_problem(state: Any) -> str | None:
     if not isinstance(state, dict):
         return f"is a JSON {_json_type(state)}, not an object"
     foreign = [key for key in state if key not in (CURSOR_KEY, IN_PROGRESS_KEY) and not key.startswith(CDK_KEY_PREFIX)]
@@ -298,7 +303,7 @@ def _stream_state_problem(state: Any) -> Optional[str]:
     return None
 
 
-def _time_problem(value: Any) -> Optional[str]:
+def _time_problem(value: Any) -> str | None:
     if not isinstance(value, str):
         return f"is a JSON {_json_type(value)}, not an ISO 8601 date-time string like 2024-01-31T00:00:00.000Z"
     try:

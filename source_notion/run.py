@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.logger import PRINT_BUFFER, is_platform_debug_log_enabled
@@ -35,17 +35,17 @@ from source_notion.config import connection_specification, load_config
 from source_notion.source import SourceNotion
 
 
-def _prepare(args: List[str]) -> SourceNotion:
+def _prepare(args: list[str]) -> SourceNotion:
     """The source for this command, once its files are read and found usable; raises a config_error if not."""
     command = args[:1]
     config_path = AirbyteEntrypoint.extract_config(args)
-    config: Optional[Dict[str, Any]] = input_checks.read_config(config_path) if config_path else None
+    config: dict[str, Any] | None = input_checks.read_config(config_path) if config_path else None
     if config is not None:
         secret_filter.register(config, connection_specification())
     catalog_path = AirbyteEntrypoint.extract_catalog(args)
-    catalog: Optional[ConfiguredAirbyteCatalog] = input_checks.read_catalog(catalog_path) if catalog_path else None
+    catalog: ConfiguredAirbyteCatalog | None = input_checks.read_catalog(catalog_path) if catalog_path else None
     state_path = AirbyteEntrypoint.extract_state(args)
-    state: Optional[List[AirbyteStateMessage]] = input_checks.read_state(state_path) if state_path else None
+    state: list[AirbyteStateMessage] | None = input_checks.read_state(state_path) if state_path else None
     if config is not None and command in (["check"], ["discover"], ["read"]):
         load_config(config)  # a wrong value (say, start_date) fails here, before any stream is built
     if config is not None and command == ["read"] and catalog is not None:
@@ -55,7 +55,7 @@ def _prepare(args: List[str]) -> SourceNotion:
     return SourceNotion(catalog=catalog, config=config, state=state)
 
 
-def _launch(source: SourceNotion, args: List[str]) -> None:
+def _launch(source: SourceNotion, args: list[str]) -> None:
     """The CDK's `launch`, with the entrypoint whose secret filter is ours (secret_filter.Entrypoint)."""
     entrypoint = secret_filter.Entrypoint(source)
     parsed = entrypoint.parse_args(args)
@@ -66,7 +66,7 @@ def _launch(source: SourceNotion, args: List[str]) -> None:
             print(f"{message}\n", end="")  # one write per message, as the CDK's launch does
 
 
-def _emit(error: AirbyteTracedException, args: List[str]) -> None:
+def _emit(error: AirbyteTracedException, args: list[str]) -> None:
     """The error as the protocol wants it for this command: a failed connection status for check when the user
     must act (exit 0), else a TRACE (exit 1). Without a stack trace: the input is wrong, not the code."""
     if args[:1] == ["check"] and error.failure_type == FailureType.config_error:
@@ -81,7 +81,7 @@ def _emit(error: AirbyteTracedException, args: List[str]) -> None:
         sys.exit(1)
 
 
-def run(args: Optional[List[str]] = None) -> None:
+def run(args: list[str] | None = None) -> None:
     args = sys.argv[1:] if args is None else args
     try:
         source = _prepare(args)

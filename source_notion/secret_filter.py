@@ -13,7 +13,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from typing import Any, Iterator, List, Mapping, Set
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.utils.airbyte_secrets_utils import get_secrets, update_secrets
@@ -26,9 +27,9 @@ SECRET_KEYS = frozenset(
 MIN_SECRET_LENGTH = 6
 
 
-def secrets_in(config: Any) -> Set[str]:
+def secrets_in(config: Any) -> set[str]:
     """Every value of `config` that must never be printed, in each form it may be printed in."""
-    found: Set[str] = set()
+    found: set[str] = set()
     for value in _values_under_secret_keys(config):
         found.update(_forms(value))
     credentials = config.get("credentials") if isinstance(config, Mapping) else None
@@ -84,4 +85,3 @@ def debug_request_logging() -> None:
     """With --debug, urllib3 logs each request line (method, URL, status; never a header) through the CDK's
     handler, whose formatter filters secrets."""
     logging.getLogger("urllib3").setLevel(logging.DEBUG)
-

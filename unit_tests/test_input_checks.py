@@ -33,17 +33,38 @@ def test_an_unreadable_file_as_a_non_root_user_says_who_the_process_is_and_how_t
 
 def test_the_state_a_sync_emits_is_accepted_back(tmp_path):
     emitted = [
-        {"type": "STREAM", "stream": {"stream_descriptor": {"name": "users"}, "stream_state": {"__ab_no_cursor_state_message": True}}},
-        {"type": "STREAM", "stream": {"stream_descriptor": {"name": "pages"}, "stream_state": {"last_edited_time": "2026-11-01T09:00:00.000Z"}}},
-        {"type": "STREAM", "stream": {"stream_descriptor": {"name": "blocks"}, "stream_state": {
-            "last_edited_time": "2026-11-01T09:00:00.000Z",
-            "in_progress": {"started_at": "2026-11-01T10:00:00.000Z", "walked_down_to": "2026-10-01T00:00:00.000Z"}}}},
+        {
+            "type": "STREAM",
+            "stream": {"stream_descriptor": {"name": "users"}, "stream_state": {"__ab_no_cursor_state_message": True}},
+        },
+        {
+            "type": "STREAM",
+            "stream": {
+                "stream_descriptor": {"name": "pages"},
+                "stream_state": {"last_edited_time": "2026-11-01T09:00:00.000Z"},
+            },
+        },
+        {
+            "type": "STREAM",
+            "stream": {
+                "stream_descriptor": {"name": "blocks"},
+                "stream_state": {
+                    "last_edited_time": "2026-11-01T09:00:00.000Z",
+                    "in_progress": {
+                        "started_at": "2026-11-01T10:00:00.000Z",
+                        "walked_down_to": "2026-10-01T00:00:00.000Z",
+                    },
+                },
+            },
+        },
         {"type": "STREAM", "stream": {"stream_descriptor": {"name": "comments"}, "stream_state": {}}},
     ]
     path = tmp_path / "state.json"
     path.write_text(json.dumps(emitted))
-    streams = {name: AirbyteStream(name=name, json_schema={}, supported_sync_modes=[SyncMode.full_refresh])
-               for name in ("users", "pages", "blocks", "comments")}
+    streams = {
+        name: AirbyteStream(name=name, json_schema={}, supported_sync_modes=[SyncMode.full_refresh])
+        for name in ("users", "pages", "blocks", "comments")
+    }
     check_state(read_state(str(path)), streams)
 
 

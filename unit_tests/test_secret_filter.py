@@ -12,8 +12,16 @@ from source_notion.secret_filter import register, secrets_in
 TOKEN = "ntn_Qw7ErTy9UiOp1AsDfGh"
 CLIENT_SECRET = "secret_Zx5CvBn8MqWe2RtYu"
 REFRESH = "nrt_Lk3JhGf6DsA4PoIuYt"
-OAUTH = {"credentials": {"auth_type": "OAuth2.0", "client_id": "client-Id-4242", "client_secret": CLIENT_SECRET,
-                         "access_token": TOKEN, "refresh_token": REFRESH}, "start_date": "2024-01-01T00:00:00Z"}
+OAUTH = {
+    "credentials": {
+        "auth_type": "OAuth2.0",
+        "client_id": "client-Id-4242",
+        "client_secret": CLIENT_SECRET,
+        "access_token": TOKEN,
+        "refresh_token": REFRESH,
+    },
+    "start_date": "2024-01-01T00:00:00Z",
+}
 
 
 def teardown_function():
