@@ -85,8 +85,12 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
                                LARGE_PEAK_RSS_MB - 1e-9, fmt="{:.1f} MB"))  # fmt: skip
         medium_rss = full["peak_rss_mb"] if full else None
         growth = None if not medium_rss else large["peak_rss_mb"] / medium_rss - 1
-        check = _at_most("full_large", f"peak RSS within {LARGE_RSS_GROWTH_OVER_MEDIUM:.0%} of medium (full)",
-                         None if growth is None else abs(growth), LARGE_RSS_GROWTH_OVER_MEDIUM)
+        check = _at_most(
+            "full_large",
+            f"peak RSS within {LARGE_RSS_GROWTH_OVER_MEDIUM:.0%} of medium (full)",
+            None if growth is None else abs(growth),
+            LARGE_RSS_GROWTH_OVER_MEDIUM,
+        )
         if growth is not None:
             check = Check(check.scenario, check.criterion, f"{growth:+.1%}", check.passed)
         checks.append(check)

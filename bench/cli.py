@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.acceptance import acceptance_checks
@@ -22,7 +22,6 @@ from bench.peer import DEFAULT_PEER_VENV, PEER_PACKAGE, PEER_START_DATE, PEER_VE
 from bench.scenarios import (
     ALL_SCENARIOS,
     LARGE_SCENARIOS,
-    LOOKBACK_MINUTES,
     MEDIUM_SCENARIOS,
     ChainRunner,
     ChainSettings,
@@ -36,24 +35,39 @@ from bench.scenarios import (
 )
 from bench.source_command import SourceCommand
 from bench.table import render_checks, render_table
+from testkit.constants import EMULATOR_TOKEN, LOOKBACK_MINUTES
 
 REPO_DIR = Path(__file__).resolve().parent.parent
-EMULATOR_TOKEN = "ntn_emulator_token"
 # Notion allows an integration about 3 requests per second: the real-world rate every scaled run stands for.
 NOTION_RATE = 3.0
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", default=",".join(ALL_SCENARIOS),
-                        help=f"comma-separated, from {', '.join(ALL_SCENARIOS)} (default: all)")
-    parser.add_argument("--rate", type=float, default=50.0,
-                        help="emulator rate limit and our requests_per_second for the medium scenarios (req/s)")
-    parser.add_argument("--large-rate", type=float, default=400.0,
-                        help="the same for full_large (it measures memory; a higher rate keeps it short)")
-    parser.add_argument("--latency-ms", type=float, default=300.0,
-                        help=f"real-world response latency at Notion's {NOTION_RATE:g} req/s; the emulator gets it"
-                             f" scaled by {NOTION_RATE:g}/rate so that in-flight requests per rate budget stay as in reality")
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(ALL_SCENARIOS),
+        help=f"comma-separated, from {', '.join(ALL_SCENARIOS)} (default: all)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=50.0,
+        help="emulator rate limit and our requests_per_second for the medium scenarios (req/s)",
+    )
+    parser.add_argument(
+        "--large-rate",
+        type=float,
+        default=400.0,
+        help="the same for full_large (it measures memory; a higher rate keeps it short)",
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=300.0,
+        help=f"real-world response latency at Notion's {NOTION_RATE:g} req/s; the emulator gets it"
+        f" scaled by {NOTION_RATE:g}/rate so that in-flight requests per rate budget stay as in reality",
+    )
     parser.add_argument("--burst", type=int, default=None, help="emulator burst (default: the emulator's own)")
     parser.add_argument("--profile-medium", default="medium")
     parser.add_argument("--profile-large", default="large")
@@ -65,8 +79,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--peer-large", action="store_true", help="also run the peer on full_large (slow)")
     parser.add_argument("--peer-venv", type=Path, default=DEFAULT_PEER_VENV)
     parser.add_argument("--peer-timeout", type=float, default=1500.0, help="seconds before a peer run counts as hung")
-    parser.add_argument("--min-timeout", type=float, default=180.0,
-                        help="our runs time out at max(this, 5 x floor + 60 s)")
+    parser.add_argument(
+        "--min-timeout", type=float, default=180.0, help="our runs time out at max(this, 5 x floor + 60 s)"
+    )
     parser.add_argument("--output-dir", type=Path, default=REPO_DIR / "bench-output")
     arguments = parser.parse_args(argv)
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
@@ -111,7 +126,7 @@ def header(arguments: argparse.Namespace, command_line: str) -> str:
         "# source-notion benchmark (issue 5)",
         "",
         f"- command: `{command_line}`",
-        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {_git_commit()}, {os.cpu_count()} CPUs",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}, commit {_git_commit()}, {os.cpu_count()} CPUs",
         f"- time scale: medium at {arguments.rate:g} req/s (Notion: {NOTION_RATE:g}), emulator latency "
         f"{arguments.latency_ms:g} ms x {NOTION_RATE:g}/{arguments.rate:g} = {medium_latency:.1f} ms; full_large at "
         f"{arguments.large_rate:g} req/s, latency {large_latency:.1f} ms; burst "
@@ -136,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     output_dir: Path = arguments.output_dir
     output_dir.mkdir(parents=True, exist_ok=True)
-    run_log = open(output_dir / "run.log", "w")
+    run_log = open(output_dir / "run.log", "w")  # noqa: SIM115  # written by log() below until main returns
 
     def log(message: str) -> None:
         line = f"{time.strftime('%H:%M:%S')} {message}"
@@ -165,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
 
     ours_syncs, peer_syncs = {}, {}
     if wanted & set(MEDIUM_SCENARIOS):
-        settings = chain_settings(arguments.profile_medium, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout))
+        settings = chain_settings(
+            arguments.profile_medium, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
+        )
         ours = SourceCommand("ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR)
         ours_syncs.update(run_our_medium_chain(ChainRunner(settings, log), ours, wanted))
         if peer_env:
@@ -179,12 +196,14 @@ def main(argv: list[str] | None = None) -> int:
         ours_syncs["full_large"] = run_large(ChainRunner(settings, log), ours, our_expected_ids)
         if peer_env and arguments.peer_large:
             peer = SourceCommand("peer-large", peer_env.command(), peer_config(EMULATOR_TOKEN), output_dir, REPO_DIR)
-            peer_syncs["full_large"] = run_large(ChainRunner(chain_settings(arguments.profile_large, rate, peer_timeout), log), peer, peer_expected_ids)
+            peer_syncs["full_large"] = run_large(
+                ChainRunner(chain_settings(arguments.profile_large, rate, peer_timeout), log), peer, peer_expected_ids
+            )
 
     # Only the scenarios asked for are reported (the chain may have run `full` to get a state to resume from).
     keep = {name: sync for name, sync in ours_syncs.items() if name.removesuffix("_all_pages") in wanted}
-    profiles = {name: arguments.profile_medium for name in MEDIUM_SCENARIOS} | {"full_large": arguments.profile_large}
-    rates = {name: arguments.rate for name in MEDIUM_SCENARIOS} | {"full_large": arguments.large_rate}
+    profiles = dict.fromkeys(MEDIUM_SCENARIOS, arguments.profile_medium) | {"full_large": arguments.profile_large}
+    rates = dict.fromkeys(MEDIUM_SCENARIOS, arguments.rate) | {"full_large": arguments.large_rate}
     figures = all_figures(scenario_results(keep, peer_syncs, profiles, rates, log))
     checks = acceptance_checks(figures)
 

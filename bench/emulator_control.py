@@ -1,4 +1,5 @@
-"""The emulator as the benchmark uses it: a subprocess of its own, and its control API (docs/architecture.md).
+"""The emulator as the benchmark uses it: a subprocess of its own, driven through its control API
+(notion_emulator.control_client, docs/architecture.md).
 
 One emulator instance per connector per scenario chain, so the request stats of the peer and of ours can never mix;
 stats are also reset before every sync.
@@ -13,10 +14,10 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import requests
+from notion_emulator.control_client import ControlClient
 
 READY_PREFIX = "NOTION_API_BASE_URL="
 # Generating the large profile takes a while on a busy 2-core machine.
@@ -54,7 +55,7 @@ def _free_port() -> int:
 
 def to_minute(iso: str, minus_minutes: int = 0) -> str:
     """The minute an ISO instant falls in, as Notion writes timestamps (`...T09:00:00.000Z`), `minus_minutes` earlier."""
-    instant = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
+    instant = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
     instant = instant.replace(second=0, microsecond=0) - timedelta(minutes=minus_minutes)
     return instant.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
@@ -68,9 +69,9 @@ class EmulatorProcess:
         self._cwd = cwd
         self._process: subprocess.Popen | None = None
         self.base_url = ""
-        self._http = requests.Session()
+        self.control = ControlClient("", CONTROL_TIMEOUT_S)
 
-    def __enter__(self) -> "EmulatorProcess":
+    def __enter__(self) -> EmulatorProcess:
         self.start()
         return self
 
@@ -79,13 +80,12 @@ class EmulatorProcess:
 
     def start(self) -> None:
         port = _free_port()
-        log = open(self._log_path, "wb")
-        # Its stdout goes to a file, never a pipe we might stop draining.
-        self._process = subprocess.Popen(
-            self.settings.argv(port), cwd=self._cwd, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True,
-        )  # fmt: skip
-        log.close()
+        # Its stdout goes to a file, never a pipe we might stop draining (the child keeps its own descriptor).
+        with open(self._log_path, "wb") as log:
+            self._process = subprocess.Popen(
+                self.settings.argv(port), cwd=self._cwd, stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True,
+            )  # fmt: skip
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -93,6 +93,7 @@ class EmulatorProcess:
             for line in self._log_path.read_text(errors="replace").splitlines():
                 if line.startswith(READY_PREFIX):
                     self.base_url = line[len(READY_PREFIX) :].strip().rstrip("/")
+                    self.control = ControlClient(self.base_url, CONTROL_TIMEOUT_S)
                     return
             time.sleep(0.2)
         self.stop()
@@ -107,40 +108,3 @@ class EmulatorProcess:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-
-    # --- control API ---
-
-    def _get(self, path: str, **params) -> dict:
-        params = {key: value for key, value in params.items() if value is not None}
-        response = self._http.get(f"{self.base_url}{path}", params=params, timeout=CONTROL_TIMEOUT_S)
-        response.raise_for_status()
-        return response.json()
-
-    def _post(self, path: str, body: dict | None = None) -> dict:
-        response = self._http.post(f"{self.base_url}{path}", json=body or {}, timeout=CONTROL_TIMEOUT_S)
-        response.raise_for_status()
-        return response.json() if response.content else {}
-
-    def stats(self, detail: bool = False) -> dict:
-        """`detail`: also the count per (endpoint, object id), to find what was fetched more than once."""
-        return self._get("/_emulator/stats", detail=1 if detail else None)
-
-    def reset_stats(self) -> None:
-        self._post("/_emulator/reset-stats")
-
-    def lower_bound(self, since: str | None = None, comments_scope: str = "all_pages") -> dict:
-        return self._get("/_emulator/lower-bound", since=since, comments_scope=comments_scope)
-
-    def expected(self, since: str | None = None, fields: str | None = None, comments_scope: str = "all_pages") -> dict:
-        """The ground truth; `fields="ids"` keeps only the ids (the large profile's full truth is ~100 MB)."""
-        return self._get("/_emulator/expected", since=since, fields=fields, comments_scope=comments_scope)
-
-    def clock(self) -> str:
-        answer = self._get("/_emulator/clock")
-        return answer["now"] if isinstance(answer, dict) and "now" in answer else answer
-
-    def advance_clock(self, seconds: int) -> None:
-        self._post("/_emulator/clock", {"advance_seconds": seconds})
-
-    def mutate(self, op: str, **arguments) -> dict:
-        return self._post("/_emulator/mutations", {"op": op, **arguments})

@@ -34,7 +34,7 @@ class EmulatorRedirectAdapter(HTTPAdapter):
         super().__init__(pool_connections=CONNECTION_POOL_SIZE, pool_maxsize=CONNECTION_POOL_SIZE)
         self._target_origin = target_origin.rstrip("/")
 
-    def send(self, request, **kwargs):
+    def send(self, request, **kwargs):  # type: ignore[override]  # passes every argument through
         if request.url.startswith(NOTION_ORIGIN):
             request.url = self._target_origin + request.url[len(NOTION_ORIGIN) :]
         return super().send(request, **kwargs)
@@ -52,7 +52,7 @@ def install_redirect(target_origin: str) -> None:
         original_init(self, *args, **kwargs)
         self.mount(NOTION_ORIGIN + "/", EmulatorRedirectAdapter(target_origin))
 
-    requests.Session.__init__ = init_with_redirect
+    requests.Session.__init__ = init_with_redirect  # type: ignore[method-assign]  # the point: every Session
 
 
 def main() -> None:

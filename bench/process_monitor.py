@@ -7,6 +7,7 @@ connector that forks workers (the kernel's maxrss is per process, not summed). P
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -41,10 +42,8 @@ def _tree_rss(process: psutil.Process) -> int:
         return 0
     total = 0
     for member in members:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += member.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
@@ -74,7 +73,7 @@ def run_monitored(
     rss_timeline_path: Path | None = None,
 ) -> ProcessOutcome:
     """`rss_timeline_path`: also write the tree's RSS once a second (seconds, MB), to see where memory grows."""
-    timeline = open(rss_timeline_path, "w") if rss_timeline_path else None
+    timeline = open(rss_timeline_path, "w") if rss_timeline_path else None  # noqa: SIM115  # closed once the process has ended
     next_timeline_s = 0.0
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
         started = time.monotonic()

@@ -19,18 +19,19 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
 from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
 from bench.peer import expected_ids_for_peer
 from bench.source_command import SourceCommand
+from testkit.constants import LOOKBACK_MINUTES
 
-# Our connector's lookback_minutes (its default): an incremental sync of ours starts this many minutes before its
-# cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's state").
-LOOKBACK_MINUTES = 5
+# Our connector's lookback_minutes (its default, LOOKBACK_MINUTES): an incremental sync of ours starts this many
+# minutes before its cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's
+# state").
 
 MEDIUM_SCENARIOS = ("full", "incremental_1pct", "incremental_none")
 LARGE_SCENARIOS = ("full_large",)
@@ -92,9 +93,9 @@ class ChainRunner:
         """One sync. Its ground truth is what a complete sync with `truth_comments_scope` (default: the run's own
         `comments_scope`) must return: with changed_pages a comment on an unchanged page is, by design, not asked
         for (the peer, which lists every page's comments, is held to all_pages)."""
-        lower_bound = emulator.lower_bound(since=since, comments_scope=comments_scope)
-        started_at = emulator.clock()
-        emulator.reset_stats()
+        lower_bound = emulator.control.lower_bound(since=since, comments_scope=comments_scope)
+        started_at = emulator.control.clock()
+        emulator.control.reset_stats()
         self.log(
             f"[{command.label}] {run_name}: lower bound {lower_bound['total']} requests"
             f" (since {since or 'the beginning'}, comments_scope {comments_scope})"
@@ -102,29 +103,34 @@ class ChainRunner:
         outcome, output, directory = command.read(
             emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides
         )
-        stats = emulator.stats(detail=True)
+        stats = emulator.control.stats(detail=True)
         (directory / "stats.json").write_text(json.dumps(stats))
         (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
         stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
-        truth = emulator.expected(
-            since=since, fields=TRUTH_FIELDS.get(expected_ids, None), comments_scope=truth_comments_scope or comments_scope
+        truth = emulator.control.expected(
+            since=since, fields=TRUTH_FIELDS.get(expected_ids), comments_scope=truth_comments_scope or comments_scope
         )
         measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(expected_ids(truth), output.ids))
         self.log(
             f"[{command.label}] {run_name}: {outcome.wall_s:.1f} s, {measurement.requests} requests,"
             f" {measurement.rate_limited} x 429, {sum(output.records.values())} records,"
-            f" {measurement.records_lost} lost" + (f", FAILED ({measurement.failure_summary()})" if measurement.failed else "")
+            f" {measurement.records_lost} lost"
+            + (f", FAILED ({measurement.failure_summary()})" if measurement.failed else "")
         )
         return ChainSync(measurement, lower_bound, since, started_at, directory, output.state_messages())
 
     def time_passes_with_edits(self, emulator: EmulatorProcess) -> None:
-        emulator.advance_clock(self.settings.seconds_between_syncs)
-        edit = emulator.mutate("bulk_edit", fraction=self.settings.edit_fraction, seed=self.settings.mutation_seed)
-        self.log(f"bulk_edit {self.settings.edit_fraction:.0%} at {edit.get('time')}: {len(edit.get('ids', []))} objects")
-        emulator.advance_clock(self.settings.seconds_between_syncs)
+        emulator.control.advance_clock(self.settings.seconds_between_syncs)
+        edit = emulator.control.mutate(
+            "bulk_edit", fraction=self.settings.edit_fraction, seed=self.settings.mutation_seed
+        )
+        self.log(
+            f"bulk_edit {self.settings.edit_fraction:.0%} at {edit.get('time')}: {len(edit.get('ids', []))} objects"
+        )
+        emulator.control.advance_clock(self.settings.seconds_between_syncs)
 
     def time_passes(self, emulator: EmulatorProcess) -> None:
-        emulator.advance_clock(self.settings.seconds_between_syncs)
+        emulator.control.advance_clock(self.settings.seconds_between_syncs)
 
 
 def our_expected_ids(truth: dict) -> dict[str, set[str]]:
@@ -136,7 +142,11 @@ def peer_expected_ids(truth: dict) -> dict[str, set[str]]:
 
 
 # The peer's ground truth needs each block's type (it drops some types by design); ours needs only ids.
-TRUTH_FIELDS = {our_expected_ids: "ids", peer_expected_ids: None}
+# What the ground truth of each comparison needs: our runs compare ids only (the large truth is ~100 MB in full).
+TRUTH_FIELDS: dict[Callable[[dict], dict[str, set[str]]], str | None] = {
+    our_expected_ids: "ids",
+    peer_expected_ids: None,
+}
 
 
 def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[str]) -> dict[str, ChainSync]:
@@ -151,7 +161,9 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
             return syncs
         runner.time_passes_with_edits(emulator)
         since = to_minute(full.started_at, LOOKBACK_MINUTES)
-        inc = runner.sync(emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed)
+        inc = runner.sync(
+            emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed
+        )
         inc_all = runner.sync(
             emulator, ours, "incremental_1pct" + ALL_PAGES_SUFFIX, full.state, since, "all_pages",
             our_expected_ids, everything,
@@ -203,7 +215,14 @@ def run_peer_medium_chain(runner: ChainRunner, peer: SourceCommand, wanted: set[
 def run_large(runner: ChainRunner, command: SourceCommand, expected_ids) -> ChainSync:
     with runner.start_emulator(f"{command.label}-large") as emulator:
         return runner.sync(
-            emulator, command, "full_large", None, None, "changed_pages", expected_ids, {"comments_scope": "changed_pages"}
+            emulator,
+            command,
+            "full_large",
+            None,
+            None,
+            "changed_pages",
+            expected_ids,
+            {"comments_scope": "changed_pages"},
         )
 
 

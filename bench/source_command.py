@@ -9,43 +9,15 @@ stats.json (the emulator's request stats, per object id too) and lower-bound.jso
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 from bench.messages import SyncOutput, summarize_file
 from bench.process_monitor import ProcessOutcome, run_monitored
+from testkit.connector import connector_env
+from testkit.messages import catalog_of, configured_catalog, parse_lines
 
 DISCOVER_TIMEOUT_S = 300
-
-
-def configured_catalog(catalog: dict) -> dict:
-    """Every stream the source offers, incremental where it can be (append), else full refresh (overwrite)."""
-    configured = []
-    for stream in catalog["streams"]:
-        incremental = "incremental" in stream.get("supported_sync_modes", [])
-        entry = {
-            "stream": stream,
-            "sync_mode": "incremental" if incremental else "full_refresh",
-            "destination_sync_mode": "append" if incremental else "overwrite",
-        }
-        if incremental and stream.get("default_cursor_field"):
-            entry["cursor_field"] = stream["default_cursor_field"]
-        if stream.get("source_defined_primary_key"):
-            entry["primary_key"] = stream["source_defined_primary_key"]
-        configured.append(entry)
-    return {"streams": configured}
-
-
-def catalog_from_discover_output(stdout: str) -> dict:
-    for line in stdout.splitlines():
-        try:
-            message = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(message, dict) and message.get("type") == "CATALOG":
-            return message["catalog"]
-    raise RuntimeError("discover printed no CATALOG message:\n" + stdout[-2000:])
 
 
 def _write_json(path: Path, content) -> Path:
@@ -62,12 +34,6 @@ class SourceCommand:
         self._cwd = cwd
         self._catalog: dict | None = None
 
-    def _env(self, base_url: str) -> dict[str, str]:
-        env = {**os.environ, "NOTION_API_BASE_URL": base_url}
-        # Cloud mode would refuse plain HTTP to 127.0.0.1 (docs/airbyte-cdk.md §2.2).
-        env.pop("DEPLOYMENT_MODE", None)
-        return env
-
     def discover(self, base_url: str) -> dict:
         """The configured catalog, from the connector's own `discover` (once per benchmark run)."""
         if self._catalog is None:
@@ -75,11 +41,11 @@ class SourceCommand:
             directory.mkdir(parents=True, exist_ok=True)
             config_path = _write_json(directory / "discover-config.json", self.config)
             finished = subprocess.run(
-                [*self._argv, "discover", "--config", str(config_path)], env=self._env(base_url), cwd=self._cwd,
+                [*self._argv, "discover", "--config", str(config_path)], env=connector_env(base_url), cwd=self._cwd,
                 capture_output=True, text=True, timeout=DISCOVER_TIMEOUT_S,
             )  # fmt: skip
             (directory / "discover.jsonl").write_text(finished.stdout)
-            self._catalog = configured_catalog(catalog_from_discover_output(finished.stdout))
+            self._catalog = configured_catalog(catalog_of(parse_lines(finished.stdout.splitlines())))
         return self._catalog
 
     def read(
@@ -99,7 +65,7 @@ class SourceCommand:
             argv += ["--state", str(_write_json(directory / "state.json", state))]
         messages_path = directory / "messages.jsonl"
         outcome = run_monitored(
-            argv, self._env(base_url), messages_path, directory / "stderr.log", timeout_s, cwd=self._cwd,
+            argv, connector_env(base_url), messages_path, directory / "stderr.log", timeout_s, cwd=self._cwd,
             rss_timeline_path=directory / "rss.tsv",
         )  # fmt: skip
         return outcome, summarize_file(messages_path), directory

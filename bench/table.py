@@ -5,7 +5,7 @@ Markdown so that the README's Performance section can carry the table of a real 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from bench.acceptance import Check
 
@@ -38,10 +38,23 @@ def _endpoint_cell(entry: dict, endpoint: str) -> str:
 Row = tuple[str, Callable[[dict], str]]
 
 
+def _count_cell(key: str, name: str, unless: str | None = None, otherwise: str = "") -> Callable[[dict], str]:
+    """The count `entry[key][name]` (0 when absent); `otherwise` when the entry has no `unless` key."""
+
+    def cell(entry: dict) -> str:
+        if unless is not None and unless not in entry:
+            return otherwise
+        return str(entry.get(key, {}).get(name, 0))
+
+    return cell
+
+
 def _rows(figures: dict[str, dict]) -> list[Row]:
     entries = list(figures.values())
     streams = sorted({s for e in entries for s in e.get("records", {})})
-    endpoints = sorted({ep for e in entries for ep in (*e.get("requests_by_endpoint", {}), *e.get("lower_bound_by_endpoint", {}))})
+    endpoints = sorted(
+        {ep for e in entries for ep in (*e.get("requests_by_endpoint", {}), *e.get("lower_bound_by_endpoint", {}))}
+    )
     peer_streams = sorted({s for e in entries for s in e.get("peer_records", {})})
     peer_endpoints = sorted({ep for e in entries for ep in e.get("peer_requests_by_endpoint", {})})
     rows: list[Row] = [
@@ -60,15 +73,21 @@ def _rows(figures: dict[str, dict]) -> list[Row]:
         ("**peak RSS (MB)**", lambda e: _number(e["peak_rss_mb"], 1)),
         ("status vs ground truth", _status),
     ]
-    rows += [(f"records {s}", lambda e, s=s: str(e.get("records", {}).get(s, 0))) for s in streams]
-    rows += [(f"req {ep}", lambda e, ep=ep: _endpoint_cell(e, ep)) for ep in endpoints]
+    rows += [(f"records {s}", _count_cell("records", s)) for s in streams]
+    rows += [(f"req {ep}", _endpoint_row(ep)) for ep in endpoints]
     if any("peer_requests" in e for e in entries):
-        present = lambda key, fmt=str: (lambda e: fmt(e[key]) if key in e else "not run")  # noqa: E731
+        present = lambda key, fmt=str: lambda e: fmt(e[key]) if key in e else "not run"  # noqa: E731
         rows += [
             ("**peer wall (s)**", present("peer_wall_s", _number)),
             ("**peer wall / our wall**", present("peer_wall_over_ours", lambda v: _number(v, 2))),
-            ("peer budget used", lambda e: _percent(e["peer_requests"], e["peer_wall_s"] * e["rate_rps"])
-             if "peer_requests" in e else "not run"),
+            (
+                "peer budget used",
+                lambda e: (
+                    _percent(e["peer_requests"], e["peer_wall_s"] * e["rate_rps"])
+                    if "peer_requests" in e
+                    else "not run"
+                ),
+            ),
             ("peer back-off sleep, summed (s)", present("peer_rate_limit_sleep_s", _number)),
             ("**peer requests**", present("peer_requests")),
             ("**peer requests / our requests**", present("peer_requests_over_ours", lambda v: _number(v, 2))),
@@ -77,15 +96,16 @@ def _rows(figures: dict[str, dict]) -> list[Row]:
             ("peer peak RSS (MB)", present("peer_peak_rss_mb", lambda v: _number(v, 1))),
             ("peer status vs ground truth", lambda e: _status(e, "peer_") if "peer_requests" in e else "not run"),
         ]
+        rows += [(f"peer records {s}", _count_cell("peer_records", s, unless="peer_records")) for s in peer_streams]
         rows += [
-            (f"peer records {s}", lambda e, s=s: str(e["peer_records"].get(s, 0)) if "peer_records" in e else "")
-            for s in peer_streams
-        ]
-        rows += [
-            (f"peer req {ep}", lambda e, ep=ep: str(e["peer_requests_by_endpoint"].get(ep, 0)) if "peer_requests" in e else "")
+            (f"peer req {ep}", _count_cell("peer_requests_by_endpoint", ep, unless="peer_requests"))
             for ep in peer_endpoints
         ]
     return rows
+
+
+def _endpoint_row(endpoint: str) -> Callable[[dict], str]:
+    return lambda entry: _endpoint_cell(entry, endpoint)
 
 
 def render_table(figures: dict[str, dict]) -> str:

@@ -10,68 +10,41 @@ state. It exits non-zero if any command fails or the full read does not match th
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple
-
-import requests
+from typing import Any
 
 from notion_emulator import Emulator
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, ConnectorRun, config
+from testkit.constants import STREAMS
+from testkit.messages import catalog_of, configured_catalog, error_summary, final_state
 
 OUTPUT = Path("demo-output")
-STREAMS = ["users", "pages", "data_sources", "databases", "blocks", "comments"]
 
 
-def _connector_command() -> List[str]:
-    # The console script installed next to this interpreter, i.e. the project's own venv.
-    script = Path(sys.executable).with_name("source-notion")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "source_notion.run"]
+def run_connector(connector: Connector, args: list[str], out_name: str) -> ConnectorRun:
+    """Runs one `source-notion` command, stores its stdout under demo-output/, exits if it failed."""
+    run = connector.run(*args)
+    (OUTPUT / out_name).write_text("".join(run.stdout_lines))
+    if run.returncode != 0 or run.errors:
+        sys.stderr.write(run.stderr[-4000:])
+        for error in run.errors:
+            sys.stderr.write(f"TRACE ERROR: {error_summary(error)}\n")
+        raise SystemExit(f"`source-notion {args[0]}` failed (exit {run.returncode}); see {OUTPUT / out_name}")
+    return run
 
 
-def run_connector(verb: str, args: List[str], base_url: str, out_name: str) -> List[Dict[str, Any]]:
-    """Runs one `source-notion` command, stores its stdout, returns its messages."""
-    env = {**os.environ, "NOTION_API_BASE_URL": base_url}
-    completed = subprocess.run(
-        _connector_command() + [verb] + args, env=env, capture_output=True, text=True, check=False
-    )
-    (OUTPUT / out_name).write_text(completed.stdout)
-    messages = [json.loads(line) for line in completed.stdout.splitlines() if line.strip()]
-    errors = [m for m in messages if m["type"] == "TRACE" and m["trace"]["type"] == "ERROR"]
-    if completed.returncode != 0 or errors:
-        sys.stderr.write(completed.stderr[-4000:])
-        for error in errors:
-            sys.stderr.write(f"TRACE ERROR: {error['trace']['error']['message']}\n")
-        raise SystemExit(f"`source-notion {verb}` failed (exit {completed.returncode}); see {OUTPUT / out_name}")
-    return messages
+def records_by_stream(run: ConnectorRun) -> dict[str, list[dict[str, Any]]]:
+    return {name: run.of(name) for name in STREAMS}
 
 
-def records_by_stream(messages: List[Dict[str, Any]]) -> Dict[str, List[Dict[str, Any]]]:
-    grouped: Dict[str, List[Dict[str, Any]]] = {name: [] for name in STREAMS}
-    for message in messages:
-        if message["type"] == "RECORD":
-            grouped.setdefault(message["record"]["stream"], []).append(message["record"]["data"])
-    return grouped
-
-
-def final_state(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The newest STATE message per stream, as the `--state` file of the next sync wants it."""
-    newest: Dict[str, Dict[str, Any]] = {}
-    for message in messages:
-        if message["type"] == "STATE":
-            state = message["state"]
-            newest[state["stream"]["stream_descriptor"]["name"]] = {"type": "STREAM", "stream": state["stream"]}
-    return list(newest.values())
-
-
-def compare_with_ground_truth(base_url: str, records: Dict[str, List[Dict[str, Any]]]) -> List[str]:
-    expected = requests.get(f"{base_url}/_emulator/expected", params={"fields": "ids"}, timeout=60).json()
+def compare_with_ground_truth(control: ControlClient, records: dict[str, list[dict[str, Any]]]) -> list[str]:
+    expected = control.expected_ids()
     problems = []
     for stream in STREAMS:
-        want = {item["id"] for item in expected[stream]}
+        want = expected[stream]
         got = {record["id"] for record in records.get(stream, [])}
         if want != got:
             problems.append(f"{stream}: {len(want - got)} missing, {len(got - want)} unexpected")
@@ -84,14 +57,14 @@ def write_json(name: str, payload: Any) -> Path:
     return path
 
 
-def print_counts(title: str, records: Dict[str, List[Dict[str, Any]]], extra: Optional[Dict[str, str]] = None) -> None:
+def print_counts(title: str, records: dict[str, list[dict[str, Any]]], extra: dict[str, str] | None = None) -> None:
     print(f"\n{title}")
     for stream in STREAMS:
         note = f"   {extra[stream]}" if extra and stream in extra else ""
         print(f"  {stream:<13} {len(records.get(stream, [])):>6} records{note}")
 
 
-def make_edits(backend: Any, records: Dict[str, List[Dict[str, Any]]]) -> Tuple[List[str], Dict[str, Set[str]]]:
+def make_edits(backend: Any, records: dict[str, list[dict[str, Any]]]) -> tuple[list[str], dict[str, set[str]]]:
     """A few everyday edits, made through the emulator's mutation API: what was done, and the ids per stream
     that the next incremental read must bring."""
     landmarks = backend.landmarks
@@ -124,51 +97,39 @@ def main() -> int:
     # Notion's own limit (3 requests/s): the connector's default pace must never be answered with a 429.
     with Emulator(profile="demo", seed=0, rate_limit=3) as emulator:
         base_url = emulator.base_url
+        control = ControlClient(base_url)
+        connector = Connector(base_url, OUTPUT)
         print(f"Notion API emulator (profile demo) at {base_url}")
-        config = write_json("config.json", {"credentials": {"auth_type": "token", "token": emulator.token}})
+        # The connector's own pace (no requests_per_second): it must never be answered with a 429.
+        cfg = write_json("config.json", config(token=emulator.token, requests_per_second=None))
 
-        spec = run_connector("spec", [], base_url, "spec.jsonl")
-        spec_message = next(m for m in spec if m["type"] == "SPEC")["spec"]
+        spec = run_connector(connector, ["spec"], "spec.jsonl")
+        spec_message = spec.of_type("SPEC")[0]["spec"]
         print("spec: options " + ", ".join(spec_message["connectionSpecification"]["properties"]))
-        check = run_connector("check", ["--config", str(config)], base_url, "check.jsonl")
-        status = next(m for m in check if m["type"] == "CONNECTION_STATUS")["connectionStatus"]
+        check = run_connector(connector, ["check", "--config", str(cfg)], "check.jsonl")
+        status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
         print(f"check: {status['status']}: {status.get('message', '')}")
         if status["status"] != "SUCCEEDED":
             return 1
-        discover = run_connector("discover", ["--config", str(config)], base_url, "discover.jsonl")
-        streams = next(m for m in discover if m["type"] == "CATALOG")["catalog"]["streams"]
-        print("discover: " + ", ".join(s["name"] for s in streams))
+        discover = run_connector(connector, ["discover", "--config", str(cfg)], "discover.jsonl")
+        discovered = catalog_of(discover.messages)
+        print("discover: " + ", ".join(s["name"] for s in discovered["streams"]))
 
-        catalog = write_json(
-            "catalog.json",
-            {
-                "streams": [
-                    {
-                        "stream": stream,
-                        "sync_mode": "incremental" if "incremental" in stream["supported_sync_modes"] else "full_refresh",
-                        "destination_sync_mode": "append_dedup" if "incremental" in stream["supported_sync_modes"] else "overwrite",
-                        "primary_key": [["id"]],
-                        "cursor_field": stream.get("default_cursor_field", []),
-                    }
-                    for stream in streams
-                ]
-            },
-        )
-        full = run_connector("read", ["--config", str(config), "--catalog", str(catalog)], base_url, "read_full.jsonl")
+        catalog = write_json("catalog.json", configured_catalog(discovered))
+        read = ["read", "--config", str(cfg), "--catalog", str(catalog)]
+        full = run_connector(connector, read, "read_full.jsonl")
         full_records = records_by_stream(full)
         print_counts("Full read (demo-output/read_full.jsonl):", full_records)
-        problems = compare_with_ground_truth(base_url, full_records)
+        problems = compare_with_ground_truth(control, full_records)
         print("  matches the emulator's ground truth" if not problems else "  MISMATCH: " + "; ".join(problems))
-        state = write_json("state_after_full.json", final_state(full))
+        state = write_json("state_after_full.json", full.final_state())
 
         # Time passes, somebody edits the workspace: the incremental read must bring exactly that.
         changes, must_bring = make_edits(emulator.backend, full_records)
         print("\nEdits made in the workspace (an hour later, by the emulator's clock):")
         for line in changes:
             print(f"  - {line}")
-        incremental = run_connector(
-            "read", ["--config", str(config), "--catalog", str(catalog), "--state", str(state)], base_url, "read_incremental.jsonl"
-        )
+        incremental = run_connector(connector, [*read, "--state", str(state)], "read_incremental.jsonl")
         incremental_records = records_by_stream(incremental)
         print_counts("Incremental read (demo-output/read_incremental.jsonl):", incremental_records)
         misses = []
@@ -178,12 +139,12 @@ def main() -> int:
                 misses.append(f"{stream} {sorted(missing)}")
         print("  brings every edit" if not misses else "  MISSES: " + "; ".join(misses))
         problems += misses
-        newest_state = final_state(incremental)
+        newest_state = final_state(incremental.messages)
         write_json("state_after_incremental.json", newest_state)
         print("\nFinal state (demo-output/state_after_incremental.json):")
         for entry in newest_state:
             print(f"  {entry['stream']['stream_descriptor']['name']:<13} {json.dumps(entry['stream']['stream_state'])}")
-        stats = requests.get(f"{base_url}/_emulator/stats", timeout=10).json()
+        stats = control.stats()
         print(f"\nRequests served by the emulator in all: {stats['requests_total']}, 429s: {stats['rate_limited']}")
     return 1 if problems else 0
 

@@ -16,9 +16,10 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import docker
 import docker.errors
@@ -172,14 +173,14 @@ class ConnectorRun:
         return [message for message in self.messages if message.type == message_type]
 
     def records(self, stream: str) -> list[dict]:
-        return [m.record.data for m in self.of_type(Type.RECORD) if m.record.stream == stream]
+        return [m.record.data for m in self.of_type(Type.RECORD) if m.record is not None and m.record.stream == stream]
 
     def record_ids(self, stream: str) -> set[str]:
         return {record["id"] for record in self.records(stream)}
 
     @property
     def trace_errors(self) -> list[Any]:
-        return [m.trace.error for m in self.of_type(Type.TRACE) if m.trace.error is not None]
+        return [m.trace.error for m in self.of_type(Type.TRACE) if m.trace is not None and m.trace.error is not None]
 
     def final_states(self) -> list[dict]:
         """The last STATE message of each stream, as JSON: what a platform passes to the next sync."""
@@ -188,12 +189,15 @@ class ConnectorRun:
             dumped = AirbyteMessageSerializer.dump(message)["state"]
             dumped.pop("sourceStats", None)
             dumped.pop("destinationStats", None)
+            assert message.state is not None and message.state.stream is not None, "a STATE message without a stream"
             last[message.state.stream.stream_descriptor.name] = dumped
         return list(last.values())
 
     def describe(self) -> str:
         tail = "\n".join(self.stdout_lines[-15:])
-        return f"`{' '.join(self.args)}` exited {self.exit_code}\nstdout (tail):\n{tail}\nstderr:\n{self.stderr[-3000:]}"
+        return (
+            f"`{' '.join(self.args)}` exited {self.exit_code}\nstdout (tail):\n{tail}\nstderr:\n{self.stderr[-3000:]}"
+        )
 
 
 class ConnectorContainer:

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from integration_tests.connector_harness import STREAMS, Connector, command, config
 from notion_emulator import Emulator
+from testkit.connector import Connector, command, config, connector_env
+from testkit.constants import STREAMS
 
 MISSING, DIRECTORY, UNREADABLE = object(), object(), object()
 NOBODY = 65534  # owns the unreadable files
@@ -514,7 +515,7 @@ def write(folder: Path, name: str, content: Any) -> str:
 
 
 def run_command(args: list[str], base_url: str, unreadable: bool) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NOTION_API_BASE_URL": base_url}
+    env = connector_env(base_url)
     prefix = WITHOUT_READ_OVERRIDE if unreadable and os.geteuid() == 0 else []
     return subprocess.run([*prefix, *command(), *args], capture_output=True, text=True, env=env, timeout=300)
 

@@ -9,7 +9,6 @@ grows tenfold: records stream through, nothing holds the tree.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from integration_tests.connector_harness import Connector, command, config
 from notion_emulator import Emulator
+from testkit.connector import Connector, command, config, connector_env
 
 DEPTH_LIMIT = 250  # max_block_depth for these runs: above the deep tree's 200 levels
 # What a tenfold tree may add to the peak: far below what holding 9,000 more block records would take
@@ -54,12 +53,12 @@ _LAUNCHER = (
 
 def read_measured(connector: Connector, cfg: dict[str, Any], catalog: dict[str, Any]) -> Measured:
     """The read as the harness runs it, and the command's peak resident memory."""
-    args = ["read", "--config", connector._file("config", cfg), "--catalog", connector._file("catalog", catalog)]
+    args = ["read", "--config", connector.file("config", cfg), "--catalog", connector.file("catalog", catalog)]
     result = subprocess.run(
         [sys.executable, "-c", _LAUNCHER, *command(), *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "NOTION_API_BASE_URL": connector.base_url},
+        env=connector_env(connector.base_url),
         timeout=900,
     )
     messages = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]

@@ -2,13 +2,15 @@
 
 import pytest
 
-from integration_tests.connector_harness import STREAMS, TOKEN, Connector, Control, config
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, config
+from testkit.constants import EMULATOR_TOKEN, STREAMS
 
 
 @pytest.mark.parametrize("missing,stream", [("_no_users", "users"), ("_no_comments", "comments")])
 def test_a_403_skips_only_that_stream(emulator, tmp_path, missing, stream):
-    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
-    cfg = config(token=TOKEN + missing)
+    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+    cfg = config(token=EMULATOR_TOKEN + missing)
     run = connector.read(cfg, connector.catalog(cfg))
     assert run.returncode == 0, run.errors
     assert run.errors == []

@@ -2,18 +2,20 @@
 
 import pytest
 
-from integration_tests.connector_harness import STREAMS, Connector, Control, config
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, config
+from testkit.constants import STREAMS
 
 CHILDREN = "GET /v1/blocks/{id}/children"
 
 
 @pytest.fixture
 def world(emulator, tmp_path):
-    return Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+    return Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
 
 
 def script(control, *rules):
-    control.faults({"script": list(rules)})
+    control.set_faults({"script": list(rules)})
 
 
 def complete(run, control, streams=STREAMS, **options):
@@ -41,16 +43,20 @@ def test_a_504_on_block_children_retries_with_a_smaller_page_size(world):
 
 def test_an_invalid_start_cursor_restarts_the_listing(world):
     connector, control = world
-    script(control, {"match": {"endpoint": "POST /v1/search", "start_cursor": True}, "fault": "invalid_cursor", "count": 1})
+    script(
+        control, {"match": {"endpoint": "POST /v1/search", "start_cursor": True}, "fault": "invalid_cursor", "count": 1}
+    )
     run = read(connector, ["pages", "blocks"])
     complete(run, control, ["pages", "blocks"])
     assert any("restarting it from the beginning" in line for line in run.logs)
-    assert control.get("faults")["injected"].get("invalid_cursor", 0) == 1
+    assert control.faults()["injected"].get("invalid_cursor", 0) == 1
 
 
 def test_a_404_on_a_blocks_children_is_skipped_and_counted(world):
     connector, control = world
-    parent = next(e for e in control.expected(streams=["blocks"])["blocks"] if e["has_children"] and e["type"] == "toggle")
+    parent = next(
+        e for e in control.expected(streams=["blocks"])["blocks"] if e["has_children"] and e["type"] == "toggle"
+    )
     script(control, {"match": {"endpoint": CHILDREN, "id": parent["id"]}, "fault": "not_found", "count": None})
     run = read(connector, ["blocks"])
     assert run.returncode == 0 and run.errors == []
@@ -65,13 +71,13 @@ def test_transient_failures_are_retried(world, fault):
     connector, control = world
     script(control, {"match": {}, "fault": fault, "count": 2})
     complete(read(connector, ["users", "pages", "blocks"]), control, ["users", "pages", "blocks"])
-    assert sum(control.get("faults")["injected"].values()) == 2
+    assert sum(control.faults()["injected"].values()) == 2
 
 
 @pytest.mark.parametrize("fault", ["429", "529"])
 def test_rate_limits_are_waited_out(world, fault):
     connector, control = world
-    control.faults({"retry_after": 1})
+    control.set_faults({"retry_after": 1})
     script(control, {"match": {}, "fault": fault, "retry_after": 1, "count": 3})
     run = read(connector, ["users", "pages", "blocks"], max_concurrency=4)
     complete(run, control, ["users", "pages", "blocks"])
@@ -82,7 +88,11 @@ def test_a_listing_that_keeps_failing_ends_in_a_trace_naming_it(world):
     connector, control = world
     script(
         control,
-        {"match": {"endpoint": "GET /v1/comments"}, "fault": {"status": 500, "code": "internal_server_error", "message": "It broke."}, "count": None},
+        {
+            "match": {"endpoint": "GET /v1/comments"},
+            "fault": {"status": 500, "code": "internal_server_error", "message": "It broke."},
+            "count": None,
+        },
     )
     run = read(connector, ["users", "comments"])
     assert run.returncode != 0
@@ -97,7 +107,11 @@ def test_an_unexpected_400_fails_the_stream_with_notions_message(world):
     connector, control = world
     script(
         control,
-        {"match": {"endpoint": CHILDREN}, "fault": {"status": 400, "code": "validation_error", "message": "body failed validation: odd."}, "count": 1},
+        {
+            "match": {"endpoint": CHILDREN},
+            "fault": {"status": 400, "code": "validation_error", "message": "body failed validation: odd."},
+            "count": 1,
+        },
     )
     run = read(connector, ["blocks"])
     assert run.returncode != 0

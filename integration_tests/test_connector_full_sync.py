@@ -7,12 +7,15 @@ from collections import Counter
 import jsonschema
 import pytest
 
-from integration_tests.connector_harness import STREAMS, Connector, Control, config, started_emulator
+from notion_emulator import Emulator
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, config
+from testkit.constants import STREAMS
 
 
 @pytest.fixture(scope="module")
 def emulator_module():
-    emulator = started_emulator(profile="small", seed=0)
+    emulator = Emulator(profile="small", seed=0).start()
     yield emulator
     emulator.stop()
 
@@ -20,13 +23,13 @@ def emulator_module():
 @pytest.fixture(scope="module")
 def full_sync(emulator_module, tmp_path_factory):
     """One full sync shared by the assertions of this module (the workspace is not mutated here)."""
-    control = Control(emulator_module.base_url)
+    control = ControlClient(emulator_module.base_url)
     connector = Connector(emulator_module.base_url, tmp_path_factory.mktemp("full"))
     cfg = config()
     catalog = connector.catalog(cfg)
     control.reset_stats()
     run = connector.read(cfg, catalog)
-    stats = control.get("stats", detail=1)
+    stats = control.stats(detail=True)
     return run, catalog, stats, control
 
 
@@ -61,7 +64,7 @@ def test_blocks_carry_their_page_and_depth_as_the_ground_truth_does(full_sync):
 
 def test_blocks_positions_are_sibling_indexes(full_sync):
     run, _, _, _ = full_sync
-    siblings = {}
+    siblings: dict[str, list[int]] = {}
     for b in run.of("blocks"):
         parent = b["parent"].get("block_id") or b["parent"].get("page_id")
         siblings.setdefault(parent, []).append(b["position"])
@@ -88,7 +91,10 @@ def test_every_record_validates_against_its_declared_schema(full_sync):
 def test_the_request_count_is_the_lower_bound(full_sync):
     _, _, stats, control = full_sync
     bound = control.lower_bound()
-    assert bound["total"] <= stats["requests_total"] <= 1.02 * bound["total"], (stats["by_endpoint"], bound["explanation"])
+    assert bound["total"] <= stats["requests_total"] <= 1.02 * bound["total"], (
+        stats["by_endpoint"],
+        bound["explanation"],
+    )
     for endpoint, count in bound["by_endpoint"].items():
         assert stats["by_endpoint"].get(endpoint, 0) == count, endpoint
 
@@ -114,7 +120,7 @@ def test_nothing_is_fetched_twice(full_sync):
 def test_final_state_per_stream(full_sync):
     run, _, _, control = full_sync
     states = {m["stream"]["stream_descriptor"]["name"]: m["stream"]["stream_state"] for m in run.final_state()}
-    sync_start = control.clock()["now"][:16]  # the virtual clock has not moved: the sync started this minute
+    sync_start = control.clock()[:16]  # the virtual clock has not moved: the sync started this minute
     for stream in ("blocks", "comments", "databases"):
         assert states[stream] == {"last_edited_time": f"{sync_start}:00.000Z"}
     newest_page = max(p["last_edited_time"] for p in run.of("pages"))
@@ -122,7 +128,7 @@ def test_final_state_per_stream(full_sync):
 
 
 def test_a_lower_max_block_depth_is_honoured(emulator_module, tmp_path):
-    control = Control(emulator_module.base_url)
+    control = ControlClient(emulator_module.base_url)
     connector = Connector(emulator_module.base_url, tmp_path)
     cfg = config(max_block_depth=3)
     run = connector.read(cfg, connector.catalog(cfg, ["blocks"]))
@@ -134,7 +140,7 @@ def test_a_lower_max_block_depth_is_honoured(emulator_module, tmp_path):
 
 
 def test_inline_comments_are_the_ground_truth_at_the_lower_bound(emulator_module, tmp_path):
-    control = Control(emulator_module.base_url)
+    control = ControlClient(emulator_module.base_url)
     connector = Connector(emulator_module.base_url, tmp_path)
     cfg = config(include_inline_comments=True)
     catalog = connector.catalog(cfg, ["blocks", "comments"])
@@ -149,7 +155,7 @@ def test_inline_comments_are_the_ground_truth_at_the_lower_bound(emulator_module
 
 
 def test_inline_comments_without_the_blocks_stream_walk_the_trees_once(emulator_module, tmp_path):
-    control = Control(emulator_module.base_url)
+    control = ControlClient(emulator_module.base_url)
     connector = Connector(emulator_module.base_url, tmp_path)
     cfg = config(include_inline_comments=True)
     control.reset_stats()

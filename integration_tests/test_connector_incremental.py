@@ -4,18 +4,18 @@ lookback: its ground truth and lower bound are taken at that `since`."""
 
 import pytest
 
-from integration_tests.connector_harness import Connector, Control, config, state_of, sync_from
-
-ALL = ("users", "pages", "data_sources", "databases", "blocks", "comments")
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, config, state_of, sync_from
+from testkit.constants import STREAMS
 
 
 @pytest.fixture
 def world(emulator, tmp_path):
-    return Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+    return Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
 
 
 def info(control):
-    return control.get("info")
+    return control.info()
 
 
 def pick_pages(run, n):
@@ -29,13 +29,15 @@ def assert_matches_expected(run, control, stream, since, **options):
     """`since`: where the sync started from (cursor − lookback)."""
     expected = {e["id"] for e in control.expected(streams=[stream], since=since, **options)[stream]}
     got = set(run.ids(stream))
-    assert got == expected, f"{stream} since {since}: missing {sorted(expected - got)[:5]}, extra {sorted(got - expected)[:5]}"
+    assert got == expected, (
+        f"{stream} since {since}: missing {sorted(expected - got)[:5]}, extra {sorted(got - expected)[:5]}"
+    )
 
 
 def test_an_incremental_sync_returns_every_change_including_same_minute_edits(world):
     connector, control = world
     cfg = config()
-    catalog = connector.catalog(cfg, ALL)
+    catalog = connector.catalog(cfg, STREAMS)
     # An edit before the first sync makes the pages cursor the current minute; the edits after it land in
     # that same minute (the virtual clock only moves one second per mutation).
     first_pages = control.expected(streams=["pages"])["pages"]
@@ -43,7 +45,7 @@ def test_an_incremental_sync_returns_every_change_including_same_minute_edits(wo
     first = connector.read(cfg, catalog)
     assert first.returncode == 0, first.errors
     state = first.final_state()
-    minute = control.clock()["now"][:16]
+    minute = control.clock()[:16]
     assert state_of(state, "pages")["last_edited_time"].startswith(minute)
     assert state_of(state, "blocks")["last_edited_time"].startswith(minute)
 
@@ -55,7 +57,7 @@ def test_an_incremental_sync_returns_every_change_including_same_minute_edits(wo
     new_page = control.mutate("add_page")["ids"][0]
     data_source = next(d for d in first.of("data_sources"))
     new_row = control.mutate("add_row", data_source_id=data_source["id"])["ids"][0]
-    assert control.clock()["now"][:16] == minute  # every edit in the cursor's minute
+    assert control.clock()[:16] == minute  # every edit in the cursor's minute
 
     control.reset_stats()
     second = connector.read(cfg, catalog, state)
@@ -88,7 +90,7 @@ def test_a_sync_where_nothing_changed_asks_little(world):
     cfg = config(comments_scope="changed_pages", lookback_minutes=0)
     catalog = connector.catalog(cfg, ("pages", "data_sources", "databases", "blocks", "comments"))
     first = connector.read(cfg, catalog)
-    control.post("clock", {"advance_seconds": 120})
+    control.advance_clock(120)
     control.reset_stats()
     second = connector.read(cfg, catalog, first.final_state())
     assert second.returncode == 0, second.errors

@@ -8,7 +8,8 @@ edited again. With the default lookback (5 minutes) the next sync reads it.
 
 from __future__ import annotations
 
-from integration_tests.connector_harness import Connector, Control, config, state_of, sync_from
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, config, state_of, sync_from
 
 LAG_SECONDS = 120
 STREAMS = ("pages", "data_sources", "databases", "blocks")
@@ -16,8 +17,8 @@ CHILDREN = "GET /v1/blocks/{id}/children"
 DATABASE = "GET /v1/databases/{id}"
 
 
-def listed_ids(control: Control, endpoint: str) -> set:
-    return set(control.get("stats", detail=1)["by_endpoint_id"].get(endpoint, {}))
+def listed_ids(control: ControlClient, endpoint: str) -> set:
+    return set(control.stats(detail=True)["by_endpoint_id"].get(endpoint, {}))
 
 
 def read_ok(connector: Connector, cfg, catalog, state=None):
@@ -28,7 +29,7 @@ def read_ok(connector: Connector, cfg, catalog, state=None):
 
 def test_an_edit_indexed_after_the_sync_started_is_lost_without_lookback_and_read_with_it(emulator_factory, tmp_path):
     emulator = emulator_factory(search_lag_seconds=LAG_SECONDS)
-    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
     default, no_lookback = config(), config(lookback_minutes=0)
     catalog = connector.catalog(default, STREAMS)
 
@@ -42,11 +43,11 @@ def test_an_edit_indexed_after_the_sync_started_is_lost_without_lookback_and_rea
     page_id = block["page_id"]
     data_source = min(first.of("data_sources"), key=lambda d: d["last_edited_time"])
     database_id = data_source["parent"]["database_id"]
-    control.post("clock", {"set": "2026-11-01T09:59:30.000Z"})
+    control.set_clock("2026-11-01T09:59:30.000Z")
     edit = control.mutate("edit_block", block_id=block["id"], text="Edited just before the sync")
     control.mutate("change_schema", data_source_id=data_source["id"])
     assert edit["time"] == "2026-11-01T09:59:31.000Z"
-    control.post("clock", {"set": "2026-11-01T10:00:10.000Z"})
+    control.set_clock("2026-11-01T10:00:10.000Z")
 
     control.reset_stats()
     second = read_ok(connector, default, catalog, first.final_state())
@@ -58,7 +59,7 @@ def test_an_edit_indexed_after_the_sync_started_is_lost_without_lookback_and_rea
     assert state_of(state, "blocks") == {"last_edited_time": "2026-11-01T10:00:00.000Z"}  # after the edit's 09:59
     assert state_of(state, "databases") == {"last_edited_time": "2026-11-01T10:00:00.000Z"}
 
-    control.post("clock", {"set": "2026-11-01T10:10:00.000Z"})  # well past the lag: search lists both edits
+    control.set_clock("2026-11-01T10:10:00.000Z")  # well past the lag: search lists both edits
 
     # Without a lookback: the page's blocks are not walked and the database is not read...
     control.reset_stats()
@@ -67,7 +68,7 @@ def test_an_edit_indexed_after_the_sync_started_is_lost_without_lookback_and_rea
     assert block["id"] not in lost.ids("blocks") and page_id not in listed_ids(control, CHILDREN)
     assert database_id not in lost.ids("databases") and database_id not in listed_ids(control, DATABASE)
     # ...and no later sync does it either: the edit is lost until the page is edited again.
-    control.post("clock", {"set": "2026-11-01T10:20:00.000Z"})
+    control.set_clock("2026-11-01T10:20:00.000Z")
     control.reset_stats()
     later = read_ok(connector, no_lookback, catalog, lost.final_state())
     assert block["id"] not in later.ids("blocks") and page_id not in listed_ids(control, CHILDREN)
@@ -91,19 +92,19 @@ def test_an_edit_indexed_after_the_sync_started_is_lost_without_lookback_and_rea
 def test_the_default_lookback_costs_the_rewalk_of_pages_edited_in_the_window_before_the_cursor(emulator, tmp_path):
     """What the default lookback costs in a sync where nothing changed, against the lower bound: the block
     listings and comment listings of the pages edited in the five minutes before the cursor, nothing else."""
-    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
     cfg = config(comments_scope="changed_pages")
     catalog = connector.catalog(cfg, ("pages", "data_sources", "databases", "blocks", "comments"))
     full = read_ok(connector, cfg, catalog)  # at 09:00
     # A page edited at 09:07; the next sync starts at 09:10 (its cursor), so 09:07 lies in the window before it.
     page = next(p for p in full.of("pages") if p["parent"]["type"] == "page_id")
-    control.post("clock", {"advance_seconds": 420})
-    control.post("mutations", {"op": "add_block", "parent_id": page["id"], "text": "Edited at 09:07"})
-    control.post("clock", {"advance_seconds": 180})
+    control.advance_clock(420)
+    control.mutate("add_block", parent_id=page["id"], text="Edited at 09:07")
+    control.advance_clock(180)
     state = read_ok(connector, cfg, catalog, full.final_state()).final_state()
     cursor = state_of(state, "blocks")["last_edited_time"]
     assert cursor == "2026-11-01T09:10:00.000Z"
-    control.post("clock", {"advance_seconds": 600})
+    control.advance_clock(600)
 
     counts = {}
     for lookback in (0, 5):
@@ -111,8 +112,9 @@ def test_the_default_lookback_costs_the_rewalk_of_pages_edited_in_the_window_bef
         read_ok(connector, config(comments_scope="changed_pages", lookback_minutes=lookback), catalog, state)
         counts[lookback] = control.stats()["by_endpoint"]
     bounds = {
-        lookback: control.lower_bound(streams=["blocks", "comments"], since=sync_from(cursor, lookback),
-                                      comments_scope="changed_pages")["by_endpoint"]
+        lookback: control.lower_bound(
+            streams=["blocks", "comments"], since=sync_from(cursor, lookback), comments_scope="changed_pages"
+        )["by_endpoint"]
         for lookback in (0, 5)
     }
     for endpoint in (CHILDREN, "GET /v1/comments"):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from integration_tests.connector_harness import STREAMS, TOKEN, Connector, config
+from testkit.connector import Connector, config
+from testkit.constants import EMULATOR_TOKEN, STREAMS
 
 
 @pytest.fixture
@@ -20,7 +21,12 @@ def test_spec(connector):
     assert run.returncode == 0
     (spec,) = [m["spec"] for m in run.messages if m["type"] == "SPEC"]
     assert set(spec["connectionSpecification"]["properties"]) >= {
-        "credentials", "start_date", "requests_per_second", "max_block_depth", "include_inline_comments", "comments_scope",
+        "credentials",
+        "start_date",
+        "requests_per_second",
+        "max_block_depth",
+        "include_inline_comments",
+        "comments_scope",
     }
 
 
@@ -41,13 +47,13 @@ def test_check_with_an_invalid_token_says_what_to_do(connector):
 
 
 def test_check_with_nothing_shared_says_how_to_share(connector):
-    status = status_of(connector.check(config(token=TOKEN + "_nothing_shared")))
+    status = status_of(connector.check(config(token=EMULATOR_TOKEN + "_nothing_shared")))
     assert status["status"] == "FAILED"
     assert "share a page with the integration: ••• → Connections" in status["message"]
 
 
 def test_check_with_a_legacy_top_level_token(connector):
-    status = status_of(connector.check({"access_token": TOKEN, "requests_per_second": 500}))
+    status = status_of(connector.check({"access_token": EMULATOR_TOKEN, "requests_per_second": 500}))
     assert status["status"] == "SUCCEEDED"
 
 

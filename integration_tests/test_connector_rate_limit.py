@@ -1,12 +1,14 @@
 """Under the emulator's rate limit, the connector keeps to its budget with requests in flight concurrently: no
 429 in steady state. (Counts, not timings.)"""
 
-from integration_tests.connector_harness import STREAMS, Connector, Control, config
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, config
+from testkit.constants import STREAMS
 
 
 def test_no_429_under_the_rate_limit_with_concurrency(emulator_factory, tmp_path):
     emulator = emulator_factory(profile="small", rate_limit=40, latency_ms=60)
-    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
     cfg = config(requests_per_second=40, max_concurrency=8)
     catalog = connector.catalog(cfg)
     control.reset_stats()

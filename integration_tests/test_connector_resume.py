@@ -1,8 +1,8 @@
 """An interrupted sync (the process killed right after a mid-sync checkpoint) resumes where it stopped and, with
 the records of the interrupted attempt, ends with nothing missing."""
 
-from integration_tests.connector_harness import Connector, Control, config, state_of
-
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, config, state_of
 
 ENDPOINT = {"blocks": "GET /v1/blocks/{id}/children", "comments": "GET /v1/comments"}
 
@@ -24,7 +24,7 @@ def grow_workspace(control, pages):
 
 
 def test_blocks_and_comments_resume_from_a_mid_sync_checkpoint(emulator, tmp_path):
-    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
     grow_workspace(control, 150)  # well over the 100 pages between checkpoints
     cfg = config(max_concurrency=2)
     for stream in ("blocks", "comments"):
@@ -44,7 +44,7 @@ def test_blocks_and_comments_resume_from_a_mid_sync_checkpoint(emulator, tmp_pat
         pages = {p["id"]: p["last_edited_time"] for p in control.expected(streams=["pages"])["pages"]}
         assert all(pages[p] <= progress["walked_down_to"] for p in {r["page_id"] for r in resumed.of(stream)})
         endpoint = ENDPOINT[stream]
-        listed_again = set(control.get("stats", detail=1)["by_endpoint_id"][endpoint])
+        listed_again = set(control.stats(detail=True)["by_endpoint_id"][endpoint])
         done = {p for p, edited in pages.items() if edited > progress["walked_down_to"]}
         assert len(done) >= 1 and not done & listed_again
         # and ends with the cursor of the interrupted sync's start

@@ -10,42 +10,33 @@ from __future__ import annotations
 import logging
 
 import pytest
-import requests
 from airbyte_cdk.models import (
+    AirbyteCatalog,
+    ConfiguredAirbyteCatalog,
     ConfiguredAirbyteCatalogSerializer,
+    ConfiguredAirbyteStream,
     ConnectorSpecificationSerializer,
+    DestinationSyncMode,
     Status,
     SyncMode,
     Type,
 )
-from airbyte_cdk.models import (
-    AirbyteCatalog,
-    ConfiguredAirbyteCatalog,
-    ConfiguredAirbyteStream,
-    DestinationSyncMode,
-)
 
-from integration_tests.connector_harness import sync_from
+from notion_emulator.control_client import ControlClient
+from testkit.connector import config, sync_from
+from testkit.constants import STREAMS as STREAM_NAMES
 
 pytestmark = pytest.mark.docker
 
-STREAMS = {"users", "pages", "data_sources", "databases", "blocks", "comments"}
-TOKEN = "ntn_emulator_token"
+STREAMS = set(STREAM_NAMES)
 # The emulator runs without a rate limit here: the default 3 requests/s would only make each full read of
 # the small workspace (424 requests) last over two minutes.
-CONFIG = {"credentials": {"auth_type": "token", "token": TOKEN}, "requests_per_second": 500}
-
-
-def emulator_call(emulator, method: str, path: str, **kwargs) -> dict:
-    response = requests.request(method, f"{emulator.base_url}{path}", timeout=30, **kwargs)
-    response.raise_for_status()
-    return response.json()
+CONFIG = config()
 
 
 def expected_ids(emulator, **params) -> dict[str, set[str]]:
     """The emulator's ground truth, as the set of ids per stream."""
-    truth = emulator_call(emulator, "GET", "/_emulator/expected", params=params)
-    return {stream: {item["id"] if isinstance(item, dict) else item for item in items} for stream, items in truth.items()}
+    return ControlClient(emulator.base_url).expected_ids(**params)
 
 
 def catalog_of(discovered: AirbyteCatalog) -> dict:
@@ -57,7 +48,9 @@ def catalog_of(discovered: AirbyteCatalog) -> dict:
             ConfiguredAirbyteStream(
                 stream=stream,
                 sync_mode=SyncMode.incremental if incremental else SyncMode.full_refresh,
-                destination_sync_mode=DestinationSyncMode.append_dedup if incremental else DestinationSyncMode.overwrite,
+                destination_sync_mode=DestinationSyncMode.append_dedup
+                if incremental
+                else DestinationSyncMode.overwrite,
                 cursor_field=stream.default_cursor_field if incremental else None,
                 primary_key=stream.source_defined_primary_key,
             )
@@ -148,11 +141,12 @@ def test_incremental_read_returns_only_the_changes(connector_container, emulator
 
     page = sorted(first.record_ids("pages"))[0]
     block = sorted(first.records("blocks"), key=lambda b: b["id"])[0]
+    control = ControlClient(emulator.base_url)
     mutations = [
-        emulator_call(emulator, "POST", "/_emulator/mutations", json={"op": "edit_page", "page_id": page}),
-        emulator_call(emulator, "POST", "/_emulator/mutations", json={"op": "edit_block", "block_id": block["id"]}),
-        emulator_call(emulator, "POST", "/_emulator/mutations", json={"op": "add_comment", "parent_id": page}),
-        emulator_call(emulator, "POST", "/_emulator/mutations", json={"op": "add_page"}),
+        control.mutate("edit_page", page_id=page),
+        control.mutate("edit_block", block_id=block["id"]),
+        control.mutate("add_comment", parent_id=page),
+        control.mutate("add_page"),
     ]
     changed_ids = {object_id for mutation in mutations for object_id in mutation["ids"]}
 

@@ -9,7 +9,6 @@ is not).
 from __future__ import annotations
 
 import json
-import os
 import random
 import string
 import subprocess
@@ -18,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from integration_tests.connector_harness import STREAMS, Connector, command
 from notion_emulator import Emulator
+from testkit.connector import Connector, command, connector_env
+from testkit.constants import STREAMS
 
 _random = random.Random(13)  # seeded: the same secrets every run, and none of them hex (ids are hex)
 _ALPHABET = string.ascii_letters + string.digits
@@ -77,13 +77,13 @@ class Runner:
             capture_output=True,
             text=True,
             timeout=900,
-            env={**os.environ, "NOTION_API_BASE_URL": self.emulator.base_url, **(env or {})},
+            env={**connector_env(self.emulator.base_url), **(env or {})},
         )
         self.outputs.append((what, result.stdout + result.stderr))
         return result
 
     def file(self, name: str, content: Any) -> str:
-        return self.connector._file(name, content)
+        return self.connector.file(name, content)
 
     def read(
         self,

@@ -45,7 +45,7 @@ def write_docker_on_host_network(directory: Path, real_docker: str, emulator_url
         'if [ "$1" = "run" ]; then\n'
         "    shift\n"
         f"    exec {shlex.quote(real_docker)} run --network host"
-        f" --env NOTION_API_BASE_URL={shlex.quote(emulator_url)} \"$@\"\n"
+        f' --env NOTION_API_BASE_URL={shlex.quote(emulator_url)} "$@"\n'
         "fi\n"
         f'exec {shlex.quote(real_docker)} "$@"\n'
     )

@@ -1,5 +1,6 @@
 """python -m notion_emulator --port PORT --profile NAME [--seed N] [--rate-limit RPS]
-[--burst N] [--latency-ms MS] [--fault-rate F] [--search-lag-seconds S] [--token TOKEN]
+[--burst N] [--latency-ms MS] [--fault-rate F] [--search-lag-seconds S]
+[--search-filter-properties applied|ignored] [--token TOKEN]
 
 Binds 127.0.0.1, prints `NOTION_API_BASE_URL=http://127.0.0.1:PORT` once it serves, serves until killed.
 The command line's rate limit defaults to Notion's 3 requests/s (the Python class and the pytest fixture
@@ -12,6 +13,7 @@ import signal
 import sys
 import threading
 
+from .backend import SEARCH_FILTER_PROPERTIES_MODES
 from .emulator import DEFAULT_TOKEN, Emulator
 from .generator import PROFILES
 
@@ -29,11 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-seconds", type=float, default=65.0, help="delay of the 'slow' fault")
     parser.add_argument("--search-lag-seconds", type=float, default=0.0,
                         help="how long a change takes to show in search, by the virtual clock (0: at once)")
+    parser.add_argument("--search-filter-properties", default="applied", choices=SEARCH_FILTER_PROPERTIES_MODES,
+                        help="whether Search applies filter_properties (the real behaviour is unverified)")
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     args = parser.parse_args(argv)
     emulator = Emulator(profile=args.profile, seed=args.seed, rate_limit=args.rate_limit, burst=args.burst,
                         latency_ms=args.latency_ms, fault_rate=args.fault_rate, token=args.token, port=args.port,
-                        slow_seconds=args.slow_seconds, search_lag_seconds=args.search_lag_seconds).start()
+                        slow_seconds=args.slow_seconds, search_lag_seconds=args.search_lag_seconds,
+                        search_filter_properties=args.search_filter_properties).start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

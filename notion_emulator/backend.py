@@ -22,15 +22,17 @@ from .ids import Kind, dashed, normalize
 from .model import Block, Comment, DataSource, Database, Page, PageContent, User
 from .mutations import Mutations
 from .query import FilterCompiler, sort_key_function, sort_rows
+from . import session_cursors
 from .render import V2022, Renderer
 from .search_index import LaggedSearchIndex
 
 LARGE_CACHE_PAGES = 2_000
+SEARCH_FILTER_PROPERTIES_MODES = ("applied", "ignored")
 
 
 class Backend(Mutations):
     def __init__(self, profile: str = "small", seed: int = 0, content_cache_pages: int | None = None,
-                 search_lag_seconds: float = 0):
+                 search_lag_seconds: float = 0, search_filter_properties: str = "applied"):
         started = time.perf_counter()
         self.profile, self.seed = profile, seed
         self.ws = generate(profile, seed)
@@ -47,6 +49,7 @@ class Backend(Mutations):
         self.version = 0  # bumped by every mutation; caches of derived data key on it
         self._query_cache: dict[tuple, list[Page]] = {}
         self.search_lag_seconds = search_lag_seconds
+        self.search_filter_properties = search_filter_properties
         self._page_index, self._ds_index, self._db_index = (LaggedSearchIndex(), LaggedSearchIndex(),
                                                             LaggedSearchIndex())
         self._page_index.build([(p.edited_ms, p.id, "page", p.idx) for p in self.ws.pages])
@@ -64,6 +67,18 @@ class Backend(Mutations):
         if not seconds >= 0:
             raise ValueError("search_lag_seconds must be a number >= 0")
         self._search_lag_ms = int(round(seconds * 1000))
+
+    @property
+    def search_filter_properties(self) -> str:
+        """Whether Search applies `filter_properties` ("applied") or reads no such parameter ("ignored"); the
+        real behaviour is UNVERIFIED (docs/architecture.md)."""
+        return self._search_filter_properties
+
+    @search_filter_properties.setter
+    def search_filter_properties(self, mode: str) -> None:
+        if mode not in SEARCH_FILTER_PROPERTIES_MODES:
+            raise ValueError(f"search_filter_properties must be one of {', '.join(SEARCH_FILTER_PROPERTIES_MODES)}")
+        self._search_filter_properties = mode
 
     @property
     def integration(self) -> User:
@@ -226,9 +241,8 @@ class Backend(Mutations):
         indexes = {kind: index.listed for kind, index in lagged.items()}
         from_key = None
         if start_cursor is not None:
-            compact = normalize(start_cursor)
-            from_key = next((index.key_of(dashed(compact)) for index in indexes.values()
-                             if compact and index.key_of(dashed(compact))), None)
+            wanted = session_cursors.next_id(start_cursor)
+            from_key = next((index.key_of(wanted) for index in indexes.values() if index.key_of(wanted)), None)
             if from_key is None:
                 raise invalid_cursor(start_cursor)
         if not shared:
@@ -243,8 +257,8 @@ class Backend(Mutations):
                 results.append((kind, found, ms))
                 if len(results) > page_size:
                     break
-        next_cursor = results[page_size][1].id if len(results) > page_size else None
-        return results[:page_size], next_cursor
+        following = results[page_size][1].id if len(results) > page_size else None
+        return results[:page_size], session_cursors.mint(following, start_cursor)
 
     def _searchable(self, kind: str, idx: int, needle: str):
         ws = self.ws

@@ -11,7 +11,8 @@
   POST /_emulator/mutations              {"op": name, ...keyword arguments} (mutations.py)
   GET  /_emulator/faults                 fault configuration and counts
   POST /_emulator/faults                 changes it (faults.py documents the body)
-  GET  /_emulator/config                 {"rate_limit", "burst", "latency_ms", "search_lag_seconds"}
+  GET  /_emulator/config                 {"rate_limit", "burst", "latency_ms", "search_lag_seconds",
+                                         "search_filter_properties"}
   POST /_emulator/config                 changes any of them at run time
 """
 
@@ -120,7 +121,8 @@ class ControlApi:
     def config(self, request) -> dict:
         app = self.app
         return {"rate_limit": app.rate_limiter.rate, "burst": app.rate_limiter.burst,
-                "latency_ms": app.latency.latency_ms, "search_lag_seconds": app.backend.search_lag_seconds}
+                "latency_ms": app.latency.latency_ms, "search_lag_seconds": app.backend.search_lag_seconds,
+                "search_filter_properties": app.backend.search_filter_properties}
 
     def set_config(self, request) -> dict:
         body = self._body(request)
@@ -132,4 +134,6 @@ class ControlApi:
         if "search_lag_seconds" in body:
             with app.backend.lock:  # a search catches up under this lock
                 app.backend.search_lag_seconds = float(body["search_lag_seconds"])
+        if "search_filter_properties" in body:
+            app.backend.search_filter_properties = str(body["search_filter_properties"])
         return self.config(request)

@@ -13,15 +13,17 @@ DEFAULT_TOKEN = "ntn_emulator_token"
 
 class Emulator:
     """Emulator(profile="small", seed=0, rate_limit=0, burst=None, latency_ms=0, fault_rate=0.0,
-    token="ntn_emulator_token", search_lag_seconds=0).start() → .base_url, .backend (mutations callable from
+    token="ntn_emulator_token", search_lag_seconds=0, search_filter_properties="applied").start() → .base_url, .backend (mutations callable from
     Python), .stop(). Also a context manager."""
 
     def __init__(self, profile: str = "small", seed: int = 0, rate_limit: float = 0, burst: int | None = None,
                  latency_ms: float = 0, fault_rate: float = 0.0, token: str = DEFAULT_TOKEN, port: int = 0,
                  host: str = "127.0.0.1", slow_seconds: float = 65.0, storm_seconds: float = 3.0,
-                 content_cache_pages: int | None = None, search_lag_seconds: float = 0):
+                 content_cache_pages: int | None = None, search_lag_seconds: float = 0,
+                 search_filter_properties: str = "applied"):
         self.profile, self.seed, self.token = profile, seed, token
         self.search_lag_seconds = search_lag_seconds
+        self.search_filter_properties = search_filter_properties
         self.host, self.port = host, port
         self._options = dict(rate_limit=rate_limit, burst=burst, latency_ms=latency_ms, fault_rate=fault_rate,
                              seed=seed, slow_seconds=slow_seconds, storm_seconds=storm_seconds)
@@ -32,7 +34,8 @@ class Emulator:
         self._thread: threading.Thread | None = None
 
     def start(self) -> "Emulator":
-        self.backend = Backend(self.profile, self.seed, self._cache_pages, self.search_lag_seconds)
+        self.backend = Backend(self.profile, self.seed, self._cache_pages, self.search_lag_seconds,
+                               self.search_filter_properties)
         self.app = NotionApp(self.backend, self.token, **self._options)
         self._server = NotionServer((self.host, self.port), self.app)
         self.port = self._server.server_address[1]

@@ -308,11 +308,13 @@ def add_features(bld: WorkspaceBuilder) -> None:
     ]), comments=2, icon="🧪")
     column_page = bld.page("Page in a column", ("block", tour.idx, COLUMN_ORD), ("random", 3))
     # databases first, so pages can mention them
-    projects_db = bld.database("Projects", ("page", tour.idx), [("Projects", sch.full("Project", prefix="PRJ"))],
+    # no ID prefix here, as in the 2026 recordings (the tasks have one)
+    projects_db = bld.database("Projects", ("page", tour.idx), [("Projects", sch.full("Project", prefix=None))],
                                icon="📊")
     projects_db.description = "Every project with its owner, budget and status."
     projects_db.icon = {"type": "file", "file": {"url": "https://files.example.com/icons/projects.svg"}}
     projects = ws.data_sources[projects_db.data_sources[0]]
+    projects.description = "One row per project."
     for i in range(30):
         bld.row(projects, f"Project {text.title(rng)} {i + 1}", ("random", rng.randint(0, 4)))
     tasks_schema = sch.full("Task", relation_target=projects.idx, relation_pool=30)
@@ -412,6 +414,13 @@ def add_features(bld: WorkspaceBuilder) -> None:
         b("template", "Add a meeting note", b("paragraph", "Agenda")),
         b("synced_block", None, b("paragraph", "An original synced block in the gallery.")),
         b("unsupported"),
+        # block types of 2026 (notion-api.md §13.8), after the older ones so those keep their ids
+        b("heading_4", "A fourth-level heading"),
+        b("tab", None, b("paragraph", "Overview", b("paragraph", "What the project is.")),
+          b("paragraph", "Details", b("paragraph", "How it works."))),
+        b("meeting_notes", "Weekly sync", b("paragraph", "Summary: the release is on track."),
+          b("paragraph", "Notes: Ada reviews the spec."), b("paragraph", "Transcript: ..."),
+          attendees=persons[:2]),
     ]
     gallery = bld.page("Block gallery", ("page", tour.idx), ("spec", gallery_blocks), comments=1, icon="🧱")
     bld.page("Gallery sub-page", ("page", gallery.idx), ("random", 2))
@@ -429,6 +438,9 @@ def add_features(bld: WorkspaceBuilder) -> None:
     busy = bld.page("Busy discussion", ("page", tour.idx), ("random", 2), comments=120)
     empty = bld.page("Empty page", ("page", tour.idx), ("spec", []))
 
+    nameless = ws.users[persons[-1]]
+    nameless.name = None  # a person who never set a name: null from 2026-12-01 on (notion-api.md §13.3 #6)
+    lm.update(nameless_person=nameless.id)
     lm.update(tour=tour.id, column_page=column_page.id, projects_database=projects_db.id,
               projects_data_source=projects.id, multi_source_database=multi.id, tasks_data_source=tasks.id,
               bugs_data_source=bugs.id, relation_property=relation.id, people_property=assignees.id,

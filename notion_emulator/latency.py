@@ -3,6 +3,12 @@
 `--latency-ms` is the typical latency of a block-children page; searches and queries take about twice that,
 single objects a bit less (relative costs as seen from clients of the real API; the absolute numbers are the
 benchmark's to choose). The handler sleeps outside every lock, so concurrent requests overlap.
+
+Lists of pages (search, data-source and database queries) also pay for every property value they compute:
+"Computing every property for every page in a list is slow, and formulas, rollups, and relations are the
+slowest" (upgrade guide 2026-12-01, notion-api.md §13.3). The base factor is a list of titles; a 100-row page
+of the `full` schema (21 plain values and 7 formulas, rollups and relations per row) takes about three and a
+half times as long, which is what makes 2026-12-01's title-only default and `filter_properties` worth having.
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ ENDPOINT_FACTORS = {
     "GET /v1/pages/{id}/properties/{pid}": 0.9,
 }
 DEFAULT_FACTOR = 0.7
+LIST_ENDPOINTS = {"POST /v1/search", "POST /v1/data_sources/{id}/query", "POST /v1/databases/{id}/query"}
+# the share of --latency-ms one computed value of a listed page costs; the title costs nothing extra
+SLOW_PROPERTY_FACTOR = 0.005
+PROPERTY_FACTOR = 0.0006
+SLOW_PROPERTY_TYPES = {"formula", "rollup", "relation"}
 
 
 class LatencyModel:
@@ -35,3 +46,22 @@ class LatencyModel:
         with self._lock:
             jitter = self._rng.lognormvariate(0, 0.35)
         return self.latency_ms / 1000 * ENDPOINT_FACTORS.get(endpoint, DEFAULT_FACTOR) * min(jitter, 4.0)
+
+    def computed(self, endpoint: str, body) -> float:
+        """Seconds a list of pages takes on top of `delay` for the property values it carries."""
+        if self.latency_ms <= 0 or endpoint not in LIST_ENDPOINTS or not isinstance(body, dict):
+            return 0.0
+        return self.latency_ms / 1000 * property_cost(body.get("results") or ())
+
+
+def property_cost(results) -> float:
+    """The cost, in units of --latency-ms, of computing the property values of the pages listed."""
+    cost = 0.0
+    for item in results:
+        for value in (item.get("properties") or {}).values() if item.get("object") == "page" else ():
+            kind = value.get("type")
+            if kind in SLOW_PROPERTY_TYPES:
+                cost += SLOW_PROPERTY_FACTOR
+            elif kind != "title":
+                cost += PROPERTY_FACTOR
+    return cost

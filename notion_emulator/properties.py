@@ -18,6 +18,8 @@ from .model import Page, PropertySchema, Workspace
 # Values the page object computes from the page itself.
 COMPUTED_TYPES = {"title", "created_time", "created_by", "last_edited_time", "last_edited_by", "unique_id", "button"}
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789^;:<>=[]{}`~@$!|?"
+_PLACES = ((52.52, 13.405, "Berlin, Germany"), (48.8566, 2.3522, "Paris, France"),
+           (40.7128, -74.006, "New York, NY, USA"), (35.6762, 139.6503, "Tokyo, Japan"))
 NUMBER_FORMATS = ("number", "number_with_commas", "percent", "dollar", "euro", "pound", "yen")
 
 
@@ -36,9 +38,10 @@ class SchemaFactory:
         self.ws, self.rng = ws, rng
         self._options = 0
 
-    def property_id(self, taken: set[str]) -> str:
+    def property_id(self, taken: set[str], rng: random.Random | None = None) -> str:
+        rng = rng or self.rng
         while True:
-            raw = "".join(self.rng.choice(_ID_ALPHABET) for _ in range(4))
+            raw = "".join(rng.choice(_ID_ALPHABET) for _ in range(4))
             encoded = quote(raw, safe="~")
             if encoded not in taken and encoded != "title":
                 taken.add(encoded)
@@ -54,8 +57,8 @@ class SchemaFactory:
         return result
 
     def make(self, taken: set[str], name: str, kind: str, config: dict | None = None,
-             description: str | None = None) -> PropertySchema:
-        pid = "title" if kind == "title" else self.property_id(taken)
+             description: str | None = None, id_rng: random.Random | None = None) -> PropertySchema:
+        pid = "title" if kind == "title" else self.property_id(taken, id_rng)
         return PropertySchema(pid, name, kind, dict(config or {}), description)
 
     def status_config(self) -> dict:
@@ -106,6 +109,9 @@ class SchemaFactory:
             make("ID", "unique_id", {"prefix": prefix}),
             make("Approve", "button"),
             make("Verification", "verification"),
+            # types added in 2026 draw their ids from their own generator, so that the ids, rows and pages the
+            # workspace's generator makes after them stay what they were before those types existed
+            make("Location", "place", id_rng=random.Random(text.mix(self.ws.seed, "place", len(taken)))),
         ]
         if relation_target is not None:
             relation = make("Projects", "relation", {"target": relation_target, "pool": relation_pool})
@@ -217,6 +223,13 @@ def _generated(ws: Workspace, page: Page, prop: PropertySchema):
         return rng.sample(pool, min(len(pool), rng.choice((0, 1, 1, 2, 3))))
     if kind == "verification":
         return {"state": rng.choice(("verified", "unverified"))} if filled else None
+    if kind == "place":
+        if not filled:
+            return None
+        lat, lon, city = rng.choice(_PLACES)
+        return {"lat": lat, "lon": lon, "name": None, "address": city,
+                "aws_place_id": f"AQAAA{rng.randint(0, 2**40):010x}",
+                "google_place_id": f"ChIJ{rng.randint(0, 2**40):010x}"}
     raise ValueError(f"no generator for property type {kind}")
 
 

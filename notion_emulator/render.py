@@ -1,8 +1,10 @@
-"""Model objects → the JSON the real API returns, for Notion-Version 2025-09-03 and 2022-06-28.
+"""Model objects → the JSON the real API returns, in the 2025-09-03 shape (and 2022-06-28's data model).
 
 Shapes follow the recordings in shared/fixtures/notion-real (2026 recordings included: `is_archived` on pages,
-`archived` on databases, `icon` in paragraphs, `bot.workspace_id`, `person.email_verified`) and notion-api.md
-§10 where nothing was recorded. `request_id` is added by the server to the top-level body only.
+`archived` on databases, `icon` in paragraphs, `bot.workspace_id`, `person.email_verified`), the 2026 block and
+property types of shared/fixtures/notion-real-2026 and notion-api.md §10 and §13.8 where nothing was recorded.
+The later versions' shapes are derived from these by versions.for_version. `request_id` is added by the server
+to the top-level body only.
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ from .content import COLUMN_ORD
 from .ids import Kind
 from .model import Block, Comment, Database, DataSource, Page, PageContent, PropertySchema, User, Workspace
 from .properties import value_of
+from .versions import V2022, V2025, block_type_name, wants
 
-V2025 = "2025-09-03"
-V2022 = "2022-06-28"
 PEOPLE_LIMIT = RELATION_LIMIT = 25  # references a page object holds per property (notion-api.md §6.4)
 _ANNOTATIONS = ("bold", "italic", "strikethrough", "underline", "code")
 _TEXT_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "template",
-                "heading_1", "heading_2", "heading_3", "to_do", "callout", "code"}
+                "heading_1", "heading_2", "heading_3", "heading_4", "to_do", "callout", "code"}
 _MEDIA = {"image", "video", "pdf", "file", "audio"}
 SITE = "https://www.notion.so"
 
@@ -41,7 +42,8 @@ class Renderer:
         return {"object": "user", "id": self.ws.users[idx].id}
 
     def user(self, user: User) -> dict:
-        body = {"object": "user", "id": user.id, "name": user.name, "avatar_url": user.avatar_url}
+        # a person without a name shows "" (versions.for_version makes it null on 2026-12-01)
+        body = {"object": "user", "id": user.id, "name": user.name or "", "avatar_url": user.avatar_url}
         if user.kind == "person":
             body["type"] = "person"
             body["person"] = {"email": user.email, "email_verified": True}
@@ -79,7 +81,7 @@ class Renderer:
                     "plain_text": segment[1], "href": None}
         if kind == "mention_user":
             user = self.ws.users[segment[1]]
-            return self._mention({"type": "user", "user": self.partial_user(user.idx)}, f"@{user.name}", None)
+            return self._mention({"type": "user", "user": self.partial_user(user.idx)}, f"@{user.name or ''}", None)
         if kind == "mention_page":
             page = self.ws.pages[segment[1]]
             return self._mention({"type": "page", "page": {"id": page.id}}, page.title,
@@ -155,12 +157,8 @@ class Renderer:
             if filter_properties is not None and "title" not in filter_properties:
                 return {}
             return props
-        result = {}
-        for prop in self.ws.data_sources[ds_idx].properties:
-            if filter_properties is not None and prop.id not in filter_properties and prop.name not in filter_properties:
-                continue
-            result[prop.name] = self.property_value(page, prop)
-        return result
+        return {prop.name: self.property_value(page, prop) for prop in self.ws.data_sources[ds_idx].properties
+                if wants(filter_properties, prop.id, prop.name)}
 
     def property_value(self, page: Page, prop: PropertySchema) -> dict:
         value = value_of(self.ws, page, prop)
@@ -220,6 +218,7 @@ class Renderer:
                       "rollup_property_id": cfg["target_id"]}
         elif kind == "unique_id":
             config = {"prefix": cfg.get("prefix")}
+        # place, button, verification and the rest: an empty configuration (Recorded for the first two)
         return {"id": prop.id, "name": prop.name, "description": prop.description, "type": kind, kind: config}
 
     def data_source(self, ds: DataSource) -> dict:
@@ -274,12 +273,13 @@ class Renderer:
             return self.database_as_block(ws.databases[node.ref])
         parent = ({"type": "page_id", "page_id": ws.pages[content.page].id} if node.parent is None
                   else {"type": "block_id", "block_id": node.parent.id})
+        name = block_type_name(node.type, V2025)
         return {
             "object": "block", "id": node.id, "parent": parent,
             "created_time": minute_iso(node.created_ms), "last_edited_time": minute_iso(node.edited_ms),
             "created_by": self.partial_user(node.created_by), "last_edited_by": self.partial_user(node.edited_by),
-            "has_children": has_children, "archived": False, "in_trash": False, "type": node.type,
-            node.type: self.block_payload(content.page, node),
+            "has_children": has_children, "archived": False, "in_trash": False, "type": name,
+            name: self.block_payload(content.page, node),
         }
 
     def page_as_block(self, page: Page, has_children: bool) -> dict:
@@ -334,8 +334,10 @@ class Renderer:
             return {"synced_from": None if node.ref is None else {"block_id": node.ref}}
         if kind == "equation":
             return {"expression": extra.get("expression") or f"x_{node.ord}^2 + y = {rng.randint(1, 99)}"}
-        if kind in ("divider", "breadcrumb", "column_list", "column", "unsupported"):
-            return {}
+        if kind in ("divider", "breadcrumb", "column_list", "column", "unsupported", "tab"):
+            return {}  # a tab's children are one paragraph per tab, the tab's label, holding its content
+        if kind == "meeting_notes":
+            return self.meeting_notes(node, extra)
         if kind == "table_of_contents":
             return {"color": "default"}
         if kind == "link_to_page":
@@ -368,6 +370,19 @@ class Renderer:
             return {"url": extra.get("url") or f"https://github.com/example/repo/pull/{node.ord}"}
         raise ValueError(f"no payload for block type {kind}")
 
+    def meeting_notes(self, node: Block, extra: dict) -> dict:
+        """The SDK's shape (notion-api.md §13.2; no recording): the summary, notes and transcript are the
+        block's children, named by id."""
+        children = node.children or []
+        names = ("summary_block_id", "notes_block_id", "transcript_block_id")
+        named = dict(zip(names, (c.id for c in children), strict=False))
+        start = node.created_ms
+        return {"title": self.rich_text(node.text), "status": extra.get("status", "notes_ready"),
+                "children": named,
+                "calendar_event": {"start_time": exact_iso(start), "end_time": exact_iso(start + 1_800_000),
+                                   "attendees": [self.ws.users[i].id for i in extra.get("attendees", [])]},
+                "recording": {"start_time": exact_iso(start), "end_time": exact_iso(start + 1_740_000)}}
+
     # -- comments and lists -----------------------------------------------------------------------------------
     def comment(self, page: Page, comment: Comment) -> dict:
         author = self.ws.users[comment.author]
@@ -378,7 +393,7 @@ class Renderer:
             "created_time": minute_iso(comment.created_ms), "last_edited_time": minute_iso(comment.edited_ms),
             "created_by": self.partial_user(author.idx), "rich_text": self.rich_text(comment.text),
             "display_name": {"type": "integration" if author.kind == "integration" else "user",
-                             "resolved_name": author.name},
+                             "resolved_name": author.name or ""},
         }
 
 

@@ -3,12 +3,14 @@
 Every Notion API request goes through `NotionApp.handle_api` in this order:
   1. route (unknown path: 400 invalid_request_url, known path with another method: 400 invalid_request,
      both after the checks below); OAuth endpoints skip 2-4 (Basic auth, no Notion-Version needed);
-  2. Notion-Version: missing → 400 missing_version; anything but 2022-06-28 / 2025-09-03 → 400 missing_version
-     with the accepted values in the message (what the real API says for an unknown value is UNVERIFIED);
+  2. Notion-Version (versions.py): missing or not one of 2022-06-28, 2025-09-03, 2026-03-11, 2026-12-01 → 400
+     missing_version with the accepted values in the message (the real answer to an unknown value is UNVERIFIED);
   3. Bearer token → what it can see (see TOKENS) or 401 unauthorized;
   4. the token's rate limit → 429 rate_limited with Retry-After;
   5. faults (scripted, then random; faults.py), then latency (latency.py), both without holding a lock;
-  6. the endpoint, under the backend lock; the top-level body gets a `request_id`.
+  6. the endpoint, under the backend lock; a list of pages then waits for the property values it computed
+     (latency.py); the body takes the version's shape (versions.for_version); the top-level body gets a
+     `request_id`.
 Responses carry Content-Type, Content-Length, x-notion-request-id and a Date header from the virtual clock.
 """
 
@@ -37,10 +39,10 @@ from .ids import Kind, dashed, normalize
 from .latency import LatencyModel
 from .properties import value_of
 from .rate_limit import RateLimiter
-from .render import V2022, V2025, list_body
+from .render import V2022, list_body
+from .session_cursors import page_of as page_of_session_list
 from .stats import Stats
-
-SUPPORTED_VERSIONS = (V2022, V2025)
+from .versions import checked as checked_version, filter_properties, for_version, list_filter_properties
 OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CODE = "emulator_client_id", "emulator_client_secret", "emulator_code"
 OAUTH_REFRESH_TOKEN = "emulator_refresh_token"
 PAGINATED_PROPERTY_TYPES = {"title", "rich_text", "relation", "people", "rollup"}
@@ -217,7 +219,7 @@ class NotionApp:
                 return
             request_id = str(uuid.uuid4())
             headers = {"x-notion-request-id": request_id, **response.headers}
-            body = response.body
+            body = for_version(response.body, request.version) if request.version else response.body
             if isinstance(body, dict) and response.request_id:
                 body = {**body, "request_id": request_id}
             payload = encode(body)
@@ -263,7 +265,11 @@ class NotionApp:
         if fault is not None and fault.kind not in ("truncated", "non_json", "slow"):
             return error_response(self._fault_error(fault, request)), fault
         try:
-            return self._dispatch(request), fault
+            response = self._dispatch(request)
+            computed = self.latency.computed(request.template, response.body)
+            if computed:
+                time.sleep(computed)
+            return response, fault
         except ApiError as error:
             return error_response(error), fault
         except Exception:  # a bug in the emulator: say so loudly, answer as Notion would
@@ -305,15 +311,7 @@ class NotionApp:
 
     # -- version, auth ------------------------------------------------------------------------------------
     def _check_version(self, request: Request) -> None:
-        version = request.headers.get("Notion-Version")
-        if version is None:
-            raise ApiError(400, "missing_version", "Notion-Version header failed validation: Notion-Version "
-                           "header should be defined, instead was undefined.")
-        if version not in SUPPORTED_VERSIONS:
-            accepted = " or ".join(f'`"{v}"`' for v in SUPPORTED_VERSIONS)
-            raise ApiError(400, "missing_version", f"Notion-Version header failed validation: Notion-Version "
-                           f"header should be {accepted}, instead was `{json.dumps(version)}`.")
-        request.version = version
+        request.version = checked_version(request.headers.get("Notion-Version"))
 
     def _authenticate(self, request: Request) -> None:
         header = request.headers.get("Authorization") or ""
@@ -444,9 +442,10 @@ class NotionApp:
             found, next_cursor = backend.search(request.viewer.shared, request.version, value, query, descending,
                                                 cursor, size)
             results = []
+            wanted = self._search_filter_properties(request)
             for kind, obj, listed_ms in found:
                 if kind == "page":
-                    rendered = backend.render.page(obj, request.version)
+                    rendered = backend.render.page(obj, request.version, wanted)
                 elif kind == "data_source":
                     rendered = backend.render.data_source(obj)
                 else:
@@ -456,6 +455,14 @@ class NotionApp:
                 results.append(rendered)
         list_type = "page_or_database" if request.version == V2022 else "page_or_data_source"
         return list_body(results, next_cursor, list_type)
+
+    def _search_filter_properties(self, request: Request) -> list[str] | None:
+        """How Search passes and applies `filter_properties` is UNVERIFIED (notion-api.md §13.3): "applied"
+        reads it as a data-source query does, each page keeping those of its own properties named (by id or
+        name); "ignored" reads no such parameter, as SDK 5.26.0 and the 2026-07 OpenAPI have none."""
+        if self.backend.search_filter_properties == "ignored":
+            return list_filter_properties({}, request.version)
+        return list_filter_properties(request.query, request.version)
 
     # -- databases and data sources -----------------------------------------------------------------------
     def _database(self, request: Request):
@@ -512,12 +519,11 @@ class NotionApp:
         body = request.json()
         size = self._page_size(body.get("page_size"), "body")
         cursor = self._body_cursor(body)
-        filter_properties = request.query.get("filter_properties")
+        wanted = list_filter_properties(request.query, request.version)
         rows = self.backend.query_rows(ds, body)
-        chunk, next_cursor = page_of_list(rows, cursor, size)
+        chunk, next_cursor = page_of_session_list(rows, cursor, size, page_of_list)
         render = self.backend.render
-        return list_body([render.page(r, request.version, filter_properties) for r in chunk], next_cursor,
-                         list_type)
+        return list_body([render.page(r, request.version, wanted) for r in chunk], next_cursor, list_type)
 
     # -- pages --------------------------------------------------------------------------------------------
     def _page(self, request: Request):
@@ -530,7 +536,7 @@ class NotionApp:
     def api_get_page(self, request: Request) -> dict:
         with self.backend.lock:
             page = self._page(request)
-            return self.backend.render.page(page, request.version, request.query.get("filter_properties"))
+            return self.backend.render.page(page, request.version, filter_properties(request.query))
 
     def api_get_property(self, request: Request) -> dict:
         size = self._page_size(request.arg("page_size"), "query")

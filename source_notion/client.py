@@ -6,16 +6,10 @@ cannot restart a pagination after an invalid start_cursor nor shrink page_size a
 behaviours a complete Notion sync needs, so this small client does them itself. Authentication is still the
 CDK's TokenAuthenticator.
 
-Retry policy, in one place (`_send`):
-* 429 / 529: wait Retry-After (integer seconds; exponential backoff when absent), pausing the whole budget so no
-  thread sends during the wait. Never counted against the retry limit; bounded instead by the total time spent
-  rate-limited without a success in between (an hour by default), after which the sync fails with a
-  transient_error that says so.
-* 500/502/503/504, 409 conflict_error, connection errors, timeouts, truncated or non-JSON bodies: exponential
-  backoff with jitter, `max_retries` times, then a NotionAPIError naming the endpoint and Notion's
-  message/request_id. A 504 on a listing that allows it retries with half the page_size (down to a floor).
-* Anything else (400, 401, 403, 404): raised at once; callers decide (restart a listing on an invalid
-  start_cursor, skip a stream on 403, skip a listing on 404, fail on the rest).
+The rules for a failed attempt (429/529, transient errors, 504 page shrinking, timeouts, invalid start
+cursors) are in retry_policy.py, a pure object unit-tested without HTTP; `_send` only sends, measures what
+came back and obeys the policy's decision. What an endpoint is (its path, its name for counting) is in
+endpoints.py; NotionClient inherits those endpoint methods, so a stream calls `client.blocks.children.list(id)`.
 """
 
 from __future__ import annotations
@@ -23,26 +17,26 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
-import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import Any, Callable, Container, Dict, Iterator, Mapping, Optional, Tuple
+from datetime import UTC, datetime
+from typing import Any
 
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
 from source_notion.endpoints import Call, NotionEndpoints
-from source_notion.errors import NotionAPIError, rate_limit_exhausted
+from source_notion.errors import NotionAPIError
 from source_notion.rate_budget import RateBudget
+from source_notion.retry_policy import Attempts, Decision, Kind, Outcome, Raise, Restart, RetryPolicy, Shrink, classify
 
 NOTION_VERSION = "2025-09-03"
 DEFAULT_BASE_URL = "https://api.notion.com"
 MAX_PAGE_SIZE = 100
 
-_RATE_LIMITED = {429, 529}
 # No (complete) answer: refused or reset connections, timeouts, a body cut off mid-way.
 _NO_ANSWER = (
     requests.ConnectionError,
@@ -50,7 +44,6 @@ _NO_ANSWER = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
-_TRANSIENT = {409, 500, 502, 503, 504}
 
 logger = logging.getLogger("airbyte")
 
@@ -59,12 +52,12 @@ logger = logging.getLogger("airbyte")
 class RequestStats:
     """Requests sent (every attempt counts), by endpoint template and by status; thread-safe."""
 
-    by_endpoint: Counter = field(default_factory=Counter)
-    by_status: Counter = field(default_factory=Counter)
+    by_endpoint: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
     rate_limited: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record(self, endpoint: str, status: Optional[int]) -> None:
+    def record(self, endpoint: str, status: int | None) -> None:
         with self._lock:
             self.by_endpoint[endpoint] += 1
             self.by_status[str(status) if status is not None else "no response"] += 1
@@ -78,12 +71,12 @@ class RequestStats:
         with self._lock:
             return sum(self.by_endpoint.values())
 
-    def snapshot(self) -> Counter:
+    def snapshot(self) -> Counter[str]:
         with self._lock:
             return Counter(self.by_endpoint)
 
 
-def _object_id(item: Dict[str, Any]) -> Any:
+def _object_id(item: dict[str, Any]) -> Any:
     return item.get("id") if isinstance(item, dict) else None
 
 
@@ -93,11 +86,20 @@ class _PageSize:
     def __init__(self, size: int, floor: int, shrinkable: bool) -> None:
         self.value, self.floor, self.shrinkable = size, floor, shrinkable
 
-    def shrink(self) -> bool:
-        if not self.shrinkable or self.value <= self.floor:
-            return False
+    @property
+    def can_shrink(self) -> bool:
+        return self.shrinkable and self.value > self.floor
+
+    def shrink(self) -> None:
         self.value = max(self.floor, self.value // 2)
-        return True
+
+
+class _RestartListing(Exception):
+    """The policy's Restart, from `_send` up to the listing that `paginate` runs."""
+
+    def __init__(self, restarts: int) -> None:
+        super().__init__(restarts)
+        self.restarts = restarts
 
 
 class NotionClient(NotionEndpoints):
@@ -122,25 +124,27 @@ class NotionClient(NotionEndpoints):
         self._auth = TokenAuthenticator(token)
         self.budget = budget
         self.base_url = base_url.rstrip("/")
-        self.max_retries = max_retries
+        self.policy = RetryPolicy(
+            max_retries=max_retries,
+            max_rate_limited_seconds=max_rate_limited_seconds,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+            max_restarts=max_restarts,
+        )
         self.timeout = (connect_timeout, read_timeout)
-        self.max_rate_limited_seconds = max_rate_limited_seconds
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
         self.min_page_size = min_page_size
-        self.max_restarts = max_restarts
         self._sleep = sleep
         self._local = threading.local()
         self._first_date_lock = threading.Lock()
-        self.first_server_time: Optional[datetime] = None
+        self.first_server_time: datetime | None = None
         self.stats = RequestStats()
         super().__init__(self)
 
     # ------------------------------------------------------------------ single requests
 
-    def send(self, call: Call, *, auth: Optional[Tuple[str, str]] = None) -> Dict[str, Any]:
+    def send(self, call: Call, *, auth: tuple[str, str] | None = None) -> dict[str, Any]:
         """One request (retried as its outcome deserves); `auth` replaces the bearer token (OAuth's Basic)."""
-        return self._send(call, None, auth)
+        return self._send(call, auth=auth)
 
     def _session(self) -> requests.Session:
         # One session per thread: requests does not promise a Session is safe to share between threads.
@@ -152,70 +156,77 @@ class NotionClient(NotionEndpoints):
             self._local.session = session
         return session
 
-    def _send(self, call: Call, page_size: Optional[_PageSize], auth: Optional[Tuple[str, str]] = None) -> Dict[str, Any]:
-        endpoint = call.described
-        counted_name = call.endpoint.name
-        failures = 0  # attempts that count against max_retries
-        rate_limit_hits = 0
-        rate_limited_for = 0.0  # seconds waited on 429/529 for this request
+    def _send(
+        self,
+        call: Call,
+        page_size: _PageSize | None = None,
+        auth: tuple[str, str] | None = None,
+        *,
+        listing_restarts: int | None = None,
+    ) -> dict[str, Any]:
+        """Sends `call` until it succeeds or the policy says otherwise; `listing_restarts` is given by a listing."""
+        attempts = Attempts(restarts=listing_restarts or 0)
         while True:
             sent = call if page_size is None else _with_page_size(call, page_size.value)
-            self.budget.acquire()
-            try:
-                response = self._session().request(
-                    call.endpoint.method,
-                    self.base_url + call.path,
-                    params=sent.params,
-                    json=sent.body,
-                    timeout=self.timeout,
-                    auth=auth,
-                )
-            except _NO_ANSWER as exc:
-                self.stats.record(counted_name, None)
-                error = NotionAPIError(None, type(exc).__name__, _first_line(exc), endpoint=endpoint, template=counted_name)
-                retry_after = None
-            else:
-                self.stats.record(counted_name, response.status_code)
-                self._note_server_time(response)
-                data, error = _parse(response, call)
-                if error is None:
-                    return data
-                retry_after = _retry_after(response)
-            if error.status in _RATE_LIMITED:
+            data, error, retry_after = self._attempt(sent, auth)
+            if error is None:
+                return data
+            if classify(error) is Kind.RATE_LIMITED:
                 self.stats.record_rate_limited()
-                rate_limit_hits += 1
-                wait = retry_after if retry_after is not None else self._backoff(rate_limit_hits)
-                if rate_limited_for + wait > self.max_rate_limited_seconds:
-                    raise rate_limit_exhausted(rate_limited_for, error)
-                rate_limited_for += wait
-                logger.warning(f"Notion rate-limited {endpoint} ({error.status}); every request waits {wait:.1f} s.")
-                self.budget.pause(wait)
-                continue
-            if error.status is not None and error.status not in _TRANSIENT:
-                raise error
-            failures += 1
-            if failures > self.max_retries:
-                raise NotionAPIError(
-                    error.status,
-                    error.code,
-                    error.notion_message,
-                    error.request_id,
-                    endpoint=endpoint,
-                    template=counted_name,
-                    attempts=failures,
-                )
-            if error.status == 504 and page_size is not None and page_size.shrink():
-                logger.warning(f"{endpoint} timed out (504); retrying with page_size {page_size.value}.")
-            wait = self._backoff(failures)
-            logger.warning(
-                f"{endpoint} failed ({error.internal_message}); retry {failures}/{self.max_retries} in {wait:.1f} s."
+            outcome = Outcome(
+                error,
+                retry_after,
+                can_shrink=page_size is not None and page_size.can_shrink,
+                in_listing=listing_restarts is not None,
             )
-            self._sleep(wait)
+            attempts = self._obey(self.policy.decide(outcome, attempts), error, page_size)
 
-    def _backoff(self, attempt: int) -> float:
-        # "Equal jitter": between half and all of the exponential step, so concurrent retries spread apart.
-        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempt - 1)))
-        return random.uniform(ceiling / 2, ceiling)
+    def _attempt(
+        self, call: Call, auth: tuple[str, str] | None
+    ) -> tuple[dict[str, Any], NotionAPIError | None, float | None]:
+        """One request: its body, or its error and Retry-After. Every attempt is counted under its endpoint."""
+        self.budget.acquire()
+        try:
+            response = self._session().request(
+                call.endpoint.method,
+                self.base_url + call.path,
+                params=call.params,
+                json=call.body,
+                timeout=self.timeout,
+                auth=auth,
+            )
+        except _NO_ANSWER as exc:
+            self.stats.record(call.endpoint.name, None)
+            error = NotionAPIError(
+                None, type(exc).__name__, _first_line(exc), endpoint=call.described, template=call.endpoint.name
+            )
+            return {}, error, None
+        self.stats.record(call.endpoint.name, response.status_code)
+        self._note_server_time(response)
+        data, parse_error = _parse(response, call)
+        return data, parse_error, (_retry_after(response) if parse_error is not None else None)
+
+    def _obey(self, decision: Decision, error: NotionAPIError, page_size: _PageSize | None) -> Attempts:
+        """Does what the policy decided; returns the attempts to decide the next failure with."""
+        if isinstance(decision, Raise):
+            raise decision.error
+        if isinstance(decision, Restart):
+            raise _RestartListing(decision.attempts.restarts)
+        if not isinstance(decision, Shrink) and decision.everyone:
+            logger.warning(
+                f"Notion rate-limited {error.endpoint} ({error.status}); every request waits {decision.seconds:.1f} s."
+            )
+            self.budget.pause(decision.seconds)
+            return decision.attempts
+        if isinstance(decision, Shrink) and page_size is not None:
+            page_size.shrink()
+            logger.warning(f"{error.endpoint} timed out (504); retrying with page_size {page_size.value}.")
+        logger.warning(
+            f"{error.endpoint} failed ({error.internal_message}); retry {decision.attempts.failures}/"
+            f"{self.policy.max_retries} in {decision.seconds:.1f} s."
+        )
+        self._sleep(decision.seconds)
+        return decision.attempts
 
     def _note_server_time(self, response: requests.Response) -> None:
         if self.first_server_time is not None:
@@ -229,7 +240,7 @@ class NotionClient(NotionEndpoints):
             return
         with self._first_date_lock:
             if self.first_server_time is None:
-                self.first_server_time = parsed.astimezone(timezone.utc)
+                self.first_server_time = parsed.astimezone(UTC)
 
     # ------------------------------------------------------------------ pagination
 
@@ -238,14 +249,14 @@ class NotionClient(NotionEndpoints):
         call: Call,
         *,
         shrink_on_timeout: bool = False,
-        item_key: Optional[Callable[[Dict[str, Any]], Any]] = None,
-        known_ids: Optional[Callable[[], Container[Any]]] = None,
-    ) -> Iterator[Tuple[int, Dict[str, Any]]]:
+        item_key: Callable[[dict[str, Any]], Any] | None = None,
+        known_ids: Callable[[], Container[Any]] | None = None,
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
         """Every item of a Notion listing with its index in the list, lazily: stop iterating, stop requesting.
 
         GET listings take start_cursor/page_size in the query string, POST ones (search, queries) in the body.
         An invalid start_cursor restarts the listing from the beginning, skipping what was already yielded,
-        at most `max_restarts` times; `item_key` says what "the same item" is (an object's id by default).
+        at most `policy.max_restarts` times; `item_key` says what "the same item" is (an object's id by default).
         A caller that keeps the ids it received anyway passes `known_ids` (called on a restart) instead of
         having the listing keep its own set.
         """
@@ -255,11 +266,11 @@ class NotionClient(NotionEndpoints):
         remember = known_ids is None
         restarts = 0
         while True:
-            cursor: Optional[str] = None
+            cursor: str | None = None
             position = 0
             try:
                 while True:
-                    data = self._send(_with_cursor(call, cursor), size)
+                    data = self._send(_with_cursor(call, cursor), size, listing_restarts=restarts)
                     for item in data.get("results") or []:
                         key = key_of(item)
                         if key is None or key not in yielded:
@@ -270,19 +281,17 @@ class NotionClient(NotionEndpoints):
                     cursor = data.get("next_cursor")
                     if not data.get("has_more") or not cursor:
                         return
-            except NotionAPIError as error:
-                if not error.is_invalid_start_cursor or restarts >= self.max_restarts:
-                    raise
-                restarts += 1
+            except _RestartListing as restart:
+                restarts = restart.restarts
                 if known_ids is not None:
                     yielded = known_ids()
                 logger.warning(
                     f"{call.described}: Notion no longer accepts the listing's start_cursor; restarting it from the "
-                    f"beginning (restart {restarts}/{self.max_restarts}), skipping the items already read."
+                    f"beginning (restart {restarts}/{self.policy.max_restarts}), skipping the items already read."
                 )
 
 
-def _with_cursor(call: Call, cursor: Optional[str]) -> Call:
+def _with_cursor(call: Call, cursor: str | None) -> Call:
     if not cursor:
         return call
     if call.endpoint.method == "GET":
@@ -296,7 +305,7 @@ def _with_page_size(call: Call, size: int) -> Call:
     return replace(call, body={**(call.body or {}), "page_size": size})
 
 
-def _parse(response: requests.Response, call: Call) -> Tuple[Dict[str, Any], Optional[NotionAPIError]]:
+def _parse(response: requests.Response, call: Call) -> tuple[dict[str, Any], NotionAPIError | None]:
     """The JSON body of a success, or the error it amounts to."""
     endpoint, template = call.described, call.endpoint.name
     status = response.status_code
@@ -320,6 +329,7 @@ def _parse(response: requests.Response, call: Call) -> Tuple[Dict[str, Any], Opt
         data.get("request_id") or response.headers.get("x-notion-request-id"),
         endpoint=endpoint,
         template=template,
+        additional_data=extra if isinstance(extra := data.get("additional_data"), dict) else None,
     )
 
 
@@ -327,7 +337,7 @@ def _reason(response: requests.Response) -> str:
     return response.reason or f"HTTP {response.status_code}"
 
 
-def _retry_after(response: requests.Response) -> Optional[float]:
+def _retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After")
     if not value:
         return None
@@ -346,5 +356,5 @@ def server_minute(client: NotionClient, fallback_margin_seconds: int = 300) -> d
     """The minute the sync started by Notion's clock; local UTC minus a margin when no Date header came back."""
     start = client.first_server_time
     if start is None:
-        start = datetime.fromtimestamp(time.time() - fallback_margin_seconds, tz=timezone.utc)
+        start = datetime.fromtimestamp(time.time() - fallback_margin_seconds, tz=UTC)
     return start.replace(second=0, microsecond=0)

@@ -11,10 +11,11 @@ while every request here must go through NotionClient's shared rate budget, retr
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Container, Dict, Iterator, Mapping, Optional, Protocol, Tuple
+from typing import Any, Protocol
 
-Json = Dict[str, Any]
+Json = dict[str, Any]
 ItemKey = Callable[[Json], Any]
 
 
@@ -29,8 +30,8 @@ class Endpoint:
 
     def call(
         self,
-        params: Optional[Mapping[str, Any]] = None,
-        body: Optional[Mapping[str, Any]] = None,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
         **ids: str,
     ) -> Call:
         # Ids are inserted as Notion gave them: property ids come already URL-encoded (e.g. "a%5Eb").
@@ -43,8 +44,8 @@ class Call:
 
     endpoint: Endpoint
     path: str
-    params: Optional[Mapping[str, Any]] = None
-    body: Optional[Mapping[str, Any]] = None
+    params: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None
 
     @property
     def described(self) -> str:
@@ -82,19 +83,19 @@ ALL_ENDPOINTS = (
 class Transport(Protocol):
     """What the endpoints need of NotionClient: send one request, or page through a listing."""
 
-    def send(self, call: Call, *, auth: Optional[Tuple[str, str]] = None) -> Json: ...
+    def send(self, call: Call, *, auth: tuple[str, str] | None = None) -> Json: ...
 
     def paginate(
         self,
         call: Call,
         *,
         shrink_on_timeout: bool = False,
-        item_key: Optional[ItemKey] = None,
-        known_ids: Optional[Callable[[], Container[Any]]] = None,
-    ) -> Iterator[Tuple[int, Json]]: ...
+        item_key: ItemKey | None = None,
+        known_ids: Callable[[], Container[Any]] | None = None,
+    ) -> Iterator[tuple[int, Json]]: ...
 
 
-def _items(listing: Iterator[Tuple[int, Json]]) -> Iterator[Json]:
+def _items(listing: Iterator[tuple[int, Json]]) -> Iterator[Json]:
     return (item for _, item in listing)
 
 
@@ -108,9 +109,7 @@ class SearchEndpoint(_Resource):
         """One request, one page (check asks whether anything at all is shared)."""
         return self._transport.send(SEARCH.call(body=body))
 
-    def list(
-        self, body: Mapping[str, Any], *, known_ids: Optional[Callable[[], Container[Any]]] = None
-    ) -> Iterator[Json]:
+    def list(self, body: Mapping[str, Any], *, known_ids: Callable[[], Container[Any]] | None = None) -> Iterator[Json]:
         # Large search pages are the ones that time out (notion-api.md §12): a 504 halves the page size.
         return _items(self._transport.paginate(SEARCH.call(body=body), shrink_on_timeout=True, known_ids=known_ids))
 
@@ -132,7 +131,7 @@ class DataSourcesEndpoint(_Resource):
     def retrieve(self, data_source_id: str) -> Json:
         return self._transport.send(DATA_SOURCES_RETRIEVE.call(id=data_source_id))
 
-    def query(self, data_source_id: str, body: Optional[Mapping[str, Any]] = None) -> Iterator[Json]:
+    def query(self, data_source_id: str, body: Mapping[str, Any] | None = None) -> Iterator[Json]:
         return _items(self._transport.paginate(DATA_SOURCES_QUERY.call(body=body or {}, id=data_source_id)))
 
 
@@ -153,7 +152,7 @@ class PagesEndpoint(_Resource):
 
 
 class BlockChildrenEndpoint(_Resource):
-    def list(self, block_id: str) -> Iterator[Tuple[int, Json]]:
+    def list(self, block_id: str) -> Iterator[tuple[int, Json]]:
         """The children with their positions under the parent; a 504 halves the page size (deep trees time out)."""
         return self._transport.paginate(BLOCK_CHILDREN.call(id=block_id), shrink_on_timeout=True)
 

@@ -8,7 +8,8 @@ it. They never contain a token: nothing here ever sees the request headers.
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Mapping
+from typing import Any
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -36,16 +37,17 @@ class NotionAPIError(AirbyteTracedException):
 
     def __init__(
         self,
-        status: Optional[int],
+        status: int | None,
         code: str,
         message: str,
-        request_id: Optional[str] = None,
+        request_id: str | None = None,
         *,
         endpoint: str = "",
         template: str = "",
+        additional_data: Mapping[str, Any] | None = None,
         attempts: int = 1,
-        user_message: Optional[str] = None,
-        failure_type: Optional[FailureType] = None,
+        user_message: str | None = None,
+        failure_type: FailureType | None = None,
     ) -> None:
         self.status = status
         self.code = code
@@ -53,6 +55,8 @@ class NotionAPIError(AirbyteTracedException):
         self.request_id = request_id
         self.endpoint = endpoint  # the request as sent, `GET /v1/blocks/<id>/children`: for messages
         self.template = template  # its endpoint's name, `GET /v1/blocks/{id}/children`: for branching on
+        # Notion's `additional_data` (e.g. a 429's `rate_limit_reason`), for the retry policy to classify on.
+        self.additional_data: Mapping[str, Any] = additional_data or {}
         self.attempts = attempts
         failure = failure_type or _failure_type(status)
         super().__init__(
@@ -70,6 +74,7 @@ class NotionAPIError(AirbyteTracedException):
             self.request_id,
             endpoint=self.endpoint,
             template=self.template,
+            additional_data=self.additional_data,
             attempts=attempts,
         )
 
@@ -117,7 +122,7 @@ class NotionAPIError(AirbyteTracedException):
         return f"Notion refused a request ({self._describe()})."
 
 
-def _failure_type(status: Optional[int]) -> FailureType:
+def _failure_type(status: int | None) -> FailureType:
     if status in (401, 403):
         return FailureType.config_error
     if status is None or status in (409, 429, 529) or status >= 500:
@@ -136,6 +141,7 @@ def rate_limit_exhausted(waited_seconds: float, last: NotionAPIError) -> NotionA
         last.request_id,
         endpoint=endpoint,
         template=last.template,
+        additional_data=last.additional_data,
         failure_type=FailureType.transient_error,
         user_message=(
             f"Notion rate-limited {endpoint} without interruption for {minutes:.0f} minutes, longer than the "

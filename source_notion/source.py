@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
@@ -14,31 +14,27 @@ from airbyte_cdk.models import (
     ConfiguredAirbyteCatalog,
     ConnectorSpecification,
     Status,
-    SyncMode,
 )
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_notion.block_walk import BlockWalk
 from source_notion.client import DEFAULT_BASE_URL, NotionClient
 from source_notion.config import NotionConfig, load_config, specification
-from source_notion.errors import SHARE_HINT, NotionAPIError
+from source_notion.errors import SHARE_HINT
 from source_notion.rate_budget import RateBudget
-from source_notion.streams import Blocks, Comments, DataSources, Databases, Pages, Users
-from source_notion.streams.base import CursorStream, SyncContext, later
+from source_notion.registry import READ_ORDER, Shared, read_position, search_since
+from source_notion.sync import PlannedStream, Sync, SyncPlan
 from source_notion.workspace_index import WorkspaceIndex
-
-# The read order, whatever the catalog's: the pages stream's search fills the index that blocks and comments
-# walk, and data_sources' fills the one databases reads.
-STREAM_ORDER = ("users", "data_sources", "databases", "pages", "blocks", "comments")
-PAGE_CONSUMERS = {"pages": Pages, "blocks": Blocks, "comments": Comments}
-DATA_SOURCE_CONSUMERS = {"data_sources": DataSources, "databases": Databases}
 
 BASE_URL_VARIABLE = "NOTION_API_BASE_URL"  # test seam: points the connector at the emulator; not in the spec
 
-# The streams of this sync: name -> (sync mode, incoming state).
-SyncPlan = Dict[str, Tuple[SyncMode, Mapping[str, Any]]]
+# read() hands the CDK the sync's plan (each configured stream's mode and incoming state) with the config, so
+# that streams(config) builds the sync from its argument alone: the page search must know, before the first
+# stream is read, how far back every stream that uses it needs it.
+PLAN_KEY = "__source_notion_sync_plan"
 
 
 def build_client(config: NotionConfig) -> NotionClient:
@@ -52,14 +48,13 @@ def build_client(config: NotionConfig) -> NotionClient:
 class SourceNotion(AbstractSource):
     def __init__(
         self,
-        catalog: Optional[ConfiguredAirbyteCatalog] = None,
-        config: Optional[Mapping[str, Any]] = None,
-        state: Optional[List[AirbyteStateMessage]] = None,
+        catalog: ConfiguredAirbyteCatalog | None = None,
+        config: Mapping[str, Any] | None = None,
+        state: list[AirbyteStateMessage] | None = None,
     ) -> None:
         self.catalog = catalog
         self.config = config
         self.state = state
-        self._plan: SyncPlan = {}
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return specification()
@@ -70,15 +65,13 @@ class SourceNotion(AbstractSource):
         succeeded, message = self.check_connection(logger, config)
         return AirbyteConnectionStatus(status=Status.SUCCEEDED if succeeded else Status.FAILED, message=message)
 
-    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> Tuple[bool, str]:
+    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, str]:
         """GET /v1/users/me (is the token valid, whose is it) and one search (is anything shared with it)."""
         try:
             client = build_client(load_config(config))
             me = client.users.me()
             found = client.search.first_page({"page_size": 1})
-        except NotionAPIError as error:
-            return False, error.message
-        except AirbyteTracedException as error:
+        except AirbyteTracedException as error:  # NotionAPIError included: its message says what to do
             return False, error.message or str(error)
         bot = me.get("name") or me.get("id", "?")
         workspace = (me.get("bot") or {}).get("workspace_name") or "?"
@@ -91,43 +84,30 @@ class SourceNotion(AbstractSource):
 
     # ------------------------------------------------------------------ streams and read
 
-    def streams(self, config: Mapping[str, Any]) -> List[Stream]:
-        notion_config = load_config(config)
+    def streams(self, config: Mapping[str, Any]) -> list[Stream]:
+        plan: SyncPlan = config.get(PLAN_KEY) or {}
+        notion_config = load_config({key: value for key, value in config.items() if key != PLAN_KEY})
         client = build_client(notion_config)
         index = WorkspaceIndex(
             client,
-            pages_since=self._index_since(notion_config, PAGE_CONSUMERS),
-            data_sources_since=self._index_since(notion_config, DATA_SOURCE_CONSUMERS),
+            pages_since=search_since(Shared.PAGE_SEARCH, notion_config, plan),
+            data_sources_since=search_since(Shared.DATA_SOURCE_SEARCH, notion_config, plan),
         )
-        selected = set(self._plan)
-        inline = notion_config.include_inline_comments and {"blocks", "comments"} <= selected
-        context = SyncContext(notion_config, client, index, selected, walked_blocks={} if inline else None)
-        return [Users(context), DataSources(context), Databases(context), Pages(context), Blocks(context), Comments(context)]
+        sync = Sync(notion_config, client, index, BlockWalk(client, notion_config.max_block_depth), plan)
+        # Built in read order: the block walk's subscribers subscribe in it (source_notion/block_walk.py).
+        return [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
 
     def read(
         self,
         logger: logging.Logger,
         config: Mapping[str, Any],
         catalog: ConfiguredAirbyteCatalog,
-        state: Optional[List[AirbyteStateMessage]] = None,
+        state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
-        ordered = sorted(
-            catalog.streams,
-            key=lambda s: STREAM_ORDER.index(s.stream.name) if s.stream.name in STREAM_ORDER else len(STREAM_ORDER),
-        )
+        ordered = sorted(catalog.streams, key=lambda s: read_position(s.stream.name))
         states = ConnectorStateManager(state=state)
-        self._plan = {
-            s.stream.name: (s.sync_mode, states.get_stream_state(s.stream.name, s.stream.namespace)) for s in ordered
+        plan = {
+            s.stream.name: PlannedStream(s.sync_mode, states.get_stream_state(s.stream.name, s.stream.namespace))
+            for s in ordered
         }
-        yield from super().read(logger, config, ConfiguredAirbyteCatalog(streams=ordered), state)
-
-    def _index_since(self, config: NotionConfig, consumers: Mapping[str, type]) -> Optional[datetime]:
-        """How far back the index must search: as far as its furthest-back consumer needs, bounded by start_date."""
-        needs: List[Optional[datetime]] = []
-        for name, stream_class in consumers.items():
-            if name in self._plan:
-                sync_mode, state = self._plan[name]
-                assert issubclass(stream_class, CursorStream)
-                needs.append(stream_class.index_since(config, sync_mode, state))
-        furthest = None if not needs or any(n is None for n in needs) else min(n for n in needs if n is not None)
-        return later(furthest, config.start_datetime)
+        yield from super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)

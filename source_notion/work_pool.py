@@ -16,8 +16,9 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Generic, Iterable, Iterator, Optional, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 G = TypeVar("G")
 
@@ -32,10 +33,10 @@ class GroupsDone(Generic[G]):
     count: int
 
 
-class TaskContext:
+class Task:
     """What a task can do: emit records, and start more tasks in its group."""
 
-    def __init__(self, pool: "_Run", group_seq: int) -> None:
+    def __init__(self, pool: _Run[Any], group_seq: int) -> None:
         self._run = pool
         self._group_seq = group_seq
 
@@ -47,33 +48,31 @@ class TaskContext:
 
 
 class WorkPool:
-    def __init__(self, workers: int, output_capacity: int = 1000, groups_in_flight: Optional[int] = None) -> None:
+    def __init__(self, workers: int, output_capacity: int = 1000, groups_in_flight: int | None = None) -> None:
         self.workers = max(1, workers)
         self.output_capacity = output_capacity
         self.groups_in_flight = groups_in_flight or max(4 * self.workers, 16)
 
-    def run(
-        self, groups: Iterable[G], start: Callable[[TaskContext, G], None]
-    ) -> Iterator[Union[Any, GroupsDone[G]]]:
-        """Runs `start(ctx, group)` for every group on the pool; yields records as they come, and a GroupsDone
+    def run(self, groups: Iterable[G], start: Callable[[Task, G], None]) -> Iterator[Any | GroupsDone[G]]:
+        """Runs `start(task, group)` for every group on the pool; yields records as they come, and a GroupsDone
         whenever the completed prefix of the groups grows. A task's exception stops everything and is raised here."""
         return _Run(self, iter(groups), start).results()
 
 
 class _Run(Generic[G]):
-    def __init__(self, pool: WorkPool, groups: Iterator[G], start: Callable[[TaskContext, G], None]) -> None:
+    def __init__(self, pool: WorkPool, groups: Iterator[G], start: Callable[[Task, G], None]) -> None:
         self._pool = pool
         self._groups = groups
         self._start = start
-        self._tasks: "queue.PriorityQueue[tuple]" = queue.PriorityQueue()
-        self._out: "queue.Queue[tuple]" = queue.Queue(maxsize=pool.output_capacity)
+        self._tasks: queue.PriorityQueue[tuple[int, int, Callable[..., None], tuple[Any, ...]]] = queue.PriorityQueue()
+        self._out: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=pool.output_capacity)
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._pending: Dict[int, int] = {}  # group seq -> tasks not finished
+        self._pending: dict[int, int] = {}  # group seq -> tasks not finished
         self._tie = itertools.count()
 
     # called from worker threads
-    def put(self, item: tuple) -> None:
+    def put(self, item: tuple[str, Any]) -> None:
         while not self._stop.is_set():
             try:
                 self._out.put(item, timeout=_POLL_SECONDS)
@@ -81,7 +80,7 @@ class _Run(Generic[G]):
             except queue.Full:
                 continue
 
-    def schedule(self, seq: int, fn: Callable[..., None], args: tuple) -> None:
+    def schedule(self, seq: int, fn: Callable[..., None], args: tuple[Any, ...]) -> None:
         with self._lock:
             self._pending[seq] += 1
         self._tasks.put((seq, next(self._tie), fn, args))
@@ -93,7 +92,7 @@ class _Run(Generic[G]):
             except queue.Empty:
                 continue
             try:
-                fn(TaskContext(self, seq), *args)
+                fn(Task(self, seq), *args)
             except BaseException as error:  # noqa: BLE001 - handed to the reader, who raises it
                 self.put(("error", error))
                 self._stop.set()
@@ -111,8 +110,8 @@ class _Run(Generic[G]):
         threads = [threading.Thread(target=self._work, daemon=True) for _ in range(self._pool.workers)]
         for thread in threads:
             thread.start()
-        admitted: Dict[int, G] = {}
-        done: set = set()
+        admitted: dict[int, G] = {}
+        done: set[int] = set()
         next_seq = 0  # next group to admit
         reported = 0  # groups below this are reported complete
         exhausted = False

@@ -11,9 +11,10 @@ index still searches, without emitting anything.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 from source_notion.client import NotionClient
 from source_notion.config import parse_datetime
@@ -24,7 +25,7 @@ class IndexEntry:
     __slots__ = ("id", "last_edited_time", "container_id")
     id: str
     last_edited_time: datetime
-    container_id: Optional[str]  # a data source's database; None for pages
+    container_id: str | None  # a data source's database; None for pages
 
 
 class SearchIndex:
@@ -34,19 +35,19 @@ class SearchIndex:
     8 bytes of time); `IndexEntry` objects are made on the fly as consumers iterate.
     """
 
-    def __init__(self, client: NotionClient, kind: str, since: Optional[datetime]) -> None:
+    def __init__(self, client: NotionClient, kind: str, since: datetime | None) -> None:
         self._client = client
         self.kind = kind
         self.since = since
-        self._ids: List[str] = []
-        self._seen: set = set()  # the same strings as _ids: only the set's table costs memory
+        self._ids: list[str] = []
+        self._seen: set[str] = set()  # the same strings as _ids: only the set's table costs memory
         self._edited = array("q")  # last_edited_time, milliseconds since the epoch
-        self._containers: List[Optional[str]] = []  # data sources only
-        self._feed: Optional[Iterator[Dict[str, Any]]] = None
+        self._containers: list[str | None] = []  # data sources only
+        self._feed: Iterator[dict[str, Any]] | None = None
         self._complete = False
-        self._failure: Optional[BaseException] = None
+        self._failure: BaseException | None = None
 
-    def search(self) -> Iterator[Dict[str, Any]]:
+    def search(self) -> Iterator[dict[str, Any]]:
         """The whole objects, for the first consumer, while the index fills. Objects older than `since` are not
         yielded (the search stops at the first one)."""
         if self._feed is not None or self._complete:
@@ -64,10 +65,10 @@ class SearchIndex:
             for _ in self._feed:
                 pass
         for i, object_id in enumerate(self._ids):
-            edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=timezone.utc)
+            edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
             yield IndexEntry(object_id, edited, self._containers[i] if self._containers else None)
 
-    def _run(self) -> Iterator[Dict[str, Any]]:
+    def _run(self) -> Iterator[dict[str, Any]]:
         listing = self._client.search.list(
             {
                 "filter": {"property": "object", "value": self.kind},
@@ -97,7 +98,7 @@ class SearchIndex:
         self._complete = True
 
 
-def _container_id(obj: Dict[str, Any]) -> Optional[str]:
+def _container_id(obj: dict[str, Any]) -> str | None:
     parent = obj.get("parent") or {}
     return parent.get("database_id") if obj.get("object") == "data_source" else None
 
@@ -105,6 +106,6 @@ def _container_id(obj: Dict[str, Any]) -> Optional[str]:
 class WorkspaceIndex:
     """The page index and the data-source index of one sync."""
 
-    def __init__(self, client: NotionClient, pages_since: Optional[datetime], data_sources_since: Optional[datetime]):
+    def __init__(self, client: NotionClient, pages_since: datetime | None, data_sources_since: datetime | None):
         self.pages = SearchIndex(client, "page", pages_since)
         self.data_sources = SearchIndex(client, "data_source", data_sources_since)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
@@ -16,7 +17,7 @@ from unit_tests.notion_fakes import CONFIG
 
 def sync(
     streams: Mapping[str, str],
-    state: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    state: Mapping[str, Mapping[str, Any]] | None = None,
     expect_failure: bool = False,
     **config: Any,
 ) -> EntrypointOutput:
@@ -39,11 +40,11 @@ def sync(
     )
 
 
-def records(output: EntrypointOutput, stream: str) -> List[Dict[str, Any]]:
+def records(output: EntrypointOutput, stream: str) -> list[dict[str, Any]]:
     return [m.record.data for m in output.records if m.record.stream == stream]
 
 
-def states(output: EntrypointOutput, stream: str) -> List[Dict[str, Any]]:
+def states(output: EntrypointOutput, stream: str) -> list[dict[str, Any]]:
     return [
         dict(m.state.stream.stream_state.__dict__)
         for m in output.state_messages
@@ -51,7 +52,7 @@ def states(output: EntrypointOutput, stream: str) -> List[Dict[str, Any]]:
     ]
 
 
-def log_lines(output: EntrypointOutput) -> List[str]:
+def log_lines(output: EntrypointOutput) -> list[str]:
     return [m.log.message for m in output.logs]
 
 

@@ -11,8 +11,16 @@ from bench.messages import SyncOutput
 from bench.process_monitor import ProcessOutcome
 from bench.table import render_checks, render_table
 
-REQUIRED_KEYS = {"requests", "lower_bound", "requests_over_lower_bound", "wall_s", "floor_s", "wall_over_floor",
-                 "peak_rss_mb", "records"}
+REQUIRED_KEYS = {
+    "requests",
+    "lower_bound",
+    "requests_over_lower_bound",
+    "wall_s",
+    "floor_s",
+    "wall_over_floor",
+    "peak_rss_mb",
+    "records",
+}
 PEER_KEYS = {"peer_wall_s", "peer_requests", "peer_records"}
 
 
@@ -25,8 +33,16 @@ def measurement(requests, wall_s, rss_mb=80.0, records=None, missing=None, exit_
 
 
 def scenario(name, lower_bound, ours, peer=None, rate=50.0, profile="medium"):
-    return ScenarioResult(name, profile, "changed_pages", rate, None,
-                          {"total": lower_bound, "by_endpoint": {"POST /v1/search": lower_bound}}, ours, peer)
+    return ScenarioResult(
+        name,
+        profile,
+        "changed_pages",
+        rate,
+        None,
+        {"total": lower_bound, "by_endpoint": {"POST /v1/search": lower_bound}},
+        ours,
+        peer,
+    )
 
 
 def test_ratio_is_none_when_the_denominator_is_zero_or_missing():
@@ -46,7 +62,7 @@ def test_missing_counts_ground_truth_ids_not_emitted_and_ignores_extras():
 def test_scenario_figures_have_the_issue_keys_and_the_right_ratios():
     figures = all_figures([scenario("full", 1000, measurement(1010, 23.0))])
     entry = figures["full"]
-    assert REQUIRED_KEYS <= set(entry) and not PEER_KEYS & set(entry)
+    assert set(entry) >= REQUIRED_KEYS and not PEER_KEYS & set(entry)
     assert entry["requests_over_lower_bound"] == 1.01
     assert entry["floor_s"] == 20.0
     assert entry["wall_over_floor"] == 1.15
@@ -57,30 +73,40 @@ def test_scenario_figures_have_the_issue_keys_and_the_right_ratios():
 def test_peer_figures_appear_only_where_the_peer_ran_and_compare_with_ours():
     figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=measurement(5000, 80.0))])
     entry = figures["full"]
-    assert PEER_KEYS <= set(entry)
+    assert set(entry) >= PEER_KEYS
     assert entry["peer_wall_over_ours"] == 4.0
     assert entry["peer_requests_over_ours"] == 5.0
 
 
 def _verdicts(figures):
-    return {(c.scenario, c.criterion.split(" <")[0].split(" >")[0].split(" within")[0]): c.passed
-            for c in acceptance_checks(figures)}
+    return {
+        (c.scenario, c.criterion.split(" <")[0].split(" >")[0].split(" within")[0]): c.passed
+        for c in acceptance_checks(figures)
+    }
 
 
 def test_full_sync_thresholds_are_inclusive_and_fail_just_above():
     at_limit = all_figures([scenario("full", 1000, measurement(1020, 23.0), peer=measurement(3000, 69.0))])
     above = all_figures([scenario("full", 1000, measurement(1021, 23.1), peer=measurement(3000, 68.0))])
-    assert _verdicts(at_limit) == {("full", "requests / lower bound"): True, ("full", "wall / floor"): True,
-                                   ("full", "peer wall / our wall"): True}
-    assert _verdicts(above) == {("full", "requests / lower bound"): False, ("full", "wall / floor"): False,
-                                ("full", "peer wall / our wall"): False}
+    assert _verdicts(at_limit) == {
+        ("full", "requests / lower bound"): True,
+        ("full", "wall / floor"): True,
+        ("full", "peer wall / our wall"): True,
+    }
+    assert _verdicts(above) == {
+        ("full", "requests / lower bound"): False,
+        ("full", "wall / floor"): False,
+        ("full", "peer wall / our wall"): False,
+    }
 
 
 def test_incremental_needs_five_percent_of_its_bound_and_twenty_times_fewer_requests_than_the_peer():
-    figures = all_figures([
-        scenario("incremental_1pct", 100, measurement(105, 3.0), peer=measurement(2100, 50.0)),
-        scenario("incremental_none", 4, measurement(5, 1.0)),
-    ])
+    figures = all_figures(
+        [
+            scenario("incremental_1pct", 100, measurement(105, 3.0), peer=measurement(2100, 50.0)),
+            scenario("incremental_none", 4, measurement(5, 1.0)),
+        ]
+    )
     verdicts = _verdicts(figures)
     assert verdicts[("incremental_1pct", "requests / lower bound")] is True
     assert verdicts[("incremental_1pct", "peer requests / our requests")] is True
@@ -114,11 +140,17 @@ def test_a_complete_peer_that_is_not_slow_enough_is_a_failure():
     assert (check.passed, check.measured) == (False, "2.00×")
 
 
-@pytest.mark.parametrize("large_mb, passes_absolute, passes_growth", [(110.0, True, True), (121.0, True, False),
-                                                                      (205.0, False, False), (79.0, True, False)])
+@pytest.mark.parametrize(
+    "large_mb, passes_absolute, passes_growth",
+    [(110.0, True, True), (121.0, True, False), (205.0, False, False), (79.0, True, False)],
+)
 def test_large_memory_is_under_200_mb_and_within_twenty_percent_of_medium(large_mb, passes_absolute, passes_growth):
-    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0, rss_mb=100.0)),
-                           scenario("full_large", 5000, measurement(5000, 50.0, rss_mb=large_mb), profile="large")])
+    figures = all_figures(
+        [
+            scenario("full", 1000, measurement(1000, 20.0, rss_mb=100.0)),
+            scenario("full_large", 5000, measurement(5000, 50.0, rss_mb=large_mb), profile="large"),
+        ]
+    )
     checks = acceptance_checks(figures)
     assert [c.passed for c in checks if "< 200 MB" in c.criterion] == [passes_absolute]
     assert [c.passed for c in checks if "of medium" in c.criterion] == [passes_growth]
@@ -131,8 +163,12 @@ def test_records_our_connector_lost_fail_the_run_whatever_the_speed():
 
 
 def test_table_has_one_column_per_scenario_and_marks_where_the_peer_did_not_run():
-    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=measurement(4000, 90.0)),
-                           scenario("full_large", 5000, measurement(5000, 50.0), profile="large")])
+    figures = all_figures(
+        [
+            scenario("full", 1000, measurement(1000, 20.0), peer=measurement(4000, 90.0)),
+            scenario("full_large", 5000, measurement(5000, 50.0), profile="large"),
+        ]
+    )
     table = render_table(figures)
     lines = table.splitlines()
     assert lines[0] == "| | full | full_large |"
@@ -147,8 +183,9 @@ def test_a_hung_or_crashed_run_is_reported_as_failed_with_the_reason():
     hung.outcome = ProcessOutcome(None, 1500.0, 1.0, 1, True)
     crashed = measurement(10, 3.0, exit_code=1, errors=["[blocks] system_error: boom"])
     crashed.output.incomplete_streams = ["blocks"]
-    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0), peer=hung),
-                           scenario("incremental_1pct", 100, crashed)])
+    figures = all_figures(
+        [scenario("full", 1000, measurement(1000, 20.0), peer=hung), scenario("incremental_1pct", 100, crashed)]
+    )
     assert figures["full"]["peer_failed"] and figures["full"]["peer_failure"] == "timed out after 1500 s"
     assert figures["incremental_1pct"]["failure"] == "exit code 1; incomplete: blocks; 1 error trace(s)"
     table = render_table(figures)

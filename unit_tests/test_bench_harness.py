@@ -39,7 +39,9 @@ def local_server():
     server.server_close()
 
 
-def test_peer_redirect_sends_notion_requests_to_the_emulator_with_path_query_and_headers_intact(local_server, monkeypatch):
+def test_peer_redirect_sends_notion_requests_to_the_emulator_with_path_query_and_headers_intact(
+    local_server, monkeypatch
+):
     base_url, seen = local_server
     monkeypatch.setattr(requests.Session, "__init__", requests.Session.__init__)  # restored after the test
     peer_launcher.install_redirect(base_url)
@@ -59,10 +61,18 @@ def test_peer_redirect_leaves_other_hosts_alone(monkeypatch):
 
 
 def test_monitored_run_reports_exit_code_cpu_and_the_memory_the_child_held(tmp_path):
-    program = ("import sys, time; block = bytearray(64 * 1024 * 1024); sum(range(3_000_000)); time.sleep(0.5);"
-               " print('done'); sys.exit(3)")
-    outcome = run_monitored([sys.executable, "-c", program], {}, tmp_path / "out", tmp_path / "err", timeout_s=120,
-                            rss_timeline_path=tmp_path / "rss.tsv")
+    program = (
+        "import sys, time; block = bytearray(64 * 1024 * 1024); sum(range(3_000_000)); time.sleep(0.5);"
+        " print('done'); sys.exit(3)"
+    )
+    outcome = run_monitored(
+        [sys.executable, "-c", program],
+        {},
+        tmp_path / "out",
+        tmp_path / "err",
+        timeout_s=120,
+        rss_timeline_path=tmp_path / "rss.tsv",
+    )
     assert outcome.exit_code == 3 and not outcome.timed_out
     assert outcome.peak_rss_mb >= 64
     assert outcome.cpu_s > 0
@@ -72,8 +82,9 @@ def test_monitored_run_reports_exit_code_cpu_and_the_memory_the_child_held(tmp_p
 
 
 def test_monitored_run_stops_a_hung_child_and_says_so(tmp_path):
-    outcome = run_monitored([sys.executable, "-c", "import time; time.sleep(600)"], {}, tmp_path / "o", tmp_path / "e",
-                            timeout_s=0.5)
+    outcome = run_monitored(
+        [sys.executable, "-c", "import time; time.sleep(600)"], {}, tmp_path / "o", tmp_path / "e", timeout_s=0.5
+    )
     assert outcome.timed_out
     assert outcome.exit_code is None
 
@@ -91,7 +102,7 @@ def test_to_minute_steps_back_by_the_lookback_across_an_hour_and_a_day():
 def test_latency_scales_with_the_rate_so_requests_in_flight_per_budget_stay_as_at_notions_rate():
     assert scaled_latency(300.0, 3.0) == 300.0
     assert scaled_latency(300.0, 50.0) == pytest.approx(18.0)
-    assert 300.0 / 1000 * 3.0 == pytest.approx(scaled_latency(300.0, 50.0) / 1000 * 50.0)
+    assert pytest.approx(scaled_latency(300.0, 50.0) / 1000 * 50.0) == 300.0 / 1000 * 3.0
 
 
 def test_a_run_times_out_at_five_floors_plus_a_minute_but_never_below_the_minimum():

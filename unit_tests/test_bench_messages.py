@@ -10,34 +10,67 @@ def _record(stream, record_id):
 
 
 def _state(stream, cursor, count=1.0):
-    return json.dumps({
-        "type": "STATE",
-        "state": {"type": "STREAM", "stream": {"stream_descriptor": {"name": stream}, "stream_state": {"last_edited_time": cursor}},
-                  "sourceStats": {"recordCount": count}},
-    })
+    return json.dumps(
+        {
+            "type": "STATE",
+            "state": {
+                "type": "STREAM",
+                "stream": {"stream_descriptor": {"name": stream}, "stream_state": {"last_edited_time": cursor}},
+                "sourceStats": {"recordCount": count},
+            },
+        }
+    )
 
 
 def test_counts_records_and_ids_per_stream_and_counts_duplicates_once_as_ids():
-    output = summarize_messages([_record("pages", "a"), _record("pages", "b"), _record("pages", "a"), _record("users", "u")])
+    output = summarize_messages(
+        [_record("pages", "a"), _record("pages", "b"), _record("pages", "a"), _record("users", "u")]
+    )
     assert output.records == {"pages": 3, "users": 1}
     assert output.ids == {"pages": {"a", "b"}, "users": {"u"}}
 
 
 def test_final_state_is_the_last_state_per_stream_without_source_stats_in_first_seen_order():
-    output = summarize_messages([
-        _state("pages", "2026-01-01T00:00:00.000Z"), _state("blocks", "2026-01-02T00:00:00.000Z"),
-        _state("pages", "2026-01-03T00:00:00.000Z"),
-    ])
+    output = summarize_messages(
+        [
+            _state("pages", "2026-01-01T00:00:00.000Z"),
+            _state("blocks", "2026-01-02T00:00:00.000Z"),
+            _state("pages", "2026-01-03T00:00:00.000Z"),
+        ]
+    )
     assert output.state_messages() == [
-        {"type": "STREAM", "stream": {"stream_descriptor": {"name": "pages"}, "stream_state": {"last_edited_time": "2026-01-03T00:00:00.000Z"}}},
-        {"type": "STREAM", "stream": {"stream_descriptor": {"name": "blocks"}, "stream_state": {"last_edited_time": "2026-01-02T00:00:00.000Z"}}},
+        {
+            "type": "STREAM",
+            "stream": {
+                "stream_descriptor": {"name": "pages"},
+                "stream_state": {"last_edited_time": "2026-01-03T00:00:00.000Z"},
+            },
+        },
+        {
+            "type": "STREAM",
+            "stream": {
+                "stream_descriptor": {"name": "blocks"},
+                "stream_state": {"last_edited_time": "2026-01-02T00:00:00.000Z"},
+            },
+        },
     ]
 
 
 def test_streams_with_the_same_name_in_different_namespaces_keep_separate_states():
     def namespaced(namespace):
-        return json.dumps({"type": "STATE", "state": {"type": "STREAM", "stream": {
-            "stream_descriptor": {"name": "pages", "namespace": namespace}, "stream_state": {"n": namespace}}}})
+        return json.dumps(
+            {
+                "type": "STATE",
+                "state": {
+                    "type": "STREAM",
+                    "stream": {
+                        "stream_descriptor": {"name": "pages", "namespace": namespace},
+                        "stream_state": {"n": namespace},
+                    },
+                },
+            }
+        )
+
     assert len(summarize_messages([namespaced("a"), namespaced("b")]).state_messages()) == 2
 
 
@@ -48,10 +81,22 @@ def test_a_global_state_is_resumed_from_whole():
 
 
 def test_error_traces_and_incomplete_streams_are_collected():
-    error = {"type": "TRACE", "trace": {"type": "ERROR", "emitted_at": 1.0, "error": {
-        "message": "boom", "failure_type": "system_error", "stream_descriptor": {"name": "blocks"}}}}
-    incomplete = {"type": "TRACE", "trace": {"type": "STREAM_STATUS", "emitted_at": 1.0, "stream_status": {
-        "stream_descriptor": {"name": "blocks"}, "status": "INCOMPLETE"}}}
+    error = {
+        "type": "TRACE",
+        "trace": {
+            "type": "ERROR",
+            "emitted_at": 1.0,
+            "error": {"message": "boom", "failure_type": "system_error", "stream_descriptor": {"name": "blocks"}},
+        },
+    }
+    incomplete = {
+        "type": "TRACE",
+        "trace": {
+            "type": "STREAM_STATUS",
+            "emitted_at": 1.0,
+            "stream_status": {"stream_descriptor": {"name": "blocks"}, "status": "INCOMPLETE"},
+        },
+    }
     output = summarize_messages([json.dumps(error), json.dumps(incomplete)])
     assert output.errors == ["[blocks] system_error: boom"]
     assert output.incomplete_streams == ["blocks"]
@@ -60,11 +105,14 @@ def test_error_traces_and_incomplete_streams_are_collected():
 def test_rate_limit_back_off_sleeps_are_summed_from_the_cdk_log_lines():
     def log(message):
         return json.dumps({"type": "LOG", "log": {"level": "INFO", "message": message}})
-    output = summarize_messages([
-        log("UserDefinedBackoffException: Rate limit exceeded (HTTP 429). Retrying in 2.0 seconds."),
-        log("UserDefinedBackoffException: Rate limit exceeded. Retrying in 1.5 seconds."),
-        log("something else"),
-    ])
+
+    output = summarize_messages(
+        [
+            log("UserDefinedBackoffException: Rate limit exceeded (HTTP 429). Retrying in 2.0 seconds."),
+            log("UserDefinedBackoffException: Rate limit exceeded. Retrying in 1.5 seconds."),
+            log("something else"),
+        ]
+    )
     assert output.rate_limit_sleeps == 2
     assert output.rate_limit_sleep_s == 3.5
 

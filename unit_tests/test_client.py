@@ -1,4 +1,5 @@
 import logging
+from dataclasses import replace
 
 import pytest
 import requests
@@ -33,7 +34,11 @@ def test_every_request_is_authenticated_versioned_and_has_timeouts(client, notio
 
 @pytest.mark.parametrize("status", [429, 529])
 def test_rate_limited_waits_retry_after_and_never_counts_against_the_retry_limit(client, notion, fake_time, status):
-    limited = {"status_code": status, "json": error(status, "rate_limited", "slow down"), "headers": {"Retry-After": "7"}}
+    limited = {
+        "status_code": status,
+        "json": error(status, "rate_limited", "slow down"),
+        "headers": {"Retry-After": "7"},
+    }
     notion.get(USERS, responses(*[limited] * 6, OK))  # twice the retry limit of 3
     client.send(USERS_LIST.call())
     assert notion.call_count == 7
@@ -44,8 +49,16 @@ def test_rate_limited_waits_retry_after_and_never_counts_against_the_retry_limit
 def test_rate_limit_pauses_the_shared_budget_for_every_caller(client, notion, fake_time):
     pauses = []
     real_pause = client.budget.pause
-    client.budget.pause = lambda seconds: (pauses.append(seconds), real_pause(seconds))
-    notion.get(USERS, responses({"status_code": 429, "json": error(429, "rate_limited", "x"), "headers": {"Retry-After": "30"}}, OK))
+
+    def recorded_pause(seconds: float) -> None:
+        pauses.append(seconds)
+        real_pause(seconds)
+
+    client.budget.pause = recorded_pause
+    notion.get(
+        USERS,
+        responses({"status_code": 429, "json": error(429, "rate_limited", "x"), "headers": {"Retry-After": "30"}}, OK),
+    )
     client.send(USERS_LIST.call())
     assert pauses == [30.0]  # the budget every thread acquires from (see test_rate_budget for its effect)
     assert fake_time.now >= 30
@@ -59,16 +72,25 @@ def test_rate_limited_without_retry_after_backs_off(client, notion, fake_time):
 
 
 def test_uninterrupted_rate_limiting_ends_in_a_transient_error_that_says_so(client, notion):
-    client.max_rate_limited_seconds = 60
+    client.policy = replace(client.policy, max_rate_limited_seconds=60)
     notion.get(USERS, status_code=429, json=error(429, "rate_limited", "x", "rid-9"), headers={"Retry-After": "25"})
     with pytest.raises(NotionAPIError) as caught:
         client.send(USERS_LIST.call())
     assert notion.call_count == 3  # waited 25 + 25; a third wait would pass 60 s
     assert caught.value.failure_type == FailureType.transient_error
-    assert "rate-limited GET /v1/users without interruption" in caught.value.message
+    assert "rate-limited GET /v1/users without interruption" in str(caught.value.message)
 
 
-@pytest.mark.parametrize("status,code", [(500, "internal_server_error"), (502, "bad_gateway"), (503, "service_unavailable"), (504, "gateway_timeout"), (409, "conflict_error")])
+@pytest.mark.parametrize(
+    "status,code",
+    [
+        (500, "internal_server_error"),
+        (502, "bad_gateway"),
+        (503, "service_unavailable"),
+        (504, "gateway_timeout"),
+        (409, "conflict_error"),
+    ],
+)
 def test_server_errors_are_retried_with_backoff(client, notion, fake_time, status, code):
     notion.get(USERS, responses({"status_code": status, "json": error(status, code, "oops")}, OK))
     client.send(USERS_LIST.call())
@@ -84,7 +106,7 @@ def test_exhausted_retries_name_the_endpoint_and_notions_message_and_request_id(
     err = caught.value
     assert err.failure_type == FailureType.transient_error
     for text in ("GET /v1/users", "503 service_unavailable", "Notion is unavailable", "rid-503", "4 attempts"):
-        assert text in err.message
+        assert text in str(err.message)
 
 
 def test_backoff_grows_exponentially(client, notion, fake_time):
@@ -130,7 +152,7 @@ def test_a_504_on_a_listing_retries_with_a_smaller_page_size(client, notion):
 
 
 def test_page_size_shrinks_down_to_a_floor(client, notion):
-    client.max_retries = 6
+    client.policy = replace(client.policy, max_retries=6)
     parent = uid("p", 1)
     notion.get(f"{API}/v1/blocks/{parent}/children", status_code=504, json=error(504, "gateway_timeout", "x"))
     with pytest.raises(NotionAPIError):
@@ -143,13 +165,18 @@ def test_pagination_follows_cursors_in_the_query_for_get_and_in_the_body_for_pos
     parent = uid("p", 1)
     notion.get(
         f"{API}/v1/blocks/{parent}/children",
-        responses({"json": listing([block(1, parent)], next_cursor=uid("b", 2))}, {"json": listing([block(2, parent)])}),
+        responses(
+            {"json": listing([block(1, parent)], next_cursor=uid("b", 2))}, {"json": listing([block(2, parent)])}
+        ),
     )
     got = list(client.paginate(BLOCK_CHILDREN.call(id=parent)))
     assert [(pos, item["id"]) for pos, item in got] == [(0, uid("b", 1)), (1, uid("b", 2))]
     assert notion.request_history[1].qs["start_cursor"] == [uid("b", 2)]
 
-    notion.post(API + "/v1/search", responses({"json": listing([{"id": "a"}], next_cursor="c2")}, {"json": listing([{"id": "b"}])}))
+    notion.post(
+        API + "/v1/search",
+        responses({"json": listing([{"id": "a"}], next_cursor="c2")}, {"json": listing([{"id": "b"}])}),
+    )
     assert [i["id"] for i in _items(client.paginate(SEARCH.call(body={"query": ""})))] == ["a", "b"]
     bodies = [body_of(r) for r in notion.request_history[2:]]
     assert bodies == [{"query": "", "page_size": 100}, {"query": "", "page_size": 100, "start_cursor": "c2"}]
@@ -178,7 +205,7 @@ def test_listing_restarts_are_bounded(client, notion):
     with pytest.raises(NotionAPIError) as caught:
         list(_items(client.paginate(SEARCH.call(body={}))))
     assert caught.value.is_invalid_start_cursor
-    assert notion.call_count == 2 * (client.max_restarts + 1)
+    assert notion.call_count == 2 * (client.policy.max_restarts + 1)
 
 
 @pytest.mark.parametrize(
@@ -196,19 +223,25 @@ def test_client_errors_are_raised_at_once_with_notions_message(client, notion, s
         client.send(USERS_LIST.call())
     assert notion.call_count == 1
     assert caught.value.status == status and caught.value.failure_type == failure
-    assert f"message for {status}" in caught.value.message and "rid-x" in caught.value.message
+    assert f"message for {status}" in str(caught.value.message) and "rid-x" in str(caught.value.message)
 
 
 def test_401_tells_the_user_to_check_or_regenerate_the_token(client, notion):
     notion.get(USERS, status_code=401, json=error(401, "unauthorized", "API token is invalid."))
     with pytest.raises(NotionAPIError) as caught:
         client.send(USERS_LIST.call())
-    assert "regenerate" in caught.value.message and "API token is invalid." in caught.value.message
+    assert "regenerate" in str(caught.value.message) and "API token is invalid." in str(caught.value.message)
 
 
 def test_the_token_appears_in_no_message_and_no_log(client, notion, caplog):
     caplog.set_level(logging.DEBUG)
-    notion.get(USERS, responses({"status_code": 500, "json": error(500, "internal_server_error", "x")}, {"status_code": 401, "json": error(401, "unauthorized", "API token is invalid.")}))
+    notion.get(
+        USERS,
+        responses(
+            {"status_code": 500, "json": error(500, "internal_server_error", "x")},
+            {"status_code": 401, "json": error(401, "unauthorized", "API token is invalid.")},
+        ),
+    )
     with pytest.raises(NotionAPIError) as caught:
         client.send(USERS_LIST.call())
     texts = [caplog.text, str(caught.value), caught.value.message, caught.value.internal_message, repr(caught.value)]
@@ -216,7 +249,13 @@ def test_the_token_appears_in_no_message_and_no_log(client, notion, caplog):
 
 
 def test_the_first_responses_date_header_is_the_syncs_start_by_the_server_clock(client, notion):
-    notion.get(USERS, [{"json": {}, "headers": {"Date": "Sun, 01 Nov 2026 09:00:42 GMT"}}, {"json": {}, "headers": {"Date": "Sun, 01 Nov 2026 09:05:00 GMT"}}])
+    notion.get(
+        USERS,
+        [
+            {"json": {}, "headers": {"Date": "Sun, 01 Nov 2026 09:00:42 GMT"}},
+            {"json": {}, "headers": {"Date": "Sun, 01 Nov 2026 09:05:00 GMT"}},
+        ],
+    )
     client.send(USERS_LIST.call())
     client.send(USERS_LIST.call())
     assert server_minute(client).isoformat() == "2026-11-01T09:00:00+00:00"
@@ -229,6 +268,19 @@ def test_without_a_date_header_the_start_is_local_time_minus_a_margin(client, no
 
     start = server_minute(client, fallback_margin_seconds=300)
     assert start.second == 0
-    assert dt.datetime.now(dt.timezone.utc) - start >= dt.timedelta(minutes=5)
+    assert dt.datetime.now(dt.UTC) - start >= dt.timedelta(minutes=5)
 
 
+def test_an_error_carries_notions_code_status_request_id_and_additional_data(client, notion):
+    body = {**error(400, "validation_error", "bad", "rid-7"), "additional_data": {"reason": "x"}}
+    notion.get(USERS, status_code=400, json=body)
+    with pytest.raises(NotionAPIError) as caught:
+        client.send(USERS_LIST.call())
+    err = caught.value
+    assert (err.status, err.code, err.request_id, err.additional_data) == (
+        400,
+        "validation_error",
+        "rid-7",
+        {"reason": "x"},
+    )
+    assert (err.endpoint, err.template) == ("GET /v1/users", "GET /v1/users")

@@ -33,7 +33,12 @@ CALLS = [
     (lambda c: c.search.first_page({"page_size": 1}), "POST", "/v1/search", "POST /v1/search"),
     (lambda c: c.databases.retrieve(DB), "GET", f"/v1/databases/{DB}", "GET /v1/databases/{id}"),
     (lambda c: c.data_sources.retrieve(DS), "GET", f"/v1/data_sources/{DS}", "GET /v1/data_sources/{id}"),
-    (lambda c: list(c.data_sources.query(DS)), "POST", f"/v1/data_sources/{DS}/query", "POST /v1/data_sources/{id}/query"),
+    (
+        lambda c: list(c.data_sources.query(DS)),
+        "POST",
+        f"/v1/data_sources/{DS}/query",
+        "POST /v1/data_sources/{id}/query",
+    ),
     (lambda c: c.pages.retrieve(PAGE), "GET", f"/v1/pages/{PAGE}", "GET /v1/pages/{id}"),
     (
         lambda c: list(c.pages.properties.items(PAGE, "a%5Eb", item_key=lambda item: item.get("id"))),
@@ -41,14 +46,26 @@ CALLS = [
         f"/v1/pages/{PAGE}/properties/a%5Eb",
         "GET /v1/pages/{id}/properties/{pid}",
     ),
-    (lambda c: list(c.blocks.children.list(BLOCK)), "GET", f"/v1/blocks/{BLOCK}/children", "GET /v1/blocks/{id}/children"),
+    (
+        lambda c: list(c.blocks.children.list(BLOCK)),
+        "GET",
+        f"/v1/blocks/{BLOCK}/children",
+        "GET /v1/blocks/{id}/children",
+    ),
     (lambda c: list(c.comments.list(BLOCK)), "GET", "/v1/comments", "GET /v1/comments"),
-    (lambda c: c.oauth.token("id", "secret", {"grant_type": "refresh_token"}), "POST", "/v1/oauth/token", "POST /v1/oauth/token"),
+    (
+        lambda c: c.oauth.token("id", "secret", {"grant_type": "refresh_token"}),
+        "POST",
+        "/v1/oauth/token",
+        "POST /v1/oauth/token",
+    ),
 ]
 
 
 @pytest.mark.parametrize("invoke,method,path,counted", CALLS, ids=[f"{m} {p}" for _, m, p, _ in CALLS])
-def test_each_endpoint_sends_its_request_and_is_counted_under_its_template(client, notion, invoke, method, path, counted):
+def test_each_endpoint_sends_its_request_and_is_counted_under_its_template(
+    client, notion, invoke, method, path, counted
+):
     notion.register_uri(method, API + path, json=listing([]))
     invoke(client)
     assert [(r.method, r.path) for r in notion.request_history] == [(method, path.lower())]
@@ -67,14 +84,20 @@ def test_listings_send_their_paging_where_notion_reads_it(client, notion):
 
 def test_the_oauth_token_request_authenticates_with_the_client_credentials_not_the_token(client, notion):
     notion.post(API + "/v1/oauth/token", json={"access_token": "new"})
-    assert client.oauth.token("cid", "csecret", {"grant_type": "authorization_code", "code": "c"}) == {"access_token": "new"}
+    assert client.oauth.token("cid", "csecret", {"grant_type": "authorization_code", "code": "c"}) == {
+        "access_token": "new"
+    }
     sent = notion.request_history[0]
     assert sent.headers["Authorization"] == "Basic " + base64.b64encode(b"cid:csecret").decode()
     assert body_of(sent) == {"grant_type": "authorization_code", "code": "c"}
 
 
 def test_an_error_names_the_request_sent_and_its_endpoint(client, notion):
-    notion.get(f"{API}/v1/databases/{DB}", status_code=404, json={"object": "error", "status": 404, "code": "object_not_found", "message": "gone"})
+    notion.get(
+        f"{API}/v1/databases/{DB}",
+        status_code=404,
+        json={"object": "error", "status": 404, "code": "object_not_found", "message": "gone"},
+    )
     with pytest.raises(NotionAPIError) as caught:
         client.databases.retrieve(DB)
     assert caught.value.endpoint == f"GET /v1/databases/{DB}"

@@ -1,4 +1,5 @@
 import threading
+from itertools import pairwise
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_slots_under_threads_are_evenly_spaced_and_never_closer_than_the_rate():
 
     slots.sort()
     assert len(slots) == 200
-    gaps = [b - a for a, b in zip(slots, slots[1:])]
+    gaps = [b - a for a, b in pairwise(slots)]
     assert min(gaps) == pytest.approx(1 / 3)
     assert max(gaps) == pytest.approx(1 / 3)
     # over any window of one second, at most 3 slots (plus the one on the window's edge)
@@ -60,7 +61,7 @@ def test_pause_holds_every_caller_until_it_ends():
 
 def test_a_slot_handed_out_before_a_pause_waits_for_the_pause_too():
     clock = FrozenClock()
-    budget = RateBudget(1, clock=clock, sleep=None)
+    budget = RateBudget(1, clock=clock, sleep=clock.sleep)  # replaced below, once the budget exists
     budget.acquire()  # slot 0; the next one is at 1.0
 
     def sleep_while_another_thread_is_rate_limited(seconds):

@@ -7,10 +7,29 @@ from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import discover, read
 
 from source_notion import SourceNotion
-from unit_tests.notion_fakes import API, CONFIG, TOKEN, block, body_of, comment, data_source, database, error, listing, page, user
+from unit_tests.notion_fakes import (
+    API,
+    CONFIG,
+    TOKEN,
+    block,
+    body_of,
+    comment,
+    data_source,
+    database,
+    error,
+    listing,
+    page,
+    user,
+)
 from unit_tests.sync_helpers import records, sync
 
-ME = {"object": "user", "id": "bot-1", "name": "Sync Bot", "type": "bot", "bot": {"owner": {"type": "workspace", "workspace": True}, "workspace_name": "Acme"}}
+ME = {
+    "object": "user",
+    "id": "bot-1",
+    "name": "Sync Bot",
+    "type": "bot",
+    "bot": {"owner": {"type": "workspace", "workspace": True}, "workspace_name": "Acme"},
+}
 logger = logging.getLogger("airbyte")
 
 
@@ -45,7 +64,11 @@ def test_check_with_a_bad_token_says_to_check_or_regenerate_it(notion):
 
 def test_check_with_a_missing_capability_names_it(notion):
     notion.get(API + "/v1/users/me", json=ME)
-    notion.post(API + "/v1/search", status_code=403, json=error(403, "restricted_resource", "API token does not have access to this resource."))
+    notion.post(
+        API + "/v1/search",
+        status_code=403,
+        json=error(403, "restricted_resource", "API token does not have access to this resource."),
+    )
     status = check()
     assert status.status == Status.FAILED
     assert "Capabilities" in status.message and "Read content" in status.message
@@ -67,7 +90,9 @@ def test_legacy_top_level_access_token_still_works(notion):
 def test_oauth_credentials_use_the_access_token(notion):
     notion.get(API + "/v1/users/me", json=ME)
     notion.post(API + "/v1/search", json=listing([page(1)], kind="page_or_data_source"))
-    config = {"credentials": {"auth_type": "OAuth2.0", "client_id": "i", "client_secret": "s", "access_token": "oauth-token"}}
+    config = {
+        "credentials": {"auth_type": "OAuth2.0", "client_id": "i", "client_secret": "s", "access_token": "oauth-token"}
+    }
     assert check(config).status == Status.SUCCEEDED
     assert notion.request_history[0].headers["Authorization"] == "Bearer oauth-token"
 
@@ -134,7 +159,9 @@ def full_workspace(notion):
     notion.get(API + "/v1/users", json=listing([user(1)], kind="user"))
     notion.post(
         API + "/v1/search",
-        json=lambda r, c: listing([p] if body_of(r)["filter"]["value"] == "page" else [data_source(1, 1)], kind="page_or_data_source"),
+        json=lambda r, c: listing(
+            [p] if body_of(r)["filter"]["value"] == "page" else [data_source(1, 1)], kind="page_or_data_source"
+        ),
     )
     notion.get(f"{API}/v1/databases/{data_source(1, 1)['parent']['database_id']}", json=database(1))
     notion.get(f"{API}/v1/blocks/{p['id']}/children", json=listing([block(1, p["id"])]))

@@ -6,17 +6,17 @@ import pytest
 from source_notion.work_pool import GroupsDone, WorkPool
 
 
-def tree_task(ctx, group):
+def tree_task(task, group):
     """Each group is (name, fan-out, depth): a tree of tasks, each emitting one record."""
     name, fan_out, depth = group
 
-    def node(ctx, path, level):
-        ctx.emit(f"{name}/{path}")
+    def node(task, path, level):
+        task.emit(f"{name}/{path}")
         if level < depth:
             for i in range(fan_out):
-                ctx.spawn(node, f"{path}.{i}", level + 1)
+                task.spawn(node, f"{path}.{i}", level + 1)
 
-    node(ctx, "0", 1)
+    node(task, "0", 1)
 
 
 def test_every_record_of_every_spawned_task_comes_out_and_groups_complete_in_order():
@@ -37,32 +37,32 @@ def test_every_record_of_every_spawned_task_comes_out_and_groups_complete_in_ord
 def test_tasks_run_concurrently():
     barrier = threading.Barrier(4, timeout=5)
 
-    def task(ctx, group):
+    def start(task, group):
         barrier.wait()  # only returns when 4 tasks are in flight at once
-        ctx.emit(group)
+        task.emit(group)
 
-    assert sorted(WorkPool(4).run(range(4), task), key=str)[:4] == [0, 1, 2, 3]
+    assert sorted(WorkPool(4).run(range(4), start), key=str)[:4] == [0, 1, 2, 3]
 
 
 def test_a_failing_task_stops_the_run_and_its_error_is_raised_to_the_reader():
-    def task(ctx, group):
+    def start(task, group):
         if group == 3:
             raise RuntimeError("boom")
-        ctx.emit(group)
+        task.emit(group)
 
     with pytest.raises(RuntimeError, match="boom"):
-        list(WorkPool(2).run(range(10), task))
+        list(WorkPool(2).run(range(10), start))
 
 
 def test_records_wait_in_a_bounded_queue_when_the_reader_is_slow():
     produced = []
 
-    def task(ctx, group):
+    def start(task, group):
         for i in range(50):
             produced.append(i)
-            ctx.emit(i)
+            task.emit(i)
 
-    run = WorkPool(1, output_capacity=5).run([0], task)
+    run = WorkPool(1, output_capacity=5).run([0], start)
     next(run)
     time.sleep(0.3)  # let the worker run ahead as far as it can
     assert len(produced) <= 5 + 2
@@ -72,11 +72,11 @@ def test_records_wait_in_a_bounded_queue_when_the_reader_is_slow():
 def test_a_reader_that_stops_early_stops_the_workers():
     started = []
 
-    def task(ctx, group):
+    def start(task, group):
         started.append(group)
-        ctx.emit(group)
+        task.emit(group)
 
-    run = WorkPool(2, output_capacity=1, groups_in_flight=2).run(range(1000), task)
+    run = WorkPool(2, output_capacity=1, groups_in_flight=2).run(range(1000), start)
     next(run)
     run.close()
     time.sleep(0.3)

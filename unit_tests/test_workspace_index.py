@@ -26,7 +26,12 @@ def test_the_search_stops_at_the_first_object_older_than_needed(client, notion):
     notion.post(
         SEARCH,
         [
-            pages_response(page(1, "2025-03-01T00:00:00.000Z"), page(2, "2025-02-01T00:00:00.000Z"), page(3, "2025-01-01T00:00:00.000Z"), next_cursor="more"),
+            pages_response(
+                page(1, "2025-03-01T00:00:00.000Z"),
+                page(2, "2025-02-01T00:00:00.000Z"),
+                page(3, "2025-01-01T00:00:00.000Z"),
+                next_cursor="more",
+            ),
             pages_response(page(4, "2024-01-01T00:00:00.000Z")),
         ],
     )
@@ -63,7 +68,9 @@ def test_entries_finish_a_search_the_first_consumer_left_half_way(client, notion
 
 
 def test_a_failed_search_fails_the_later_consumers_with_the_same_error(client, notion):
-    notion.post(SEARCH, status_code=400, json={"object": "error", "status": 400, "code": "validation_error", "message": "bad"})
+    notion.post(
+        SEARCH, status_code=400, json={"object": "error", "status": 400, "code": "validation_error", "message": "bad"}
+    )
     index = SearchIndex(client, "page", None)
     with pytest.raises(Exception, match="bad"):
         list(index.search())
@@ -80,6 +87,12 @@ def test_data_source_entries_remember_their_database(client, notion):
 
 
 def test_a_search_that_times_out_is_retried_with_smaller_pages(client, notion):
-    notion.post(SEARCH, [{"status_code": 504, "json": {"object": "error", "status": 504, "code": "gateway_timeout", "message": "x"}}, pages_response(page(1))])
+    notion.post(
+        SEARCH,
+        [
+            {"status_code": 504, "json": {"object": "error", "status": 504, "code": "gateway_timeout", "message": "x"}},
+            pages_response(page(1)),
+        ],
+    )
     assert [e.id for e in SearchIndex(client, "page", None).entries()] == [uid("p", 1)]
     assert [body_of(r)["page_size"] for r in notion.request_history] == [100, 50]

@@ -13,6 +13,7 @@ import requests
 from notion_emulator import DEFAULT_TOKEN
 
 V2025, V2022 = "2025-09-03", "2022-06-28"
+V2026_03, V2026_12 = "2026-03-11", "2026-12-01"
 
 
 class NotionTestClient:

@@ -10,12 +10,13 @@ BLOCK_TYPES = {
     "heading_2", "heading_3", "to_do", "synced_block", "child_page", "child_database", "equation", "code",
     "callout", "divider", "breadcrumb", "table_of_contents", "column_list", "column", "link_to_page", "table",
     "table_row", "embed", "bookmark", "image", "video", "pdf", "file", "audio", "link_preview", "unsupported",
+    "heading_4", "tab", "meeting_notes",  # §13.8: 2026 (meeting_notes is transcription before 2026-03-11)
 }
 # notion-api.md §10.5 (schema) and §10.10 (value-only button and verification)
 PROPERTY_TYPES = {
     "title", "rich_text", "number", "select", "multi_select", "status", "date", "people", "files", "checkbox",
     "url", "email", "phone_number", "formula", "relation", "rollup", "created_time", "created_by",
-    "last_edited_time", "last_edited_by", "unique_id", "button", "verification",
+    "last_edited_time", "last_edited_by", "unique_id", "button", "verification", "place",  # place: §13.8
 }
 
 

@@ -50,7 +50,8 @@ def test_version_errors(emulator):
                  "Notion-Version header failed validation: Notion-Version header should be defined, instead was "
                  "undefined.")
     body = assert_error(call(emulator, "GET", "/v1/users", version="2021-05-13"), 400, "missing_version")
-    assert '`"2022-06-28"` or `"2025-09-03"`' in body["message"] and '`"2021-05-13"`' in body["message"]
+    assert '`"2022-06-28"`, `"2025-09-03"`, `"2026-03-11"`, or `"2026-12-01"`' in body["message"]
+    assert '`"2021-05-13"`' in body["message"]
     assert_error(call(emulator, "GET", "/v1/users", version="garbage"), 400, "missing_version")
 
 

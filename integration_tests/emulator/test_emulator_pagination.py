@@ -1,4 +1,5 @@
-"""Every list endpoint pages to the end: no item twice, none missing, cursor = id of the next item."""
+"""Every list endpoint pages to the end: no item twice, none missing, cursor = id of the next item (for search
+and queries `s:<session>:<id of the next item>`, one session per listing, notion-api.md §13.5)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ from integration_tests.emulator.reference_client import V2022, NotionTestClient
 
 def _check_pages(pages: list[dict], page_size: int, list_type: str) -> list[dict]:
     items = [item for page in pages for item in page["results"]]
+    sessions = set()
     for page, following in zip(pages, pages[1:]):
         assert page["has_more"] is True and len(page["results"]) == page_size
-        assert page["next_cursor"] == following["results"][0]["id"]  # "id of the next item" (notion-api.md §6.3)
+        cursor = page["next_cursor"]
+        if list_type.startswith("page_or_"):  # search and queries: s:<session>:<id>
+            prefix, session, cursor = cursor.split(":")
+            assert prefix == "s" and len(session) == 36
+            sessions.add(session)
+        assert cursor == following["results"][0]["id"]  # "id of the next item" (notion-api.md §6.3)
+    assert len(sessions) <= 1, "one session per listing"
     assert pages[-1]["has_more"] is False and pages[-1]["next_cursor"] is None
     for page in pages:
         assert page["object"] == "list" and page["type"] == list_type and list_type in page

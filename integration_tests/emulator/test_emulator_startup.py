@@ -33,7 +33,8 @@ def test_command_line_prints_its_url_serves_and_stops():
         assert info["profile"] == "tiny" and info["seed"] == 3
         config = requests.get(base_url + "/_emulator/config", timeout=10).json()
         # the command line's default rate limit, and the lag it was given
-        assert config == {"rate_limit": 3.0, "burst": 3, "latency_ms": 0.0, "search_lag_seconds": 30.0}
+        assert config == {"rate_limit": 3.0, "burst": 3, "latency_ms": 0.0, "search_lag_seconds": 30.0,
+                          "search_filter_properties": "applied"}
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0

@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Dict, Mapping, Optional
+from typing import Any
 
 from airbyte_cdk.models import SyncMode
 
+from source_notion.block_walk import BlockConsumer, PageSpool, has_own_discussions
 from source_notion.config import NotionConfig, parse_datetime
 from source_notion.endpoints import COMMENTS_LIST
 from source_notion.errors import NotionAPIError
-from source_notion.streams.base import as_record
-from source_notion.streams.blocks import BlockTreeWalker, has_own_discussions
+from source_notion.records import Record, as_record
 from source_notion.streams.page_walk import PageWalkStream
-from source_notion.work_pool import TaskContext
+from source_notion.sync import Sync
+from source_notion.work_pool import Task
 from source_notion.workspace_index import IndexEntry
+
+
+class _ListInline(BlockConsumer):
+    """This stream runs the walk itself (blocks is not read): each block's comments are listed as it comes."""
+
+    def __init__(self, comments: Comments) -> None:
+        self._comments = comments
+
+    def on_block(self, task: Task, block: Record) -> None:
+        if has_own_discussions(block):
+            task.spawn(self._comments.list_comments, block["page_id"], block["id"])
+
+
+class _KeepInline(BlockConsumer):
+    """The blocks stream runs the walk before this stream is read: the ids of each walked page's blocks are kept
+    in a spool for it."""
+
+    wants_tree = True
+
+    def __init__(self, spool: PageSpool) -> None:
+        self._spool = spool
+
+    def on_page_walked(self, task: Task, page: IndexEntry, tree: list[Record] | None) -> None:
+        self._spool.put(page.id, [block["id"] for block in tree or [] if has_own_discussions(block)])
 
 
 class Comments(PageWalkStream):
@@ -23,28 +49,30 @@ class Comments(PageWalkStream):
     (comments_scope all_pages) every page's comments are listed on every sync; changed_pages lists only the
     pages whose last_edited_time moved.
 
-    With include_inline_comments, the discussions of every block walked this sync are listed too: the blocks
-    stream leaves their ids in the sync context; when blocks is not selected, this stream walks the trees itself.
+    With include_inline_comments, the discussions of every block walked this sync are listed too: this stream
+    subscribes to the sync's block walk (blocks runs it first when selected; otherwise this stream does).
     """
 
-    def __init__(self, context: Any) -> None:
-        super().__init__(context)
-        self._own_walker: Optional[BlockTreeWalker] = None
-        if context.config.include_inline_comments and "blocks" not in context.selected:
-            self._own_walker = BlockTreeWalker(
-                context.client, context.config.max_block_depth, self._list_block_comments, self.tally
-            )
+    def __init__(self, sync: Sync, name: str) -> None:
+        super().__init__(sync, name)
+        self._runs_walk = False
+        self._inline: PageSpool | None = None
+        if sync.config.include_inline_comments and sync.selected(name):
+            if sync.block_walk.runner() is None:
+                sync.block_walk.subscribe(name, _ListInline(self))
+                self._runs_walk = True
+            else:
+                self._inline = PageSpool()
+                sync.block_walk.subscribe(name, _KeepInline(self._inline))
 
     @classmethod
-    def index_since(
-        cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]
-    ) -> Optional[datetime]:
+    def index_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
         if config.comments_scope == "all_pages":
             return None
         return super().index_since(config, sync_mode, state)
 
-    def page_in_scope(self, page: IndexEntry, since: Optional[datetime]) -> bool:
-        if self.ctx.config.comments_scope == "all_pages" or since is None:
+    def page_in_scope(self, page: IndexEntry, since: datetime | None) -> bool:
+        if self.sync.config.comments_scope == "all_pages" or since is None:
             return True
         return page.last_edited_time >= since
 
@@ -52,27 +80,20 @@ class Comments(PageWalkStream):
         # No "Read comments" capability: this stream cannot be read, the others still can.
         return error.is_missing_capability and error.template == COMMENTS_LIST.name
 
-    def walk_page(self, ctx: TaskContext, page: IndexEntry) -> None:
-        self._list(ctx, page.id, page.id)
-        if not self.ctx.config.include_inline_comments:
-            return
-        if self._own_walker is not None:
-            self._own_walker.walk(ctx, page)
-            return
-        walked = self.ctx.walked_blocks or {}
-        for block_id in walked.pop(page.id, []):
-            ctx.spawn(self._list, page.id, block_id)
+    def walk_page(self, task: Task, page: IndexEntry) -> None:
+        self.list_comments(task, page.id, page.id)
+        if self._runs_walk:
+            self.sync.block_walk.walk(task, page, self.tally)
+        elif self._inline is not None:
+            for block_id in self._inline.take(page.id) or []:  # nothing for a page blocks did not walk
+                task.spawn(self.list_comments, page.id, block_id)
 
-    def _list_block_comments(self, ctx: TaskContext, block: Dict[str, Any]) -> None:
-        if has_own_discussions(block):
-            ctx.spawn(self._list, block["page_id"], block["id"])
-
-
-    def _list(self, ctx: TaskContext, page_id: str, block_id: str) -> None:
+    def list_comments(self, task: Task, page_id: str, block_id: str) -> None:
         # No comment comes twice in a sync: each belongs to one page or block, each listed once (the index holds
         # each page once), and a listing restarted after an invalid cursor skips what it already returned.
-        since = self.emit_since()
-        for comment in self.ctx.client.comments.list(block_id):
+        assert self._cursor is not None
+        since = self._cursor.since
+        for comment in self.sync.client.comments.list(block_id):
             if since is not None and parse_datetime(comment["last_edited_time"]) < since:
                 continue
-            ctx.emit(as_record(comment, page_id=page_id))
+            task.emit(as_record(comment, page_id=page_id))

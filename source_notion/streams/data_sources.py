@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable
+from collections.abc import Iterable
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.streams.base import CursorStream, as_record, edited_since
+from source_notion.cursors import NewestSeen
+from source_notion.records import Record, as_record
+from source_notion.streams.base import CursorStream, edited_since
 
 
 class DataSources(CursorStream):
@@ -14,7 +16,7 @@ class DataSources(CursorStream):
     times down to the minute, so the comparison is inclusive and the boundary objects come again (deduplicated
     within a sync by the index); nothing edited in the cursor's minute is missed."""
 
-    def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
-        since = self.sync_from(self.ctx.config, sync_mode, self._state)
-        found = edited_since(self.ctx.index.data_sources.search(), since)
-        return self.advance_to_newest(sync_mode, (as_record(data_source) for data_source in found))
+    def records(self, sync_mode: SyncMode) -> Iterable[Record]:
+        cursor = self.start_cursor(NewestSeen, sync_mode)
+        found = edited_since(self.sync.index.data_sources.search(), cursor.since)
+        return cursor.advance(as_record(data_source) for data_source in found)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable
+from collections.abc import Iterable
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.client import server_minute
-from source_notion.config import format_datetime
+from source_notion.cursors import SyncStart
 from source_notion.errors import NotionAPIError
-from source_notion.streams.base import CursorStream, as_record
-from source_notion.work_pool import GroupsDone, TaskContext
+from source_notion.records import Record, as_record
+from source_notion.streams.base import CursorStream
+from source_notion.work_pool import GroupsDone, Task
 
 NOT_FOUND = "databases skipped (404: deleted or no longer shared)"
 
@@ -22,30 +22,30 @@ class Databases(CursorStream):
     since then are exactly those whose database must be read again, so a sync where nothing changed reads none.
     """
 
-    def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
+    def records(self, sync_mode: SyncMode) -> Iterable[Record]:
         self.tally.add(NOT_FOUND, 0)
-        since = self.sync_from(self.ctx.config, sync_mode, self._state)
+        cursor = self.start_cursor(SyncStart, sync_mode)
+        since = cursor.since
         containers = list(
             dict.fromkeys(  # distinct, in the search's order
                 entry.container_id
-                for entry in self.ctx.index.data_sources.entries()
+                for entry in self.sync.index.data_sources.entries()
                 if entry.container_id and (since is None or entry.last_edited_time >= since)
             )
         )
-        started_at = server_minute(self.ctx.client)  # after the search: the sync's first answer has come
-        for event in self.ctx.pool().run(containers, self._read_database):
+        cursor.start(self.sync.client)  # after the search: the sync's first answer has come
+        for event in self.sync.pool().run(containers, self._read_database):
             if not isinstance(event, GroupsDone):
                 yield event
-        self._state = {"last_edited_time": format_datetime(started_at)}
+        cursor.finish()
 
-    def _read_database(self, ctx: TaskContext, database_id: str) -> None:
+    def _read_database(self, task: Task, database_id: str) -> None:
         try:
-            database = self.ctx.client.databases.retrieve(database_id)
+            database = self.sync.client.databases.retrieve(database_id)
         except NotionAPIError as error:
             if not error.is_not_found:
                 raise
             self.tally.add(NOT_FOUND)
             self.logger.warning(f"Skipped database {database_id}: {error.internal_message}")
             return
-        ctx.emit(as_record(database))
-
+        task.emit(as_record(database))

@@ -1,171 +1,151 @@
-"""The shared shape of blocks and comments: a walk over pages, checkpointed as it goes.
+"""The shared shape of blocks and comments: a walk over the sync's pages, newest first, checkpointed as it goes.
 
-State (docs/architecture.md, "The connector's state"):
+Its state is a `SyncStart` cursor (source_notion/cursors.py; docs/architecture.md, "The connector's state"):
+`in_progress.walked_down_to` says every page with a later last_edited_time is done; a resumed sync walks the
+pages from walked_down_to (inclusive: Notion rounds to the minute) down to where the sync starts from, and then
+ends with the cursor of the interrupted sync's start. A page is walked again when its last_edited_time >= the
+cursor minus `lookback_minutes` (`cursors.sync_from`).
 
-    {"last_edited_time": "<minute the previous complete sync started, by Notion's Date header>",
-     "in_progress": {"started_at": "<minute this sync started>", "walked_down_to": "<a page's last_edited_time>"}}
-
-Pages are walked newest first. `in_progress` says every page with last_edited_time > walked_down_to is done; a
-resumed sync walks the pages from walked_down_to (inclusive: Notion rounds to the minute) down to where the sync
-starts from, and then ends with the cursor of the interrupted sync's start. A page is walked again when its
-last_edited_time >= the cursor minus `lookback_minutes` (`CursorStream.sync_from`): whatever was edited in the
-minute the previous sync started is walked again, and so is an edit that Notion's search listed only after that
-sync had searched. The state keeps the cursor itself.
-
-This is where the state of these two streams advances, and nowhere else. The CDK emits the state after each
-slice; a slice here is a checkpoint window: it ends once at least CHECKPOINT_EVERY more pages are done (or the
-walk is over). The walk itself runs across slices on the work pool, so nothing drains at a checkpoint.
+The records are the walk's (`records()`), read in checkpoint windows: the CDK emits the state after each slice,
+and the slices are the windows of CHECKPOINT_EVERY pages of the walk's scope, known before the walk starts (the
+index is complete by then). A window's slice ends once its last page is done; the walk itself runs across
+slices on the work pool, so nothing drains at a checkpoint.
 """
 
 from __future__ import annotations
 
+import math
 from abc import abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional
+from typing import Any
 
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.types import StreamSlice
 
-from source_notion.client import server_minute
-from source_notion.config import format_datetime, parse_datetime
+from source_notion.cursors import SyncStart
 from source_notion.errors import NotionAPIError
+from source_notion.records import Record
 from source_notion.streams.base import CursorStream
-from source_notion.work_pool import GroupsDone, TaskContext
+from source_notion.sync import Sync
+from source_notion.work_pool import GroupsDone, Task
 from source_notion.workspace_index import IndexEntry
 
 CHECKPOINT_EVERY = 100
 
 
+@dataclass(frozen=True)
+class _WindowDone:
+    """In the walk's output: the pages of checkpoint window `window` are done."""
+
+    window: int
+
+
 class PageWalkStream(CursorStream):
-    def __init__(self, context: Any) -> None:
-        super().__init__(context)
-        self._walk: Optional[Iterator[Any]] = None
-        self._finished = False
-        self._cursor: Optional[datetime] = None  # the incoming cursor, kept in checkpoints
-        self._since: Optional[datetime] = None  # where this sync starts from (sync_from)
-        self._started_at: Optional[datetime] = None
-        self._incoming: Dict[str, Any] = {}
+    def __init__(self, sync: Sync, name: str) -> None:
+        super().__init__(sync, name)
+        self._planned = False
+        self._walk: Iterator[Record | _WindowDone] | None = None  # None once planned: the stream was skipped
+        self._windows = 1
 
     # --- what differs between blocks and comments
 
     @abstractmethod
-    def page_in_scope(self, page: IndexEntry, since: Optional[datetime]) -> bool:
+    def page_in_scope(self, page: IndexEntry, since: datetime | None) -> bool:
         """Whether this sync walks `page`, given where it starts from (None: everything)."""
 
     @abstractmethod
-    def walk_page(self, ctx: TaskContext, page: IndexEntry) -> None:
+    def walk_page(self, task: Task, page: IndexEntry) -> None:
         """Runs on the pool: reads what the page holds and emits the records."""
 
-    def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:  # pragma: no cover - read_records below
-        raise NotImplementedError("a page walk is read in checkpoint windows")
+    # --- the walk
 
-    # --- the walk, in checkpoint windows
+    def records(self, sync_mode: SyncMode) -> Iterable[Record]:
+        """Every record of the walk (in one go; `read_records` reads the same walk in checkpoint windows)."""
+        if not self._planned:
+            self._plan(sync_mode)
+        return (item for item in self._walk or () if not isinstance(item, _WindowDone))
 
     def stream_slices(
         self,
         *,
         sync_mode: SyncMode,
-        cursor_field: Optional[List[str]] = None,
-        stream_state: Optional[Mapping[str, Any]] = None,
-    ) -> Iterable[Optional[Mapping[str, Any]]]:
-        window = 0
-        while not self._finished:
+        cursor_field: list[str] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterable[Mapping[str, Any] | None]:
+        self._plan(sync_mode)
+        for window in range(self._windows):
             yield StreamSlice(partition={"checkpoint_window": window}, cursor_slice={})
-            window += 1
 
     def read_records(
         self,
         sync_mode: SyncMode,
-        cursor_field: Optional[List[str]] = None,
-        stream_slice: Optional[Mapping[str, Any]] = None,
-        stream_state: Optional[Mapping[str, Any]] = None,
+        cursor_field: list[str] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any]]:
-        if self._finished:
-            return
+        if not self._planned:  # read without slices: the whole walk
+            self._plan(sync_mode)
+        walk = self._walk
+        if walk is None:
+            return  # the stream was skipped in an earlier window
         try:
-            if self._walk is None:
-                self._walk = self._start(sync_mode)
-            done_in_window = 0
-            for event in self._walk:
-                if isinstance(event, GroupsDone):
-                    done_in_window += event.count
-                    self._checkpoint(event.last.last_edited_time)
-                    if done_in_window >= CHECKPOINT_EVERY:
-                        return  # ends the slice: the CDK emits the state now
-                else:
-                    self._records += 1
-                    yield event
+            for item in walk:
+                if isinstance(item, _WindowDone):
+                    return  # ends the slice: the CDK emits the state now
+                self._records += 1
+                yield item
         except NotionAPIError as error:
             if not self.skips_stream_on(error):
                 raise
+            self._walk = None
             self._skip(error)
-            return
-        self._finish()
 
     def _skip(self, error: NotionAPIError) -> None:
         """The stream cannot be read at all (a missing capability): the state stays as it came in."""
-        self._finished = True
-        self._state = dict(self._incoming)
+        assert isinstance(self._cursor, SyncStart)
+        self._cursor.keep_incoming()
         super()._skip(error)
 
-    def _start(self, sync_mode: SyncMode) -> Iterator[Any]:
+    def _plan(self, sync_mode: SyncMode) -> None:
+        """Starts the cursor, counts the pages in scope (running the search if no stream has) and sets up the
+        walk; nothing is walked before the first slice is read."""
+        self._planned = True
         self._begin()
-        self._incoming = dict(self._state) if sync_mode == SyncMode.incremental else {}
-        self._cursor = self.saved_cursor(sync_mode, self._incoming)
-        self._since = self.sync_from(self.ctx.config, sync_mode, self._incoming)
-        progress = self._incoming.get("in_progress") or {}
-        upper: Optional[datetime] = None
-        if progress.get("started_at") and progress.get("walked_down_to"):
-            self._started_at = parse_datetime(progress["started_at"])
-            upper = parse_datetime(progress["walked_down_to"])
+        cursor = self.start_cursor(SyncStart, sync_mode)
+        upper = cursor.resumed_below
+        if upper is not None:
             self.logger.info(
                 f"Stream {self.name} resumes an interrupted sync: pages edited at or before "
-                f"{progress['walked_down_to']} are left to walk."
+                f"{cursor.incoming['in_progress']['walked_down_to']} are left to walk."
             )
-        else:
-            self._started_at = None
 
         def scope() -> Iterator[IndexEntry]:  # lazily: the index is compact, entries are not
-            for page in self.ctx.index.pages.entries():  # the sync's one search (already done when pages ran)
-                if self.page_in_scope(page, self._since) and (upper is None or page.last_edited_time <= upper):
+            for page in self.sync.index.pages.entries():  # the sync's one search (already done when pages ran)
+                if self.page_in_scope(page, cursor.since) and (upper is None or page.last_edited_time <= upper):
                     yield page
 
-        walked = sum(1 for _ in scope())
-        if self._started_at is None:
-            self._started_at = server_minute(self.ctx.client)  # after the search: the sync's first answer came
-        self.logger.info(f"Stream {self.name}: {walked} pages to walk, {self._describe_since()}.")
+        pages = sum(1 for _ in scope())
+        cursor.start(self.sync.client)  # after the search: the sync's first answer came
+        self.logger.info(f"Stream {self.name}: {pages} pages to walk, {cursor.describe_since()}.")
         if upper is not None:
-            self._checkpoint(upper)
-        return self.ctx.pool().run(scope(), self.walk_page)
+            cursor.walked_down_to(upper)
+        self._windows = max(1, math.ceil(pages / CHECKPOINT_EVERY))
+        self._walk = self._run(cursor, scope())
 
-    def _describe_since(self) -> str:
-        """For the log: where this sync starts from, and why there."""
-        if self._since is None:
-            return "edited at any time"
-        if self._cursor is not None and self._since == self._cursor - self.ctx.config.lookback:
-            minutes = self.ctx.config.lookback_minutes
-            why = f"the cursor {format_datetime(self._cursor)} minus a {minutes}-minute lookback"
-        else:
-            why = "start_date"
-        return f"edited at or after {format_datetime(self._since)} ({why})"
-
-    def _checkpoint(self, walked_down_to: datetime) -> None:
-        state: Dict[str, Any] = {}
-        if self._cursor is not None:
-            state["last_edited_time"] = format_datetime(self._cursor)
-        assert self._started_at is not None
-        state["in_progress"] = {
-            "started_at": format_datetime(self._started_at),
-            "walked_down_to": format_datetime(walked_down_to),
-        }
-        self._state = state
-
-    def _finish(self) -> None:
-        self._finished = True
-        assert self._started_at is not None
-        self._state = {"last_edited_time": format_datetime(self._started_at)}
+    def _run(self, cursor: SyncStart, pages: Iterator[IndexEntry]) -> Iterator[Record | _WindowDone]:
+        """The walk's records, a `_WindowDone` after each window but the last, and the cursor's advance."""
+        done = 0
+        window = 0
+        for event in self.sync.pool().run(pages, self.walk_page):
+            if not isinstance(event, GroupsDone):
+                yield event
+                continue
+            done += event.count
+            cursor.walked_down_to(event.last.last_edited_time)
+            while window < self._windows - 1 and done >= (window + 1) * CHECKPOINT_EVERY:
+                yield _WindowDone(window)
+                window += 1
+        cursor.finish()
         self._log_summary(self.summary_note())
-
-    def emit_since(self) -> Optional[datetime]:
-        """Records edited before this are not emitted (comments): where this sync starts from."""
-        return self._since

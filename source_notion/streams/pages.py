@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from airbyte_cdk.models import SyncMode
 
 from source_notion.client import NotionClient
-from source_notion.streams.base import CursorStream, as_record, edited_since
-from source_notion.work_pool import GroupsDone, TaskContext
+from source_notion.cursors import NewestSeen
+from source_notion.records import Record, as_record
+from source_notion.streams.base import CursorStream, edited_since
+from source_notion.work_pool import GroupsDone, Task
 
 # A page object carries at most 25 references per property value (notion-api.md §6.4).
 REFERENCE_LIMIT = 25
@@ -20,18 +23,18 @@ class Pages(CursorStream):
     The search that feeds this stream is the sync's one page search: blocks and comments use its index after.
     """
 
-    def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
-        since = self.sync_from(self.ctx.config, sync_mode, self._state)
-        pages = edited_since(self.ctx.index.pages.search(), since)
-        emitted = (e for e in self.ctx.pool().run(pages, self._complete_and_emit) if not isinstance(e, GroupsDone))
-        return self.advance_to_newest(sync_mode, emitted)
+    def records(self, sync_mode: SyncMode) -> Iterable[Record]:
+        cursor = self.start_cursor(NewestSeen, sync_mode)
+        pages = edited_since(self.sync.index.pages.search(), cursor.since)
+        emitted = (e for e in self.sync.pool().run(pages, self._complete_and_emit) if not isinstance(e, GroupsDone))
+        return cursor.advance(emitted)
 
-    def _complete_and_emit(self, ctx: TaskContext, page: Dict[str, Any]) -> None:
+    def _complete_and_emit(self, task: Task, page: Record) -> None:
         for prop in (page.get("properties") or {}).values():
             if is_truncated(prop):
-                complete_property(self.ctx.client, page["id"], prop)
+                complete_property(self.sync.client, page["id"], prop)
                 self.tally.add("truncated property values read whole")
-        ctx.emit(as_record(page))
+        task.emit(as_record(page))
 
 
 def is_truncated(prop: Mapping[str, Any]) -> bool:
@@ -44,13 +47,11 @@ def is_truncated(prop: Mapping[str, Any]) -> bool:
     return False
 
 
-def complete_property(client: NotionClient, page_id: str, prop: Dict[str, Any]) -> None:
+def complete_property(client: NotionClient, page_id: str, prop: Record) -> None:
     """Replaces a truncated relation/people value by the whole list, read with the property-item endpoint."""
     kind = prop["type"]
     # Every property item carries the property's id; the referenced page or user is what tells them apart.
-    items = client.pages.properties.items(
-        page_id, prop["id"], item_key=lambda item: (item.get(kind) or {}).get("id")
-    )
+    items = client.pages.properties.items(page_id, prop["id"], item_key=lambda item: (item.get(kind) or {}).get("id"))
     values = [item[kind] for item in items if item.get("type") == kind and kind in item]
     prop[kind] = values
     if kind == "relation":

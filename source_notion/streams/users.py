@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable
+from collections.abc import Iterable
 
 from airbyte_cdk.models import SyncMode
 
 from source_notion.errors import NotionAPIError
-from source_notion.streams.base import NotionStream, as_record
+from source_notion.records import Record, as_record
+from source_notion.streams.base import NotionStream
 
 
 class Users(NotionStream):
-    def records(self, sync_mode: SyncMode) -> Iterable[Dict[str, Any]]:
-        for user in self.ctx.client.users.list():
+    def records(self, sync_mode: SyncMode) -> Iterable[Record]:
+        for user in self.sync.client.users.list():
             yield as_record(user)
 
     def skips_stream_on(self, error: NotionAPIError) -> bool:

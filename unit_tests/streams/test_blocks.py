@@ -1,8 +1,13 @@
 import re
 from collections import Counter
 
-from source_notion.client import NotionClient
-from unit_tests.notion_fakes import API, block, error, listing, page
+from airbyte_cdk.models import SyncMode
+
+from source_notion import SourceNotion
+from source_notion.retry_policy import RetryPolicy
+from source_notion.source import PLAN_KEY
+from source_notion.sync import PlannedStream
+from unit_tests.notion_fakes import API, CONFIG, block, error, listing, page
 from unit_tests.sync_helpers import records, states, summary, sync
 
 CHILDREN = re.compile(re.escape(API) + r"/v1/blocks/([^/]+)/children")
@@ -66,7 +71,11 @@ def test_every_block_is_read_with_page_id_depth_position_and_parent(notion):
     output = sync({"blocks": "full_refresh"})
     got = {r["id"]: r for r in records(output, "blocks")}
     assert len(got) == 6
-    assert {(r["depth"], r["position"]) for r in got.values() if r["parent"]["block_id"] == top[0]["id"]} == {(2, 0), (2, 1), (2, 2)}
+    assert {(r["depth"], r["position"]) for r in got.values() if r["parent"]["block_id"] == top[0]["id"]} == {
+        (2, 0),
+        (2, 1),
+        (2, 2),
+    }
     assert all(r["page_id"] == p1["id"] for r in got.values())
     assert got[top[1]["id"]]["position"] == 1 and got[top[1]["id"]]["depth"] == 1
     assert listed_parents(notion)[p2["id"]] == 1  # an empty page is listed once, and that is all
@@ -119,7 +128,9 @@ def test_child_pages_databases_and_synced_duplicates_are_emitted_not_descended(n
     (child_page,) = trees.add(p["id"], kind="child_page", has_children=True, title="Sub")
     (child_db,) = trees.add(p["id"], kind="child_database", has_children=True, title="DB")
     (original,) = trees.add(p["id"], kind="synced_block", has_children=True, synced_from=None)
-    (duplicate,) = trees.add(p["id"], kind="synced_block", has_children=True, synced_from={"type": "block_id", "block_id": original["id"]})
+    (duplicate,) = trees.add(
+        p["id"], kind="synced_block", has_children=True, synced_from={"type": "block_id", "block_id": original["id"]}
+    )
     trees.add(original["id"], 2)
     blocks = records(sync({"blocks": "full_refresh"}), "blocks")
     assert len(blocks) == 4 + 2
@@ -141,7 +152,11 @@ def test_a_listing_not_found_is_skipped_logged_and_counted(notion):
 
 def test_incremental_walks_only_pages_edited_at_or_after_the_cursor(notion):
     cursor = "2026-11-01T09:00:00.000Z"
-    changed, same_minute, old = page(1, "2026-11-01T09:05:00.000Z"), page(2, cursor), page(3, "2026-10-31T08:00:00.000Z")
+    changed, same_minute, old = (
+        page(1, "2026-11-01T09:05:00.000Z"),
+        page(2, cursor),
+        page(3, "2026-10-31T08:00:00.000Z"),
+    )
     trees = Trees(notion, [changed, same_minute, old])
     for p in (changed, same_minute, old):
         trees.add(p["id"], 2)
@@ -213,7 +228,17 @@ def test_a_504_on_children_retries_with_a_smaller_page_size(notion, monkeypatch)
         return served(request, context)
 
     notion.get(CHILDREN, json=flaky)
-    monkeypatch.setattr(NotionClient, "_backoff", lambda self, attempt: 0.0)
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, step: 0.0)
     blocks = records(sync({"blocks": "full_refresh"}), "blocks")
     assert sorted(b["position"] for b in blocks) == list(range(30))
     assert calls[:2] == [100, 50]
+
+
+def test_a_page_walk_reads_as_records_outside_checkpoint_windows(notion):
+    p = page(1)
+    trees = Trees(notion, [p])
+    trees.add(p["id"], 2)
+    plan = {"blocks": PlannedStream(SyncMode.full_refresh, {})}
+    (blocks,) = [s for s in SourceNotion().streams({**CONFIG, PLAN_KEY: plan}) if s.name == "blocks"]
+    assert [b["page_id"] for b in blocks.records(SyncMode.full_refresh)] == [p["id"], p["id"]]
+    assert blocks.state == {"last_edited_time": "2026-11-01T09:00:00.000Z"}

@@ -11,7 +11,11 @@ DATE = {"Date": "Sun, 01 Nov 2026 09:00:42 GMT"}
 
 def workspace(notion, pages, comments_by_parent, children=None):
     notion.post(API + "/v1/search", json=listing(pages, kind="page_or_data_source"), headers=DATE)
-    notion.get(COMMENTS, json=lambda r, c: listing(comments_by_parent.get(r.qs["block_id"][0], []), kind="comment"), headers=DATE)
+    notion.get(
+        COMMENTS,
+        json=lambda r, c: listing(comments_by_parent.get(r.qs["block_id"][0], []), kind="comment"),
+        headers=DATE,
+    )
     children = children or {}
     notion.get(CHILDREN, json=lambda r, c: listing(children.get(CHILDREN.match(r.url).group(1), [])))
 
@@ -36,7 +40,13 @@ def test_incremental_comments_filter_on_their_own_time_inclusively_across_all_pa
     workspace(
         notion,
         [old_page],
-        {old_page["id"]: [comment(1, old_page["id"], "2026-10-01T00:00:00.000Z"), comment(2, old_page["id"], cursor), comment(3, old_page["id"], "2026-11-01T09:10:00.000Z")]},
+        {
+            old_page["id"]: [
+                comment(1, old_page["id"], "2026-10-01T00:00:00.000Z"),
+                comment(2, old_page["id"], cursor),
+                comment(3, old_page["id"], "2026-11-01T09:10:00.000Z"),
+            ]
+        },
     )
     output = sync({"comments": "incremental"}, state={"comments": {"last_edited_time": cursor}})
     assert [c["id"] for c in records(output, "comments")] == [uid("c", 2), uid("c", 3)]
@@ -47,7 +57,9 @@ def test_changed_pages_scope_lists_only_pages_edited_since_the_cursor(notion):
     cursor = "2026-11-01T09:00:00.000Z"
     changed, unchanged = page(1, "2026-11-01T09:03:00.000Z"), page(2, "2020-01-01T00:00:00.000Z")
     workspace(notion, [changed, unchanged], {changed["id"]: [comment(1, changed["id"], "2026-11-01T09:03:00.000Z")]})
-    output = sync({"comments": "incremental"}, state={"comments": {"last_edited_time": cursor}}, comments_scope="changed_pages")
+    output = sync(
+        {"comments": "incremental"}, state={"comments": {"last_edited_time": cursor}}, comments_scope="changed_pages"
+    )
     assert listed(notion) == {changed["id"]: 1}
     assert len(records(output, "comments")) == 1
     # and the search stopped at the cursor: one request
@@ -86,7 +98,9 @@ def test_without_inline_comments_no_block_is_listed(notion):
 def test_403_skips_only_the_comments_stream_and_keeps_its_state(notion):
     p = page(1)
     notion.post(API + "/v1/search", json=listing([p], kind="page_or_data_source"))
-    notion.get(COMMENTS, status_code=403, json=error(403, "restricted_resource", "Insufficient permissions for this endpoint."))
+    notion.get(
+        COMMENTS, status_code=403, json=error(403, "restricted_resource", "Insufficient permissions for this endpoint.")
+    )
     state = {"comments": {"last_edited_time": "2026-10-01T00:00:00.000Z"}}
     output = sync({"pages": "incremental", "comments": "incremental"}, state=state)
     assert output.errors == []

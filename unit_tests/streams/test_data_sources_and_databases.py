@@ -26,13 +26,20 @@ def test_data_sources_come_from_one_data_source_search_shared_with_databases(not
 
 def test_incremental_data_sources_are_inclusive(notion):
     cursor = "2025-02-01T00:00:00.000Z"
-    data_source_search(notion, data_source(1, 1, "2025-03-01T00:00:00.000Z"), data_source(2, 1, cursor), data_source(3, 2, "2025-01-01T00:00:00.000Z"))
+    data_source_search(
+        notion,
+        data_source(1, 1, "2025-03-01T00:00:00.000Z"),
+        data_source(2, 1, cursor),
+        data_source(3, 2, "2025-01-01T00:00:00.000Z"),
+    )
     output = sync({"data_sources": "incremental"}, state={"data_sources": {"last_edited_time": cursor}})
     assert [d["id"] for d in records(output, "data_sources")] == [uid("ds", 1), uid("ds", 2)]
 
 
 def test_incremental_databases_read_only_containers_of_changed_data_sources(notion):
-    data_source_search(notion, data_source(1, 1, "2026-11-01T09:00:00.000Z"), data_source(2, 2, "2026-10-01T00:00:00.000Z"))
+    data_source_search(
+        notion, data_source(1, 1, "2026-11-01T09:00:00.000Z"), data_source(2, 2, "2026-10-01T00:00:00.000Z")
+    )
     notion.get(f"{API}/v1/databases/{uid('db', 1)}", json=database(1))
     output = sync({"databases": "incremental"}, state={"databases": {"last_edited_time": "2026-11-01T09:00:00.000Z"}})
     assert [d["id"] for d in records(output, "databases")] == [uid("db", 1)]
@@ -47,7 +54,11 @@ def test_a_sync_where_nothing_changed_reads_no_database(notion):
 
 def test_a_database_not_found_is_skipped_with_a_warning_and_counted(notion):
     data_source_search(notion, data_source(1, 1), data_source(2, 2))
-    notion.get(f"{API}/v1/databases/{uid('db', 1)}", status_code=404, json=error(404, "object_not_found", "Could not find database"))
+    notion.get(
+        f"{API}/v1/databases/{uid('db', 1)}",
+        status_code=404,
+        json=error(404, "object_not_found", "Could not find database"),
+    )
     notion.get(f"{API}/v1/databases/{uid('db', 2)}", json=database(2))
     output = sync({"databases": "full_refresh"})
     assert output.errors == []

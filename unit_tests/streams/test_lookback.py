@@ -2,14 +2,14 @@
 state keeps the cursor itself. Notion's search index lags, so an edit made just before the previous sync can show
 up in search only after it, with a last_edited_time older than the cursor."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_notion.config import connection_specification, load_config
-from source_notion.streams.base import CursorStream
+from source_notion.cursors import sync_from
 from unit_tests.notion_fakes import API, CONFIG, comment, data_source, database, listing, page, uid
 from unit_tests.streams.test_blocks import Trees, interrupted_walk, listed_parents
 from unit_tests.streams.test_comments import listed, workspace
@@ -21,7 +21,7 @@ DATE = {"Date": "Sun, 01 Nov 2026 09:30:42 GMT"}
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
 # ---- where a sync starts from: the one computation
@@ -36,15 +36,25 @@ def utc(text: str) -> datetime:
         ({}, SyncMode.incremental, {}, None),  # no state: everything
         ({}, SyncMode.full_refresh, {"last_edited_time": CURSOR}, None),  # full refresh ignores the state
         # start_date still bounds everything: it wins when later than cursor - lookback...
-        ({"start_date": "2026-11-01T08:58:00Z"}, SyncMode.incremental, {"last_edited_time": CURSOR}, "2026-11-01T08:58:00.000Z"),
+        (
+            {"start_date": "2026-11-01T08:58:00Z"},
+            SyncMode.incremental,
+            {"last_edited_time": CURSOR},
+            "2026-11-01T08:58:00.000Z",
+        ),
         # ...and not when earlier
-        ({"start_date": "2026-11-01T08:00:00Z"}, SyncMode.incremental, {"last_edited_time": CURSOR}, "2026-11-01T08:55:00.000Z"),
+        (
+            {"start_date": "2026-11-01T08:00:00Z"},
+            SyncMode.incremental,
+            {"last_edited_time": CURSOR},
+            "2026-11-01T08:55:00.000Z",
+        ),
         ({"start_date": "2026-01-01T00:00:00Z"}, SyncMode.full_refresh, {}, "2026-01-01T00:00:00.000Z"),
     ],
 )
 def test_sync_from_is_the_cursor_minus_the_lookback_bounded_by_start_date(options, mode, state, expected):
     config = load_config({**CONFIG, **options})
-    got = CursorStream.sync_from(config, mode, state)
+    got = sync_from(config, mode, state)
     assert got == (utc(expected) if expected else None)
 
 
@@ -81,7 +91,9 @@ def test_pages_search_down_to_cursor_minus_lookback_and_keep_the_cursor(notion):
 
 
 def test_pages_with_lookback_0_stop_at_the_cursor(notion):
-    notion.post(SEARCH, json=listing([page(1, "2026-11-01T08:59:00.000Z")], next_cursor="c1", kind="page_or_data_source"))
+    notion.post(
+        SEARCH, json=listing([page(1, "2026-11-01T08:59:00.000Z")], next_cursor="c1", kind="page_or_data_source")
+    )
     output = sync({"pages": "incremental"}, state={"pages": {"last_edited_time": CURSOR}}, lookback_minutes=0)
     assert records(output, "pages") == [] and notion.call_count == 1
 
@@ -89,7 +101,10 @@ def test_pages_with_lookback_0_stop_at_the_cursor(notion):
 def test_data_sources_read_from_cursor_minus_lookback(notion):
     notion.post(
         SEARCH,
-        json=listing([data_source(1, 1, "2026-11-01T08:56:00.000Z"), data_source(2, 2, "2026-11-01T08:50:00.000Z")], kind="page_or_data_source"),
+        json=listing(
+            [data_source(1, 1, "2026-11-01T08:56:00.000Z"), data_source(2, 2, "2026-11-01T08:50:00.000Z")],
+            kind="page_or_data_source",
+        ),
     )
     output = sync({"data_sources": "incremental"}, state={"data_sources": {"last_edited_time": CURSOR}})
     assert [d["id"] for d in records(output, "data_sources")] == [uid("ds", 1)]
@@ -99,7 +114,10 @@ def test_data_sources_read_from_cursor_minus_lookback(notion):
 def test_databases_read_the_containers_of_data_sources_in_the_lookback(notion):
     notion.post(
         SEARCH,
-        json=listing([data_source(1, 1, "2026-11-01T08:56:00.000Z"), data_source(2, 2, "2026-11-01T08:50:00.000Z")], kind="page_or_data_source"),
+        json=listing(
+            [data_source(1, 1, "2026-11-01T08:56:00.000Z"), data_source(2, 2, "2026-11-01T08:50:00.000Z")],
+            kind="page_or_data_source",
+        ),
         headers=DATE,
     )
     notion.get(f"{API}/v1/databases/{uid('db', 1)}", json=database(1))
@@ -131,7 +149,9 @@ def test_comments_are_emitted_from_cursor_minus_lookback(notion):
 def test_changed_pages_comments_list_pages_edited_in_the_lookback(notion):
     inside, outside = page(1, "2026-11-01T08:57:00.000Z"), page(2, "2026-11-01T08:40:00.000Z")
     workspace(notion, [inside, outside], {inside["id"]: [comment(1, inside["id"], "2026-11-01T08:57:00.000Z")]})
-    output = sync({"comments": "incremental"}, state={"comments": {"last_edited_time": CURSOR}}, comments_scope="changed_pages")
+    output = sync(
+        {"comments": "incremental"}, state={"comments": {"last_edited_time": CURSOR}}, comments_scope="changed_pages"
+    )
     assert listed(notion) == {inside["id"]: 1}
     assert [c["id"] for c in records(output, "comments")] == [uid("c", 1)]
 
@@ -163,5 +183,9 @@ def test_the_walk_logs_where_it_starts_from_and_why(notion):
         "Stream blocks: 1 pages to walk, edited at or after 2026-11-01T08:55:00.000Z "
         "(the cursor 2026-11-01T09:00:00.000Z minus a 5-minute lookback)."
     ) in log_lines(output)
-    output = sync({"blocks": "incremental"}, state={"blocks": {"last_edited_time": CURSOR}}, start_date="2026-11-01T08:58:00Z")
-    assert "Stream blocks: 1 pages to walk, edited at or after 2026-11-01T08:58:00.000Z (start_date)." in log_lines(output)
+    output = sync(
+        {"blocks": "incremental"}, state={"blocks": {"last_edited_time": CURSOR}}, start_date="2026-11-01T08:58:00Z"
+    )
+    assert "Stream blocks: 1 pages to walk, edited at or after 2026-11-01T08:58:00.000Z (start_date)." in log_lines(
+        output
+    )

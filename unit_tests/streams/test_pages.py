@@ -8,14 +8,22 @@ def search_returns(notion, *batches):
     notion.post(
         SEARCH,
         [
-            {"json": listing(list(batch), next_cursor=f"c{i}" if i < len(batches) - 1 else None, kind="page_or_data_source")}
+            {
+                "json": listing(
+                    list(batch), next_cursor=f"c{i}" if i < len(batches) - 1 else None, kind="page_or_data_source"
+                )
+            }
             for i, batch in enumerate(batches)
         ],
     )
 
 
 def test_full_refresh_reads_every_page_and_records_the_newest_time(notion):
-    search_returns(notion, [page(1, "2025-03-01T10:00:00.000Z"), page(2, "2025-02-01T00:00:00.000Z")], [page(3, "2024-01-01T00:00:00.000Z")])
+    search_returns(
+        notion,
+        [page(1, "2025-03-01T10:00:00.000Z"), page(2, "2025-02-01T00:00:00.000Z")],
+        [page(3, "2024-01-01T00:00:00.000Z")],
+    )
     output = sync({"pages": "full_refresh"}, state={"pages": {"last_edited_time": "2025-02-15T00:00:00.000Z"}})
     assert [p["id"] for p in records(output, "pages")] == [uid("p", 1), uid("p", 2), uid("p", 3)]
     assert states(output, "pages")[-1] == {"last_edited_time": "2025-03-01T10:00:00.000Z"}
@@ -82,7 +90,9 @@ def test_truncated_relation_and_people_values_are_read_whole(notion):
             {"json": listing(items("relation", related[100:]), kind="property_item")},
         ],
     )
-    notion.get(f"{API}/v1/pages/{uid('p', 1)}/properties/ppl", json=listing(items("people", people), kind="property_item"))
+    notion.get(
+        f"{API}/v1/pages/{uid('p', 1)}/properties/ppl", json=listing(items("people", people), kind="property_item")
+    )
     output = sync({"pages": "full_refresh"})
     (record,) = records(output, "pages")
     assert record["properties"]["Links"]["relation"] == related

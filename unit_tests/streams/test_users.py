@@ -5,7 +5,10 @@ from unit_tests.sync_helpers import log_lines, records, summary, sync
 def test_users_are_read_in_full_across_pages(notion):
     notion.get(
         API + "/v1/users",
-        [{"json": listing([user(1), user(2)], next_cursor="c", kind="user")}, {"json": listing([user(3)], kind="user")}],
+        [
+            {"json": listing([user(1), user(2)], next_cursor="c", kind="user")},
+            {"json": listing([user(3)], kind="user")},
+        ],
     )
     output = sync({"users": "full_refresh"})
     assert [u["name"] for u in records(output, "users")] == ["User 1", "User 2", "User 3"]

@@ -1,0 +1,87 @@
+"""The streams, declared once: each one's name, class and what it shares with others; the read order follows.
+
+A stream depends on shared work (`Shared`): the sync's page search, its data-source search, its block walk.
+The stream that `feeds` a piece of shared work receives it whole (pages and data_sources emit the objects the
+searches find; blocks emits what the walk lists), so it is read before every stream that `needs` it, which
+read the index or the walk's spool after. The read order is that dependency order (a topological sort; streams
+with no dependency between them keep the order declared here, which is also discover's order).
+
+Adding a stream is one entry here and one class (a `NotionStream` taking `(sync, name)`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from source_notion.config import NotionConfig
+from source_notion.cursors import later
+from source_notion.streams import Blocks, Comments, Databases, DataSources, Pages, Users
+from source_notion.streams.base import CursorStream, NotionStream
+from source_notion.sync import PlannedStream
+
+
+class Shared(Enum):
+    PAGE_SEARCH = "the sync's one page search (source_notion/workspace_index.py)"
+    DATA_SOURCE_SEARCH = "the sync's one data-source search (source_notion/workspace_index.py)"
+    BLOCK_WALK = "the sync's one walk of the page trees (source_notion/block_walk.py)"
+
+
+@dataclass(frozen=True)
+class StreamEntry:
+    name: str
+    stream_class: type[NotionStream]
+    needs: frozenset[Shared] = frozenset()
+    feeds: Shared | None = None  # the shared work this stream emits as it is done (read before its consumers)
+
+    def uses(self, shared: Shared) -> bool:
+        return shared in self.needs or self.feeds == shared
+
+
+DECLARED = (
+    StreamEntry("users", Users),
+    StreamEntry("data_sources", DataSources, feeds=Shared.DATA_SOURCE_SEARCH),
+    StreamEntry("databases", Databases, needs=frozenset({Shared.DATA_SOURCE_SEARCH})),
+    StreamEntry("pages", Pages, feeds=Shared.PAGE_SEARCH),
+    StreamEntry("blocks", Blocks, needs=frozenset({Shared.PAGE_SEARCH}), feeds=Shared.BLOCK_WALK),
+    StreamEntry("comments", Comments, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
+)
+
+
+def dependency_order(entries: tuple[StreamEntry, ...]) -> tuple[StreamEntry, ...]:
+    """Every feeder before the streams that need what it feeds; otherwise the declared order."""
+    feeder = {entry.feeds: entry.name for entry in entries if entry.feeds is not None}
+    after = {
+        entry.name: {feeder[s] for s in entry.needs if s in feeder and feeder[s] != entry.name} for entry in entries
+    }
+    ordered: list[StreamEntry] = []
+    placed: set[str] = set()
+    while len(ordered) < len(entries):
+        ready = next((e for e in entries if e.name not in placed and after[e.name] <= placed), None)
+        if ready is None:
+            raise ValueError(f"the streams' dependencies form a cycle: {sorted(set(after) - placed)}")
+        ordered.append(ready)
+        placed.add(ready.name)
+    return tuple(ordered)
+
+
+READ_ORDER = dependency_order(DECLARED)
+STREAM_NAMES = tuple(entry.name for entry in READ_ORDER)
+
+
+def read_position(stream_name: str) -> int:
+    """Where a stream comes in the read; a name the registry does not know comes last."""
+    return STREAM_NAMES.index(stream_name) if stream_name in STREAM_NAMES else len(STREAM_NAMES)
+
+
+def search_since(shared: Shared, config: NotionConfig, plan: Mapping[str, PlannedStream]) -> datetime | None:
+    """How far back a search must go: as far as its furthest-back selected user needs, bounded by start_date."""
+    needs: list[datetime | None] = []
+    for entry in READ_ORDER:
+        if entry.uses(shared) and entry.name in plan and issubclass(entry.stream_class, CursorStream):
+            planned = plan[entry.name]
+            needs.append(entry.stream_class.index_since(config, planned.sync_mode, planned.state))
+    furthest = None if not needs or any(n is None for n in needs) else min(n for n in needs if n is not None)
+    return later(furthest, config.start_datetime)

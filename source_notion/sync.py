@@ -1,0 +1,44 @@
+"""One sync's shared context: what its streams share, and what was asked of each (the plan)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from airbyte_cdk.models import SyncMode
+
+from source_notion.block_walk import BlockWalk
+from source_notion.client import NotionClient
+from source_notion.config import NotionConfig
+from source_notion.work_pool import WorkPool
+from source_notion.workspace_index import WorkspaceIndex
+
+
+@dataclass(frozen=True)
+class PlannedStream:
+    """A stream of the configured catalog: how it is synced and the state it comes with."""
+
+    sync_mode: SyncMode
+    state: Mapping[str, Any]
+
+
+# The streams a read syncs, by name (empty for discover and check).
+SyncPlan = Mapping[str, PlannedStream]
+
+
+@dataclass
+class Sync:
+    """Everything one sync's streams share: one client (one rate budget), one index, one block walk."""
+
+    config: NotionConfig
+    client: NotionClient
+    index: WorkspaceIndex
+    block_walk: BlockWalk
+    plan: SyncPlan = field(default_factory=dict)
+
+    def selected(self, stream_name: str) -> bool:
+        return stream_name in self.plan
+
+    def pool(self) -> WorkPool:
+        return WorkPool(self.config.max_concurrency)
