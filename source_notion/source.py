@@ -24,6 +24,7 @@ from source_notion.block_walk import BlockWalk
 from source_notion.client import DEFAULT_BASE_URL, NotionClient
 from source_notion.config import NotionConfig, load_config, specification
 from source_notion.errors import SHARE_HINT
+from source_notion.progress import Progress
 from source_notion.rate_budget import RateBudget
 from source_notion.registry import READ_ORDER, Shared, read_position, search_since
 from source_notion.sync import PlannedStream, Sync, SyncPlan
@@ -55,6 +56,7 @@ class SourceNotion(AbstractSource):
         self.catalog = catalog
         self.config = config
         self.state = state
+        self._built: tuple[Sync, dict[str, Stream]] | None = None
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return specification()
@@ -95,7 +97,9 @@ class SourceNotion(AbstractSource):
         )
         sync = Sync(notion_config, client, index, BlockWalk(client, notion_config.max_block_depth), plan)
         # Built in read order: the block walk's subscribers subscribe in it (source_notion/block_walk.py).
-        return [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
+        streams: list[Stream] = [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
+        self._built = sync, {stream.name: stream for stream in streams}  # what progress.py watches
+        return streams
 
     def read(
         self,
@@ -110,4 +114,12 @@ class SourceNotion(AbstractSource):
             s.stream.name: PlannedStream(s.sync_mode, states.get_stream_state(s.stream.name, s.stream.namespace))
             for s in ordered
         }
-        yield from super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)
+        progress = Progress(
+            streams=lambda: self._built[1] if self._built else {},
+            requests=lambda: (self._built[0].client.stats.total, self._built[0].client.stats.rate_limited)
+            if self._built
+            else (0, 0),
+            logger=logger,
+        )
+        messages = super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)
+        yield from progress.observe(messages)
