@@ -69,6 +69,13 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
                                full["wall_over_floor"], FULL_WALL_OVER_FLOOR))  # fmt: skip
         checks.append(_peer_check("full", f"peer wall / our wall >= {PEER_WALL_OVER_OURS_FULL:g}", full,
                                   "peer_wall_over_ours", PEER_WALL_OVER_OURS_FULL))  # fmt: skip
+    for name in ("full_2026_12_01",):  # issue 9: the same bars as full, against that version's own lower bound
+        entry = figures.get(name)
+        if entry:
+            checks.append(_at_most(name, f"requests / lower bound <= {FULL_REQUESTS_OVER_LB}",
+                                   entry["requests_over_lower_bound"], FULL_REQUESTS_OVER_LB))  # fmt: skip
+            checks.append(_at_most(name, f"wall / floor <= {FULL_WALL_OVER_FLOOR}",
+                                   entry["wall_over_floor"], FULL_WALL_OVER_FLOOR))  # fmt: skip
     for name in ("incremental_1pct", "incremental_none"):
         entry = figures.get(name)
         if entry:

@@ -23,6 +23,7 @@ from bench.scenarios import (
     ALL_SCENARIOS,
     LARGE_SCENARIOS,
     MEDIUM_SCENARIOS,
+    VERSION_SCENARIOS,
     ChainRunner,
     ChainSettings,
     default_timeout,
@@ -31,6 +32,7 @@ from bench.scenarios import (
     run_large,
     run_our_medium_chain,
     run_peer_medium_chain,
+    run_version_scenario,
     scenario_results,
 )
 from bench.source_command import SourceCommand
@@ -185,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         ours = SourceCommand("ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR)
         ours_syncs.update(run_our_medium_chain(ChainRunner(settings, log), ours, wanted))
+    for name in sorted(wanted & set(VERSION_SCENARIOS)):
+        settings = chain_settings(
+            arguments.profile_medium, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
+        )
+        ours = SourceCommand("ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR)
+        ours_syncs[name] = run_version_scenario(ChainRunner(settings, log), ours, name)
         if peer_env:
             peer = SourceCommand("peer", peer_env.command(), peer_config(EMULATOR_TOKEN), output_dir, REPO_DIR)
             peer_settings = chain_settings(arguments.profile_medium, arguments.rate, peer_timeout)
@@ -202,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # Only the scenarios asked for are reported (the chain may have run `full` to get a state to resume from).
     keep = {name: sync for name, sync in ours_syncs.items() if name.removesuffix("_all_pages") in wanted}
-    profiles = dict.fromkeys(MEDIUM_SCENARIOS, arguments.profile_medium) | {"full_large": arguments.profile_large}
-    rates = dict.fromkeys(MEDIUM_SCENARIOS, arguments.rate) | {"full_large": arguments.large_rate}
+    medium = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS)
+    profiles = dict.fromkeys(medium, arguments.profile_medium) | {"full_large": arguments.profile_large}
+    rates = dict.fromkeys(medium, arguments.rate) | {"full_large": arguments.large_rate}
     figures = all_figures(scenario_results(keep, peer_syncs, profiles, rates, log))
     checks = acceptance_checks(figures)
 

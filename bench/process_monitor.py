@@ -88,7 +88,8 @@ def run_monitored(
             tree_rss = _tree_rss(watched)
             peak_tree_rss = max(peak_tree_rss, tree_rss)
             elapsed = time.monotonic() - started
-            if timeline and elapsed >= next_timeline_s:
+            # 0 means not measurable yet (the child has not exec'd, or psutil raced its exit): not a sample.
+            if timeline and tree_rss and elapsed >= next_timeline_s:
                 timeline.write(f"{elapsed:.1f}\t{tree_rss / (1024 * 1024):.1f}\n")
                 next_timeline_s = elapsed + RSS_TIMELINE_INTERVAL_S
             if elapsed > timeout_s:

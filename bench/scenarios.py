@@ -13,6 +13,10 @@ Medium chain, per connector:
 Ours runs each incremental sync twice on the same workspace: `comments_scope: changed_pages` (the scenario's row)
 and `all_pages` (the default, an extra row `<scenario>_all_pages`), which lists every page's comments every sync
 by design.
+
+full_2026_12_01: ours alone (the peer does not speak that version), a full sync of medium on a fresh emulator with
+`notion_version: 2026-12-01`, held to that version's lower bound (the rows' properties come from data-source
+queries there, docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -34,8 +38,9 @@ from testkit.constants import LOOKBACK_MINUTES
 # state").
 
 MEDIUM_SCENARIOS = ("full", "incremental_1pct", "incremental_none")
+VERSION_SCENARIOS = {"full_2026_12_01": "2026-12-01"}  # a full medium sync of ours on another Notion-Version
 LARGE_SCENARIOS = ("full_large",)
-ALL_SCENARIOS = MEDIUM_SCENARIOS + LARGE_SCENARIOS
+ALL_SCENARIOS = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS) + LARGE_SCENARIOS
 ALL_PAGES_SUFFIX = "_all_pages"
 
 
@@ -89,11 +94,13 @@ class ChainRunner:
         expected_ids: Callable[[dict], dict[str, set[str]]],
         config_overrides: dict | None = None,
         truth_comments_scope: str | None = None,
+        notion_version: str | None = None,
     ) -> ChainSync:
         """One sync. Its ground truth is what a complete sync with `truth_comments_scope` (default: the run's own
         `comments_scope`) must return: with changed_pages a comment on an unchanged page is, by design, not asked
         for (the peer, which lists every page's comments, is held to all_pages)."""
-        lower_bound = emulator.control.lower_bound(since=since, comments_scope=comments_scope)
+        versioned = {"notion_version": notion_version} if notion_version else {}
+        lower_bound = emulator.control.lower_bound(since=since, comments_scope=comments_scope, **versioned)
         started_at = emulator.control.clock()
         emulator.control.reset_stats()
         self.log(
@@ -184,6 +191,16 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
     return syncs
 
 
+def run_version_scenario(runner: ChainRunner, ours: SourceCommand, name: str) -> ChainSync:
+    """A full sync of ours on `VERSION_SCENARIOS[name]`, on an emulator of its own."""
+    version = VERSION_SCENARIOS[name]
+    with runner.start_emulator(f"ours-{name}") as emulator:
+        return runner.sync(
+            emulator, ours, name, None, None, "changed_pages", our_expected_ids,
+            {"comments_scope": "changed_pages", "notion_version": version}, notion_version=version,
+        )  # fmt: skip
+
+
 def run_peer_medium_chain(runner: ChainRunner, peer: SourceCommand, wanted: set[str]) -> dict[str, ChainSync]:
     """The peer on its own emulator, same seed and mutations. It has no comments scope: it lists every page's
     comments every sync; its rows' lower bounds are computed with the scope of ours (changed_pages) so that both
@@ -266,6 +283,7 @@ def _row_order() -> list[str]:
         "incremental_1pct" + ALL_PAGES_SUFFIX,
         "incremental_none",
         "incremental_none" + ALL_PAGES_SUFFIX,
+        *VERSION_SCENARIOS,
         "full_large",
     ]
 

@@ -1,6 +1,6 @@
 """python -m notion_emulator --port PORT --profile NAME [--seed N] [--rate-limit RPS]
 [--burst N] [--latency-ms MS] [--fault-rate F] [--search-lag-seconds S]
-[--search-filter-properties applied|ignored] [--token TOKEN]
+[--search-filter-properties applied|ignored] [--oauth-access-token-seconds S] [--token TOKEN]
 
 Binds 127.0.0.1, prints `NOTION_API_BASE_URL=http://127.0.0.1:PORT` once it serves, serves until killed.
 The command line's rate limit defaults to Notion's 3 requests/s (the Python class and the pytest fixture
@@ -33,12 +33,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="how long a change takes to show in search, by the virtual clock (0: at once)")
     parser.add_argument("--search-filter-properties", default="applied", choices=SEARCH_FILTER_PROPERTIES_MODES,
                         help="whether Search applies filter_properties (the real behaviour is unverified)")
+    parser.add_argument("--oauth-access-token-seconds", type=float, default=3600.0,
+                        help="lifetime of the access tokens POST /v1/oauth/token mints, by the virtual clock")
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     args = parser.parse_args(argv)
     emulator = Emulator(profile=args.profile, seed=args.seed, rate_limit=args.rate_limit, burst=args.burst,
                         latency_ms=args.latency_ms, fault_rate=args.fault_rate, token=args.token, port=args.port,
                         slow_seconds=args.slow_seconds, search_lag_seconds=args.search_lag_seconds,
-                        search_filter_properties=args.search_filter_properties).start()
+                        search_filter_properties=args.search_filter_properties,
+                        oauth_access_token_seconds=args.oauth_access_token_seconds).start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -1,7 +1,8 @@
-"""The emulator's backend: the workspace, what a token can see of it, and paged listings.
+"""The emulator's backend: the workspace, what a token can see of it, its clock, and paged listings.
 
-The HTTP layer (server.py) only parses requests and renders what this returns. Everything here runs under
-`self.lock` (the server takes it around model access, never around latency sleeps). Block trees and comments
+The HTTP layer (api/) only parses requests and wraps what the endpoint methods of reads.py answer; those and
+the mutations (mutations.py) take `self.lock` themselves, so nothing outside the backend holds it (and no
+latency sleep ever happens under it). Block trees and comments
 come from `content()`: pinned for pages a mutation touched, else an LRU cache (unbounded below `large`), else
 built from the page's recipe.
 """
@@ -14,23 +15,24 @@ import threading
 import time
 from collections import OrderedDict
 
+from . import session_cursors
 from .clock import VirtualClock
 from .content import ContentBuilder
 from .errors import ApiError, invalid_cursor, not_found
 from .generator import generate
 from .ids import Kind, dashed, normalize
-from .model import Block, Comment, DataSource, Database, Page, PageContent, User
+from .model import Block, Comment, ContentBlock, Database, DataSource, Page, PageContent, User
 from .mutations import Mutations
 from .query import FilterCompiler, sort_key_function, sort_rows
-from . import session_cursors
+from .reads import Reads
 from .render import V2022, Renderer
-from .search_index import LaggedSearchIndex
+from .search_index import LaggedSearchIndex, SearchHit
 
 LARGE_CACHE_PAGES = 2_000
 SEARCH_FILTER_PROPERTIES_MODES = ("applied", "ignored")
 
 
-class Backend(Mutations):
+class Backend(Reads, Mutations):
     def __init__(self, profile: str = "small", seed: int = 0, content_cache_pages: int | None = None,
                  search_lag_seconds: float = 0, search_filter_properties: str = "applied"):
         started = time.perf_counter()
@@ -66,7 +68,19 @@ class Backend(Mutations):
     def search_lag_seconds(self, seconds: float) -> None:
         if not seconds >= 0:
             raise ValueError("search_lag_seconds must be a number >= 0")
-        self._search_lag_ms = int(round(seconds * 1000))
+        with self.lock:  # a search catches up under this lock
+            self._search_lag_ms = int(round(seconds * 1000))
+
+    def set_clock(self, ms: int) -> int:
+        """Sets the virtual clock (never backwards: ValueError); answers the new time."""
+        with self.lock:
+            self.clock.set(ms)
+            return self.clock.now()
+
+    def advance_clock(self, seconds: float) -> int:
+        with self.lock:
+            self.clock.advance(seconds)
+            return self.clock.now()
 
     @property
     def search_filter_properties(self) -> str:
@@ -121,21 +135,22 @@ class Backend(Mutations):
         page = self.page(raw)
         return page if page is not None and shared and not page.eff_hidden else None
 
-    def find_block(self, raw: str, shared: bool):
-        """("block", content, node) | ("page", page) | ("database", db) for a block id visible to the token."""
+    def find_block(self, raw: str, shared: bool) -> Page | Database | ContentBlock | None:
+        """What a block id visible to the token names: a page or a database (their ids are block ids too),
+        or a block of a page's content."""
         decoded = self.codec.decode(raw)
         if decoded is None or not shared:
             return None
         kind, a, _ = decoded
         if kind == Kind.PAGE and a < len(self.ws.pages) and not self.ws.pages[a].eff_hidden:
-            return "page", self.ws.pages[a]
+            return self.ws.pages[a]
         if kind == Kind.DATABASE and a < len(self.ws.databases) and not self.ws.databases[a].eff_hidden:
-            return "database", self.ws.databases[a]
+            return self.ws.databases[a]
         if kind == Kind.BLOCK and a < len(self.ws.pages) and not self.ws.pages[a].eff_hidden:
             content = self.content(a)
-            node = content.by_id.get(dashed(normalize(raw)))
+            node = content.by_id.get(dashed(_compact(raw)))
             if node is not None:
-                return "block", content, node
+                return ContentBlock(content, node)
         return None
 
     def find_comment(self, raw: str, shared: bool) -> tuple[Page, Comment] | None:
@@ -143,7 +158,7 @@ class Backend(Mutations):
         if not found or not shared or found[0] >= len(self.ws.pages) or self.ws.pages[found[0]].eff_hidden:
             return None
         content = self.content(found[0])
-        wanted = dashed(normalize(raw))
+        wanted = dashed(_compact(raw))
         for comment in content.page_comments:
             if comment.id == wanted:
                 return self.ws.pages[found[0]], comment
@@ -194,25 +209,25 @@ class Backend(Mutations):
         gone from their parent; a duplicate synced block shows its original's children."""
         if node is not None and node.type == "synced_block" and node.ref is not None:
             original = self.find_block(node.ref, True)
-            if original is None or original[0] != "block":
+            if not isinstance(original, ContentBlock):
                 return []
-            return self.visible_children(original[1], original[2])
+            return self.visible_children(original.content, original.node)
         kids = content.top if node is None else (node.children or [])
         return [k for k in kids if not (k.type == "child_page" and self.ws.pages[k.ref].own_trashed)]
 
-    def children_listing(self, found) -> tuple[PageContent | None, list[Block]]:
-        """(the content the children belong to, the children) for a find_block() result."""
-        if found[0] == "database":
+    def children_listing(self, found: Page | Database | ContentBlock) -> tuple[PageContent | None, list[Block]]:
+        """(the content the children belong to, the children) of what find_block() found."""
+        if isinstance(found, Database):
             return None, []
-        if found[0] == "page":
-            content = self.content(found[1].idx)
+        if isinstance(found, Page):
+            content = self.content(found.idx)
             return content, self.visible_children(content, None)
-        _, content, node = found
+        content, node = found.content, found.node
         if node.type == "synced_block" and node.ref is not None:
             original = self.find_block(node.ref, True)
-            if original is None or original[0] != "block":
+            if not isinstance(original, ContentBlock):
                 return content, []
-            content, node = original[1], original[2]
+            content, node = original.content, original.node
         return content, self.visible_children(content, node)
 
     def has_children(self, content: PageContent, node: Block) -> bool:
@@ -225,9 +240,9 @@ class Backend(Mutations):
         return bool(self.visible_children(content, node))
 
     # -- listings -----------------------------------------------------------------------------------------
-    def search(self, shared: bool, version: str, value: str | None, query: str, descending: bool,
-               start_cursor: str | None, page_size: int) -> tuple[list[tuple[str, object, int]], str | None]:
-        """[(kind, object, listed last_edited ms)] of one search page and the next cursor. Trashed objects are
+    def search_hits(self, shared: bool, version: str, value: str | None, query: str, descending: bool,
+               start_cursor: str | None, page_size: int) -> tuple[list[SearchHit], str | None]:
+        """The hits of one search page and the next cursor. Trashed objects are
         not returned. What is listed lags the workspace by `search_lag_seconds` (search_index.py); the
         objects themselves, trashed or shared as they are now, are the current ones."""
         if version == V2022:
@@ -254,14 +269,15 @@ class Backend(Mutations):
         for ms, _, kind, idx in merged:
             found = self._searchable(kind, idx, needle)
             if found is not None:
-                results.append((kind, found, ms))
+                results.append(SearchHit(found, ms))
                 if len(results) > page_size:
                     break
-        following = results[page_size][1].id if len(results) > page_size else None
+        following = results[page_size].obj.id if len(results) > page_size else None
         return results[:page_size], session_cursors.mint(following, start_cursor)
 
-    def _searchable(self, kind: str, idx: int, needle: str):
+    def _searchable(self, kind: str, idx: int, needle: str) -> Page | DataSource | Database | None:
         ws = self.ws
+        obj: Page | DataSource | Database
         if kind == "page":
             obj = ws.pages[idx]
             title = obj.title
@@ -306,16 +322,8 @@ class Backend(Mutations):
         return list(self.ws.users)
 
 
-def page_of_list(items: list, start_cursor: str | None, page_size: int, id_of=lambda item: item.id
-                 ) -> tuple[list, str | None]:
-    """One page of an ordered list whose cursors are the id of the next item (notion-api.md §6.3)."""
-    start = 0
-    if start_cursor is not None:
-        compact = normalize(start_cursor)
-        wanted = dashed(compact) if compact else None
-        start = next((i for i, item in enumerate(items) if id_of(item) == wanted), -1)
-        if start < 0:
-            raise invalid_cursor(start_cursor)
-    chunk = items[start:start + page_size]
-    next_cursor = id_of(items[start + page_size]) if start + page_size < len(items) else None
-    return chunk, next_cursor
+def _compact(raw: str) -> str:
+    """The compact form of an id the codec has decoded (so it is one)."""
+    compact = normalize(raw)
+    assert compact is not None
+    return compact

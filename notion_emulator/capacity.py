@@ -33,10 +33,26 @@ HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-0
 
 def _start(profile: str, latency_ms: float) -> tuple[subprocess.Popen, str, float]:
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "notion_emulator", "--port", "0",
-                                "--profile", profile, "--rate-limit", "0", "--latency-ms", str(latency_ms)],
-                               cwd=REPO, stdout=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "notion_emulator",
+            "--port",
+            "0",
+            "--profile",
+            profile,
+            "--rate-limit",
+            "0",
+            "--latency-ms",
+            str(latency_ms),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert process.stdout is not None  # stdout=PIPE
     line = process.stdout.readline().strip()
     if not line.startswith("NOTION_API_BASE_URL="):
         process.kill()
@@ -50,10 +66,18 @@ def _rss_mib(process: subprocess.Popen) -> float:
 
 def _drive(base_url: str, threads: int, seconds: float, seed: int) -> dict:
     probe = requests.Session()
-    pages = probe.post(base_url + "/v1/search", headers=HEADERS, timeout=60,
-                       json={"filter": {"property": "object", "value": "page"}, "page_size": 100}).json()["results"]
-    sources = probe.post(base_url + "/v1/search", headers=HEADERS, timeout=60,
-                         json={"filter": {"property": "object", "value": "data_source"}}).json()["results"]
+    pages = probe.post(
+        base_url + "/v1/search",
+        headers=HEADERS,
+        timeout=60,
+        json={"filter": {"property": "object", "value": "page"}, "page_size": 100},
+    ).json()["results"]
+    sources = probe.post(
+        base_url + "/v1/search",
+        headers=HEADERS,
+        timeout=60,
+        json={"filter": {"property": "object", "value": "data_source"}},
+    ).json()["results"]
     page_ids = [p["id"] for p in pages]
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -64,7 +88,8 @@ def _drive(base_url: str, threads: int, seconds: float, seed: int) -> dict:
         rng = random.Random(seed + n)
         session = requests.Session()
         cursor = None
-        mine, codes = [], {}
+        mine: list = []
+        codes: dict = {}
         while time.monotonic() < deadline:
             roll = rng.random()
             started = time.perf_counter()
@@ -75,16 +100,22 @@ def _drive(base_url: str, threads: int, seconds: float, seed: int) -> dict:
                 response = session.post(base_url + "/v1/search", headers=HEADERS, json=body, timeout=60)
                 cursor = response.json().get("next_cursor") if response.ok else None
             elif roll < 0.65:
-                response = session.get(f"{base_url}/v1/blocks/{rng.choice(page_ids)}/children", headers=HEADERS,
-                                       timeout=60)
+                response = session.get(
+                    f"{base_url}/v1/blocks/{rng.choice(page_ids)}/children", headers=HEADERS, timeout=60
+                )
             elif roll < 0.85:
-                response = session.get(f"{base_url}/v1/comments", params={"block_id": rng.choice(page_ids)},
-                                       headers=HEADERS, timeout=60)
+                response = session.get(
+                    f"{base_url}/v1/comments", params={"block_id": rng.choice(page_ids)}, headers=HEADERS, timeout=60
+                )
             elif roll < 0.95 or not sources:
                 response = session.get(f"{base_url}/v1/pages/{rng.choice(page_ids)}", headers=HEADERS, timeout=60)
             else:
-                response = session.post(f"{base_url}/v1/data_sources/{rng.choice(sources)['id']}/query",
-                                        headers=HEADERS, json={"page_size": 100}, timeout=60)
+                response = session.post(
+                    f"{base_url}/v1/data_sources/{rng.choice(sources)['id']}/query",
+                    headers=HEADERS,
+                    json={"page_size": 100},
+                    timeout=60,
+                )
             mine.append(time.perf_counter() - started)
             codes[str(response.status_code)] = codes.get(str(response.status_code), 0) + 1
         with lock:
@@ -100,10 +131,14 @@ def _drive(base_url: str, threads: int, seconds: float, seed: int) -> dict:
         thread.join()
     elapsed = time.monotonic() - began
     latencies.sort()
-    return {"requests": len(latencies), "seconds": round(elapsed, 2),
-            "requests_per_second": round(len(latencies) / elapsed, 1), "statuses": statuses,
-            "latency_ms_p50": round(statistics.median(latencies) * 1000, 1),
-            "latency_ms_p95": round(latencies[int(len(latencies) * 0.95)] * 1000, 1)}
+    return {
+        "requests": len(latencies),
+        "seconds": round(elapsed, 2),
+        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "statuses": statuses,
+        "latency_ms_p50": round(statistics.median(latencies) * 1000, 1),
+        "latency_ms_p95": round(latencies[int(len(latencies) * 0.95)] * 1000, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,9 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     process, base_url, startup = _start(args.profile, args.latency_ms)
     try:
-        report = {"profile": args.profile, "startup_seconds": round(startup, 2), "rss_mib_at_start": _rss_mib(process),
-                  "throughput": _drive(base_url, args.threads, args.seconds, args.seed),
-                  "rss_mib_after_traffic": _rss_mib(process)}
+        report = {
+            "profile": args.profile,
+            "startup_seconds": round(startup, 2),
+            "rss_mib_at_start": _rss_mib(process),
+            "throughput": _drive(base_url, args.threads, args.seconds, args.seed),
+            "rss_mib_after_traffic": _rss_mib(process),
+        }
         if not args.skip_ground_truth:
             for name, path in (("lower_bound", "lower-bound"), ("expected_ids", "expected?fields=ids")):
                 started = time.perf_counter()

@@ -12,7 +12,7 @@ import email.utils
 import functools
 import threading
 
-CLOCK_START_MS = int(dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.timezone.utc).timestamp() * 1000)
+CLOCK_START_MS = int(dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC).timestamp() * 1000)
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 
@@ -28,23 +28,23 @@ def minute_iso(ms: int) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _minute_text(minute: int) -> str:
-    stamp = dt.datetime.fromtimestamp(minute * 60, dt.timezone.utc)
+    stamp = dt.datetime.fromtimestamp(minute * 60, dt.UTC)
     return stamp.strftime("%Y-%m-%dT%H:%M:00.000Z")
 
 
 def database_iso(ms: int) -> str:
     """2025-09-03 database containers: not rounded, millisecond precision, `+00:00` offset (§10.1)."""
-    stamp = dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc)
+    stamp = dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}+00:00"
 
 
 def exact_iso(ms: int) -> str:
-    stamp = dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc)
+    stamp = dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def date_iso(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d")
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d")
 
 
 def http_date(ms: int) -> str:
@@ -60,12 +60,12 @@ def parse_iso(text: str) -> tuple[int, bool]:
     value = text.strip()
     if len(value) == 10:
         day = dt.date.fromisoformat(value)
-        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp() * 1000), True
+        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp() * 1000), True
     if value.endswith("Z"):
         value = value[:-1] + "+00:00"
     stamp = dt.datetime.fromisoformat(value)
     if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+        stamp = stamp.replace(tzinfo=dt.UTC)
     return int(round(stamp.timestamp() * 1000)), False
 
 

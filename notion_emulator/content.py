@@ -13,8 +13,6 @@ pre-order from 4, so `spec_ord` can tell the id of a hand-written block before i
 
 from __future__ import annotations
 
-import random
-
 from . import text
 from .clock import CLOCK_START_MS, MINUTE_MS
 from .ids import Kind
@@ -22,16 +20,49 @@ from .model import Block, Comment, Page, PageContent, Workspace
 
 FIRST_CONTENT_ORD = 4  # 0-3: the column_list, its two columns and a paragraph that hold block-parented sub-pages
 COLUMN_ORD = 1  # the column that holds sub-pages whose parent is a block
-CONTAINERS = {"paragraph", "bulleted_list_item", "numbered_list_item", "to_do", "toggle", "quote", "callout",
-              "heading_1", "heading_2", "heading_3"}
+CONTAINERS = {
+    "paragraph",
+    "bulleted_list_item",
+    "numbered_list_item",
+    "to_do",
+    "toggle",
+    "quote",
+    "callout",
+    "heading_1",
+    "heading_2",
+    "heading_3",
+}
 NOT_COMMENTABLE = {"child_page", "child_database", "column_list", "column", "table_row"}
 _WEIGHTS = (
-    ("paragraph", 30), ("bulleted_list_item", 10), ("numbered_list_item", 6), ("to_do", 6), ("heading_1", 2),
-    ("heading_2", 4), ("heading_3", 3), ("toggle", 4), ("quote", 2), ("callout", 2), ("code", 2),
-    ("divider", 2), ("image", 1.5), ("bookmark", 1), ("equation", 0.5), ("table", 1), ("column_list", 1),
-    ("embed", 0.5), ("video", 0.3), ("pdf", 0.3), ("file", 0.3), ("audio", 0.2), ("link_preview", 0.3),
-    ("table_of_contents", 0.3), ("breadcrumb", 0.2), ("link_to_page", 0.5), ("template", 0.1),
-    ("unsupported", 0.2), ("synced_block", 0.3),
+    ("paragraph", 30),
+    ("bulleted_list_item", 10),
+    ("numbered_list_item", 6),
+    ("to_do", 6),
+    ("heading_1", 2),
+    ("heading_2", 4),
+    ("heading_3", 3),
+    ("toggle", 4),
+    ("quote", 2),
+    ("callout", 2),
+    ("code", 2),
+    ("divider", 2),
+    ("image", 1.5),
+    ("bookmark", 1),
+    ("equation", 0.5),
+    ("table", 1),
+    ("column_list", 1),
+    ("embed", 0.5),
+    ("video", 0.3),
+    ("pdf", 0.3),
+    ("file", 0.3),
+    ("audio", 0.2),
+    ("link_preview", 0.3),
+    ("table_of_contents", 0.3),
+    ("breadcrumb", 0.2),
+    ("link_to_page", 0.5),
+    ("template", 0.1),
+    ("unsupported", 0.2),
+    ("synced_block", 0.3),
 )
 _TYPES = [t for t, _ in _WEIGHTS]
 _CUMULATIVE = []
@@ -90,9 +121,20 @@ class ContentBuilder:
         return content
 
     # -- blocks -------------------------------------------------------------------------------------------
-    def new_block(self, content: PageContent, page: Page, rng: random.Random, kind: str, parent: Block | None,
-                  text_value=None, extra=None, ref=None, at_ms: int | None = None, author: int | None = None,
-                  ord: int | None = None) -> Block:
+    def new_block(
+        self,
+        content: PageContent,
+        page: Page,
+        rng: text.Rng,
+        kind: str,
+        parent: Block | None,
+        text_value=None,
+        extra=None,
+        ref=None,
+        at_ms: int | None = None,
+        author: int | None = None,
+        ord: int | None = None,
+    ) -> Block:
         if ord is None:
             ord = content.next_ord
             content.next_ord += 1
@@ -110,9 +152,9 @@ class ContentBuilder:
         content.by_id[block_id] = block
         return block
 
-    def _pick(self, rng: random.Random) -> str:
+    def _pick(self, rng: text.Rng) -> str:
         point = rng.random() * _total
-        for kind, bound in zip(_TYPES, _CUMULATIVE):
+        for kind, bound in zip(_TYPES, _CUMULATIVE, strict=True):
             if point < bound:
                 return kind
         return "paragraph"
@@ -130,8 +172,11 @@ class ContentBuilder:
             used += 1
             if kind == "table":
                 width, rows = rng.randint(2, 4), rng.randint(2, 4)
-                node.extra = {"table_width": width, "has_column_header": rng.random() < 0.6,
-                              "has_row_header": rng.random() < 0.2}
+                node.extra = {
+                    "table_width": width,
+                    "has_column_header": rng.random() < 0.6,
+                    "has_row_header": rng.random() < 0.2,
+                }
                 for _ in range(rows):
                     self.new_block(content, page, rng, "table_row", node, extra={"width": width})
                 used += rows
@@ -144,8 +189,9 @@ class ContentBuilder:
             elif kind in CONTAINERS and depth < 5 and used < budget and rng.random() < 0.25:
                 if kind.startswith("heading_"):
                     node.extra = {"is_toggleable": True}
-                used += self._fill(content, page, rng, node, min(budget - used, rng.randint(1, 4)), depth + 1,
-                                   in_column)
+                used += self._fill(
+                    content, page, rng, node, min(budget - used, rng.randint(1, 4)), depth + 1, in_column
+                )
         return used
 
     def _from_spec(self, content, page, rng, parent, spec) -> Block:
@@ -169,17 +215,18 @@ class ContentBuilder:
         self.new_block(content, page, rng, "paragraph", right, ord=3)
 
     def _append_children(self, content, page, rng) -> None:
-        entries = [(self.ws.pages[c].created_ms, 0, c) for c in page.child_pages
-                   if self.ws.pages[c].parent[0] == "page"]
-        entries += [(self.ws.databases[d].created_ms, 1, d) for d in page.child_dbs
-                    if self.ws.databases[d].parent[0] == "page"]
+        entries = [
+            (self.ws.pages[c].created_ms, 0, c) for c in page.child_pages if self.ws.pages[c].parent[0] == "page"
+        ]
+        entries += [
+            (self.ws.databases[d].created_ms, 1, d) for d in page.child_dbs if self.ws.databases[d].parent[0] == "page"
+        ]
         for _, is_db, idx in sorted(entries):
             self._child_block(content, None, idx, "child_database" if is_db else "child_page")
 
     def _child_block(self, content: PageContent, parent: Block | None, idx: int, kind: str) -> Block:
         target = self.ws.databases[idx] if kind == "child_database" else self.ws.pages[idx]
-        block = Block(-1, target.id, kind, parent, target.created_ms, target.edited_ms, target.created_by,
-                      ref=idx)
+        block = Block(-1, target.id, kind, parent, target.created_ms, target.edited_ms, target.created_by, ref=idx)
         content.children_of(parent).append(block)
         content.by_id[target.id] = block
         return block
@@ -192,18 +239,26 @@ class ContentBuilder:
         return self._child_block(content, parent, idx, kind)
 
     # -- comments -----------------------------------------------------------------------------------------
-    def _page_comments(self, content: PageContent, page: Page, rng: random.Random) -> None:
+    def _page_comments(self, content: PageContent, page: Page, rng: text.Rng) -> None:
         if page.n_page_comments:
             self.add_comments(content, page, rng, page.n_page_comments, None)
 
-    def add_comments(self, content: PageContent, page: Page, rng: random.Random, count: int,
-                     block: Block | None, texts: list[str] | None = None, at_ms: int | None = None,
-                     author: int | None = None) -> list[Comment]:
+    def add_comments(
+        self,
+        content: PageContent,
+        page: Page,
+        rng: text.Rng,
+        count: int,
+        block: Block | None,
+        texts: list[str] | None = None,
+        at_ms: int | None = None,
+        author: int | None = None,
+    ) -> list[Comment]:
         """`count` comments on the page (block None) or on a block, in discussions of one to three."""
         made = []
         window_start = page.created_ms
         window = max(MINUTE_MS, CLOCK_START_MS - MINUTE_MS - window_start)
-        discussion_id = None
+        discussion_id = ""  # set on the first comment, as left_in_discussion starts at 0
         left_in_discussion = 0
         for i in range(count):
             if left_in_discussion == 0:
@@ -212,12 +267,21 @@ class ContentBuilder:
                 left_in_discussion = rng.randint(1, 3)
             left_in_discussion -= 1
             created = at_ms if at_ms is not None else window_start + int(rng.random() * window)
-            who = author if author is not None else (
-                self.ws.integration.idx if rng.random() < 0.1 else rng.choice(self.persons))
+            who = (
+                author
+                if author is not None
+                else (self.ws.integration.idx if rng.random() < 0.1 else rng.choice(self.persons))
+            )
             body = texts[i] if texts else text.sentence(rng, 4, 14)
-            comment = Comment(content.next_comment_ord, self.ws.codec.encode(Kind.COMMENT, page.idx,
-                                                                              content.next_comment_ord),
-                              discussion_id, block.id if block is not None else None, created, who, body)
+            comment = Comment(
+                content.next_comment_ord,
+                self.ws.codec.encode(Kind.COMMENT, page.idx, content.next_comment_ord),
+                discussion_id,
+                block.id if block is not None else None,
+                created,
+                who,
+                body,
+            )
             content.next_comment_ord += 1
             made.append(comment)
         target = content.page_comments if block is None else content.inline_comments.setdefault(block.id, [])

@@ -12,13 +12,15 @@
   GET  /_emulator/faults                 fault configuration and counts
   POST /_emulator/faults                 changes it (faults.py documents the body)
   GET  /_emulator/config                 {"rate_limit", "burst", "latency_ms", "search_lag_seconds",
-                                         "search_filter_properties"}
+                                         "search_filter_properties", "oauth_access_token_seconds"}
   POST /_emulator/config                 changes any of them at run time
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from .clock import exact_iso, parse_iso
 from .errors import ApiError
@@ -32,7 +34,7 @@ class ControlApi:
 
     def handle(self, request) -> tuple[int, dict | bytes]:
         route = (request.method, request.path.rstrip("/"))
-        handlers = {
+        handlers: dict[tuple[str, str], Callable[[Any], Any]] = {
             ("GET", "/_emulator/info"): self.info,
             ("GET", "/_emulator/stats"): self.stats,
             ("POST", "/_emulator/reset-stats"): self.reset_stats,
@@ -97,13 +99,11 @@ class ControlApi:
 
     def set_clock(self, request) -> dict:
         body = self._body(request)
-        clock = self.app.backend.clock
-        with self.app.backend.lock:
-            if "set" in body:
-                clock.set(parse_iso(body["set"])[0])
-            else:
-                clock.advance(float(body.get("advance_seconds", 1)))
-        return {"now": exact_iso(clock.now())}
+        if "set" in body:
+            now = self.app.backend.set_clock(parse_iso(body["set"])[0])
+        else:
+            now = self.app.backend.advance_clock(float(body.get("advance_seconds", 1)))
+        return {"now": exact_iso(now)}
 
     def mutate(self, request) -> dict:
         body = self._body(request)
@@ -122,7 +122,8 @@ class ControlApi:
         app = self.app
         return {"rate_limit": app.rate_limiter.rate, "burst": app.rate_limiter.burst,
                 "latency_ms": app.latency.latency_ms, "search_lag_seconds": app.backend.search_lag_seconds,
-                "search_filter_properties": app.backend.search_filter_properties}
+                "search_filter_properties": app.backend.search_filter_properties,
+                "oauth_access_token_seconds": app.oauth.access_token_seconds}
 
     def set_config(self, request) -> dict:
         body = self._body(request)
@@ -132,8 +133,10 @@ class ControlApi:
         if "latency_ms" in body:
             app.latency.latency_ms = float(body["latency_ms"])
         if "search_lag_seconds" in body:
-            with app.backend.lock:  # a search catches up under this lock
-                app.backend.search_lag_seconds = float(body["search_lag_seconds"])
+            app.backend.search_lag_seconds = float(body["search_lag_seconds"])
         if "search_filter_properties" in body:
             app.backend.search_filter_properties = str(body["search_filter_properties"])
+        if "oauth_access_token_seconds" in body:
+            seconds = body["oauth_access_token_seconds"]
+            app.oauth.access_token_seconds = None if seconds is None else float(seconds)
         return self.config(request)

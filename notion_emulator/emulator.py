@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from .backend import Backend
 from .ground_truth import GroundTruth, SyncOptions
+from .oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS
 from .server import NotionApp, NotionServer
 
 DEFAULT_TOKEN = "ntn_emulator_token"
@@ -13,27 +15,29 @@ DEFAULT_TOKEN = "ntn_emulator_token"
 
 class Emulator:
     """Emulator(profile="small", seed=0, rate_limit=0, burst=None, latency_ms=0, fault_rate=0.0,
-    token="ntn_emulator_token", search_lag_seconds=0, search_filter_properties="applied").start() → .base_url, .backend (mutations callable from
+    token="ntn_emulator_token", search_lag_seconds=0, search_filter_properties="applied", oauth_access_token_seconds=3600).start() → .base_url, .backend (mutations callable from
     Python), .stop(). Also a context manager."""
 
     def __init__(self, profile: str = "small", seed: int = 0, rate_limit: float = 0, burst: int | None = None,
                  latency_ms: float = 0, fault_rate: float = 0.0, token: str = DEFAULT_TOKEN, port: int = 0,
                  host: str = "127.0.0.1", slow_seconds: float = 65.0, storm_seconds: float = 3.0,
                  content_cache_pages: int | None = None, search_lag_seconds: float = 0,
-                 search_filter_properties: str = "applied"):
+                 search_filter_properties: str = "applied",
+                 oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS):
         self.profile, self.seed, self.token = profile, seed, token
         self.search_lag_seconds = search_lag_seconds
         self.search_filter_properties = search_filter_properties
         self.host, self.port = host, port
-        self._options = dict(rate_limit=rate_limit, burst=burst, latency_ms=latency_ms, fault_rate=fault_rate,
-                             seed=seed, slow_seconds=slow_seconds, storm_seconds=storm_seconds)
+        self._options: dict[str, Any] = {"rate_limit": rate_limit, "burst": burst, "latency_ms": latency_ms,
+                         "fault_rate": fault_rate, "seed": seed, "slow_seconds": slow_seconds,
+                         "storm_seconds": storm_seconds, "oauth_access_token_seconds": oauth_access_token_seconds}
         self._cache_pages = content_cache_pages
         self.backend: Backend | None = None
         self.app: NotionApp | None = None
         self._server: NotionServer | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "Emulator":
+    def start(self) -> Emulator:
         self.backend = Backend(self.profile, self.seed, self._cache_pages, self.search_lag_seconds,
                                self.search_filter_properties)
         self.app = NotionApp(self.backend, self.token, **self._options)
@@ -51,30 +55,36 @@ class Emulator:
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
+            assert self._thread is not None  # start() made both
             self._thread.join(timeout=5)
             self._server = None
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self if self._server is not None else self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
     # -- conveniences for tests (the same as the control API) ---------------------------------------------
+    @property
+    def _app(self) -> NotionApp:
+        assert self.app is not None, "start() the emulator first"
+        return self.app
+
     def stats(self, detail: bool = False) -> dict:
-        return self.app.stats.snapshot(detail)
+        return self._app.stats.snapshot(detail)
 
     def reset_stats(self) -> None:
-        self.app.stats.reset()
+        self._app.stats.reset()
 
     def configure_faults(self, **body) -> dict:
-        return self.app.faults.configure(body)
+        return self._app.faults.configure(body)
 
     def expected(self, **options) -> dict:
-        return self.app.control.ground_truth.expected(SyncOptions.parse(options))
+        return self._app.control.ground_truth.expected(SyncOptions.parse(options))
 
     def lower_bound(self, **options) -> dict:
-        return self.app.control.ground_truth.lower_bound(SyncOptions.parse(options))
+        return self._app.control.ground_truth.lower_bound(SyncOptions.parse(options))
 
 
 __all__ = ["Emulator", "DEFAULT_TOKEN", "GroundTruth"]

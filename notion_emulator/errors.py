@@ -6,8 +6,9 @@ from __future__ import annotations
 class ApiError(Exception):
     """An error response: `{"object":"error","status","code","message"[,"additional_data"],"request_id"}`."""
 
-    def __init__(self, status: int, code: str, message: str, additional_data: dict | None = None,
-                 headers: dict | None = None):
+    def __init__(
+        self, status: int, code: str, message: str, additional_data: dict | None = None, headers: dict | None = None
+    ):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.additional_data = additional_data
@@ -42,14 +43,13 @@ def invalid_cursor(cursor) -> ApiError:
     return validation(f"The start_cursor provided is invalid: {cursor}")
 
 
-def not_found(what: str, object_id: str, integration_name: str, integration_id: str) -> ApiError:
+def not_found(what: str, object_id: str, integration_name: str | None, integration_id: str) -> ApiError:
     """404 object_not_found, which also means "not shared with the integration" (2026 recording's shape)."""
     message = f"Could not find {what} with ID: {object_id}."
     if what in ("page", "block", "database", "data source"):
-        message += (" Make sure the relevant pages and databases are shared with your integration "
-                    f"\"{integration_name}\".")
+        message += f' Make sure the relevant pages and databases are shared with your integration "{integration_name}".'
     return ApiError(404, "object_not_found", message, {"integration_id": integration_id})
 
 
 def bad_path_id(name: str, raw: str) -> ApiError:
-    return validation(f"path failed validation: path.{name} should be a valid uuid, instead was `\"{raw}\"`.")
+    return validation(f'path failed validation: path.{name} should be a valid uuid, instead was `"{raw}"`.')

@@ -81,9 +81,7 @@ class Rule:
             return False
         if "start_cursor" in m and bool(m["start_cursor"]) != facts.has_start_cursor:
             return False
-        if "token" in m and m["token"] != facts.token:
-            return False
-        return True
+        return "token" not in m or m["token"] == facts.token
 
     def describe(self) -> dict:
         fault = {"kind": self.fault.kind}

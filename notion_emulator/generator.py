@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import random
 
+from . import text
 from .clock import CLOCK_START_MS, DAY_MS, MINUTE_MS
 from .content import COLUMN_ORD, b, spec_ord
 from .ids import IdCodec, Kind
-from .model import Database, DataSource, Page, PropertySchema, User, Workspace, propagate
+from .model import Database, DataSource, Page, Parent, PropertySchema, User, Workspace, propagate
 from .properties import SchemaFactory
-from . import text
 
-WORKSPACE = ("workspace",)
+WORKSPACE: Parent = ("workspace",)
 _EARLIEST_MS = CLOCK_START_MS - 730 * DAY_MS
 _LATEST_MS = CLOCK_START_MS - MINUTE_MS
 _MEAN_EDIT_AGE_MS = 45 * DAY_MS
@@ -336,11 +336,11 @@ def add_features(bld: WorkspaceBuilder) -> None:
         row = bld.row(tasks, name.replace("_", " ").capitalize(), ("random", 2))
         row.values = values
         lm[name] = row.id
-    for i in range(26):
+    for _ in range(26):
         bld.row(tasks, f"Task {text.title(rng).lower()}", ("random", rng.randint(0, 5)), comments=rng.choice((0, 0, 1)))
     trashed_row = bld.row(tasks, "Cancelled task", ("random", 1))
     trashed_row.own_trashed = True
-    for i in range(10):
+    for _ in range(10):
         bld.row(bugs, f"Bug: {text.sentence(rng, 3, 6)[:-1]}", ("random", rng.randint(0, 3)))
 
     private = bld.page("Private: HR", WORKSPACE, ("spec", [b("paragraph", "Not shared with the integration.")]),
@@ -507,7 +507,7 @@ def add_bulk(bld: WorkspaceBuilder, *, plain: int, data_sources: int, rows: int,
     counts = [max(1, int(rows * weight / total)) for weight in weights]
     if counts:
         counts[weights.index(max(weights))] += max(0, rows - sum(counts))  # the biggest table takes the rest
-    for ds, count in zip(sources, counts):
+    for ds, count in zip(sources, counts, strict=True):
         for _ in range(count):
             row = bld.row(ds, text.title(rng), blocks(blocks_row))
             if rng.random() < 0.005:

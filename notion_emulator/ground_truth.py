@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from .clock import database_iso, floor_minute, minute_iso, parse_iso
 from .errors import validation
@@ -18,6 +19,8 @@ from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
 from .model import Page
 from .properties import value_of
 from .typed_rows import TypedRows
+from .versions import SUPPORTED as VERSIONS
+from .versions import V2025
 
 STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
@@ -33,6 +36,7 @@ class SyncOptions:
     since: str | None = None
     streams: tuple[str, ...] = STREAMS
     fields: str = "all"
+    notion_version: str = V2025  # the version the sync speaks: 2026-12-01 reads row properties otherwise
 
     @classmethod
     def parse(cls, params: dict) -> SyncOptions:
@@ -63,7 +67,11 @@ class SyncOptions:
         fields = params.get("fields", "all")
         if fields not in ("all", "ids"):
             raise validation("fields should be all or ids.")
-        return cls(depth, flag(params.get("include_inline_comments", False)), scope, since, tuple(streams), fields)
+        version = params.get("notion_version", V2025)
+        if version not in VERSIONS:
+            raise validation(f"notion_version should be one of {', '.join(VERSIONS)}.")
+        return cls(depth, flag(params.get("include_inline_comments", False)), scope, since, tuple(streams), fields,
+                   version)
 
     @cached_property  # frozen fields, so parsed once (changed() asks it per object)
     def since_ms(self) -> int | None:
@@ -154,7 +162,7 @@ class GroundTruth:
             if page_changed:
                 emit("pages", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title,
                                "parent_type": page.parent[0]})
-            walked = []
+            walked: list[tuple[Any, Any]] = []
             if page_changed and want_blocks:
                 def visit(node, depth, content, page=page, walked=walked):
                     walked.append((node, content))
@@ -166,6 +174,7 @@ class GroundTruth:
                 self.walk_blocks(page, options.max_block_depth, visit, content)
             if "comments" not in out or (options.comments_scope == "changed_pages" and not page_changed):
                 continue
+            assert content is not None  # needs_content holds for the comments that reach here
             comments = [c for c in content.page_comments if changed(c.edited_ms)]
             if options.include_inline_comments:
                 for node, block_content in walked:

@@ -9,10 +9,12 @@ endpoints with requests. The blocks term and the inline-comments term share one 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .model import Page
+from .versions import lists_title_only
 
 if TYPE_CHECKING:
     from .ground_truth import GroundTruth, SyncOptions
@@ -60,6 +62,8 @@ class LowerBound:
             terms.append(self.page_search())
         if "pages" in streams:
             terms.append(self.property_completion())
+            if lists_title_only(options.notion_version):
+                terms.extend(self.row_properties())
         if streams & {"data_sources", "databases"}:
             terms.append(self.data_source_search())
             if "databases" in streams:
@@ -112,6 +116,29 @@ class LowerBound:
         return Term(PROPERTY_ITEMS, count,
                     f"property completion: {len(details)} truncated values, ceil(n/100) each = {count} "
                     f"{PROPERTY_ITEMS}" + (f" [{'; '.join(details)}]" if details else ""))
+
+    def row_properties(self) -> list[Term]:
+        """2026-12-01: search gives each row only its title, so the rows' properties are read with data-source
+        queries asking for every property (`filter_properties`), one listing per data source with rows synced
+        (incremental: filtered on last_edited_time at since), after one data-source search to the end for
+        their schemas (the property ids to ask for)."""
+        per_source = Counter(p.data_source for p in self.synced if p.data_source is not None)
+        if not per_source:
+            return [Term("POST /v1/data_sources/{id}/query", 0,
+                         "row properties (2026-12-01): no row synced -> 0 requests")]
+        sources = len(self._sources()[0])
+        schemas = pages_needed(sources)
+        queries = sum(pages_needed(n) for n in per_source.values())
+        rows = sum(per_source.values())
+        return [
+            Term("POST /v1/search", schemas,
+                 f"row schemas (2026-12-01): one data-source search to the end, {sources} data sources -> "
+                 f"max(1, ceil({sources}/100)) = {schemas} POST /v1/search"),
+            Term("POST /v1/data_sources/{id}/query", queries,
+                 f"row properties (2026-12-01): {rows} rows synced in {len(per_source)} data sources, one query "
+                 f"listing each with filter_properties, max(1, ceil(rows/100)) = {queries} "
+                 "POST /v1/data_sources/{id}/query"),
+        ]
 
     def _sources(self) -> tuple[list, list]:
         """(data sources listed, those changed since the cursor)."""

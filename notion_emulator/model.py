@@ -12,6 +12,7 @@ Visibility is stored twice: what was set on the object (`own_*`) and what follow
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from .ids import Kind
@@ -24,7 +25,7 @@ Parent = tuple
 class User:
     __slots__ = ("idx", "id", "name", "kind", "email", "avatar_url")
 
-    def __init__(self, idx: int, id: str, name: str, kind: str, email: str | None = None,
+    def __init__(self, idx: int, id: str, name: str | None, kind: str, email: str | None = None,
                  avatar_url: str | None = None):
         self.idx, self.id, self.name, self.kind = idx, id, name, kind  # kind: person | bot | integration
         self.email, self.avatar_url = email, avatar_url
@@ -119,7 +120,7 @@ class Block:
     __slots__ = ("ord", "id", "type", "children", "parent", "created_ms", "edited_ms", "created_by", "edited_by",
                  "text", "extra", "ref")
 
-    def __init__(self, ord: int, id: str, type: str, parent: "Block | None", created_ms: int, edited_ms: int,
+    def __init__(self, ord: int, id: str, type: str, parent: Block | None, created_ms: int, edited_ms: int,
                  author: int, text: Any = None, extra: dict | None = None, ref: Any = None):
         self.ord, self.id, self.type, self.parent = ord, id, type, parent
         self.children: list[Block] | None = None
@@ -171,6 +172,13 @@ class PageContent:
                 stack.extend(reversed(block.children))
 
 
+@dataclass(frozen=True)
+class ContentBlock:
+    """A block of a page's content, with the content it belongs to (its comments, its siblings)."""
+    content: PageContent
+    node: Block
+
+
 class Workspace:
     def __init__(self, profile: str, seed: int, codec):
         self.profile, self.seed, self.codec = profile, seed, codec
@@ -179,7 +187,7 @@ class Workspace:
         self.pages: list[Page] = []
         self.databases: list[Database] = []
         self.data_sources: list[DataSource] = []
-        self.integration: User | None = None
+        self.integration: User  # the generator makes it first, before anything reads it
         self.workspace_id = ""
         self.landmarks: dict[str, Any] = {}  # name -> id (or list of ids) of notable objects, for tests
         self._persons: tuple[int, list[int]] = (-1, [])

@@ -14,11 +14,12 @@ from __future__ import annotations
 import random
 
 from . import text
+from .backend_state import BackendState
 from .clock import exact_iso, parse_iso
 from .content import COLUMN_ORD
 from .errors import validation
 from .ids import Kind
-from .model import Page, propagate
+from .model import Page, Parent, propagate
 from .properties import COMPUTED_TYPES, SchemaFactory, value_of
 
 OPS = ("edit_page", "edit_block", "add_block", "add_comment", "add_page", "add_row", "trash_page",
@@ -27,7 +28,7 @@ _EDITABLE_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "qu
                     "heading_2", "heading_3", "to_do", "callout", "code", "template"}
 
 
-class Mutations:
+class Mutations(BackendState):
     """Mixed into Backend; relies on its lookups, `lock`, `clock`, indexes and `version`."""
 
     def apply(self, op: str, **kwargs) -> dict:
@@ -122,12 +123,12 @@ class Mutations:
             users = [self.user(v) for v in value]
             if None in users:
                 raise validation(f"Unknown user in {value}.")
-            return prop.id, [u.idx for u in users]
+            return prop.id, [u.idx for u in users if u is not None]
         if kind == "relation":
             pages = [self.page(v) for v in value]
             if None in pages:
                 raise validation(f"Unknown page in {value}.")
-            return prop.id, [p.idx for p in pages]
+            return prop.id, [p.idx for p in pages if p is not None]
         if kind == "date":
             if value is None:
                 return prop.id, None
@@ -149,6 +150,7 @@ class Mutations:
         with self.lock:
             parent_page = self._require_page(parent_id) if parent_id else None
             at = self._tick(advance_seconds)
+            parent: Parent
             if parent_page is None:
                 parent = ("workspace",)
             else:
@@ -221,7 +223,9 @@ class Mutations:
             return self._answer(op, [self._id_of(kind, idx) for kind, idx in visited])
 
     def _id_of(self, kind: str, idx: int) -> str:
-        return {"page": self.ws.pages, "database": self.ws.databases, "data_source": self.ws.data_sources}[kind][idx].id
+        objects: dict[str, list] = {"page": self.ws.pages, "database": self.ws.databases,
+                                    "data_source": self.ws.data_sources}
+        return objects[kind][idx].id
 
     # -- blocks and comments ------------------------------------------------------------------------------
     def edit_block(self, block_id: str, text: str | None = None, advance_seconds: float = 1) -> dict:
@@ -311,7 +315,9 @@ class Mutations:
             if remove is not None:
                 ds.properties = [p for p in ds.properties if p is not ds.property_by_id_or_name(remove)]
             if rename is not None:
-                ds.property_by_id_or_name(rename["from"]).name = rename["to"]
+                renamed = ds.property_by_id_or_name(rename["from"])
+                assert renamed is not None  # checked above
+                renamed.name = rename["to"]
             if add is not None:
                 factory = SchemaFactory(self.ws, random.Random(self.version))
                 prop = factory.make({p.id for p in ds.properties}, add["name"], add.get("type", "rich_text"))

@@ -18,8 +18,12 @@ from .model import Page, PropertySchema, Workspace
 # Values the page object computes from the page itself.
 COMPUTED_TYPES = {"title", "created_time", "created_by", "last_edited_time", "last_edited_by", "unique_id", "button"}
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789^;:<>=[]{}`~@$!|?"
-_PLACES = ((52.52, 13.405, "Berlin, Germany"), (48.8566, 2.3522, "Paris, France"),
-           (40.7128, -74.006, "New York, NY, USA"), (35.6762, 139.6503, "Tokyo, Japan"))
+_PLACES = (
+    (52.52, 13.405, "Berlin, Germany"),
+    (48.8566, 2.3522, "Paris, France"),
+    (40.7128, -74.006, "New York, NY, USA"),
+    (35.6762, 139.6503, "Tokyo, Japan"),
+)
 NUMBER_FORMATS = ("number", "number_with_commas", "percent", "dollar", "euro", "pound", "yen")
 
 
@@ -52,30 +56,54 @@ class SchemaFactory:
         for name in names:
             self._options += 1
             color = text.COLORS[(self._options * 3) % len(text.COLORS)]
-            result.append({"id": self.ws.codec.encode(Kind.PROPERTY_OPTION, self._options), "name": name,
-                           "color": color, "description": None})
+            result.append(
+                {
+                    "id": self.ws.codec.encode(Kind.PROPERTY_OPTION, self._options),
+                    "name": name,
+                    "color": color,
+                    "description": None,
+                }
+            )
         return result
 
-    def make(self, taken: set[str], name: str, kind: str, config: dict | None = None,
-             description: str | None = None, id_rng: random.Random | None = None) -> PropertySchema:
+    def make(
+        self,
+        taken: set[str],
+        name: str,
+        kind: str,
+        config: dict | None = None,
+        description: str | None = None,
+        id_rng: random.Random | None = None,
+    ) -> PropertySchema:
         pid = "title" if kind == "title" else self.property_id(taken, id_rng)
         return PropertySchema(pid, name, kind, dict(config or {}), description)
 
     def status_config(self) -> dict:
         options = self.options(["Not started", "In progress", "Blocked", "Done"])
         groups = [
-            {"id": self.ws.codec.encode(Kind.PROPERTY_OPTION, 100_000 + self._options * 3 + i), "name": name,
-             "color": color, "option_ids": ids}
-            for i, (name, color, ids) in enumerate((
-                ("To-do", "gray", [options[0]["id"]]),
-                ("In progress", "blue", [options[1]["id"], options[2]["id"]]),
-                ("Complete", "green", [options[3]["id"]]),
-            ))
+            {
+                "id": self.ws.codec.encode(Kind.PROPERTY_OPTION, 100_000 + self._options * 3 + i),
+                "name": name,
+                "color": color,
+                "option_ids": ids,
+            }
+            for i, (name, color, ids) in enumerate(
+                (
+                    ("To-do", "gray", [options[0]["id"]]),
+                    ("In progress", "blue", [options[1]["id"], options[2]["id"]]),
+                    ("Complete", "green", [options[3]["id"]]),
+                )
+            )
         ]
         return {"options": options, "groups": groups}
 
-    def full(self, title_name: str = "Name", relation_target: int | None = None, relation_pool: int = 0,
-             prefix: str | None = "TSK") -> list[PropertySchema]:
+    def full(
+        self,
+        title_name: str = "Name",
+        relation_target: int | None = None,
+        relation_pool: int = 0,
+        prefix: str | None = "TSK",
+    ) -> list[PropertySchema]:
         """A schema with every property type (the rich data sources of `small`, `medium` and `large`)."""
         taken: set[str] = set()
         make = lambda *a, **k: self.make(taken, *a, **k)  # noqa: E731 - a local shorthand
@@ -85,8 +113,15 @@ class SchemaFactory:
             make("Estimate", "number", {"format": "number"}),
             make("Budget", "number", {"format": "dollar"}),
             make("Priority", "select", {"options": self.options(["Low", "Medium", "High", "Critical"])}),
-            make("Tags", "multi_select", {"options": self.options(
-                ["backend", "frontend", "docs", "infra", "design", "research", "ops", "security"])}),
+            make(
+                "Tags",
+                "multi_select",
+                {
+                    "options": self.options(
+                        ["backend", "frontend", "docs", "infra", "design", "research", "ops", "security"]
+                    )
+                },
+            ),
             make("Status", "status", self.status_config()),
             make("Due", "date"),
             make("Assignees", "people"),
@@ -95,13 +130,18 @@ class SchemaFactory:
             make("Link", "url"),
             make("Contact email", "email"),
             make("Phone", "phone_number"),
-            make("Score", "formula", {"expression": 'prop("Estimate") * 2', "result": "number",
-                                      "source": "Estimate"}),
-            make("Summary", "formula", {"expression": 'prop("Status") + " / " + prop("Priority")',
-                                        "result": "string", "source": "Status"}),
+            make("Score", "formula", {"expression": 'prop("Estimate") * 2', "result": "number", "source": "Estimate"}),
+            make(
+                "Summary",
+                "formula",
+                {"expression": 'prop("Status") + " / " + prop("Priority")', "result": "string", "source": "Status"},
+            ),
             make("Overdue", "formula", {"expression": 'not prop("Done")', "result": "boolean", "source": "Done"}),
-            make("Next review", "formula", {"expression": 'dateAdd(prop("Due"), 7, "days")', "result": "date",
-                                            "source": "Due"}),
+            make(
+                "Next review",
+                "formula",
+                {"expression": 'dateAdd(prop("Due"), 7, "days")', "result": "date", "source": "Due"},
+            ),
             make("Created", "created_time"),
             make("Created by", "created_by"),
             make("Updated", "last_edited_time"),
@@ -116,20 +156,54 @@ class SchemaFactory:
         if relation_target is not None:
             relation = make("Projects", "relation", {"target": relation_target, "pool": relation_pool})
             props.append(relation)
-            props.append(make("Project count", "rollup", {"relation": relation.id, "relation_name": "Projects",
-                                                          "function": "count", "target_name": "Name",
-                                                          "target_id": "title"}))
-            props.append(make("Latest project", "rollup", {"relation": relation.id, "relation_name": "Projects",
-                                                           "function": "latest_date", "target_name": "Created",
-                                                           "target_id": "created"}))
+            props.append(
+                make(
+                    "Project count",
+                    "rollup",
+                    {
+                        "relation": relation.id,
+                        "relation_name": "Projects",
+                        "function": "count",
+                        "target_name": "Name",
+                        "target_id": "title",
+                    },
+                )
+            )
+            props.append(
+                make(
+                    "Latest project",
+                    "rollup",
+                    {
+                        "relation": relation.id,
+                        "relation_name": "Projects",
+                        "function": "latest_date",
+                        "target_name": "Created",
+                        "target_id": "created",
+                    },
+                )
+            )
         return props
 
     def simple(self, rng: random.Random, title_name: str = "Name") -> list[PropertySchema]:
         """A smaller schema: the title plus a random handful of plain types."""
         taken: set[str] = set()
         props = [self.make(taken, title_name, "title")]
-        pool = ["rich_text", "number", "select", "multi_select", "status", "date", "people", "checkbox", "url",
-                "email", "files", "created_time", "last_edited_time", "unique_id"]
+        pool = [
+            "rich_text",
+            "number",
+            "select",
+            "multi_select",
+            "status",
+            "date",
+            "people",
+            "checkbox",
+            "url",
+            "email",
+            "files",
+            "created_time",
+            "last_edited_time",
+            "unique_id",
+        ]
         for kind in rng.sample(pool, rng.randint(3, 8)):
             config: dict = {}
             if kind == "number":
@@ -205,9 +279,14 @@ def _generated(ws: Workspace, page: Page, prop: PropertySchema):
         return rng.sample(persons, min(len(persons), rng.choice((0, 1, 1, 1, 2, 3))))
     if kind == "files":
         count = rng.choice((0, 0, 1, 2))
-        return [{"name": f"{text.title(rng).replace(' ', '-').lower()}.pdf",
-                 "hosted": rng.random() < 0.5,
-                 "url": f"https://files.example.com/{page.idx}/{i}/attachment.pdf"} for i in range(count)]
+        return [
+            {
+                "name": f"{text.title(rng).replace(' ', '-').lower()}.pdf",
+                "hosted": rng.random() < 0.5,
+                "url": f"https://files.example.com/{page.idx}/{i}/attachment.pdf",
+            }
+            for i in range(count)
+        ]
     if kind == "checkbox":
         return rng.random() < 0.4
     if kind == "url":
@@ -227,9 +306,14 @@ def _generated(ws: Workspace, page: Page, prop: PropertySchema):
         if not filled:
             return None
         lat, lon, city = rng.choice(_PLACES)
-        return {"lat": lat, "lon": lon, "name": None, "address": city,
-                "aws_place_id": f"AQAAA{rng.randint(0, 2**40):010x}",
-                "google_place_id": f"ChIJ{rng.randint(0, 2**40):010x}"}
+        return {
+            "lat": lat,
+            "lon": lon,
+            "name": None,
+            "address": city,
+            "aws_place_id": f"AQAAA{rng.randint(0, 2**40):010x}",
+            "google_place_id": f"ChIJ{rng.randint(0, 2**40):010x}",
+        }
     raise ValueError(f"no generator for property type {kind}")
 
 
@@ -267,6 +351,9 @@ def _rollup(ws: Workspace, page: Page, prop: PropertySchema) -> dict:
         if not related:
             return {"type": "date", "date": None, "function": function}
         latest = max(ws.pages[idx].created_ms for idx in related)
-        return {"type": "date", "date": {"start": date_iso(latest), "end": None, "time_zone": None},
-                "function": function}
+        return {
+            "type": "date",
+            "date": {"start": date_iso(latest), "end": None, "time_zone": None},
+            "function": function,
+        }
     return {"type": "number", "number": len(related), "function": function}

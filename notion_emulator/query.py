@@ -8,7 +8,8 @@ except `equals`; empty values sort last in both directions. Anything malformed i
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .clock import DAY_MS, floor_minute, parse_iso
 from .errors import validation
@@ -18,10 +19,31 @@ from .properties import value_of
 
 Predicate = Callable[[Page], bool]
 _TEXT_TYPES = {"title", "rich_text", "url", "email", "phone_number"}
-_DATE_OPS = {"equals", "before", "after", "on_or_before", "on_or_after", "this_week", "past_week", "past_month",
-             "past_year", "next_week", "next_month", "next_year", "is_empty", "is_not_empty"}
-_RELATIVE = {"past_week": (-7, 0), "past_month": (-30, 0), "past_year": (-365, 0), "next_week": (0, 7),
-             "next_month": (0, 30), "next_year": (0, 365), "this_week": (-3.5, 3.5)}
+_DATE_OPS = {
+    "equals",
+    "before",
+    "after",
+    "on_or_before",
+    "on_or_after",
+    "this_week",
+    "past_week",
+    "past_month",
+    "past_year",
+    "next_week",
+    "next_month",
+    "next_year",
+    "is_empty",
+    "is_not_empty",
+}
+_RELATIVE = {
+    "past_week": (-7, 0),
+    "past_month": (-30, 0),
+    "past_year": (-365, 0),
+    "next_week": (0, 7),
+    "next_month": (0, 30),
+    "next_year": (0, 365),
+    "this_week": (-3.5, 3.5),
+}
 
 
 def plain_text(value) -> str:
@@ -48,8 +70,10 @@ class FilterCompiler:
                 if not isinstance(items, list):
                     raise validation(f"body failed validation: {path}.{compound} should be an array.")
                 if level >= 2:
-                    raise validation(f"body failed validation: {path}.{compound} is nested too deeply; "
-                                     "compound filters may nest two levels.")
+                    raise validation(
+                        f"body failed validation: {path}.{compound} is nested too deeply; "
+                        "compound filters may nest two levels."
+                    )
                 parts = [self.compile(item, f"{path}.{compound}[{i}]", level + 1) for i, item in enumerate(items)]
                 if compound == "and":
                     return lambda page: all(p(page) for p in parts)
@@ -57,11 +81,16 @@ class FilterCompiler:
         if "timestamp" in spec:
             kind = spec["timestamp"]
             if kind not in ("created_time", "last_edited_time"):
-                raise validation(f"body failed validation: {path}.timestamp should be `\"created_time\"` or "
-                                 f"`\"last_edited_time\"`, instead was `{_show(kind)}`.")
+                raise validation(
+                    f'body failed validation: {path}.timestamp should be `"created_time"` or '
+                    f'`"last_edited_time"`, instead was `{_show(kind)}`.'
+                )
             condition = self._condition(spec, kind, path)
-            getter = (lambda page: floor_minute(page.created_ms)) if kind == "created_time" else \
-                (lambda page: floor_minute(page.edited_ms))
+            getter = (
+                (lambda page: floor_minute(page.created_ms))
+                if kind == "created_time"
+                else (lambda page: floor_minute(page.edited_ms))
+            )
             test = self._date(condition, f"{path}.{kind}")
             return lambda page: test(getter(page))
         if "property" in spec:
@@ -108,8 +137,11 @@ class FilterCompiler:
         if kind in ("checkbox", "boolean"):
             if op not in ("equals", "does_not_equal") or not isinstance(operand, bool):
                 raise validation(f"body failed validation: {where}.{op} should be a boolean equals/does_not_equal.")
-            return (lambda page: bool(getter(page)) == operand) if op == "equals" else \
-                (lambda page: bool(getter(page)) != operand)
+            return (
+                (lambda page: bool(getter(page)) == operand)
+                if op == "equals"
+                else (lambda page: bool(getter(page)) != operand)
+            )
         if kind in ("select", "status"):
             name = lambda page: (getter(page) or {}).get("name")  # noqa: E731
             return self._equality(op, operand, name, where)
@@ -117,10 +149,12 @@ class FilterCompiler:
             names = lambda page: [o["name"] for o in getter(page) or []]  # noqa: E731
             return self._contains(op, operand, names, where)
         if kind in ("people", "created_by", "last_edited_by"):
+
             def user_ids(page):
                 got = getter(page)
                 idxs = got if isinstance(got, list) else [got]
                 return [self.ws.users[i].id.replace("-", "") for i in idxs]
+
             return self._contains(op, normalize(operand) if isinstance(operand, str) else operand, user_ids, where)
         if kind == "relation":
             ids = lambda page: [self.ws.pages[i].id.replace("-", "") for i in getter(page) or []]  # noqa: E731
@@ -135,6 +169,7 @@ class FilterCompiler:
                 if isinstance(got, int):
                     return floor_minute(got)
                 return parse_iso(got["start"])[0]
+
             return lambda page: test(date_of(page))
         if kind == "files":
             return self._emptiness(op, operand, lambda page: not getter(page), where)
@@ -154,8 +189,9 @@ class FilterCompiler:
         if op in ("is_empty", "is_not_empty"):
             return self._emptiness(op, operand, lambda page: text_of(page) == "", where)
         if not isinstance(operand, str):
-            raise validation(f"body failed validation: {where}.{op} should be a string, instead was "
-                             f"`{_show(operand)}`.")
+            raise validation(
+                f"body failed validation: {where}.{op} should be a string, instead was `{_show(operand)}`."
+            )
         needle = operand.lower()
         tests = {
             "equals": lambda page: text_of(page) == operand,
@@ -173,12 +209,16 @@ class FilterCompiler:
         if op in ("is_empty", "is_not_empty"):
             return self._emptiness(op, operand, lambda page: number_of(page) is None, where)
         if not isinstance(operand, (int, float)) or isinstance(operand, bool):
-            raise validation(f"body failed validation: {where}.{op} should be a number, instead was "
-                             f"`{_show(operand)}`.")
+            raise validation(
+                f"body failed validation: {where}.{op} should be a number, instead was `{_show(operand)}`."
+            )
         compare = {
-            "equals": lambda v: v == operand, "does_not_equal": lambda v: v != operand,
-            "greater_than": lambda v: v > operand, "less_than": lambda v: v < operand,
-            "greater_than_or_equal_to": lambda v: v >= operand, "less_than_or_equal_to": lambda v: v <= operand,
+            "equals": lambda v: v == operand,
+            "does_not_equal": lambda v: v != operand,
+            "greater_than": lambda v: v > operand,
+            "less_than": lambda v: v < operand,
+            "greater_than_or_equal_to": lambda v: v >= operand,
+            "less_than_or_equal_to": lambda v: v <= operand,
         }
         if op not in compare:
             raise validation(f"body failed validation: {where}.{op} is not a number condition.")
@@ -220,17 +260,26 @@ class FilterCompiler:
         try:
             bound, date_only = parse_iso(operand)
         except (ValueError, TypeError):
-            raise validation(f"body failed validation: {where}.{op} should be an ISO 8601 date, instead was "
-                             f"`{_show(operand)}`.") from None
+            raise validation(
+                f"body failed validation: {where}.{op} should be an ISO 8601 date, instead was `{_show(operand)}`."
+            ) from None
         if date_only:  # compare whole days
             day = lambda ms: ms - ms % DAY_MS  # noqa: E731
-            tests = {"equals": lambda ms: day(ms) == bound, "before": lambda ms: day(ms) < bound,
-                     "after": lambda ms: day(ms) > bound, "on_or_before": lambda ms: day(ms) <= bound,
-                     "on_or_after": lambda ms: day(ms) >= bound}
+            tests = {
+                "equals": lambda ms: day(ms) == bound,
+                "before": lambda ms: day(ms) < bound,
+                "after": lambda ms: day(ms) > bound,
+                "on_or_before": lambda ms: day(ms) <= bound,
+                "on_or_after": lambda ms: day(ms) >= bound,
+            }
         else:
-            tests = {"equals": lambda ms: ms == bound, "before": lambda ms: ms < bound,
-                     "after": lambda ms: ms > bound, "on_or_before": lambda ms: ms <= bound,
-                     "on_or_after": lambda ms: ms >= bound}
+            tests = {
+                "equals": lambda ms: ms == bound,
+                "before": lambda ms: ms < bound,
+                "after": lambda ms: ms > bound,
+                "on_or_before": lambda ms: ms <= bound,
+                "on_or_after": lambda ms: ms >= bound,
+            }
         test = tests[op]
         return lambda ms: ms is not None and test(ms)
 
@@ -245,16 +294,20 @@ def sort_key_function(ws: Workspace, ds: DataSource, sorts: Any) -> list[tuple[C
             raise validation(f"body failed validation: body.sorts[{i}] should be an object.")
         direction = spec.get("direction", "ascending")
         if direction not in ("ascending", "descending"):
-            raise validation(f"body failed validation: body.sorts[{i}].direction should be `\"ascending\"` or "
-                             f"`\"descending\"`, instead was `{_show(direction)}`.")
+            raise validation(
+                f'body failed validation: body.sorts[{i}].direction should be `"ascending"` or '
+                f'`"descending"`, instead was `{_show(direction)}`.'
+            )
         if "timestamp" in spec:
             if spec["timestamp"] == "created_time":
                 key = lambda page: page.created_ms  # noqa: E731
             elif spec["timestamp"] == "last_edited_time":
                 key = lambda page: floor_minute(page.edited_ms)  # noqa: E731
             else:
-                raise validation(f"body failed validation: body.sorts[{i}].timestamp should be `\"created_time\"` "
-                                 f"or `\"last_edited_time\"`, instead was `{_show(spec['timestamp'])}`.")
+                raise validation(
+                    f'body failed validation: body.sorts[{i}].timestamp should be `"created_time"` '
+                    f'or `"last_edited_time"`, instead was `{_show(spec["timestamp"])}`.'
+                )
         elif "property" in spec:
             prop = ds.property_by_id_or_name(spec["property"])
             if prop is None:
@@ -287,6 +340,7 @@ def _property_sort_key(ws: Workspace, prop: PropertySchema) -> Callable:
         if isinstance(value, str):
             return value.lower() or None
         return value
+
     return key
 
 

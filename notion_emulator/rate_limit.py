@@ -12,7 +12,6 @@ import math
 import threading
 import time
 
-
 _EPSILON = 1e-6
 
 

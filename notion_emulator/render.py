@@ -9,6 +9,8 @@ to the top-level body only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import text
 from .clock import database_iso, exact_iso, minute_iso
 from .content import COLUMN_ORD
@@ -25,8 +27,8 @@ _MEDIA = {"image", "video", "pdf", "file", "audio"}
 SITE = "https://www.notion.so"
 
 
-def annotations(**overrides) -> dict:
-    result = {name: False for name in _ANNOTATIONS}
+def text_annotations(**overrides) -> dict:
+    result: dict[str, Any] = dict.fromkeys(_ANNOTATIONS, False)
     result["color"] = "default"
     result.update(overrides)
     return result
@@ -43,7 +45,7 @@ class Renderer:
 
     def user(self, user: User) -> dict:
         # a person without a name shows "" (versions.for_version makes it null on 2026-12-01)
-        body = {"object": "user", "id": user.id, "name": user.name or "", "avatar_url": user.avatar_url}
+        body: dict[str, Any] = {"object": "user", "id": user.id, "name": user.name or "", "avatar_url": user.avatar_url}
         if user.kind == "person":
             body["type"] = "person"
             body["person"] = {"email": user.email, "email_verified": True}
@@ -59,7 +61,7 @@ class Renderer:
 
     def text_item(self, content: str, link: str | None = None, **marks) -> dict:
         return {"type": "text", "text": {"content": content, "link": {"url": link} if link else None},
-                "annotations": annotations(**marks), "plain_text": content, "href": link}
+                "annotations": text_annotations(**marks), "plain_text": content, "href": link}
 
     def rich_text(self, value) -> list:
         if value is None or value == "":
@@ -73,11 +75,11 @@ class Renderer:
             return self.text_item(segment)
         kind = segment[0]
         if kind in ("bold", "italic", "code", "strikethrough", "underline"):
-            return self.text_item(segment[1], **{kind: True})
+            return self.text_item(segment[1], None, **{kind: True})
         if kind == "link":
             return self.text_item(segment[1], link=segment[2])
         if kind == "equation":
-            return {"type": "equation", "equation": {"expression": segment[1]}, "annotations": annotations(),
+            return {"type": "equation", "equation": {"expression": segment[1]}, "annotations": text_annotations(),
                     "plain_text": segment[1], "href": None}
         if kind == "mention_user":
             user = self.ws.users[segment[1]]
@@ -96,7 +98,7 @@ class Renderer:
         raise ValueError(f"unknown rich text segment {segment!r}")
 
     def _mention(self, mention: dict, plain: str, href: str | None) -> dict:
-        return {"type": "mention", "mention": mention, "annotations": annotations(), "plain_text": plain,
+        return {"type": "mention", "mention": mention, "annotations": text_annotations(), "plain_text": plain,
                 "href": href}
 
     def hosted_file(self, url: str) -> dict:
@@ -315,7 +317,7 @@ class Renderer:
                 words = text.title(rng) if kind.startswith("heading_") else text.sentence(rng)
                 if kind == "paragraph" and rng.random() < 0.08 and self.ws.persons:
                     words = [words + " cc ", ("mention_user", rng.choice(self.ws.persons))]
-            payload = {"rich_text": self.rich_text(words)}
+            payload: dict[str, Any] = {"rich_text": self.rich_text(words)}
             if kind == "paragraph":
                 payload["icon"] = None
             if kind.startswith("heading_"):

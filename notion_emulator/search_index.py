@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from typing import Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """An object search lists, with the last_edited time it is listed under (older than its own while the
+    index lags)."""
+
+    obj: Any
+    listed_ms: int
 
 
 class SortedIndex:
@@ -42,11 +53,10 @@ class SortedIndex:
             del self._keys[pos]
             self._present.discard(object_id)
 
-    def key_of(self, object_id: str) -> tuple | None:
-        return self._key_of.get(object_id)
+    def key_of(self, object_id: str | None) -> tuple | None:
+        return self._key_of.get(object_id) if object_id is not None else None
 
-    def iterate(self, from_key: tuple | None = None, descending: bool = False
-                ) -> Iterator[tuple]:
+    def iterate(self, from_key: tuple | None = None, descending: bool = False) -> Iterator[tuple]:
         """Keys in order, starting at from_key (inclusive) if given."""
         keys = self._keys
         if descending:

@@ -13,6 +13,7 @@ import uuid
 
 from .errors import ApiError, invalid_cursor
 from .ids import dashed, normalize
+from .paging import Listing, by_id
 
 
 def next_id(cursor: str | None) -> str | None:
@@ -39,10 +40,10 @@ def mint(next_result_id: str | None, start_cursor: str | None) -> str | None:
     return f"s:{session}:{next_result_id}"
 
 
-def page_of(items: list, start_cursor: str | None, page_size: int, page_of_list) -> tuple[list, str | None]:
-    """One page of an ordered list behind session cursors, paged by `page_of_list` (plain-id cursors)."""
+def page_of(items: list, start_cursor: str | None, page_size: int) -> Listing:
+    """One page of an ordered list behind session cursors (paging.by_id underneath)."""
     try:
-        chunk, following = page_of_list(items, next_id(start_cursor), page_size)
+        listing = by_id(items, next_id(start_cursor), page_size)
     except ApiError:
         raise invalid_cursor(start_cursor) from None
-    return chunk, mint(following, start_cursor)
+    return Listing(listing.items, mint(listing.next_cursor, start_cursor))

@@ -47,10 +47,15 @@ class Stats:
 
     def snapshot(self, detail: bool = False) -> dict:
         with self._lock:
-            body = {"requests_total": self.requests_total, "by_endpoint": dict(self.by_endpoint),
-                    "by_status": dict(self.by_status), "rate_limited": self.rate_limited,
-                    "peak_concurrency": self.peak_concurrency, "in_flight": self.in_flight,
-                    "faults": dict(self.faults)}
+            body = {
+                "requests_total": self.requests_total,
+                "by_endpoint": dict(self.by_endpoint),
+                "by_status": dict(self.by_status),
+                "rate_limited": self.rate_limited,
+                "peak_concurrency": self.peak_concurrency,
+                "in_flight": self.in_flight,
+                "faults": dict(self.faults),
+            }
             if detail:
                 body["by_endpoint_id"] = {k: dict(v) for k, v in self.by_endpoint_id.items()}
                 body["by_endpoint_id_ok"] = {k: dict(v) for k, v in self.by_endpoint_id_ok.items()}

@@ -38,12 +38,19 @@ def checked(header: str | None) -> str:
     """The version a request asked for, or 400 missing_version (the real message for an unknown value is
     UNVERIFIED; this one lists the accepted values as the real one for a missing value does)."""
     if header is None:
-        raise ApiError(400, "missing_version", "Notion-Version header failed validation: Notion-Version header "
-                       "should be defined, instead was undefined.")
+        raise ApiError(
+            400,
+            "missing_version",
+            "Notion-Version header failed validation: Notion-Version header should be defined, instead was undefined.",
+        )
     if header not in SUPPORTED:
         accepted = ", ".join(f'`"{v}"`' for v in SUPPORTED[:-1]) + f', or `"{SUPPORTED[-1]}"`'
-        raise ApiError(400, "missing_version", f"Notion-Version header failed validation: Notion-Version header "
-                       f"should be {accepted}, instead was `{json.dumps(header)}`.")
+        raise ApiError(
+            400,
+            "missing_version",
+            f"Notion-Version header failed validation: Notion-Version header "
+            f"should be {accepted}, instead was `{json.dumps(header)}`.",
+        )
     return header
 
 

@@ -4,7 +4,9 @@ Why not the CDK's HttpStream/HttpClient (airbyte-cdk.md §3.2, §5): it counts 4
 gives up after a handful of them, sleeps Retry-After + 1 s, paces nothing across threads, and on the Python path
 cannot restart a pagination after an invalid start_cursor nor shrink page_size after a 504. Those are the
 behaviours a complete Notion sync needs, so this small client does them itself. Authentication is still the
-CDK's TokenAuthenticator.
+CDK's TokenAuthenticator; an OAuth connection with a refresh token reads its current access token from
+oauth.RotatingTokens (the CDK's single-use refresh-token authenticator), which the client asks to refresh when
+the policy says so (a 401).
 
 The rules for a failed attempt (429/529, transient errors, 504 page shrinking, timeouts, invalid start
 cursors) are in retry_policy.py, a pure object unit-tested without HTTP; `_send` only sends, measures what
@@ -23,17 +25,28 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
+from source_notion.api_versions import DEFAULT as NOTION_VERSION
 from source_notion.endpoints import Call, NotionEndpoints
 from source_notion.errors import NotionAPIError
 from source_notion.rate_budget import RateBudget
-from source_notion.retry_policy import Attempts, Decision, Kind, Outcome, Raise, Restart, RetryPolicy, Shrink, classify
+from source_notion.retry_policy import (
+    Attempts,
+    Decision,
+    Kind,
+    Outcome,
+    Raise,
+    Refresh,
+    Restart,
+    RetryPolicy,
+    Shrink,
+    classify,
+)
 
-NOTION_VERSION = "2025-09-03"
 DEFAULT_BASE_URL = "https://api.notion.com"
 MAX_PAGE_SIZE = 100
 
@@ -102,6 +115,15 @@ class _RestartListing(Exception):
         self.restarts = restarts
 
 
+class RefreshableToken(Protocol):
+    """An access token that can be refreshed after Notion refuses it (oauth.RotatingTokens)."""
+
+    @property
+    def access_token(self) -> str: ...
+
+    def refresh_refused(self, refused_token: str) -> None: ...
+
+
 class NotionClient(NotionEndpoints):
     """The transport: the endpoints it inherits (`client.blocks.children.list(id)`, ...) all send through it."""
 
@@ -111,6 +133,7 @@ class NotionClient(NotionEndpoints):
         budget: RateBudget,
         *,
         base_url: str = DEFAULT_BASE_URL,
+        notion_version: str = NOTION_VERSION,
         max_retries: int = 6,
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
@@ -121,9 +144,11 @@ class NotionClient(NotionEndpoints):
         max_restarts: int = 3,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._auth = TokenAuthenticator(token)
+        self._token = token
+        self._refreshable: RefreshableToken | None = None
         self.budget = budget
         self.base_url = base_url.rstrip("/")
+        self.notion_version = notion_version
         self.policy = RetryPolicy(
             max_retries=max_retries,
             max_rate_limited_seconds=max_rate_limited_seconds,
@@ -140,6 +165,14 @@ class NotionClient(NotionEndpoints):
         self.stats = RequestStats()
         super().__init__(self)
 
+    def refresh_with(self, tokens: RefreshableToken) -> None:
+        """From now on the access token is `tokens`' current one, refreshed when Notion refuses it."""
+        self._refreshable = tokens
+
+    @property
+    def access_token(self) -> str:
+        return self._refreshable.access_token if self._refreshable is not None else self._token
+
     # ------------------------------------------------------------------ single requests
 
     def send(self, call: Call, *, auth: tuple[str, str] | None = None) -> dict[str, Any]:
@@ -151,8 +184,7 @@ class NotionClient(NotionEndpoints):
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            session.auth = self._auth
-            session.headers.update({"Notion-Version": NOTION_VERSION, "Accept": "application/json"})
+            session.headers.update({"Notion-Version": self.notion_version, "Accept": "application/json"})
             self._local.session = session
         return session
 
@@ -168,7 +200,8 @@ class NotionClient(NotionEndpoints):
         attempts = Attempts(restarts=listing_restarts or 0)
         while True:
             sent = call if page_size is None else _with_page_size(call, page_size.value)
-            data, error, retry_after = self._attempt(sent, auth)
+            token = self.access_token  # the one this attempt is sent with, for a Refresh to name
+            data, error, retry_after = self._attempt(sent, auth or TokenAuthenticator(token))
             if error is None:
                 return data
             if classify(error) is Kind.RATE_LIMITED:
@@ -178,11 +211,12 @@ class NotionClient(NotionEndpoints):
                 retry_after,
                 can_shrink=page_size is not None and page_size.can_shrink,
                 in_listing=listing_restarts is not None,
+                can_refresh=self._refreshable is not None and auth is None,
             )
-            attempts = self._obey(self.policy.decide(outcome, attempts), error, page_size)
+            attempts = self._obey(self.policy.decide(outcome, attempts), error, page_size, token)
 
     def _attempt(
-        self, call: Call, auth: tuple[str, str] | None
+        self, call: Call, auth: tuple[str, str] | requests.auth.AuthBase
     ) -> tuple[dict[str, Any], NotionAPIError | None, float | None]:
         """One request: its body, or its error and Retry-After. Every attempt is counted under its endpoint."""
         self.budget.acquire()
@@ -206,12 +240,16 @@ class NotionClient(NotionEndpoints):
         data, parse_error = _parse(response, call)
         return data, parse_error, (_retry_after(response) if parse_error is not None else None)
 
-    def _obey(self, decision: Decision, error: NotionAPIError, page_size: _PageSize | None) -> Attempts:
+    def _obey(self, decision: Decision, error: NotionAPIError, page_size: _PageSize | None, token: str) -> Attempts:
         """Does what the policy decided; returns the attempts to decide the next failure with."""
         if isinstance(decision, Raise):
             raise decision.error
         if isinstance(decision, Restart):
             raise _RestartListing(decision.attempts.restarts)
+        if isinstance(decision, Refresh):
+            if self._refreshable is not None:
+                self._refreshable.refresh_refused(token)
+            return decision.attempts
         if not isinstance(decision, Shrink) and decision.everyone:
             logger.warning(
                 f"Notion rate-limited {error.endpoint} ({error.status}); every request waits {decision.seconds:.1f} s."

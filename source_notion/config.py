@@ -16,6 +16,9 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from source_notion.api_versions import DEFAULT as DEFAULT_NOTION_VERSION
+from source_notion.api_versions import NotionVersion
+
 DOCUMENTATION_URL = "https://github.com/source-notion/source-notion#readme"
 
 
@@ -56,6 +59,13 @@ class OAuthCredentials(BaseModel):
     client_secret: str = _secret("Client Secret", "The Client Secret of your Notion public integration.", 2)
     access_token: str = _secret(
         "Access Token", "The access token the OAuth flow returned for your Notion workspace.", 3
+    )
+    refresh_token: Optional[str] = Field(
+        None,
+        title="Refresh Token",
+        description="The refresh token the OAuth flow returned, if any. When Notion refuses the access token, the "
+        "connector refreshes it with this one and hands the new pair to the platform (each refresh rotates both).",
+        json_schema_extra={"airbyte_secret": True, "order": 4},
     )
 
     @property
@@ -150,11 +160,19 @@ class NotionConfig(BaseModel):
         "0 turns it off.",
         json_schema_extra={"order": 7},
     )
+    notion_version: NotionVersion = Field(
+        DEFAULT_NOTION_VERSION,
+        title="Notion API version",
+        description="The Notion-Version the connector sends. 2026-03-11 (default) and 2025-09-03 read every "
+        "property from the workspace search; 2026-12-01, whose lists carry only titles, reads database rows' "
+        "properties with one data-source query per 100 rows. Records are the same on all three.",
+        json_schema_extra={"order": 8},
+    )
     access_token: Optional[str] = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
-        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 8},
+        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 9},
     )
 
     @field_validator("start_date")
@@ -282,9 +300,9 @@ def _explain(item: Mapping[str, Any]) -> str:
 
 def connection_specification() -> Dict[str, Any]:
     """The model's JSON Schema, flattened into the draft-7 form Airbyte's UIs expect (no $ref, oneOf options)."""
-    schema = NotionConfig.model_json_schema()
-    definitions = schema.pop("$defs", {})
-    schema = _inline(schema, definitions)
+    generated = NotionConfig.model_json_schema()
+    definitions = generated.pop("$defs", {})
+    schema: dict[str, Any] = _inline(generated, definitions)
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     schema["type"] = "object"
     schema["required"] = []
@@ -333,7 +351,11 @@ def specification() -> ConnectorSpecification:
                 complete_oauth_output_specification={
                     "type": "object",
                     "properties": {
-                        "access_token": {"type": "string", "path_in_connector_config": ["credentials", "access_token"]}
+                        "access_token": {"type": "string", "path_in_connector_config": ["credentials", "access_token"]},
+                        "refresh_token": {
+                            "type": "string",
+                            "path_in_connector_config": ["credentials", "refresh_token"],
+                        },
                     },
                 },
                 complete_oauth_server_input_specification={

@@ -130,22 +130,58 @@ def _failure_type(status: int | None) -> FailureType:
     return FailureType.system_error
 
 
-def rate_limit_exhausted(waited_seconds: float, last: NotionAPIError) -> NotionAPIError:
-    """Notion answered 429/529 without pause for longer than we are willing to wait."""
-    minutes = waited_seconds / 60
-    endpoint = last.endpoint
+def _restated(last: NotionAPIError, failure_type: FailureType, user_message: str) -> NotionAPIError:
+    """The same failure, with what it means for the user said in full."""
     return NotionAPIError(
         last.status,
         last.code,
         last.notion_message,
         last.request_id,
-        endpoint=endpoint,
+        endpoint=last.endpoint,
         template=last.template,
         additional_data=last.additional_data,
-        failure_type=FailureType.transient_error,
-        user_message=(
-            f"Notion rate-limited {endpoint} without interruption for {minutes:.0f} minutes, longer than the "
-            "connector waits. Another integration may be using the workspace's request budget. Run the sync "
-            "again later (it resumes from its last checkpoint), or lower requests_per_second."
-        ),
+        failure_type=failure_type,
+        user_message=user_message,
+    )
+
+
+def rate_limit_exhausted(waited_seconds: float, last: NotionAPIError) -> NotionAPIError:
+    """Notion answered 429/529 without pause for longer than we are willing to wait."""
+    minutes = waited_seconds / 60
+    return _restated(
+        last,
+        FailureType.transient_error,
+        f"Notion rate-limited {last.endpoint} without interruption for {minutes:.0f} minutes, longer than the "
+        "connector waits. Another integration may be using the workspace's request budget. Run the sync "
+        "again later (it resumes from its last checkpoint), or lower requests_per_second.",
+    )
+
+
+_REAUTHORIZE_HINT = (
+    "Re-authorize the source (in Airbyte: the source's settings → authenticate with Notion again), which gives "
+    "a new access token and refresh token."
+)
+
+
+def refresh_token_refused(last: NotionAPIError) -> NotionAPIError:
+    """`invalid_grant` on a refresh: the refresh token was used already (refreshing rotates it), revoked or
+    expired. Only a new authorization helps, so it is a config error and never retried."""
+    return _restated(
+        last,
+        FailureType.config_error,
+        f"Notion refused the access token, and then the refresh token ({last.internal_message}): the refresh "
+        "token was already used (every refresh replaces it; a configuration saved before the last refresh holds "
+        f"the old one), revoked, or expired. {_REAUTHORIZE_HINT}",
+    )
+
+
+def client_credentials_refused(last: NotionAPIError) -> NotionAPIError:
+    """A 401 (`invalid_client`) or another refusal from the token endpoint: the client id or secret is wrong."""
+    return _restated(
+        last,
+        FailureType.config_error,
+        f"Notion refused the access token, and the refresh failed ({last.internal_message}). Check client_id and "
+        "client_secret against your public integration (Notion → Settings → Connections → Develop or manage "
+        f"integrations → your integration → Configuration → OAuth Domain & URIs), then {_REAUTHORIZE_HINT[0].lower()}"
+        f"{_REAUTHORIZE_HINT[1:]}",
     )

@@ -7,12 +7,16 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from source_notion.api_versions import record_form
+
 Record = dict[str, Any]
 
 
 def as_record(obj: Mapping[str, Any], **extra: Any) -> Record:
-    """A Notion object as a record: the object itself, without the response's `request_id`, plus `extra`."""
-    record = {key: value for key, value in obj.items() if key != "request_id"}
+    """A Notion object as a record: the object itself in the one form of every Notion-Version
+    (api_versions.record_form), without the response's `request_id`, plus `extra`."""
+    record: Record = {key: value for key, value in obj.items() if key != "request_id"}
+    record_form(record)
     record.update(extra)
     return record
 

@@ -13,6 +13,10 @@ CDK's):
   page size (`Shrink`), down to a floor.
 * 400 "The start_cursor provided is invalid" in a listing (`EXPIRED_CURSOR`): restart the listing from
   its beginning, at most `max_restarts` times per listing.
+* 401 on a request sent with the access token, when the connection can refresh it (OAuth with a refresh
+  token) (`REFUSED_TOKEN`): refresh the token (`Refresh`), then send again, once per request; refused again,
+  or with nothing to refresh, it raises (a config_error). The token request itself never refreshes: its 401
+  is the client credentials', and its `invalid_grant` (a refresh token used or revoked) is final.
 * Anything else (`FINAL`): raise at once; callers decide (skip a stream on 403, a listing on 404, ...).
 
 A new rule is one line in `classify` (a status or Notion code sorted into one of the four kinds), or one
@@ -36,6 +40,7 @@ class Kind(Enum):
     RATE_LIMITED = "rate limited"
     TRANSIENT = "transient"
     EXPIRED_CURSOR = "expired cursor"
+    REFUSED_TOKEN = "refused token"
     FINAL = "final"
 
 
@@ -47,6 +52,8 @@ def classify(error: NotionAPIError) -> Kind:
         return Kind.TRANSIENT
     if error.is_invalid_start_cursor:
         return Kind.EXPIRED_CURSOR
+    if error.is_unauthorized:
+        return Kind.REFUSED_TOKEN
     return Kind.FINAL
 
 
@@ -58,6 +65,7 @@ class Outcome:
     retry_after: float | None = None  # seconds, from the Retry-After header
     can_shrink: bool = False  # a listing that allows a smaller page and is above its floor
     in_listing: bool = False  # a listing, which can start again from its beginning
+    can_refresh: bool = False  # sent with an access token the connection can refresh (OAuth, refresh token)
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,7 @@ class Attempts:
     rate_limited: int = 0  # 429/529 answers (the backoff's step when no Retry-After came)
     rate_limited_seconds: float = 0.0  # time waited on 429/529
     restarts: int = 0
+    refreshes: int = 0  # access-token refreshes this request asked for
 
 
 @dataclass(frozen=True)
@@ -95,11 +104,19 @@ class Restart:
 
 
 @dataclass(frozen=True)
+class Refresh:
+    """Refresh the access token the request was refused with (unless another request already did), then
+    send again at once."""
+
+    attempts: Attempts
+
+
+@dataclass(frozen=True)
 class Raise:
     error: NotionAPIError
 
 
-Decision = Wait | Shrink | Restart | Raise
+Decision = Wait | Shrink | Restart | Refresh | Raise
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,8 @@ class RetryPolicy:
             return self._retry_transient(outcome, attempts)
         if kind is Kind.EXPIRED_CURSOR and self._can_restart(outcome, attempts):
             return Restart(replace(attempts, restarts=attempts.restarts + 1))
+        if kind is Kind.REFUSED_TOKEN and outcome.can_refresh and attempts.refreshes == 0:
+            return Refresh(replace(attempts, refreshes=1))
         return Raise(outcome.error)
 
     def backoff(self, step: int) -> float:

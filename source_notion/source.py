@@ -24,6 +24,7 @@ from source_notion.block_walk import BlockWalk
 from source_notion.client import DEFAULT_BASE_URL, NotionClient
 from source_notion.config import NotionConfig, load_config, specification
 from source_notion.errors import SHARE_HINT
+from source_notion.oauth import rotating_tokens
 from source_notion.progress import Progress
 from source_notion.rate_budget import RateBudget
 from source_notion.registry import READ_ORDER, Shared, read_position, search_since
@@ -38,12 +39,19 @@ BASE_URL_VARIABLE = "NOTION_API_BASE_URL"  # test seam: points the connector at 
 PLAN_KEY = "__source_notion_sync_plan"
 
 
-def build_client(config: NotionConfig) -> NotionClient:
-    return NotionClient(
+def build_client(config: NotionConfig, raw_config: Mapping[str, Any]) -> NotionClient:
+    """The sync's client; `raw_config` (the config as given, which a token refresh gives back rotated) lets an
+    OAuth connection with a refresh token refresh its access token."""
+    client = NotionClient(
         config.token,
         RateBudget(config.requests_per_second),
         base_url=os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL,
+        notion_version=config.notion_version,
     )
+    tokens = rotating_tokens(raw_config, client.oauth.token)
+    if tokens is not None:
+        client.refresh_with(tokens)
+    return client
 
 
 class SourceNotion(AbstractSource):
@@ -70,7 +78,7 @@ class SourceNotion(AbstractSource):
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, str]:
         """GET /v1/users/me (is the token valid, whose is it) and one search (is anything shared with it)."""
         try:
-            client = build_client(load_config(config))
+            client = build_client(load_config(config), config)
             me = client.users.me()
             found = client.search.first_page({"page_size": 1})
         except AirbyteTracedException as error:  # NotionAPIError included: its message says what to do
@@ -88,8 +96,9 @@ class SourceNotion(AbstractSource):
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         plan: SyncPlan = config.get(PLAN_KEY) or {}
-        notion_config = load_config({key: value for key, value in config.items() if key != PLAN_KEY})
-        client = build_client(notion_config)
+        given = {key: value for key, value in config.items() if key != PLAN_KEY}
+        notion_config = load_config(given)
+        client = build_client(notion_config, given)
         index = WorkspaceIndex(
             client,
             pages_since=search_since(Shared.PAGE_SEARCH, notion_config, plan),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -53,7 +53,7 @@ class WorkPool:
         self.output_capacity = output_capacity
         self.groups_in_flight = groups_in_flight or max(4 * self.workers, 16)
 
-    def run(self, groups: Iterable[G], start: Callable[[Task, G], None]) -> Iterator[Any | GroupsDone[G]]:
+    def run(self, groups: Iterable[G], start: Callable[[Task, G], None]) -> Generator[Any | GroupsDone[G]]:
         """Runs `start(task, group)` for every group on the pool; yields records as they come, and a GroupsDone
         whenever the completed prefix of the groups grows. A task's exception stops everything and is raised here."""
         return _Run(self, iter(groups), start).results()
@@ -106,7 +106,7 @@ class _Run(Generic[G]):
                 self.put(("group_done", seq))
 
     # the reader's side
-    def results(self) -> Iterator[Any]:
+    def results(self) -> Generator[Any]:  # a generator: closing it stops the workers
         threads = [threading.Thread(target=self._work, daemon=True) for _ in range(self._pool.workers)]
         for thread in threads:
             thread.start()

@@ -126,8 +126,15 @@ class Connector:
         path.write_text(json.dumps(content, indent=1))
         return str(path)
 
-    def run(self, *args: str, timeout: float = 600, stop_when: Callable[[Message], bool] | None = None) -> ConnectorRun:
-        """Runs the command; with `stop_when`, kills it (SIGKILL) right after the first message it accepts."""
+    def run(
+        self,
+        *args: str,
+        timeout: float = 600,
+        stop_when: Callable[[Message], bool] | None = None,
+        on_message: Callable[[Message], None] | None = None,
+    ) -> ConnectorRun:
+        """Runs the command; with `stop_when`, kills it (SIGKILL) right after the first message it accepts;
+        `on_message` sees each message as it is printed (to act on the emulator mid-run)."""
         process = subprocess.Popen(
             [*command(), *args],
             stdout=subprocess.PIPE,
@@ -140,6 +147,9 @@ class Connector:
         try:
             for line in process.stdout:
                 lines.append(line)
+                if on_message is not None:
+                    for message in parse_lines([line]):
+                        on_message(message)
                 if stop_when is not None and any(stop_when(message) for message in parse_lines([line])):
                     process.send_signal(signal.SIGKILL)
                     break
@@ -171,11 +181,12 @@ class Connector:
         catalog: dict[str, Any],
         state: list[dict[str, Any]] | None = None,
         stop_when: Callable[[Message], bool] | None = None,
+        on_message: Callable[[Message], None] | None = None,
     ) -> ConnectorRun:
         args = ["read", "--config", self.file("config", cfg), "--catalog", self.file("catalog", catalog)]
         if state is not None:
             args += ["--state", self.file("state", state)]
-        return self.run(*args, stop_when=stop_when)
+        return self.run(*args, stop_when=stop_when, on_message=on_message)
 
 
 def sync_from(cursor: str, lookback_minutes: int = LOOKBACK_MINUTES) -> str:

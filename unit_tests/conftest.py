@@ -11,7 +11,7 @@ class FakeTime:
 
     def __init__(self) -> None:
         self.now = 0.0
-        self.sleeps = []
+        self.sleeps: list[float] = []
 
     def __call__(self) -> float:
         return self.now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
@@ -40,20 +40,27 @@ def sync(
     )
 
 
+T = TypeVar("T")
+
+
+def present(value: T | None) -> T:
+    """The value of an optional field the message type guarantees (a RECORD message has its record)."""
+    assert value is not None
+    return value
+
+
 def records(output: EntrypointOutput, stream: str) -> list[dict[str, Any]]:
-    return [m.record.data for m in output.records if m.record.stream == stream]
+    found = [present(m.record) for m in output.records]
+    return [record.data for record in found if record.stream == stream]
 
 
 def states(output: EntrypointOutput, stream: str) -> list[dict[str, Any]]:
-    return [
-        dict(m.state.stream.stream_state.__dict__)
-        for m in output.state_messages
-        if m.state.stream.stream_descriptor.name == stream
-    ]
+    streams = [present(present(m.state).stream) for m in output.state_messages]
+    return [dict(present(s.stream_state).__dict__) for s in streams if s.stream_descriptor.name == stream]
 
 
 def log_lines(output: EntrypointOutput) -> list[str]:
-    return [m.log.message for m in output.logs]
+    return [present(m.log).message for m in output.logs]
 
 
 def summary(output: EntrypointOutput, stream: str) -> str:

@@ -5,9 +5,11 @@ import pytest
 import requests
 from airbyte_cdk.models import FailureType
 
-from source_notion.client import NOTION_VERSION, server_minute
+from source_notion.api_versions import DEFAULT as NOTION_VERSION
+from source_notion.client import NotionClient, server_minute
 from source_notion.endpoints import BLOCK_CHILDREN, SEARCH, USERS_LIST
 from source_notion.errors import NotionAPIError
+from source_notion.rate_budget import RateBudget
 from unit_tests.notion_fakes import API, TOKEN, block, body_of, error, listing, uid
 
 USERS = API + "/v1/users"
@@ -27,9 +29,15 @@ def test_every_request_is_authenticated_versioned_and_has_timeouts(client, notio
     client.send(USERS_LIST.call())
     sent = notion.request_history[0]
     assert sent.headers["Authorization"] == f"Bearer {TOKEN}"
-    assert sent.headers["Notion-Version"] == NOTION_VERSION == "2025-09-03"
+    assert sent.headers["Notion-Version"] == NOTION_VERSION == "2026-03-11"  # the default notion_version
     connect, read = sent.timeout
     assert connect > 0 and read > 0
+
+
+def test_the_version_asked_for_is_sent(notion):
+    notion.get(USERS, **OK)
+    NotionClient(TOKEN, RateBudget(1000), base_url=API, notion_version="2026-12-01").send(USERS_LIST.call())
+    assert notion.request_history[0].headers["Notion-Version"] == "2026-12-01"
 
 
 @pytest.mark.parametrize("status", [429, 529])

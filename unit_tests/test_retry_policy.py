@@ -11,6 +11,7 @@ from source_notion.retry_policy import (
     Kind,
     Outcome,
     Raise,
+    Refresh,
     Restart,
     RetryPolicy,
     Shrink,
@@ -47,7 +48,11 @@ def test_an_invalid_start_cursor_is_an_expired_cursor():
     assert classify(failure(400, "validation_error", "body.filter should be an object")) is Kind.FINAL
 
 
-@given(st.integers(min_value=100, max_value=599).filter(lambda s: s not in {409, 429, 529, 500, 502, 503, 504}))
+def test_a_401_is_a_refused_token():
+    assert classify(failure(401, "unauthorized", "API token is invalid.")) is Kind.REFUSED_TOKEN
+
+
+@given(st.integers(min_value=100, max_value=599).filter(lambda s: s not in {401, 409, 429, 529, 500, 502, 503, 504}))
 def test_every_other_status_is_final(status):
     assert classify(failure(status)) is Kind.FINAL
 
@@ -132,6 +137,25 @@ def test_listing_restarts_are_bounded_and_then_the_cursor_error_is_raised():
 def test_an_expired_cursor_outside_a_listing_is_raised():
     expired = outcome(400, message=INVALID_CURSOR)
     assert POLICY.decide(expired, Attempts()) == Raise(expired.error)
+
+
+def test_a_refused_token_that_can_be_refreshed_is_refreshed_once_per_request():
+    refused = outcome(401, can_refresh=True, in_listing=True)
+    decision = POLICY.decide(refused, Attempts(failures=2))
+    assert decision == Refresh(Attempts(failures=2, refreshes=1))
+    assert POLICY.decide(refused, decision.attempts) == Raise(refused.error)  # refused again: a config error
+
+
+def test_a_refused_token_that_cannot_be_refreshed_is_raised_as_a_config_error():
+    refused = outcome(401)
+    assert POLICY.decide(refused, Attempts()) == Raise(refused.error)
+    assert refused.error.failure_type == FailureType.config_error
+
+
+@pytest.mark.parametrize("status", [400, 403, 404])
+def test_only_a_401_is_ever_refreshed(status):
+    final = outcome(status, can_refresh=True)
+    assert POLICY.decide(final, Attempts()) == Raise(final.error)
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404])

@@ -21,7 +21,7 @@ from unit_tests.notion_fakes import (
     page,
     user,
 )
-from unit_tests.sync_helpers import records, sync
+from unit_tests.sync_helpers import present, records, sync
 
 ME = {
     "object": "user",
@@ -115,7 +115,7 @@ def _walk(node):
 
 
 def test_discover_declares_six_streams_with_complete_draft7_schemas():
-    catalog = discover(SourceNotion(), CONFIG).catalog.catalog
+    catalog = present(present(discover(SourceNotion(), CONFIG).catalog).catalog)
     streams = {s.name: s for s in catalog.streams}
     assert list(streams) == ["users", "data_sources", "databases", "pages", "blocks", "comments"]
     for name, stream in streams.items():
@@ -149,8 +149,9 @@ def test_spec_marks_secrets_and_offers_oauth():
     assert defaults["requests_per_second"] == 3 and defaults["max_block_depth"] == 30
     assert defaults["include_inline_comments"] is False and defaults["comments_scope"] == "all_pages"
     assert "default" not in connection["properties"]["start_date"]
-    assert spec.advanced_auth.predicate_key == ["credentials", "auth_type"]
-    assert spec.advanced_auth.predicate_value == "OAuth2.0"
+    advanced_auth = present(spec.advanced_auth)
+    assert advanced_auth.predicate_key == ["credentials", "auth_type"]
+    assert advanced_auth.predicate_value == "OAuth2.0"
     assert "NOTION_API_BASE_URL" not in json.dumps(connection)
 
 
@@ -176,8 +177,8 @@ def test_streams_are_read_in_a_fixed_order_whatever_the_catalogs_and_the_workspa
     output = read(SourceNotion(), CONFIG, catalog.build())
     order = []
     for message in output.records:
-        if message.record.stream not in order:
-            order.append(message.record.stream)
+        if present(message.record).stream not in order:
+            order.append(present(message.record).stream)
     assert order == ["users", "data_sources", "databases", "pages", "blocks", "comments"]
     searches = [body_of(r)["filter"]["value"] for r in notion.request_history if r.method == "POST"]
     assert sorted(searches) == ["data_source", "page"]

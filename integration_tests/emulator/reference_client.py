@@ -136,7 +136,7 @@ class ReferenceWalk:
             cursor = page["next_cursor"]
 
     def _complete_properties(self, page: dict) -> dict:
-        for name, value in page["properties"].items():
+        for value in page["properties"].values():
             truncated = (value["type"] == "relation" and value.get("has_more")) or \
                 (value["type"] == "people" and len(value["people"]) == 25)
             if truncated:

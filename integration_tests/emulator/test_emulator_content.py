@@ -6,17 +6,69 @@ from integration_tests.emulator.reference_client import NotionTestClient
 
 # notion-api.md §10.7: the 33 block types of SDK-5.0.0
 BLOCK_TYPES = {
-    "paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "template", "heading_1",
-    "heading_2", "heading_3", "to_do", "synced_block", "child_page", "child_database", "equation", "code",
-    "callout", "divider", "breadcrumb", "table_of_contents", "column_list", "column", "link_to_page", "table",
-    "table_row", "embed", "bookmark", "image", "video", "pdf", "file", "audio", "link_preview", "unsupported",
-    "heading_4", "tab", "meeting_notes",  # §13.8: 2026 (meeting_notes is transcription before 2026-03-11)
+    "paragraph",
+    "bulleted_list_item",
+    "numbered_list_item",
+    "quote",
+    "toggle",
+    "template",
+    "heading_1",
+    "heading_2",
+    "heading_3",
+    "to_do",
+    "synced_block",
+    "child_page",
+    "child_database",
+    "equation",
+    "code",
+    "callout",
+    "divider",
+    "breadcrumb",
+    "table_of_contents",
+    "column_list",
+    "column",
+    "link_to_page",
+    "table",
+    "table_row",
+    "embed",
+    "bookmark",
+    "image",
+    "video",
+    "pdf",
+    "file",
+    "audio",
+    "link_preview",
+    "unsupported",
+    "heading_4",
+    "tab",
+    "meeting_notes",  # §13.8: 2026 (meeting_notes is transcription before 2026-03-11)
 }
 # notion-api.md §10.5 (schema) and §10.10 (value-only button and verification)
 PROPERTY_TYPES = {
-    "title", "rich_text", "number", "select", "multi_select", "status", "date", "people", "files", "checkbox",
-    "url", "email", "phone_number", "formula", "relation", "rollup", "created_time", "created_by",
-    "last_edited_time", "last_edited_by", "unique_id", "button", "verification", "place",  # place: §13.8
+    "title",
+    "rich_text",
+    "number",
+    "select",
+    "multi_select",
+    "status",
+    "date",
+    "people",
+    "files",
+    "checkbox",
+    "url",
+    "email",
+    "phone_number",
+    "formula",
+    "relation",
+    "rollup",
+    "created_time",
+    "created_by",
+    "last_edited_time",
+    "last_edited_by",
+    "unique_id",
+    "button",
+    "verification",
+    "place",  # place: §13.8
 }
 
 
@@ -35,7 +87,7 @@ def test_parents_of_every_kind_and_multi_source_databases(emulator):
     pages = client.all_results("POST", "/v1/search", body={"filter": {"property": "object", "value": "page"}})
     assert {p["parent"]["type"] for p in pages} == {"workspace", "page_id", "block_id", "data_source_id"}
     sources = client.all_results("POST", "/v1/search", body={"filter": {"property": "object", "value": "data_source"}})
-    counts = {}
+    counts: dict[str, int] = {}
     for ds in sources:
         counts[ds["parent"]["database_id"]] = counts.get(ds["parent"]["database_id"], 0) + 1
     assert 1 in counts.values() and max(counts.values()) >= 2
@@ -62,8 +114,13 @@ def test_every_property_type_and_truncation(emulator):
     estimate = row["properties"]["Estimate"]["number"]
     assert score == {"type": "number", "number": None if estimate is None else estimate * 2}
     single = client.get(f"/v1/pages/{lm['relation_30_row']}/properties/{schema['Estimate']['id']}")
-    assert single == {"object": "property_item", "id": schema["Estimate"]["id"], "type": "number",
-                      "number": estimate, "request_id": single["request_id"]}
+    assert single == {
+        "object": "property_item",
+        "id": schema["Estimate"]["id"],
+        "type": "number",
+        "number": estimate,
+        "request_id": single["request_id"],
+    }
 
 
 def test_every_block_type_nesting_and_wide_blocks(emulator):
@@ -74,7 +131,7 @@ def test_every_block_type_nesting_and_wide_blocks(emulator):
     deep = emulator.backend.landmarks["deep_page"]
     assert max(b["depth"] for b in blocks if b["page_id"] == deep) == 36
     assert len([b for b in emulator.expected()["blocks"] if b["page_id"] == deep]) == 30  # cut at depth 30
-    children = {}
+    children: dict[str, int] = {}
     for b in blocks:
         children[b["parent_id"]] = children.get(b["parent_id"], 0) + 1
     assert children[emulator.backend.landmarks["wide_block"]] == 130
@@ -84,7 +141,7 @@ def test_every_block_type_nesting_and_wide_blocks(emulator):
 def test_realistic_block_payloads(emulator):
     client = NotionTestClient(emulator.base_url)
     gallery = client.all_results("GET", f"/v1/blocks/{emulator.backend.landmarks['gallery_page']}/children")
-    by_type = {}
+    by_type: dict[str, dict] = {}
     for block in gallery:
         by_type.setdefault(block["type"], block)
     assert by_type["code"]["code"]["language"] == "python"
@@ -93,8 +150,11 @@ def test_realistic_block_payloads(emulator):
     assert by_type["heading_3"]["heading_3"]["is_toggleable"] is True and by_type["heading_3"]["has_children"]
     assert by_type["table"]["table"] == {"table_width": 2, "has_column_header": True, "has_row_header": False}
     rows = client.all_results("GET", f"/v1/blocks/{by_type['table']['id']}/children")
-    assert [[c[0]["plain_text"] for c in r["table_row"]["cells"]] for r in rows] == \
-        [["Name", "Role"], ["Ada", "Engineer"], ["Grace", "Admiral"]]
+    assert [[c[0]["plain_text"] for c in r["table_row"]["cells"]] for r in rows] == [
+        ["Name", "Role"],
+        ["Ada", "Engineer"],
+        ["Grace", "Admiral"],
+    ]
     columns = client.all_results("GET", f"/v1/blocks/{by_type['column_list']['id']}/children")
     assert [c["type"] for c in columns] == ["column", "column"]
     images = [b["image"] for b in gallery if b["type"] == "image"]
@@ -116,11 +176,15 @@ def test_synced_blocks(emulator):
     lm = emulator.backend.landmarks
     original = client.get(f"/v1/blocks/{lm['synced_original']}")
     assert original["synced_block"]["synced_from"] is None and original["has_children"]
-    copy = [b for b in client.all_results("GET", f"/v1/blocks/{lm['synced_copy_page']}/children")
-            if b["type"] == "synced_block"][0]
+    copy = [
+        b
+        for b in client.all_results("GET", f"/v1/blocks/{lm['synced_copy_page']}/children")
+        if b["type"] == "synced_block"
+    ][0]
     assert copy["synced_block"]["synced_from"] == {"block_id": lm["synced_original"]} and copy["has_children"]
-    assert client.all_results("GET", f"/v1/blocks/{copy['id']}/children") == \
-        client.all_results("GET", f"/v1/blocks/{lm['synced_original']}/children")
+    assert client.all_results("GET", f"/v1/blocks/{copy['id']}/children") == client.all_results(
+        "GET", f"/v1/blocks/{lm['synced_original']}/children"
+    )
 
 
 def test_comments_page_and_inline(emulator):
@@ -149,7 +213,9 @@ def test_trash_and_sharing(emulator):
     mention = links[1]["paragraph"]["rich_text"][1]
     assert mention["mention"] == {"type": "page", "page": {"id": lm["private_page"]}}
     client.call("GET", f"/v1/pages/{lm['private_page']}", expect=404)
-    kinds = [rt["mention"]["type"] if rt["type"] == "mention" else rt["type"] for rt in links[2]["paragraph"]["rich_text"]]
+    kinds = [
+        rt["mention"]["type"] if rt["type"] == "mention" else rt["type"] for rt in links[2]["paragraph"]["rich_text"]
+    ]
     assert [k for k in kinds if k != "text"] == ["user", "page", "database", "date", "equation"]
     column_page = client.get(f"/v1/pages/{lm['column_page']}")
     column = client.get(f"/v1/blocks/{column_page['parent']['block_id']}")
@@ -163,9 +229,11 @@ def test_trash_and_sharing(emulator):
 def test_demo_profile_is_readable(emulator_factory):
     demo = emulator_factory(profile="demo")
     client = NotionTestClient(demo.base_url)
-    titles = {p["properties"]["title"]["title"][0]["plain_text"]
-              for p in client.all_results("POST", "/v1/search", body={"filter": {"property": "object", "value": "page"}})
-              if "title" in p["properties"]}
+    titles = {
+        p["properties"]["title"]["title"][0]["plain_text"]
+        for p in client.all_results("POST", "/v1/search", body={"filter": {"property": "object", "value": "page"}})
+        if "title" in p["properties"]
+    }
     assert {"Acme Team Wiki", "Engineering", "Onboarding", "On-call runbook", "Roadmap 2027"} <= titles
     database = client.get(f"/v1/databases/{demo.backend.landmarks['tasks_database']}")
     assert [d["name"] for d in database["data_sources"]] == ["Tasks", "Bugs"]

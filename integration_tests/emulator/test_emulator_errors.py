@@ -200,12 +200,12 @@ def test_oauth(emulator):
                                                 "redirect_uri": "https://example.com/cb"}, timeout=10)
     assert ok.status_code == 200
     body = ok.json()
-    assert body["access_token"] == DEFAULT_TOKEN and body["token_type"] == "bearer"
+    assert body["access_token"] != DEFAULT_TOKEN and body["token_type"] == "bearer"  # a fresh pair per grant
     assert {"bot_id", "workspace_id", "workspace_name", "workspace_icon", "owner", "duplicated_template_id",
             "refresh_token", "request_id"} <= set(body)
     refreshed = requests.post(url, headers=good, json={"grant_type": "refresh_token",
                                                        "refresh_token": body["refresh_token"]}, timeout=10)
-    assert refreshed.status_code == 200 and refreshed.json()["access_token"] == DEFAULT_TOKEN
+    assert refreshed.status_code == 200 and refreshed.json()["access_token"] not in (DEFAULT_TOKEN, body["access_token"])
     # RFC 6749 errors, not the Notion error object (notion-api.md §4.2)
     bad_client = requests.post(url, headers=_basic("emulator_client_id", "nope"),
                                json={"grant_type": "authorization_code", "code": "emulator_code"}, timeout=10)

@@ -6,8 +6,8 @@ import threading
 
 import requests
 
-from notion_emulator import DEFAULT_TOKEN
 from integration_tests.emulator.reference_client import NotionTestClient
+from notion_emulator import DEFAULT_TOKEN
 
 HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-09-03"}
 
@@ -48,6 +48,7 @@ def test_latency_overlaps_across_requests(emulator_factory):
 
     def fetch():
         results.append(requests.get(emu.base_url + "/v1/users/me", headers=HEADERS, timeout=10).status_code)
+
     threads = [threading.Thread(target=fetch) for _ in range(4)]
     for thread in threads:
         thread.start()
@@ -67,8 +68,7 @@ def test_stats_by_endpoint_status_and_object(emulator):
     client.get("/v1/comments", block_id=page)
     stats = client.control("GET", "stats", params={"detail": 1})
     assert stats["requests_total"] == 4
-    assert stats["by_endpoint"] == {"GET /v1/blocks/{id}/children": 2, "GET /v1/pages/{id}": 1,
-                                    "GET /v1/comments": 1}
+    assert stats["by_endpoint"] == {"GET /v1/blocks/{id}/children": 2, "GET /v1/pages/{id}": 1, "GET /v1/comments": 1}
     assert stats["by_status"] == {"200": 3, "404": 1}
     assert stats["by_endpoint_id"]["GET /v1/blocks/{id}/children"] == {page: 2}
     assert stats["by_endpoint_id"]["GET /v1/comments"] == {page: 1}

@@ -3,6 +3,8 @@ and queries `s:<session>:<id of the next item>`, one session per listing, notion
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from integration_tests.emulator.reference_client import V2022, NotionTestClient
@@ -11,7 +13,7 @@ from integration_tests.emulator.reference_client import V2022, NotionTestClient
 def _check_pages(pages: list[dict], page_size: int, list_type: str) -> list[dict]:
     items = [item for page in pages for item in page["results"]]
     sessions = set()
-    for page, following in zip(pages, pages[1:]):
+    for page, following in pairwise(pages):
         assert page["has_more"] is True and len(page["results"]) == page_size
         cursor = page["next_cursor"]
         if list_type.startswith("page_or_"):  # search and queries: s:<session>:<id>

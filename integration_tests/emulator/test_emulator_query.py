@@ -18,6 +18,7 @@ def tasks(emulator):
         if params:
             path += "?" + "&".join(f"filter_properties={v}" for v in params["filter_properties"])
         return client.all_results("POST", path, body=body)
+
     return everything, query
 
 
@@ -37,22 +38,37 @@ def test_rows_and_trash(tasks, emulator):
     assert ids(trashed) == {emulator.backend.landmarks["trashed_row"]}
 
 
-@pytest.mark.parametrize("name,condition,check", [
-    ("Estimate", {"number": {"greater_than": 10}}, lambda v: v is not None and v > 10),
-    ("Estimate", {"number": {"is_empty": True}}, lambda v: v is None),
-    ("Done", {"checkbox": {"equals": True}}, lambda v: v is True),
-    ("Priority", {"select": {"equals": "High"}}, lambda v: v is not None and v["name"] == "High"),
-    ("Status", {"status": {"does_not_equal": "Done"}}, lambda v: v is None or v["name"] != "Done"),
-    ("Tags", {"multi_select": {"contains": "backend"}}, lambda v: "backend" in [o["name"] for o in v]),
-    ("Description", {"rich_text": {"contains": "THE"}}, lambda v: "the" in "".join(t["plain_text"] for t in v).lower()),
-    ("Link", {"url": {"is_not_empty": True}}, lambda v: v is not None),
-    ("Due", {"date": {"on_or_after": "2026-11-01"}}, lambda v: v is not None and v["start"][:10] >= "2026-11-01"),
-    ("Due", {"date": {"before": "2026-11-01T00:00:00Z"}}, lambda v: v is not None and v["start"][:10] < "2026-11-01"),
-    ("Attachments", {"files": {"is_empty": True}}, lambda v: v == []),
-    ("ID", {"unique_id": {"less_than_or_equal_to": 5}}, lambda v: v["number"] <= 5),
-    ("Score", {"formula": {"number": {"greater_than": 20}}}, lambda v: v["number"] is not None and v["number"] > 20),
-    ("Overdue", {"formula": {"checkbox": {"equals": False}}}, lambda v: v["boolean"] is False),
-])
+@pytest.mark.parametrize(
+    "name,condition,check",
+    [
+        ("Estimate", {"number": {"greater_than": 10}}, lambda v: v is not None and v > 10),
+        ("Estimate", {"number": {"is_empty": True}}, lambda v: v is None),
+        ("Done", {"checkbox": {"equals": True}}, lambda v: v is True),
+        ("Priority", {"select": {"equals": "High"}}, lambda v: v is not None and v["name"] == "High"),
+        ("Status", {"status": {"does_not_equal": "Done"}}, lambda v: v is None or v["name"] != "Done"),
+        ("Tags", {"multi_select": {"contains": "backend"}}, lambda v: "backend" in [o["name"] for o in v]),
+        (
+            "Description",
+            {"rich_text": {"contains": "THE"}},
+            lambda v: "the" in "".join(t["plain_text"] for t in v).lower(),
+        ),
+        ("Link", {"url": {"is_not_empty": True}}, lambda v: v is not None),
+        ("Due", {"date": {"on_or_after": "2026-11-01"}}, lambda v: v is not None and v["start"][:10] >= "2026-11-01"),
+        (
+            "Due",
+            {"date": {"before": "2026-11-01T00:00:00Z"}},
+            lambda v: v is not None and v["start"][:10] < "2026-11-01",
+        ),
+        ("Attachments", {"files": {"is_empty": True}}, lambda v: v == []),
+        ("ID", {"unique_id": {"less_than_or_equal_to": 5}}, lambda v: v["number"] <= 5),
+        (
+            "Score",
+            {"formula": {"number": {"greater_than": 20}}},
+            lambda v: v["number"] is not None and v["number"] > 20,
+        ),
+        ("Overdue", {"formula": {"checkbox": {"equals": False}}}, lambda v: v["boolean"] is False),
+    ],
+)
 def test_property_filters(tasks, name, condition, check):
     everything, query = tasks
     wanted = {r["id"] for r in everything if check(prop(r, name))}
@@ -73,16 +89,32 @@ def test_people_and_relation_filters(tasks, emulator):
 
 def test_compound_and_timestamp_filters(tasks):
     everything, query = tasks
-    nested = {"and": [{"property": "Done", "checkbox": {"equals": False}},
-                      {"or": [{"property": "Estimate", "number": {"less_than": 10}},
-                              {"property": "Priority", "select": {"is_empty": True}}]}]}
-    wanted = {r["id"] for r in everything if not prop(r, "Done") and
-              ((prop(r, "Estimate") is not None and prop(r, "Estimate") < 10) or prop(r, "Priority") is None)}
+    nested = {
+        "and": [
+            {"property": "Done", "checkbox": {"equals": False}},
+            {
+                "or": [
+                    {"property": "Estimate", "number": {"less_than": 10}},
+                    {"property": "Priority", "select": {"is_empty": True}},
+                ]
+            },
+        ]
+    }
+    wanted = {
+        r["id"]
+        for r in everything
+        if not prop(r, "Done")
+        and ((prop(r, "Estimate") is not None and prop(r, "Estimate") < 10) or prop(r, "Priority") is None)
+    }
     assert ids(query({"filter": nested})) == wanted
     times = sorted(r["last_edited_time"] for r in everything)
     middle = times[len(times) // 2]
-    recent = query({"filter": {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": middle}},
-                    "sorts": [{"timestamp": "last_edited_time", "direction": "ascending"}]})
+    recent = query(
+        {
+            "filter": {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": middle}},
+            "sorts": [{"timestamp": "last_edited_time", "direction": "ascending"}],
+        }
+    )
     assert [r["last_edited_time"] for r in recent] == [t for t in times if t >= middle]
 
 
@@ -91,8 +123,14 @@ def test_sorts_and_filter_properties(tasks):
     by_title = query({"sorts": [{"property": "Task", "direction": "ascending"}]})
     titles = [prop(r, "Task")[0]["plain_text"].lower() for r in by_title]
     assert titles == sorted(titles)
-    two_keys = query({"sorts": [{"property": "Done", "direction": "descending"},
-                                {"timestamp": "created_time", "direction": "ascending"}]})
+    two_keys = query(
+        {
+            "sorts": [
+                {"property": "Done", "direction": "descending"},
+                {"timestamp": "created_time", "direction": "ascending"},
+            ]
+        }
+    )
     keys = [(not prop(r, "Done"), r["created_time"]) for r in two_keys]
     assert keys == sorted(keys)
     slim = query({}, filter_properties=["title", everything[0]["properties"]["Estimate"]["id"]])

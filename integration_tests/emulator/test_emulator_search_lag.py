@@ -10,8 +10,10 @@ import requests
 from integration_tests.emulator.reference_client import NotionTestClient
 
 LAG = 120
-PAGES = {"filter": {"property": "object", "value": "page"}, "sort": {"timestamp": "last_edited_time",
-                                                                     "direction": "descending"}}
+PAGES = {
+    "filter": {"property": "object", "value": "page"},
+    "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+}
 DATA_SOURCES = {"filter": {"property": "object", "value": "data_source"}}
 
 
@@ -127,11 +129,13 @@ def test_the_ground_truth_is_the_current_state(emulator_factory):
     page = emulator.backend.landmarks["deep_page"]
     edit = mutate(emulator, "edit_page", page_id=page)
     since = edit["time"][:16] + ":00.000Z"
-    expected = requests.get(emulator.base_url + "/_emulator/expected",
-                            params={"since": since, "streams": "pages"}, timeout=60).json()
+    expected = requests.get(
+        emulator.base_url + "/_emulator/expected", params={"since": since, "streams": "pages"}, timeout=60
+    ).json()
     assert [p["id"] for p in expected["pages"]] == [page]
-    bound = requests.get(emulator.base_url + "/_emulator/lower-bound",
-                         params={"since": since, "streams": "blocks"}, timeout=60).json()
+    bound = requests.get(
+        emulator.base_url + "/_emulator/lower-bound", params={"since": since, "streams": "blocks"}, timeout=60
+    ).json()
     assert bound["by_endpoint"]["GET /v1/blocks/{id}/children"] >= 1
 
 

@@ -22,6 +22,7 @@ def test_command_line_prints_its_url_serves_and_stops():
                                 "--profile", "tiny", "--seed", "3", "--token", "ntn_cli", "--search-lag-seconds", "30"],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert process.stdout is not None  # stdout=PIPE
     try:
         line = process.stdout.readline().strip()
         assert line.startswith("NOTION_API_BASE_URL=http://127.0.0.1:")
@@ -34,7 +35,7 @@ def test_command_line_prints_its_url_serves_and_stops():
         config = requests.get(base_url + "/_emulator/config", timeout=10).json()
         # the command line's default rate limit, and the lag it was given
         assert config == {"rate_limit": 3.0, "burst": 3, "latency_ms": 0.0, "search_lag_seconds": 30.0,
-                          "search_filter_properties": "applied"}
+                          "search_filter_properties": "applied", "oauth_access_token_seconds": 3600.0}
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
@@ -80,6 +81,7 @@ def test_large_starts_without_building_content():
     assert 49_000 <= len(large.ws.pages) <= 51_000 and len(large.ws.data_sources) == 500
     assert large.contents_built == 0  # no block tree or comment exists yet
     with Emulator(profile="large") as emu:
+        assert emu.backend is not None
         page = emu.backend.ws.landmarks["long_page"]
         children = requests.get(f"{emu.base_url}/v1/blocks/{page}/children", headers=HEADERS, timeout=10)
         assert children.status_code == 200 and children.json()["has_more"] is True

@@ -7,8 +7,14 @@ from integration_tests.emulator.reference_client import V2022, NotionTestClient
 
 def test_search_databases_are_2022_tables_with_properties(emulator):
     client = NotionTestClient(emulator.base_url, version=V2022)
-    page = client.post("/v1/search", {"filter": {"property": "object", "value": "database"}, "page_size": 100,
-                                      "sort": {"direction": "descending", "timestamp": "last_edited_time"}})
+    page = client.post(
+        "/v1/search",
+        {
+            "filter": {"property": "object", "value": "database"},
+            "page_size": 100,
+            "sort": {"direction": "descending", "timestamp": "last_edited_time"},
+        },
+    )
     assert page["type"] == "page_or_database" and page["page_or_database"] == {}
     databases = page["results"]
     assert {d["object"] for d in databases} == {"database"}
@@ -37,9 +43,14 @@ def test_retrieve_and_query_a_single_source_database(emulator):
     db = client.get(f"/v1/databases/{projects}")
     assert db["object"] == "database" and db["properties"]["Project"]["type"] == "title"
     assert set(db["properties"]) == set(client.get(f"/v1/databases/{projects}")["properties"])
-    rows = client.all_results("POST", f"/v1/databases/{projects}/query",
-                              body={"filter": {"property": "Estimate", "number": {"is_not_empty": True}},
-                                    "sorts": [{"timestamp": "created_time", "direction": "ascending"}]})
+    rows = client.all_results(
+        "POST",
+        f"/v1/databases/{projects}/query",
+        body={
+            "filter": {"property": "Estimate", "number": {"is_not_empty": True}},
+            "sorts": [{"timestamp": "created_time", "direction": "ascending"}],
+        },
+    )
     assert rows and all(r["properties"]["Estimate"]["number"] is not None for r in rows)
     created = [r["created_time"] for r in rows]
     assert created == sorted(created)

@@ -29,7 +29,8 @@ def _search_pages(client: NotionTestClient, params: dict | None = None) -> list[
 
 def _query(client: NotionTestClient, ds_id: str, params=None) -> list[dict]:
     return client.call("POST", f"/v1/data_sources/{ds_id}/query", params=params, json={"page_size": 100}).json()[
-        "results"]
+        "results"
+    ]
 
 
 def test_each_version_is_served_and_others_refused(emulator):
@@ -43,8 +44,12 @@ def test_archived_is_gone_from_2026_03_11_on_and_in_trash_stays(emulator):
     lm = emulator.backend.landmarks
     for version in VERSIONS:
         client = NotionTestClient(emulator.base_url, version=version)
-        objects = [client.get(f"/v1/pages/{lm['trashed_page']}"), client.get(f"/v1/pages/{lm['tour']}"),
-                   client.get(f"/v1/blocks/{lm['synced_original']}"), client.get(f"/v1/blocks/{lm['gallery_page']}")]
+        objects = [
+            client.get(f"/v1/pages/{lm['trashed_page']}"),
+            client.get(f"/v1/pages/{lm['tour']}"),
+            client.get(f"/v1/blocks/{lm['synced_original']}"),
+            client.get(f"/v1/blocks/{lm['gallery_page']}"),
+        ]
         objects += client.get(f"/v1/blocks/{lm['gallery_page']}/children")["results"]
         objects += client.post("/v1/search", {"page_size": 20})["results"]
         if version != V2022:
@@ -77,8 +82,10 @@ def test_the_2026_block_types(emulator, version):
     notes = by_type[name]
     children = client.all_results("GET", f"/v1/blocks/{notes['id']}/children")
     assert notes["has_children"] and notes[name]["children"] == {
-        "summary_block_id": children[0]["id"], "notes_block_id": children[1]["id"],
-        "transcript_block_id": children[2]["id"]}
+        "summary_block_id": children[0]["id"],
+        "notes_block_id": children[1]["id"],
+        "transcript_block_id": children[2]["id"],
+    }
     assert notes[name]["title"][0]["plain_text"] == "Weekly sync" and notes[name]["status"] == "notes_ready"
     assert len(notes[name]["calendar_event"]["attendees"]) == 2
     heading = by_type["heading_4"]
@@ -88,7 +95,9 @@ def test_the_2026_block_types(emulator, version):
     assert tab["tab"] == {} and tab["has_children"]
     labels = client.all_results("GET", f"/v1/blocks/{tab['id']}/children")
     assert [(b["type"], b["paragraph"]["rich_text"][0]["plain_text"], b["has_children"]) for b in labels] == [
-        ("paragraph", "Overview", True), ("paragraph", "Details", True)]
+        ("paragraph", "Overview", True),
+        ("paragraph", "Details", True),
+    ]
 
 
 def test_the_same_payload_under_both_names(emulator):
@@ -120,14 +129,20 @@ def test_2026_12_01_lists_carry_only_the_title_unless_asked(emulator):
     assert all(list(r["properties"]) == ["Task"] and r["properties"]["Task"]["id"] == "title" for r in rows_new)
     assert all(len(r["properties"]) > 20 for r in rows_old)
     # "Other page fields, such as id, url, and last_edited_time, don't change"
-    assert [{k: v for k, v in r.items() if k != "properties"} for r in rows_new] == \
-        [{k: v for k, v in r.items() if k != "properties"} for r in rows_old]
+    assert [{k: v for k, v in r.items() if k != "properties"} for r in rows_new] == [
+        {k: v for k, v in r.items() if k != "properties"} for r in rows_old
+    ]
     searched = _search_pages(new)
-    assert searched and all(set(p["properties"]) <= {"title", "Task", "Project", "Name", "Bug", "Title", "Company"}
-                            and len(p["properties"]) == 1 for p in searched)
+    assert searched and all(
+        set(p["properties"]) <= {"title", "Task", "Project", "Name", "Bug", "Title", "Company"}
+        and len(p["properties"]) == 1
+        for p in searched
+    )
     # GET /v1/pages/{id} is not a list: every property, on every version
-    assert new.get(f"/v1/pages/{lm['relation_30_row']}")["properties"] == \
-        old.get(f"/v1/pages/{lm['relation_30_row']}")["properties"]
+    assert (
+        new.get(f"/v1/pages/{lm['relation_30_row']}")["properties"]
+        == old.get(f"/v1/pages/{lm['relation_30_row']}")["properties"]
+    )
 
 
 def test_filter_properties_by_id_or_name_in_both_forms(emulator):
@@ -147,11 +162,15 @@ def test_filter_properties_by_id_or_name_in_both_forms(emulator):
         assert rows and all(set(r["properties"]) == {"Task", "Score"} for r in rows), ask
     # an id as the API shows it (already URL-encoded), sent encoded again or decoded once; or its name
     for sent in (quote(odd, safe=""), odd, odd_name):
-        rows = requests.post(f"{url}?filter_properties={sent}", json={}, headers=client.headers(),
-                             timeout=10).json()["results"]
+        rows = requests.post(f"{url}?filter_properties={sent}", json={}, headers=client.headers(), timeout=10).json()[
+            "results"
+        ]
         assert all(set(r["properties"]) == {odd_name} for r in rows), sent
-    page = client.call("GET", f"/v1/pages/{lm['relation_30_row']}",
-                       params={"filter_properties[]": ["Projects", schema["Estimate"]["id"]]}).json()
+    page = client.call(
+        "GET",
+        f"/v1/pages/{lm['relation_30_row']}",
+        params={"filter_properties[]": ["Projects", schema["Estimate"]["id"]]},
+    ).json()
     assert set(page["properties"]) == {"Projects", "Estimate"}
     none = requests.post(f"{url}?filter_properties=", json={}, headers=client.headers(), timeout=10).json()
     assert all(r["properties"] == {} for r in none["results"])
@@ -174,8 +193,7 @@ def test_search_applies_filter_properties_per_data_source_or_ignores_it(emulator
         assert max(len(p["properties"]) for p in full) > 20
     finally:
         client.control("POST", "config", json={"search_filter_properties": "applied"})
-    bad = requests.post(emulator.base_url + "/_emulator/config", json={"search_filter_properties": "maybe"},
-                        timeout=10)
+    bad = requests.post(emulator.base_url + "/_emulator/config", json={"search_filter_properties": "maybe"}, timeout=10)
     assert bad.status_code == 400
 
 
@@ -194,8 +212,11 @@ def test_a_nameless_person_is_null_on_2026_12_01_only(emulator):
 def test_search_and_query_cursors_are_session_scoped(emulator, version):
     lm = emulator.backend.landmarks
     client = NotionTestClient(emulator.base_url, version=version)
-    path = f"/v1/data_sources/{lm['tasks_data_source']}/query" if version != V2022 else \
-        f"/v1/databases/{lm['projects_database']}/query"
+    path = (
+        f"/v1/data_sources/{lm['tasks_data_source']}/query"
+        if version != V2022
+        else f"/v1/databases/{lm['projects_database']}/query"
+    )
     for list_path in ("/v1/search", path):
         first = client.post(list_path, {"page_size": 3})
         again = client.post(list_path, {"page_size": 3})
@@ -226,6 +247,7 @@ def test_lists_of_pages_pay_for_the_properties_they_compute(emulator):
 
     def cost(params):
         return model.computed(endpoint, client.call("POST", path, params=params, json={}).json())
+
     full, plain, title = cost({"filter_properties": every}), cost({"filter_properties": cheap}), cost(None)
     assert full > 2 * plain > 0 and title == 0
     assert model.computed("GET /v1/pages/{id}", client.get(f"/v1/pages/{lm['relation_30_row']}")) == 0

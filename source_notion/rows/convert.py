@@ -44,7 +44,10 @@ def timestamp(text: Any, time_zone: str | None = None) -> str | None:
                 with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
                     zone = ZoneInfo(time_zone)
             moment = moment.replace(tzinfo=zone)
-    utc = moment.astimezone(UTC)
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError as exc:  # year 1 with a positive offset has no UTC instant in datetime's range
+        raise ValueError(f"not a representable date: {text!r}") from exc
     # Formatted by hand: strftime's %Y does not pad years before 1000 to four digits on Linux.
     return (
         f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}."

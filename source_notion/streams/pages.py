@@ -1,17 +1,23 @@
-"""pages: every page (database rows included), from the workspace search, with truncated property values completed."""
+"""pages: every page (database rows included), from the workspace search, with truncated property values completed
+(and on Notion-Version 2026-12-01, whose search gives titles only, the rows' properties from row_properties.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
+from typing import Any, TypeVar
 
 from airbyte_cdk.models import SyncMode
 
+from source_notion.api_versions import lists_title_only
 from source_notion.client import NotionClient
 from source_notion.cursors import NewestSeen
 from source_notion.records import Record, as_record
 from source_notion.streams.base import CursorStream, edited_since
+from source_notion.streams.row_properties import RowGroup, RowProperties
 from source_notion.work_pool import GroupsDone, Task
+
+T = TypeVar("T")
 
 # A page object carries at most 25 references per property value (notion-api.md §6.4).
 REFERENCE_LIMIT = 25
@@ -23,11 +29,32 @@ class Pages(CursorStream):
     The search that feeds this stream is the sync's one page search: blocks and comments use its index after.
     """
 
+    _rows: RowProperties | None = None  # 2026-12-01: the rows waiting for their properties
+
     def records(self, sync_mode: SyncMode) -> Iterable[Record]:
         cursor = self.start_cursor(NewestSeen, sync_mode)
         pages = edited_since(self.sync.index.pages.search(), cursor.since)
-        emitted = (e for e in self.sync.pool().run(pages, self._complete_and_emit) if not isinstance(e, GroupsDone))
+        tasks: Iterator[Record | RowGroup] = iter(pages)
+        if lists_title_only(self.sync.config.notion_version):
+            rows = self._rows = RowProperties(self.sync.client, cursor.since)
+            # the rows' groups are made once the search is done (chain asks for them only then)
+            tasks = chain(rows.split(pages), _later(rows.groups))
+        emitted = (e for e in self.sync.pool().run(tasks, self._task) if not isinstance(e, GroupsDone))
         return cursor.advance(emitted)
+
+    def _task(self, task: Task, item: Record | RowGroup) -> None:
+        if not isinstance(item, RowGroup):
+            self._complete_and_emit(task, item)
+            return
+        assert self._rows is not None  # set by records() with the groups it hands out
+        for row, how in self._rows.read(item):
+            if how != "query":
+                self.tally.add(
+                    "rows whose properties were read one by one"
+                    if how == "retrieve"
+                    else "rows gone (404) before their properties were read: title only"
+                )
+            self._complete_and_emit(task, row)
 
     def _complete_and_emit(self, task: Task, page: Record) -> None:
         for prop in (page.get("properties") or {}).values():
@@ -35,6 +62,11 @@ class Pages(CursorStream):
                 complete_property(self.sync.client, page["id"], prop)
                 self.tally.add("truncated property values read whole")
         task.emit(as_record(page))
+
+
+def _later(make: Callable[[], Iterator[T]]) -> Iterator[T]:
+    """`make()`'s items, `make` called only when the first one is asked for."""
+    yield from make()
 
 
 def is_truncated(prop: Mapping[str, Any]) -> bool:

@@ -422,7 +422,7 @@ def test_any_retyping_keeps_records_valid_and_counts_every_nulled_value(retypes)
 
 @given(st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.text(max_size=3), scalars, max_size=2)))
 def test_fits_agrees_with_jsonschema(value):
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema
 
     from unit_tests.rows.schema_check import checker
 
@@ -443,3 +443,9 @@ def test_fits_agrees_with_jsonschema(value):
 )
 def test_timestamps_are_utc_with_milliseconds(text_value, expected):
     assert timestamp(text_value) == expected
+
+
+def test_a_date_with_no_utc_instant_in_range_is_a_value_error_not_an_overflow():
+    # Found by hypothesis: year 1 at +02:34:48 lies before datetime.min once shifted to UTC.
+    with pytest.raises(ValueError, match="not a representable date"):
+        timestamp("0001-01-01T00:00:00+02:34:48")

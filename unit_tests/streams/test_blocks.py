@@ -6,9 +6,10 @@ from airbyte_cdk.models import SyncMode
 from source_notion import SourceNotion
 from source_notion.retry_policy import RetryPolicy
 from source_notion.source import PLAN_KEY
+from source_notion.streams.blocks import Blocks
 from source_notion.sync import PlannedStream
 from unit_tests.notion_fakes import API, CONFIG, block, error, listing, page
-from unit_tests.sync_helpers import records, states, summary, sync
+from unit_tests.sync_helpers import present, records, states, summary, sync
 
 CHILDREN = re.compile(re.escape(API) + r"/v1/blocks/([^/]+)/children")
 DATE = {"Date": "Sun, 01 Nov 2026 09:00:42 GMT"}
@@ -44,7 +45,7 @@ class Trees:
         return ids
 
     def _serve(self, request, context):
-        parent = CHILDREN.match(request.url).group(1)
+        parent = present(CHILDREN.match(request.url)).group(1)
         if parent in self.missing:
             context.status_code = 404
             return error(404, "object_not_found", f"Could not find block with ID: {parent}.")
@@ -59,7 +60,7 @@ class Trees:
 
 
 def listed_parents(notion):
-    return Counter(CHILDREN.match(r.url).group(1) for r in notion.request_history if CHILDREN.match(r.url))
+    return Counter(present(CHILDREN.match(r.url)).group(1) for r in notion.request_history if CHILDREN.match(r.url))
 
 
 def test_every_block_is_read_with_page_id_depth_position_and_parent(notion):
@@ -240,5 +241,6 @@ def test_a_page_walk_reads_as_records_outside_checkpoint_windows(notion):
     trees.add(p["id"], 2)
     plan = {"blocks": PlannedStream(SyncMode.full_refresh, {})}
     (blocks,) = [s for s in SourceNotion().streams({**CONFIG, PLAN_KEY: plan}) if s.name == "blocks"]
+    assert isinstance(blocks, Blocks)
     assert [b["page_id"] for b in blocks.records(SyncMode.full_refresh)] == [p["id"], p["id"]]
     assert blocks.state == {"last_edited_time": "2026-11-01T09:00:00.000Z"}

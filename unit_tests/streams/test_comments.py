@@ -2,7 +2,7 @@ import re
 from collections import Counter
 
 from unit_tests.notion_fakes import API, block, comment, error, listing, page, uid
-from unit_tests.sync_helpers import log_lines, records, states, summary, sync
+from unit_tests.sync_helpers import log_lines, present, records, states, summary, sync
 
 COMMENTS = API + "/v1/comments"
 CHILDREN = re.compile(re.escape(API) + r"/v1/blocks/([^/]+)/children")
@@ -17,7 +17,7 @@ def workspace(notion, pages, comments_by_parent, children=None):
         headers=DATE,
     )
     children = children or {}
-    notion.get(CHILDREN, json=lambda r, c: listing(children.get(CHILDREN.match(r.url).group(1), [])))
+    notion.get(CHILDREN, json=lambda r, c: listing(children.get(present(CHILDREN.match(r.url)).group(1), [])))
 
 
 def listed(notion):

@@ -1,0 +1,45 @@
+"""POST /v1/search."""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import validation
+from ..render import V2022, list_body
+from . import params
+from .routes import Route
+
+
+def search(request, backend) -> dict:
+    body = request.json()
+    query = body.get("query", "")
+    if query is None:
+        query = ""
+    if not isinstance(query, str):
+        raise validation(f"body failed validation: body.query should be a string or `undefined`, instead "
+                         f"was `{json.dumps(query)}`.")
+    allowed = ("page", "database") if request.version == V2022 else ("page", "data_source")
+    value = None
+    if body.get("filter") is not None:
+        filt = body["filter"]
+        if not isinstance(filt, dict) or filt.get("property") != "object" or filt.get("value") not in allowed:
+            shown = json.dumps(filt.get("value") if isinstance(filt, dict) else filt)
+            raise validation(f"body failed validation: body.filter.value should be `\"{allowed[0]}\"` or "
+                             f"`\"{allowed[1]}\"`, instead was `{shown}`.")
+        value = filt["value"]
+    descending = True
+    if body.get("sort") is not None:
+        sort = body["sort"]
+        if not isinstance(sort, dict) or sort.get("timestamp") != "last_edited_time" or \
+                sort.get("direction", "descending") not in ("ascending", "descending"):
+            raise validation("body failed validation: body.sort should be `{\"timestamp\": "
+                             "\"last_edited_time\", \"direction\": \"ascending\" | \"descending\"}`.")
+        descending = sort.get("direction", "descending") == "descending"
+    cursor, size = params.body_paging(body)
+    found = backend.search(params.shared(request), request.version, value, query, descending, cursor, size,
+                           request.query)
+    list_type = "page_or_database" if request.version == V2022 else "page_or_data_source"
+    return list_body(found.items, found.next_cursor, list_type)
+
+
+ROUTES = [Route("POST", "/v1/search", search)]
