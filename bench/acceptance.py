@@ -15,6 +15,7 @@ PEER_WALL_OVER_OURS_FULL = 3.0
 PEER_REQUESTS_OVER_OURS_INCREMENTAL = 20.0
 LARGE_PEAK_RSS_MB = 200.0
 LARGE_RSS_GROWTH_OVER_MEDIUM = 0.20
+CONTENT_RSS_GROWTH_OVER_FULL = 0.10  # issue 12: page_content renders from the walk, one page's tree at a time
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,18 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
                                full["wall_over_floor"], FULL_WALL_OVER_FLOOR))  # fmt: skip
         checks.append(_peer_check("full", f"peer wall / our wall >= {PEER_WALL_OVER_OURS_FULL:g}", full,
                                   "peer_wall_over_ours", PEER_WALL_OVER_OURS_FULL))  # fmt: skip
+    with_content = figures.get("full_with_content")
+    if with_content:
+        same = None if not full else with_content["requests"] == full["requests"]
+        measured = "full not run" if not full else f"{with_content['requests']} vs {full['requests']}"
+        checks.append(Check("full_with_content", "requests equal to full's (page_content costs no request)",
+                            measured, same))  # fmt: skip
+        growth = None if not full or not full["peak_rss_mb"] else with_content["peak_rss_mb"] / full["peak_rss_mb"] - 1
+        check = _at_most("full_with_content", f"peak RSS within {CONTENT_RSS_GROWTH_OVER_FULL:.0%} of full's",
+                         None if growth is None else abs(growth), CONTENT_RSS_GROWTH_OVER_FULL)
+        if growth is not None:
+            check = Check(check.scenario, check.criterion, f"{growth:+.1%}", check.passed)
+        checks.append(check)
     for name in ("full_2026_12_01",):  # issue 9: the same bars as full, against that version's own lower bound
         entry = figures.get(name)
         if entry:

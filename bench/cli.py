@@ -139,7 +139,8 @@ def header(arguments: argparse.Namespace, command_line: str) -> str:
         f"bulk_edit of {arguments.edit_fraction:.0%} of pages (seed {arguments.mutation_seed}) between two advances",
         "- ours: the real `source-notion read` command; full and the incremental rows with comments_scope "
         "changed_pages (on a full sync every page is changed); rows `*_all_pages`: the same incremental sync with "
-        "the default comments_scope all_pages, which lists every page's comments on every sync by design",
+        "the default comments_scope all_pages, which lists every page's comments on every sync by design; the "
+        "rows read every stream but page_content, which full_with_content adds (same workspace, right after full)",
         f"- peer: {peer}",
         "- LB = the emulator's lower bound (fewest requests a complete sync needs, /_emulator/lower-bound, with "
         f"since = the minute the previous sync started minus our lookback_minutes, {LOOKBACK_MINUTES}: an incremental "

@@ -6,6 +6,8 @@ before every sync and read right after it.
 
 Medium chain, per connector:
   full sync (no state)
+  -> full_with_content (ours): the same full sync with page_content selected too, on the same workspace (a read
+     changes nothing); it must make the same requests, its peak RSS is compared with full's
   -> the virtual clock advances an hour, `bulk_edit` edits 1% of pages, the clock advances another hour
   -> incremental_1pct: the state the full sync ended with
   -> the clock advances an hour
@@ -30,14 +32,18 @@ from pathlib import Path
 from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
 from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
 from bench.peer import expected_ids_for_peer
-from bench.source_command import SourceCommand
+from bench.source_command import OPT_IN_STREAMS, SourceCommand
 from testkit.constants import LOOKBACK_MINUTES
 
 # Our connector's lookback_minutes (its default, LOOKBACK_MINUTES): an incremental sync of ours starts this many
 # minutes before its cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's
 # state").
 
-MEDIUM_SCENARIOS = ("full", "incremental_1pct", "incremental_none")
+MEDIUM_SCENARIOS = ("full", "full_with_content", "incremental_1pct", "incremental_none")
+WITH_CONTENT = frozenset({"page_content"})
+FIXED_STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
+# Ours syncs what its discover lists: the fixed streams and one row stream per data source (issue 11).
+OUR_STREAMS = ",".join((*FIXED_STREAMS, "rows"))
 VERSION_SCENARIOS = {"full_2026_12_01": "2026-12-01"}  # a full medium sync of ours on another Notion-Version
 LARGE_SCENARIOS = ("full_large",)
 ALL_SCENARIOS = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS) + LARGE_SCENARIOS
@@ -72,6 +78,7 @@ class ChainSync:
     started_at: str
     messages_dir: Path
     state: list[dict] = field(default_factory=list)
+    streams: str | None = None  # what the lower bound and the truth were asked for (None: the fixed streams)
 
 
 class ChainRunner:
@@ -94,37 +101,51 @@ class ChainRunner:
         expected_ids: Callable[[dict], dict[str, set[str]]],
         config_overrides: dict | None = None,
         truth_comments_scope: str | None = None,
+        streams: str | None = None,
         notion_version: str | None = None,
+        opt_in: frozenset[str] = frozenset(),
     ) -> ChainSync:
         """One sync. Its ground truth is what a complete sync with `truth_comments_scope` (default: the run's own
         `comments_scope`) must return: with changed_pages a comment on an unchanged page is, by design, not asked
         for (the peer, which lists every page's comments, is held to all_pages)."""
         versioned = {"notion_version": notion_version} if notion_version else {}
-        lower_bound = emulator.control.lower_bound(since=since, comments_scope=comments_scope, **versioned)
+        lower_bound = emulator.control.lower_bound(
+            since=since, comments_scope=comments_scope, streams=streams, **versioned
+        )
         started_at = emulator.control.clock()
+        command.discover(emulator.base_url)  # its requests (it searches the data sources) are not the sync's
         emulator.control.reset_stats()
         self.log(
             f"[{command.label}] {run_name}: lower bound {lower_bound['total']} requests"
             f" (since {since or 'the beginning'}, comments_scope {comments_scope})"
         )
         outcome, output, directory = command.read(
-            emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides
+            emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides,
+            opt_in,
         )
         stats = emulator.control.stats(detail=True)
         (directory / "stats.json").write_text(json.dumps(stats))
         (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
         stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
         truth = emulator.control.expected(
-            since=since, fields=TRUTH_FIELDS.get(expected_ids), comments_scope=truth_comments_scope or comments_scope
+            since=since,
+            fields=TRUTH_FIELDS.get(expected_ids),
+            comments_scope=truth_comments_scope or comments_scope,
+            streams=streams,
         )
-        measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(expected_ids(truth), output.ids))
+        if streams and "rows" in streams.split(","):
+            # The row streams (one per data source, named by discover) against the truth's one `rows` list.
+            output.ids["rows"] = set().union(*(ids for name, ids in output.ids.items() if name not in (*FIXED_STREAMS, "page_content")))
+        # The truth lists every stream; a row that leaves an opt-in stream out is not held to it.
+        wanted = {stream: ids for stream, ids in expected_ids(truth).items() if stream not in OPT_IN_STREAMS - opt_in}
+        measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(wanted, output.ids))
         self.log(
             f"[{command.label}] {run_name}: {outcome.wall_s:.1f} s, {measurement.requests} requests,"
             f" {measurement.rate_limited} x 429, {sum(output.records.values())} records,"
             f" {measurement.records_lost} lost"
             + (f", FAILED ({measurement.failure_summary()})" if measurement.failed else "")
         )
-        return ChainSync(measurement, lower_bound, since, started_at, directory, output.state_messages())
+        return ChainSync(measurement, lower_bound, since, started_at, directory, output.state_messages(), streams)
 
     def time_passes_with_edits(self, emulator: EmulatorProcess) -> None:
         emulator.control.advance_clock(self.settings.seconds_between_syncs)
@@ -162,18 +183,23 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
     changed = {"comments_scope": "changed_pages"}
     everything = {"comments_scope": "all_pages"}
     with runner.start_emulator("ours-medium") as emulator:
-        full = runner.sync(emulator, ours, "full", None, None, "changed_pages", our_expected_ids, changed)
+        full = runner.sync(emulator, ours, "full", None, None, "changed_pages", our_expected_ids, changed, streams=OUR_STREAMS)
         syncs["full"] = full
+        if "full_with_content" in wanted:
+            syncs["full_with_content"] = runner.sync(
+                emulator, ours, "full_with_content", None, None, "changed_pages", our_expected_ids, changed,
+                opt_in=WITH_CONTENT,
+            )  # fmt: skip
         if not wanted & {"incremental_1pct", "incremental_none"}:
             return syncs
         runner.time_passes_with_edits(emulator)
         since = to_minute(full.started_at, LOOKBACK_MINUTES)
         inc = runner.sync(
-            emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed
+            emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed, streams=OUR_STREAMS
         )
         inc_all = runner.sync(
             emulator, ours, "incremental_1pct" + ALL_PAGES_SUFFIX, full.state, since, "all_pages",
-            our_expected_ids, everything,
+            our_expected_ids, everything, streams=OUR_STREAMS,
         )  # fmt: skip
         syncs["incremental_1pct"] = inc
         syncs["incremental_1pct" + ALL_PAGES_SUFFIX] = inc_all
@@ -182,11 +208,11 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
         runner.time_passes(emulator)
         syncs["incremental_none"] = runner.sync(
             emulator, ours, "incremental_none", inc.state, to_minute(inc.started_at, LOOKBACK_MINUTES), "changed_pages",
-            our_expected_ids, changed,
+            our_expected_ids, changed, streams=OUR_STREAMS,
         )  # fmt: skip
         syncs["incremental_none" + ALL_PAGES_SUFFIX] = runner.sync(
             emulator, ours, "incremental_none" + ALL_PAGES_SUFFIX, inc_all.state, to_minute(inc_all.started_at, LOOKBACK_MINUTES),
-            "all_pages", our_expected_ids, everything,
+            "all_pages", our_expected_ids, everything, streams=OUR_STREAMS,
         )  # fmt: skip
     return syncs
 
@@ -197,7 +223,7 @@ def run_version_scenario(runner: ChainRunner, ours: SourceCommand, name: str) ->
     with runner.start_emulator(f"ours-{name}") as emulator:
         return runner.sync(
             emulator, ours, name, None, None, "changed_pages", our_expected_ids,
-            {"comments_scope": "changed_pages", "notion_version": version}, notion_version=version,
+            {"comments_scope": "changed_pages", "notion_version": version}, notion_version=version, streams=OUR_STREAMS,
         )  # fmt: skip
 
 
@@ -240,6 +266,7 @@ def run_large(runner: ChainRunner, command: SourceCommand, expected_ids) -> Chai
             "changed_pages",
             expected_ids,
             {"comments_scope": "changed_pages"},
+            streams=OUR_STREAMS if expected_ids is our_expected_ids else None,
         )
 
 
@@ -255,7 +282,9 @@ def scenario_results(
         base = name.removesuffix(ALL_PAGES_SUFFIX)
         scope = "all_pages" if name.endswith(ALL_PAGES_SUFFIX) else "changed_pages"
         peer_sync = peer.get(name)
-        if peer_sync and peer_sync.lower_bound["total"] != sync.lower_bound["total"]:
+        # Ours also syncs the row streams, which the peer has not: then the two bounds differ by design.
+        same_streams = peer_sync is not None and peer_sync.streams == sync.streams
+        if peer_sync and same_streams and peer_sync.lower_bound["total"] != sync.lower_bound["total"]:
             log(
                 f"WARNING: {name}: the peer's emulator computed lower bound {peer_sync.lower_bound['total']}, ours"
                 f" {sync.lower_bound['total']}: the two workspaces diverged; compare the peer's row with care"
@@ -279,6 +308,7 @@ def scenario_results(
 def _row_order() -> list[str]:
     return [
         "full",
+        "full_with_content",
         "incremental_1pct",
         "incremental_1pct" + ALL_PAGES_SUFFIX,
         "incremental_none",

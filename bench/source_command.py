@@ -18,6 +18,8 @@ from testkit.connector import connector_env
 from testkit.messages import catalog_of, configured_catalog, parse_lines
 
 DISCOVER_TIMEOUT_S = 300
+# Streams a scenario adds on purpose (the `*_with_content` rows); the other rows read every stream but these.
+OPT_IN_STREAMS = frozenset({"page_content"})
 
 
 def _write_json(path: Path, content) -> Path:
@@ -32,11 +34,12 @@ class SourceCommand:
         self.config = config
         self._output_dir = output_dir
         self._cwd = cwd
-        self._catalog: dict | None = None
+        self._catalogs: dict[str, dict] = {}  # base URL -> configured catalog
 
     def discover(self, base_url: str) -> dict:
-        """The configured catalog, from the connector's own `discover` (once per benchmark run)."""
-        if self._catalog is None:
+        """The configured catalog, from the connector's own `discover` (once per emulator: the row streams are
+        that workspace's data sources)."""
+        if base_url not in self._catalogs:
             directory = self._output_dir / self.label
             directory.mkdir(parents=True, exist_ok=True)
             config_path = _write_json(directory / "discover-config.json", self.config)
@@ -45,8 +48,8 @@ class SourceCommand:
                 capture_output=True, text=True, timeout=DISCOVER_TIMEOUT_S,
             )  # fmt: skip
             (directory / "discover.jsonl").write_text(finished.stdout)
-            self._catalog = configured_catalog(catalog_of(parse_lines(finished.stdout.splitlines())))
-        return self._catalog
+            self._catalogs[base_url] = configured_catalog(catalog_of(parse_lines(finished.stdout.splitlines())))
+        return self._catalogs[base_url]
 
     def read(
         self,
@@ -55,11 +58,16 @@ class SourceCommand:
         state: list[dict] | None,
         timeout_s: float,
         config_overrides: dict | None = None,
+        opt_in: frozenset[str] = frozenset(),
     ) -> tuple[ProcessOutcome, SyncOutput, Path]:
+        """`opt_in`: which of OPT_IN_STREAMS this read selects too (the source offers them; others never read)."""
         directory = self._output_dir / self.label / run_name
         directory.mkdir(parents=True, exist_ok=True)
         config_path = _write_json(directory / "config.json", {**self.config, **(config_overrides or {})})
-        catalog_path = _write_json(directory / "catalog.json", self.discover(base_url))
+        left_out = OPT_IN_STREAMS - opt_in
+        catalog = self.discover(base_url)
+        catalog = {"streams": [s for s in catalog["streams"] if s["stream"]["name"] not in left_out]}
+        catalog_path = _write_json(directory / "catalog.json", catalog)
         argv = [*self._argv, "read", "--config", str(config_path), "--catalog", str(catalog_path)]
         if state is not None:
             argv += ["--state", str(_write_json(directory / "state.json", state))]

@@ -94,14 +94,17 @@ def make_edits(backend: Any, records: dict[str, list[dict[str, Any]]]) -> tuple[
 def main() -> int:
     shutil.rmtree(OUTPUT, ignore_errors=True)
     OUTPUT.mkdir()
-    # Notion's own limit (3 requests/s): the connector's default pace must never be answered with a 429.
-    with Emulator(profile="demo", seed=0, rate_limit=3) as emulator:
+    # Notion's own limit (notion-api.md §13.4: 180 requests per minute on most plans), the connector told the
+    # plan: it must never be answered with a 429.
+    with Emulator(profile="demo", seed=0, plan="standard") as emulator:
         base_url = emulator.base_url
         control = ControlClient(base_url)
         connector = Connector(base_url, OUTPUT)
         print(f"Notion API emulator (profile demo) at {base_url}")
-        # The connector's own pace (no requests_per_second): it must never be answered with a 429.
-        cfg = write_json("config.json", config(token=emulator.token, requests_per_second=None))
+        # The connector's own pace (no requests_per_second cap), within the plan's 180 per minute: no 429.
+        cfg = write_json(
+            "config.json", config(token=emulator.token, requests_per_second=None, requests_per_minute=180)
+        )
 
         spec = run_connector(connector, ["spec"], "spec.jsonl")
         spec_message = spec.of_type("SPEC")[0]["spec"]

@@ -77,9 +77,11 @@ def test_transient_failures_are_retried(world, fault):
 @pytest.mark.parametrize("fault", ["429", "529"])
 def test_rate_limits_are_waited_out(world, fault):
     connector, control = world
+    cfg = config(max_concurrency=4)
+    catalog = connector.catalog(cfg, ["users", "pages", "blocks"])  # discover sends requests too: before the faults
     control.set_faults({"retry_after": 1})
     script(control, {"match": {}, "fault": fault, "retry_after": 1, "count": 3})
-    run = read(connector, ["users", "pages", "blocks"], max_concurrency=4)
+    run = connector.read(cfg, catalog)
     complete(run, control, ["users", "pages", "blocks"])
     assert sum(1 for line in run.logs if "rate-limited" in line and "every request waits 1.0 s" in line) == 3
 

@@ -57,8 +57,11 @@ def test_check_with_a_legacy_top_level_token(connector):
     assert status["status"] == "SUCCEEDED"
 
 
-def test_discover_lists_the_six_streams(connector):
+def test_discover_lists_the_six_streams_then_one_per_data_source(connector):
     run = connector.discover(config())
     assert run.returncode == 0
     (catalog,) = [m["catalog"] for m in run.messages if m["type"] == "CATALOG"]
-    assert sorted(s["name"] for s in catalog["streams"]) == sorted(STREAMS)
+    names = [s["name"] for s in catalog["streams"]]
+    assert sorted(names[: len(STREAMS)]) == sorted(STREAMS)
+    rows = [s["json_schema"]["x-notion"]["data_source_id"] for s in catalog["streams"][len(STREAMS) :]]
+    assert len(rows) == len(set(rows)) == 5  # the data sources of `small` (test_connector_rows.py checks which)

@@ -30,6 +30,7 @@ from .search_index import LaggedSearchIndex, SearchHit
 
 LARGE_CACHE_PAGES = 2_000
 SEARCH_FILTER_PROPERTIES_MODES = ("applied", "ignored")
+DEFAULT_QUERY_RESULT_CAP = 10_000  # notion-api.md §13.4 (Documented)
 
 
 class Backend(Reads, Mutations):
@@ -52,6 +53,10 @@ class Backend(Reads, Mutations):
         self._query_cache: dict[tuple, list[Page]] = {}
         self.search_lag_seconds = search_lag_seconds
         self.search_filter_properties = search_filter_properties
+        # Issue 10's limits: session expiry (session_cursors.Sessions) and the result caps (0: none).
+        self.sessions = session_cursors.Sessions()
+        self.query_result_cap = DEFAULT_QUERY_RESULT_CAP
+        self.search_result_cap = 0
         self._page_index, self._ds_index, self._db_index = (LaggedSearchIndex(), LaggedSearchIndex(),
                                                             LaggedSearchIndex())
         self._page_index.build([(p.edited_ms, p.id, "page", p.idx) for p in self.ws.pages])
@@ -296,7 +301,7 @@ class Backend(Reads, Mutations):
     def query_rows(self, ds: DataSource, body: dict) -> list[Page]:
         """The rows of a data-source query, filtered and sorted (not paged). Kept per (data source, filter,
         sorts) until the next change, so paging through a large data source sorts it once."""
-        shape = {key: body.get(key) for key in ("filter", "sorts", "in_trash", "archived")}
+        shape = {key: body.get(key) for key in ("filter", "sorts", "in_trash", "archived", "is_archived")}
         key = (ds.idx, self.version, self.clock.now(), json.dumps(shape, sort_keys=True, default=str))
         rows = self._query_cache.get(key)
         if rows is None:
@@ -307,13 +312,15 @@ class Backend(Reads, Mutations):
 
     def _query_rows(self, ds: DataSource, body: dict) -> list[Page]:
         in_trash = bool(body.get("in_trash") or body.get("archived"))
+        archived = body.get("is_archived") is True  # the archive partition, before filters and sorts (§13.8)
         rows = [self.ws.pages[i] for i in ds.rows]
-        rows = [r for r in rows if not r.eff_hidden and r.eff_trashed == in_trash]
+        rows = [r for r in rows if not r.eff_hidden and r.eff_trashed == in_trash and r.is_archived == archived]
         if body.get("filter") is not None:
             predicate = FilterCompiler(self.ws, ds, self.clock.now()).compile(body["filter"])
             rows = [r for r in rows if predicate(r)]
         rows.sort(key=lambda r: (r.created_ms, r.id))
-        if body.get("sorts") is not None:
+        # created_time ascending is that order already (a large query read in created_time windows asks it)
+        if body.get("sorts") is not None and body["sorts"] != [{"timestamp": "created_time", "direction": "ascending"}]:
             rows = sort_rows(rows, sort_key_function(self.ws, ds, body["sorts"]))
         return rows
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .model import Block, Comment, ContentBlock, Database, DataSource, Page, PageContent, User, Workspace
     from .render import Renderer
     from .search_index import LaggedSearchIndex, SearchHit
+    from .session_cursors import Sessions
 
 
 class BackendState:
@@ -31,6 +32,9 @@ class BackendState:
     render: Renderer
     builder: ContentBuilder
     version: int  # bumped by every mutation
+    sessions: Sessions  # search and query cursor sessions: expiry, caps
+    query_result_cap: int
+    search_result_cap: int
     _page_index: LaggedSearchIndex
     _ds_index: LaggedSearchIndex
     _db_index: LaggedSearchIndex

@@ -25,6 +25,7 @@ from typing import Any
 from .clock import exact_iso, parse_iso
 from .errors import ApiError
 from .ground_truth import GroundTruth, SyncOptions
+from .window_budget import LIMIT_OPTIONS
 
 
 class ControlApi:
@@ -123,7 +124,8 @@ class ControlApi:
         return {"rate_limit": app.rate_limiter.rate, "burst": app.rate_limiter.burst,
                 "latency_ms": app.latency.latency_ms, "search_lag_seconds": app.backend.search_lag_seconds,
                 "search_filter_properties": app.backend.search_filter_properties,
-                "oauth_access_token_seconds": app.oauth.access_token_seconds}
+                "oauth_access_token_seconds": app.oauth.access_token_seconds, **app.limits(),
+                "cursors_expired": app.backend.sessions.expired}
 
     def set_config(self, request) -> dict:
         body = self._body(request)
@@ -139,4 +141,5 @@ class ControlApi:
         if "oauth_access_token_seconds" in body:
             seconds = body["oauth_access_token_seconds"]
             app.oauth.access_token_seconds = None if seconds is None else float(seconds)
+        app.configure_limits({key: body[key] for key in LIMIT_OPTIONS if key in body})
         return self.config(request)

@@ -15,7 +15,7 @@ DEFAULT_TOKEN = "ntn_emulator_token"
 
 class Emulator:
     """Emulator(profile="small", seed=0, rate_limit=0, burst=None, latency_ms=0, fault_rate=0.0,
-    token="ntn_emulator_token", search_lag_seconds=0, search_filter_properties="applied", oauth_access_token_seconds=3600).start() → .base_url, .backend (mutations callable from
+    token="ntn_emulator_token", search_lag_seconds=0, search_filter_properties="applied", oauth_access_token_seconds=3600, **limits).start() → .base_url, .backend (mutations callable from
     Python), .stop(). Also a context manager."""
 
     def __init__(self, profile: str = "small", seed: int = 0, rate_limit: float = 0, burst: int | None = None,
@@ -23,7 +23,7 @@ class Emulator:
                  host: str = "127.0.0.1", slow_seconds: float = 65.0, storm_seconds: float = 3.0,
                  content_cache_pages: int | None = None, search_lag_seconds: float = 0,
                  search_filter_properties: str = "applied",
-                 oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS):
+                 oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS, **limits):
         self.profile, self.seed, self.token = profile, seed, token
         self.search_lag_seconds = search_lag_seconds
         self.search_filter_properties = search_filter_properties
@@ -31,6 +31,7 @@ class Emulator:
         self._options: dict[str, Any] = {"rate_limit": rate_limit, "burst": burst, "latency_ms": latency_ms,
                          "fault_rate": fault_rate, "seed": seed, "slow_seconds": slow_seconds,
                          "storm_seconds": storm_seconds, "oauth_access_token_seconds": oauth_access_token_seconds}
+        self._limits = limits  # issue 10's: window_budget.LIMIT_OPTIONS (docs/architecture.md)
         self._cache_pages = content_cache_pages
         self.backend: Backend | None = None
         self.app: NotionApp | None = None
@@ -40,7 +41,7 @@ class Emulator:
     def start(self) -> Emulator:
         self.backend = Backend(self.profile, self.seed, self._cache_pages, self.search_lag_seconds,
                                self.search_filter_properties)
-        self.app = NotionApp(self.backend, self.token, **self._options)
+        self.app = NotionApp(self.backend, self.token, limits=self._limits, **self._options)
         self._server = NotionServer((self.host, self.port), self.app)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
@@ -76,6 +77,9 @@ class Emulator:
 
     def reset_stats(self) -> None:
         self._app.stats.reset()
+
+    def configure_limits(self, **options) -> dict:
+        return self._app.configure_limits(options)
 
     def configure_faults(self, **body) -> dict:
         return self._app.faults.configure(body)

@@ -6,12 +6,13 @@ Random faults (per Notion API request that passed auth and the rate limit), each
   529               service_overload with Retry-After
   429_storm         this request and every request of the same token for `storm_seconds` answer 429
                     rate_limited with Retry-After (the seconds left in the storm, at least 1)
+  529_storm         the same with 529 service_overload
   reset             the connection is reset (TCP RST) without an answer
   truncated         the real answer's headers (full Content-Length) and half its body, then the connection closes
   non_json          200 with an HTML body (as a misbehaving proxy would send)
   slow              the real answer after `slow_seconds` (default 65 s: longer than a client's timeout should be)
 
-`--fault-rate F` spreads F evenly over all kinds. At run time, `POST /_emulator/faults` takes
+`--fault-rate F` spreads F evenly over all kinds but 529_storm. At run time, `POST /_emulator/faults` takes
 
   {"rate": F}                     F spread over all kinds (or over "kinds": [...])
   {"rates": {"504": 0.1, "reset": 0.02}}
@@ -25,9 +26,14 @@ A rule: {"match": {...}, "fault": F, "count": N} where
            one, false: only without), "token"; an empty match matches every API request;
   fault    a random kind above, or "429" (with "retry_after"), "409" (conflict_error), "invalid_cursor"
            (400 "The start_cursor provided is invalid: ..."), "not_found" (404 object_not_found for the
-           request's object), "invalid_json" (400), or {"status": s, "code": c, "message": m} for any error;
+           request's object), "invalid_json" (400), "workspace_limit" (429 public_api_space_request_rate_limit:
+           this request and every request of every token for "retry_after" seconds, up to 120 and more),
+           "endpoint_limit" (one 429 public_api_endpoint_rate_limit), "blocked" (429
+           public_api_request_blocked, no Retry-After), or {"status": s, "code": c, "message": m} for any error;
            "slow" takes "seconds";
   count    how many matching requests get the fault (default 1; null = every one from now on).
+A scripted storm lasts the rule's "seconds" (default `storm_seconds`). Storm and workspace-limit durations and
+their Retry-After are Notion seconds, run `time_scale` times faster (window_budget.py says why).
 
 `GET /_emulator/faults` shows the configuration, the rules with what is left of their counts, and how many
 faults of each kind were injected.
@@ -43,8 +49,14 @@ from dataclasses import dataclass, field
 
 from .ids import normalize
 
-RANDOM_KINDS = ("500", "502", "503", "504", "529", "429_storm", "reset", "truncated", "non_json", "slow")
-SCRIPT_KINDS = set(RANDOM_KINDS) | {"429", "409", "invalid_cursor", "not_found", "invalid_json"}
+RANDOM_KINDS = ("500", "502", "503", "504", "529", "429_storm", "529_storm", "reset", "truncated", "non_json",
+                "slow")
+# What a plain rate is spread over (529_storm came later: the seeded draws of existing settings stay the same).
+SPREAD_KINDS = tuple(kind for kind in RANDOM_KINDS if kind != "529_storm")
+SCRIPT_KINDS = set(RANDOM_KINDS) | {"429", "409", "invalid_cursor", "not_found", "invalid_json", "workspace_limit",
+                                    "endpoint_limit", "blocked"}
+STORM_KINDS = {"429_storm", "529_storm", "workspace_limit"}
+WORKSPACE = "*workspace*"  # the storm key of a workspace limit: every token
 
 
 @dataclass
@@ -100,9 +112,10 @@ class FaultInjector:
         self.rates: dict[str, float] = {}
         self.slow_seconds, self.storm_seconds, self.retry_after = slow_seconds, storm_seconds, 1
         self.rules: list[Rule] = []
-        self._storms: dict[str, float] = {}
+        self._storms: dict[str, tuple[float, str]] = {}  # token (or WORKSPACE) -> (end, kind)
+        self.time_scale = 1.0
         self.injected: dict[str, int] = {}
-        self._spread(fault_rate, RANDOM_KINDS)
+        self._spread(fault_rate, SPREAD_KINDS)
 
     def _spread(self, rate: float, kinds) -> None:
         kinds = list(kinds)
@@ -119,7 +132,7 @@ class FaultInjector:
             raise ValueError("the faults body must be a JSON object")
         with self._lock:
             if "rate" in body:
-                self._spread(float(body["rate"]), body.get("kinds", RANDOM_KINDS))
+                self._spread(float(body["rate"]), body.get("kinds", SPREAD_KINDS))
             if "rates" in body:
                 rates = {str(k): float(v) for k, v in body["rates"].items()}
                 unknown = set(rates) - set(RANDOM_KINDS)
@@ -158,8 +171,9 @@ class FaultInjector:
         else:
             if str(spec) not in SCRIPT_KINDS:
                 raise ValueError(f"unknown fault {spec!r}; known: {', '.join(sorted(SCRIPT_KINDS))}")
+            default_seconds = self.storm_seconds if str(spec) in STORM_KINDS else self.slow_seconds
             fault = Fault(str(spec), retry_after=max(1, int(raw.get("retry_after", self.retry_after))),
-                          seconds=float(raw.get("seconds", self.slow_seconds)))
+                          seconds=float(raw.get("seconds", default_seconds)))
         count = raw.get("count", 1)
         return Rule(match, fault, None if count is None else int(count))
 
@@ -170,18 +184,22 @@ class FaultInjector:
 
     def decide(self, facts: RequestFacts) -> Fault | None:
         with self._lock:
+            now = self._clock()
             for rule in self.rules:
                 if rule.remaining != 0 and rule.matches(facts):
                     if rule.remaining is not None:
                         rule.remaining -= 1
                     rule.hits += 1
+                    if rule.fault.kind in STORM_KINDS:
+                        return self._count(self._storm(rule.fault.kind, facts, now, rule.fault))
                     return self._count(rule.fault)
-            now = self._clock()
-            storm_end = self._storms.get(facts.token)
-            if storm_end is not None:
-                if now < storm_end:
-                    return Fault("429_storm", retry_after=max(1, math.ceil(storm_end - now)))
-                del self._storms[facts.token]
+            for key in (WORKSPACE, facts.token):
+                storm = self._storms.get(key)
+                if storm is not None:
+                    end, kind = storm
+                    if now < end:
+                        return Fault(kind, retry_after=max(1, math.ceil((end - now) * self.time_scale)))
+                    del self._storms[key]
             if not self.rates:
                 return None
             draw = self._rng.random()
@@ -191,10 +209,20 @@ class FaultInjector:
                 draw -= rate
             return None
 
+    def _storm(self, kind: str, facts: RequestFacts, now: float, scripted: Fault | None = None) -> Fault:
+        """Starts a storm; the fault of its first request."""
+        if kind == "workspace_limit":
+            seconds = float(scripted.retry_after if scripted else self.retry_after)
+            key = WORKSPACE
+        else:
+            seconds = scripted.seconds if scripted else self.storm_seconds
+            key = facts.token
+        self._storms[key] = (now + seconds / self.time_scale, kind)
+        return Fault(kind, retry_after=max(1, math.ceil(seconds)))
+
     def _random_fault(self, kind: str, facts: RequestFacts, now: float) -> Fault:
-        if kind == "429_storm":
-            self._storms[facts.token] = now + self.storm_seconds
-            return Fault(kind, retry_after=max(1, math.ceil(self.storm_seconds)))
+        if kind in STORM_KINDS:
+            return self._storm(kind, facts, now)
         if kind == "slow":
             return Fault(kind, seconds=self.slow_seconds)
         return Fault(kind, retry_after=self.retry_after)

@@ -22,7 +22,7 @@ from .typed_rows import TypedRows
 from .versions import SUPPORTED as VERSIONS
 from .versions import V2025
 
-STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
+STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
 OPT_IN_STREAMS = ("rows",)
 NOT_DESCENDED = {"child_page", "child_database"}
@@ -37,6 +37,10 @@ class SyncOptions:
     streams: tuple[str, ...] = STREAMS
     fields: str = "all"
     notion_version: str = V2025  # the version the sync speaks: 2026-12-01 reads row properties otherwise
+    # The row streams synced, by data source id (empty: every data source), and whether an incremental sync
+    # lists the trash (trash_search.py) to emit what was trashed since as `in_trash` records.
+    row_sources: tuple[str, ...] = ()
+    trashed: bool = True
 
     @classmethod
     def parse(cls, params: dict) -> SyncOptions:
@@ -70,8 +74,20 @@ class SyncOptions:
         version = params.get("notion_version", V2025)
         if version not in VERSIONS:
             raise validation(f"notion_version should be one of {', '.join(VERSIONS)}.")
+        row_sources = params.get("row_sources") or ()
+        if isinstance(row_sources, str):
+            row_sources = tuple(s for s in row_sources.split(",") if s)
         return cls(depth, flag(params.get("include_inline_comments", False)), scope, since, tuple(streams), fields,
-                   version)
+                   version, tuple(row_sources), flag(params.get("trashed", True)))
+
+    def row_source(self, ds) -> bool:
+        """Whether the data source's row stream is synced."""
+        return not self.row_sources or ds.id in self.row_sources
+
+    @property
+    def lists_trash(self) -> bool:
+        """An incremental sync of pages or rows lists the trash since the cursor."""
+        return self.trashed and self.since is not None and bool({"pages", "rows"} & set(self.streams))
 
     @cached_property  # frozen fields, so parsed once (changed() asks it per object)
     def since_ms(self) -> int | None:
@@ -162,6 +178,9 @@ class GroundTruth:
             if page_changed:
                 emit("pages", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title,
                                "parent_type": page.parent[0]})
+                # One rendering per page walked (the connector's page_content: the walk's trees, no request of its own).
+                emit("page_content", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms),
+                                      "title": page.title})
             walked: list[tuple[Any, Any]] = []
             if page_changed and want_blocks:
                 def visit(node, depth, content, page=page, walked=walked):
@@ -185,10 +204,23 @@ class GroundTruth:
                                   "parent_id": comment.block_id or page.id, "discussion_id": comment.discussion_id,
                                   "created_time": minute_iso(comment.created_ms),
                                   "last_edited_time": minute_iso(comment.edited_ms)})
+        if "pages" in out and options.lists_trash:
+            for page in self.trashed_pages(options):
+                emit("pages", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title,
+                               "parent_type": page.parent[0], "in_trash": True})
         if "rows" in out:
-            for row in TypedRows(self.backend).rows(options.since_ms):
-                emit("rows", row)
+            typed = TypedRows(self.backend)
+            rows = typed.rows(options.since_ms)
+            if options.lists_trash:
+                rows += typed.rows(options.since_ms, trashed=True)
+            for row in rows:
+                if not options.row_sources or row["data_source_id"] in options.row_sources:
+                    emit("rows", row)
         return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in out.items()) + "}").encode()
+
+    def trashed_pages(self, options: SyncOptions) -> list[Page]:
+        """The trashed pages (rows included) shared with the integration, edited (trashed) at or after `since`."""
+        return [p for p in self.backend.ws.pages if p.eff_trashed and not p.eff_hidden and options.changed(p.edited_ms)]
 
     def _ref_edited(self, node) -> int:
         ws = self.backend.ws

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 NO_INLINE_COMMENTS = {"child_page", "child_database"}  # their id is the sub-page's / database's own id
 PROPERTY_ITEMS = "GET /v1/pages/{id}/properties/{pid}"
+QUERY = "POST /v1/data_sources/{id}/query"
 CHILDREN = "GET /v1/blocks/{id}/children"
 
 
@@ -58,17 +59,22 @@ class LowerBound:
         terms = []
         if "users" in streams:
             terms.append(self.users())
-        if streams & {"pages", "blocks", "comments"}:
+        if streams & {"pages", "blocks", "comments", "page_content"} or ("rows" in streams and options.since is not None):
             terms.append(self.page_search())
-        if "pages" in streams:
+        if streams & {"pages", "rows"}:
             terms.append(self.property_completion())
-            if lists_title_only(options.notion_version):
-                terms.extend(self.row_properties())
+        if "pages" in streams and lists_title_only(options.notion_version):
+            terms.extend(self.row_properties())
+        if "rows" in streams:
+            terms.append(self.row_queries())
+        if options.lists_trash:
+            terms.append(self.trash_search())
         if streams & {"data_sources", "databases"}:
             terms.append(self.data_source_search())
             if "databases" in streams:
                 terms.append(self.databases())
-        if "blocks" in streams or ("comments" in streams and options.include_inline_comments):
+        # page_content renders the trees of the same walk: it adds no term of its own.
+        if streams & {"blocks", "page_content"} or ("comments" in streams and options.include_inline_comments):
             terms.append(self.blocks())
         if "comments" in streams:
             terms.append(self.page_comments())
@@ -108,14 +114,60 @@ class LowerBound:
                     f"min(max(1, ceil(({len(synced)} + 1)/100)), {full}) = {count} POST /v1/search")
 
     def property_completion(self) -> Term:
+        """Per truncated value of the pages synced and of the rows synced (once for a row that is both)."""
         count, details = 0, []
-        for page in self.synced:
+        for page in self.completed_pages():
             for prop_name, n in self.truth.truncated_values(page):
                 count += math.ceil(n / 100)
                 details.append(f"{page.id} {prop_name} ({n})")
         return Term(PROPERTY_ITEMS, count,
                     f"property completion: {len(details)} truncated values, ceil(n/100) each = {count} "
                     f"{PROPERTY_ITEMS}" + (f" [{'; '.join(details)}]" if details else ""))
+
+    def row_sources(self) -> list:
+        """The data sources whose row streams are synced: shared, not in the trash, asked for."""
+        return [d for d in self._sources()[0] if self.options.row_source(d)]
+
+    def _rows_changed(self, ds) -> list[Page]:
+        pages = self.backend.ws.pages
+        return [p for p in (pages[i] for i in ds.rows)
+                if not p.eff_hidden and not p.eff_trashed and self.options.changed(p.edited_ms)]
+
+    def completed_pages(self) -> list[Page]:
+        chosen: dict[int, Page] = {}
+        if "pages" in self.streams:
+            chosen.update((p.idx, p) for p in self.synced)
+        if "rows" in self.streams:
+            for ds in self.row_sources():
+                chosen.update((p.idx, p) for p in self._rows_changed(ds))
+        return sorted(chosen.values(), key=lambda p: p.idx)
+
+    def row_queries(self) -> Term:
+        """Per row stream: its live rows (incremental: those edited since, and only for data sources with
+        such rows) listed by the data-source query, plus one listing of the archived partition."""
+        sources = self.row_sources()
+        count, queried, rows = 0, 0, 0
+        for ds in sources:
+            changed = self._rows_changed(ds)
+            if self.options.since is not None and not changed:
+                continue
+            queried += 1
+            rows += len(changed)
+            count += pages_needed(len(changed)) + pages_needed(0)
+        how = "every" if self.options.since is None else "with rows edited since"
+        return Term(QUERY, count, f"rows: {queried} of {len(sources)} data sources queried ({how}), {rows} rows: "
+                    f"max(1, ceil(n/100)) live + 1 archived partition each = {count} {QUERY}")
+
+    def trash_search(self) -> Term:
+        """The trash listed since the cursor (trash_search.py), newest first, until the first older page."""
+        truth = self.truth
+        every = [p for p in self.backend.ws.pages if p.eff_trashed and not p.eff_hidden]
+        since = truth.trashed_pages(self.options)
+        full = pages_needed(len(every))
+        count = min(pages_needed(len(since) + 1), full)
+        return Term("POST /v1/search", count, f"trash: search in_trash until the first page older than since: "
+                    f"{len(since)} trashed since -> min(max(1, ceil(({len(since)} + 1)/100)), {full}) = {count} "
+                    f"POST /v1/search")
 
     def row_properties(self) -> list[Term]:
         """2026-12-01: search gives each row only its title, so the rows' properties are read with data-source
@@ -161,7 +213,8 @@ class LowerBound:
 
     def blocks(self) -> Term:
         walk = self.block_walk()
-        why = "" if "blocks" in self.streams else " (walked for their inline comments)"
+        why = ("" if "blocks" in self.streams else " (walked for page_content)" if "page_content" in self.streams
+               else " (walked for their inline comments)")
         return Term(CHILDREN, walk.listings,
                     f"blocks{why}: {len(self.synced)} pages walked to depth {self.options.max_block_depth}, "
                     f"{walk.blocks} blocks; one listing per page plus one per block descended into, "

@@ -5,7 +5,9 @@
   RequireVersion  Notion-Version (versions.py): missing or unknown → 400 missing_version; the answer then
                   takes that version's shape (versions.for_version);
   Authenticate    the Bearer token → what it may see (`Viewer`) or 401 unauthorized;
-  RateLimit       the token's rate limit (rate_limit.py) → 429 rate_limited with Retry-After;
+  RateLimit       the token's rate limit (rate_limit.py), its window budget and the workspace's
+                  (window_budget.py) → 429 rate_limited with Retry-After and the documented
+                  `additional_data.rate_limit_reason` / `retry_after`;
   InjectFaults    decides the request's fault (faults.py): a 429 storm or a reset answers at once; `slow`
                   waits after the answer; the others are answered by AnswerFault or spoil the delivery;
   Latency         sleeps the endpoint's latency, and after a list of pages the cost of the property values
@@ -28,6 +30,7 @@ from .rate_limit import RateLimiter
 from .stats import Stats
 from .versions import checked as checked_version
 from .versions import for_version
+from .window_budget import BLOCKED, CONNECTION, ENDPOINT, WORKSPACE, RequestLimits
 from .wire import Request, Response, error_response
 
 Handler = Callable[[Request], Response]
@@ -62,9 +65,31 @@ class Viewer:
     comments: bool = True
 
 
-def rate_limited(retry_after: int) -> ApiError:
+def rate_limited(retry_after: int | None, reason: str = CONNECTION) -> ApiError:
+    """notion-api.md §13.4: the reason names the limit; whenever Retry-After is sent, the body repeats it as
+    `additional_data.retry_after`, a string of whole seconds. A blocked connection gets no Retry-After."""
+    extra = {"rate_limit_reason": reason}
+    headers = {}
+    if retry_after is not None:
+        extra["retry_after"] = str(retry_after)
+        headers["Retry-After"] = str(retry_after)
     return ApiError(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.",
-                    headers={"Retry-After": str(retry_after)})
+                    additional_data=extra, headers=headers)
+
+
+# Fault kinds answered as 429s, with the rate_limit_reason each stands for.
+RATE_LIMIT_FAULTS = {"429": CONNECTION, "429_storm": CONNECTION, "workspace_limit": WORKSPACE,
+                     "endpoint_limit": ENDPOINT, "blocked": BLOCKED}
+
+
+def rate_limit_fault(fault: Fault) -> ApiError:
+    reason = RATE_LIMIT_FAULTS[fault.kind]
+    return rate_limited(None if reason == BLOCKED else fault.retry_after, reason)
+
+
+def overloaded(retry_after: int) -> ApiError:
+    return ApiError(529, "service_overload", "Notion is overloaded, please try again later.",
+                    additional_data={"retry_after": str(retry_after)}, headers={"Retry-After": str(retry_after)})
 
 
 class CountStats:
@@ -122,13 +147,16 @@ class Authenticate:
 
 
 class RateLimit:
-    def __init__(self, limiter: RateLimiter):
-        self.limiter = limiter
+    def __init__(self, limiter: RateLimiter, limits: RequestLimits):
+        self.limiter, self.limits = limiter, limits
 
     def __call__(self, request: Request, call_next: Handler) -> Response:
         retry_after = self.limiter.acquire(request.viewer.token)
         if retry_after is not None:
             return error_response(rate_limited(retry_after))
+        refusal = self.limits.acquire(request.viewer.token)
+        if refusal is not None:
+            return error_response(rate_limited(refusal.retry_after, refusal.reason))
         return call_next(request)
 
 
@@ -144,8 +172,10 @@ class InjectFaults:
         if fault is None:
             return call_next(request)
         request.fault = fault
-        if fault.kind == "429_storm":
-            response = error_response(rate_limited(fault.retry_after))
+        if fault.kind in RATE_LIMIT_FAULTS:
+            response = error_response(rate_limit_fault(fault))
+        elif fault.kind == "529_storm":
+            response = error_response(overloaded(fault.retry_after))
         elif fault.kind == "reset":
             response = Response(0, None)
         else:
@@ -185,16 +215,17 @@ class AnswerFault:
 
     def error(self, fault: Fault, request: Request) -> ApiError:
         retry = {"Retry-After": str(fault.retry_after)}
-        table = {
+        table: dict[str, tuple[int, str, str, dict[str, str]]] = {
             "500": (500, "internal_server_error", "Unexpected error occurred.", {}),
             "502": (502, "bad_gateway", "Bad Gateway", {}),
             "503": (503, "service_unavailable", "Notion is unavailable, please try again later.", {}),
             "504": (504, "gateway_timeout", "Gateway Timeout", {}),
-            "529": (529, "service_overload", "Notion is overloaded, please try again later.", retry),
             "409": (409, "conflict_error", "Conflict occurred while saving. Please try again.", {}),
         }
-        if fault.kind == "429":
-            return rate_limited(fault.retry_after)
+        if fault.kind in RATE_LIMIT_FAULTS:
+            return rate_limit_fault(fault)
+        if fault.kind == "529":
+            return overloaded(fault.retry_after)
         if fault.kind in table:
             status, code, message, headers = table[fault.kind]
             return ApiError(status, code, message, headers=headers)

@@ -87,7 +87,7 @@ class Page:
     __slots__ = ("idx", "id", "title", "parent", "created_ms", "edited_ms", "created_by", "edited_by", "icon",
                  "cover", "is_locked", "own_trashed", "own_unshared", "own_shared", "eff_trashed", "eff_hidden",
                  "recipe", "n_page_comments", "n_inline_comments", "child_pages", "child_dbs", "row_no",
-                 "values")
+                 "values", "is_archived")
 
     def __init__(self, idx: int, id: str, title: str, parent: Parent, created_ms: int, edited_ms: int,
                  created_by: int, recipe: tuple = ("random", 0)):
@@ -97,6 +97,7 @@ class Page:
         self.icon: dict | None = None
         self.cover: dict | None = None
         self.is_locked = False
+        self.is_archived = False  # an archived row: only in its data source's is_archived query partition
         self.own_trashed = self.own_unshared = self.own_shared = False
         self.eff_trashed = self.eff_hidden = False
         self.recipe = recipe

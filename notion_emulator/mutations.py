@@ -22,10 +22,15 @@ from .ids import Kind
 from .model import Page, Parent, propagate
 from .properties import COMPUTED_TYPES, SchemaFactory, value_of
 
-OPS = ("edit_page", "edit_block", "add_block", "add_comment", "add_page", "add_row", "trash_page",
+OPS = ("archive_row", "edit_page", "edit_block", "add_block", "add_comment", "add_page", "add_row", "trash_page",
        "restore_page", "unshare_page", "share_page", "change_schema", "bulk_edit")
 _EDITABLE_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "heading_1",
                     "heading_2", "heading_3", "to_do", "callout", "code", "template"}
+
+
+
+# The property types change_schema adds or retypes to: generated without any configuration.
+PLAIN_TYPES = ("rich_text", "number", "checkbox", "url", "email", "phone_number", "date", "people")
 
 
 class Mutations(BackendState):
@@ -191,6 +196,17 @@ class Mutations(BackendState):
         self._page_index.put(page.id, at, "page", page.idx)
         return page
 
+    def archive_row(self, page_id: str, archived: bool = True, advance_seconds: float = 1) -> dict:
+        """Moves a data-source row into (or out of) its data source's archive partition (notion-api.md §13.8)."""
+        with self.lock:
+            page = self._require_page(page_id)
+            if page.data_source is None:
+                raise validation(f"{page_id} is not a row of a data source: only rows are archived.")
+            at = self._tick(advance_seconds)
+            page.is_archived = bool(archived)
+            self._touch_page(page, at)
+            return self._answer("archive_row", [page.id])
+
     def trash_page(self, page_id: str, advance_seconds: float = 1) -> dict:
         return self._set_trash(page_id, True, advance_seconds, "trash_page")
 
@@ -292,14 +308,16 @@ class Mutations(BackendState):
 
     # -- schema -------------------------------------------------------------------------------------------
     def change_schema(self, data_source_id: str, add: dict | None = None, remove: str | None = None,
-                      rename: dict | None = None, advance_seconds: float = 1) -> dict:
-        """Adds (`{"name", "type"}`, default a rich_text), removes (name or id) or renames
-        (`{"from", "to"}`) a property. Existing rows have no value for an added property."""
+                      rename: dict | None = None, retype: dict | None = None, title: str | None = None,
+                      advance_seconds: float = 1) -> dict:
+        """Adds (`{"name", "type"}`, default a rich_text), removes (name or id), renames (`{"from", "to"}`) or
+        retypes (`{"name", "type"}`: same id, a plain type; every row's value is generated anew for that type) a
+        property, or renames the data source (`title`). Existing rows have no value for an added property."""
         with self.lock:
             ds = self.data_source(data_source_id or "")
             if ds is None:
                 raise self.not_found("data source", str(data_source_id))
-            if add is None and remove is None and rename is None:
+            if add is None and remove is None and rename is None and retype is None and title is None:
                 add = {"name": f"Added {self.version + 1}", "type": "rich_text"}
             if remove is not None:
                 prop = ds.property_by_id_or_name(remove)
@@ -307,11 +325,23 @@ class Mutations(BackendState):
                     raise validation(f"Cannot remove property {remove!r}.")
             if rename is not None and ds.property_by_id_or_name(rename.get("from", "")) is None:
                 raise validation(f"No property {rename.get('from')!r} to rename.")
-            if add is not None and add.get("type", "rich_text") not in ("rich_text", "number", "checkbox", "url",
-                                                                          "email", "phone_number", "date", "people"):
+            if add is not None and add.get("type", "rich_text") not in PLAIN_TYPES:
                 raise validation("change_schema adds plain properties only (rich_text, number, checkbox, url, "
                                  "email, phone_number, date, people).")
+            retyped = ds.property_by_id_or_name((retype or {}).get("name", "")) if retype is not None else None
+            if retype is not None and (retyped is None or retyped.type == "title" or retype.get("type") not in
+                                       PLAIN_TYPES):
+                raise validation(f"Cannot retype {retype!r}: an existing non-title property, to one of "
+                                 f"{', '.join(PLAIN_TYPES)}.")
             at = self._tick(advance_seconds)
+            if title is not None:
+                ds.title = title
+            if retyped is not None:
+                retyped.type, retyped.config = retype["type"], {}
+                for idx in ds.rows:
+                    values = self.ws.pages[idx].values
+                    if values is not None:
+                        values.pop(retyped.id, None)
             if remove is not None:
                 ds.properties = [p for p in ds.properties if p is not ds.property_by_id_or_name(remove)]
             if rename is not None:

@@ -24,6 +24,7 @@ class Listing:
     """One page of a listing: its items and the cursor of the next page (None: this is the last)."""
     items: list
     next_cursor: str | None
+    incomplete: bool = False  # a result cap cut the listing: request_status incomplete (notion-api.md §13.4)
 
 
 def cursor_id(cursor: str) -> str | None:

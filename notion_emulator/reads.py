@@ -70,8 +70,14 @@ class Reads(BackendState):
         wanted = list_filter_properties({} if self.search_filter_properties == "ignored" else filter_query,
                                         version)
         with self.lock:
+            session = self.sessions.begin(start_cursor, self.search_result_cap, by_pages=False)
+            if session.room is not None:
+                page_size = min(page_size, session.room)
             hits, next_cursor = self.search_hits(shared, version, value, query, descending, start_cursor,
-                                                 page_size)
+                                                 page_size) if page_size else ([], None)
+            capped = session.room is not None and next_cursor is not None and len(hits) >= session.room
+            capped = self.sessions.served(session, len(hits), capped)
+            next_cursor = None if capped else self.sessions.mint(session, session_cursors.next_id(next_cursor))
             results = []
             for hit in hits:
                 obj = hit.obj
@@ -84,7 +90,7 @@ class Reads(BackendState):
                 if hit.listed_ms != obj.edited_ms:  # search lags: listed as of its previous change
                     rendered["last_edited_time"] = minute_iso(hit.listed_ms)
                 results.append(rendered)
-            return Listing(results, next_cursor)
+            return Listing(results, next_cursor, capped)
 
     # -- databases and data sources ---------------------------------------------------------------------------
     def _visible_database(self, raw: str, shared: bool) -> Database:
@@ -132,8 +138,16 @@ class Reads(BackendState):
     def _query(self, ds: DataSource, version: str, query: QueryArgs, filter_properties: list[str] | None
                ) -> Listing:
         body, start_cursor, page_size = query()  # read once the data source is found (see QueryArgs)
-        rows = session_cursors.page_of(self.query_rows(ds, body), start_cursor, page_size)
-        return Listing([self.render.page(r, version, filter_properties) for r in rows.items], rows.next_cursor)
+        rows = self.query_rows(ds, body)
+        session = self.sessions.begin(start_cursor, None)
+        cap = self.query_result_cap
+        capped = bool(cap) and len(rows) > cap
+        if capped:
+            rows = rows[:cap]  # "every page of the capped result" carries request_status (notion-api.md §13.4)
+        page = session_cursors.page_of(rows, start_cursor, page_size)
+        self.sessions.served(session, len(page.items), capped)
+        return Listing([self.render.page(r, version, filter_properties) for r in page.items],
+                       self.sessions.mint(session, session_cursors.next_id(page.next_cursor)), capped)
 
     def data_source_templates(self, raw: str, shared: bool) -> Listing:
         """The emulated workspace has no templates; the data source must still be there."""

@@ -147,7 +147,7 @@ class Renderer:
             "created_time": minute_iso(page.created_ms), "last_edited_time": minute_iso(page.edited_ms),
             "created_by": self.partial_user(page.created_by), "last_edited_by": self.partial_user(page.edited_by),
             "cover": self.icon(page.cover), "icon": self.icon(page.icon), "parent": self.parent(page.parent, version),
-            "archived": trashed, "in_trash": trashed, "is_archived": False, "is_locked": page.is_locked,
+            "archived": trashed, "in_trash": trashed, "is_archived": page.is_archived, "is_locked": page.is_locked,
             "properties": self.page_properties(page, filter_properties),
             "url": self.page_url(page), "public_url": None,
         }
@@ -399,7 +399,12 @@ class Renderer:
         }
 
 
-def list_body(results: list, next_cursor: str | None, list_type: str, type_value: dict | None = None) -> dict:
-    """The list envelope (notion-api.md §6.2): `type` names the key that holds `{}` (or property_item info)."""
-    return {"object": "list", "results": results, "next_cursor": next_cursor, "has_more": next_cursor is not None,
+def list_body(results: list, next_cursor: str | None, list_type: str, type_value: dict | None = None,
+              incomplete: bool = False) -> dict:
+    """The list envelope (notion-api.md §6.2): `type` names the key that holds `{}` (or property_item info);
+    a listing cut by a result cap carries `request_status` (§13.4)."""
+    body = {"object": "list", "results": results, "next_cursor": next_cursor, "has_more": next_cursor is not None,
             "type": list_type, list_type: {} if type_value is None else type_value}
+    if incomplete:
+        body["request_status"] = {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}
+    return body

@@ -123,7 +123,7 @@ class TypedRows:
             "created_by": ws.users[page.created_by].id,
             "last_edited_by": ws.users[page.edited_by].id,
             "in_trash": page.eff_trashed,
-            "is_archived": False,
+            "is_archived": page.is_archived,
             "values": {prop.id: self.parts(page, prop) for prop in ds.properties},
         }
 

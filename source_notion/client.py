@@ -32,8 +32,8 @@ from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthentic
 
 from source_notion.api_versions import DEFAULT as NOTION_VERSION
 from source_notion.endpoints import Call, NotionEndpoints
-from source_notion.errors import NotionAPIError
-from source_notion.rate_budget import RateBudget
+from source_notion.errors import RATE_LIMIT_REASONS, NotionAPIError
+from source_notion.rate_budget import NO_ANSWER, RateBudget
 from source_notion.retry_policy import (
     Attempts,
     Decision,
@@ -143,9 +143,16 @@ class NotionClient(NotionEndpoints):
         min_page_size: int = 10,
         max_restarts: int = 3,
         sleep: Callable[[float], None] = time.sleep,
+        on_rate_limited: Callable[[float], None] | None = None,
+        time_scale: float = 1.0,
     ) -> None:
         self._token = token
         self._refreshable: RefreshableToken | None = None
+        # Called with the seconds every request now waits (a 429/529): the stream status that says so.
+        self.on_rate_limited = on_rate_limited
+        # Test seam (SOURCE_NOTION_TIME_SCALE): Retry-After and backoffs run this many times faster.
+        self.time_scale = time_scale
+        self.current_stream: str | None = None  # the stream being read, for the rate-limited status
         self.budget = budget
         self.base_url = base_url.rstrip("/")
         self.notion_version = notion_version
@@ -219,7 +226,7 @@ class NotionClient(NotionEndpoints):
         self, call: Call, auth: tuple[str, str] | requests.auth.AuthBase
     ) -> tuple[dict[str, Any], NotionAPIError | None, float | None]:
         """One request: its body, or its error and Retry-After. Every attempt is counted under its endpoint."""
-        self.budget.acquire()
+        slot = self.budget.acquire()
         try:
             response = self._session().request(
                 call.endpoint.method,
@@ -230,6 +237,7 @@ class NotionClient(NotionEndpoints):
                 auth=auth,
             )
         except _NO_ANSWER as exc:
+            self.budget.settle(slot, NO_ANSWER)
             self.stats.record(call.endpoint.name, None)
             error = NotionAPIError(
                 None, type(exc).__name__, _first_line(exc), endpoint=call.described, template=call.endpoint.name
@@ -238,6 +246,9 @@ class NotionClient(NotionEndpoints):
         self.stats.record(call.endpoint.name, response.status_code)
         self._note_server_time(response)
         data, parse_error = _parse(response, call)
+        limited = parse_error is not None and parse_error.status == 429
+        self.budget.settle(slot, (parse_error.rate_limit_reason or "") if limited and parse_error else None)
+        self._log_learnt()
         return data, parse_error, (_retry_after(response) if parse_error is not None else None)
 
     def _obey(self, decision: Decision, error: NotionAPIError, page_size: _PageSize | None, token: str) -> Attempts:
@@ -251,10 +262,16 @@ class NotionClient(NotionEndpoints):
                 self._refreshable.refresh_refused(token)
             return decision.attempts
         if not isinstance(decision, Shrink) and decision.everyone:
+            reason = error.rate_limit_reason or error.code
+            why = RATE_LIMIT_REASONS.get(reason, "overloaded" if error.status == 529 else "limit not documented")
             logger.warning(
-                f"Notion rate-limited {error.endpoint} ({error.status}); every request waits {decision.seconds:.1f} s."
+                f"Notion rate-limited {error.endpoint} ({error.status} {reason}: {why}); every request waits "
+                f"{decision.seconds:.1f} s."
             )
-            self.budget.pause(decision.seconds)
+            seconds = decision.seconds / self.time_scale
+            self.budget.pause(seconds)
+            if self.on_rate_limited is not None:
+                self.on_rate_limited(seconds)
             return decision.attempts
         if isinstance(decision, Shrink) and page_size is not None:
             page_size.shrink()
@@ -263,8 +280,16 @@ class NotionClient(NotionEndpoints):
             f"{error.endpoint} failed ({error.internal_message}); retry {decision.attempts.failures}/"
             f"{self.policy.max_retries} in {decision.seconds:.1f} s."
         )
-        self._sleep(decision.seconds)
+        self._sleep(decision.seconds / self.time_scale)
         return decision.attempts
+
+    def _log_learnt(self) -> None:
+        learnt = self.budget.learnt
+        while learnt:
+            try:
+                logger.info(learnt.pop(0))
+            except IndexError:  # another thread logged it
+                return
 
     def _note_server_time(self, response: requests.Response) -> None:
         if self.first_server_time is not None:
@@ -289,6 +314,8 @@ class NotionClient(NotionEndpoints):
         shrink_on_timeout: bool = False,
         item_key: Callable[[dict[str, Any]], Any] | None = None,
         known_ids: Callable[[], Container[Any]] | None = None,
+        resume: Callable[[], Call] | None = None,
+        on_page: Callable[[dict[str, Any]], None] | None = None,
     ) -> Iterator[tuple[int, dict[str, Any]]]:
         """Every item of a Notion listing with its index in the list, lazily: stop iterating, stop requesting.
 
@@ -296,24 +323,31 @@ class NotionClient(NotionEndpoints):
         An invalid start_cursor restarts the listing from the beginning, skipping what was already yielded,
         at most `policy.max_restarts` times; `item_key` says what "the same item" is (an object's id by default).
         A caller that keeps the ids it received anyway passes `known_ids` (called on a restart) instead of
-        having the listing keep its own set.
+        having the listing keep its own set. A listing that can seek (a query sorted by a timestamp) passes
+        `resume`: on a restart it starts from that call (narrowed to what is left) instead of the beginning.
+        `on_page` sees each page's envelope (a query's `request_status`).
         """
         key_of = item_key or _object_id
         size = _PageSize(MAX_PAGE_SIZE, min(self.min_page_size, MAX_PAGE_SIZE), shrink_on_timeout)
         yielded: Container[Any] = set()
         remember = known_ids is None
         restarts = 0
+        first = call
         while True:
             cursor: str | None = None
             position = 0
+            progress = 0  # items yielded since the listing last (re)started
             try:
                 while True:
-                    data = self._send(_with_cursor(call, cursor), size, listing_restarts=restarts)
+                    data = self._send(_with_cursor(first, cursor), size, listing_restarts=restarts)
+                    if on_page is not None:
+                        on_page(data)
                     for item in data.get("results") or []:
                         key = key_of(item)
                         if key is None or key not in yielded:
                             if remember and key is not None:
                                 yielded.add(key)  # type: ignore[attr-defined]
+                            progress += 1
                             yield position, item
                         position += 1
                     cursor = data.get("next_cursor")
@@ -323,6 +357,17 @@ class NotionClient(NotionEndpoints):
                 restarts = restart.restarts
                 if known_ids is not None:
                     yielded = known_ids()
+                if resume is not None:
+                    # A resumed listing that moved on may expire again and again (a long query): only restarts
+                    # that make no progress count against max_restarts.
+                    if progress:
+                        restarts = 0
+                    first = resume()
+                    logger.warning(
+                        f"{call.described}: Notion no longer accepts the listing's start_cursor; resuming it from the "
+                        f"last timestamp read (restart {restarts}/{self.policy.max_restarts})."
+                    )
+                    continue
                 logger.warning(
                     f"{call.described}: Notion no longer accepts the listing's start_cursor; restarting it from the "
                     f"beginning (restart {restarts}/{self.policy.max_restarts}), skipping the items already read."

@@ -109,13 +109,24 @@ class NotionConfig(BaseModel):
         ),
         json_schema_extra={"order": 1, "format": "date-time", "examples": ["2024-01-31T00:00:00.000Z"]},
     )
-    requests_per_second: float = Field(
-        3,
+    requests_per_second: Optional[float] = Field(
+        None,
         gt=0,
         le=1000,
-        title="Requests per second",
-        description="The request rate the connector keeps to; Notion allows an integration about 3 per second.",
+        title="Requests per second (cap)",
+        description="An upper cap on the request rate, for when other tools share the workspace's request budget. "
+        "Empty: as fast as the connection's budget per minute allows (bursts included).",
         json_schema_extra={"order": 2},
+    )
+    requests_per_minute: Optional[int] = Field(
+        None,
+        ge=1,
+        le=100000,
+        title="Requests per minute (the workspace's plan)",
+        description="The connection's budget per 60-second window, by the workspace's plan: 180 on most plans, "
+        "600 on Business and Enterprise. Empty: start at 180 and detect a 600 budget by sending one request "
+        "beyond 180 in a window (on a 180 plan that costs one rate-limited answer per sync).",
+        json_schema_extra={"order": 9},
     )
     max_block_depth: int = Field(
         30,
@@ -168,11 +179,33 @@ class NotionConfig(BaseModel):
         "properties with one data-source query per 100 rows. Records are the same on all three.",
         json_schema_extra={"order": 8},
     )
+    page_content_front_matter: bool = Field(
+        True,
+        title="Front matter in page_content",
+        description="Start each page_content record's Markdown with a YAML block of the page's title, id, url, "
+        "times and (database rows) properties.",
+        json_schema_extra={"order": 9},
+    )
+    emit_trashed: bool = Field(
+        True,
+        title="Emit pages and database rows trashed since the last sync",
+        description="On incremental syncs, list Notion's trash (about one request per sync) and emit each page and "
+        "database row moved to the trash since the previous sync once more, with in_trash true, so that append + "
+        "dedup destinations can drop or mark it.",
+        json_schema_extra={"order": 10},
+    )
+    row_raw_properties: bool = Field(
+        True,
+        title="Raw properties column in the row streams",
+        description="Discover gives each data source's row stream a `properties` column with Notion's raw property "
+        "values, next to the typed columns.",
+        json_schema_extra={"order": 11},
+    )
     access_token: Optional[str] = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
-        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 9},
+        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 12},
     )
 
     @field_validator("start_date")

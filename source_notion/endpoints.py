@@ -11,11 +11,12 @@ while every request here must go through NotionClient's shared rate budget, retr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from collections.abc import Sequence
 from typing import Any, Protocol
 from urllib.parse import unquote
+
+from source_notion.query_partitions import query_everything
 
 Json = dict[str, Any]
 ItemKey = Callable[[Json], Any]
@@ -94,6 +95,8 @@ class Transport(Protocol):
         shrink_on_timeout: bool = False,
         item_key: ItemKey | None = None,
         known_ids: Callable[[], Container[Any]] | None = None,
+        resume: Callable[[], Call] | None = None,
+        on_page: Callable[[Json], None] | None = None,
     ) -> Iterator[tuple[int, Json]]: ...
 
 
@@ -119,9 +122,16 @@ class SearchEndpoint(_Resource):
         """One request, one page (check asks whether anything at all is shared)."""
         return self._transport.send(SEARCH.call(body=body))
 
-    def list(self, body: Mapping[str, Any], *, known_ids: Callable[[], Container[Any]] | None = None) -> Iterator[Json]:
+    def list(
+        self,
+        body: Mapping[str, Any],
+        *,
+        known_ids: Callable[[], Container[Any]] | None = None,
+        on_page: Callable[[Json], None] | None = None,
+    ) -> Iterator[Json]:
         # Large search pages are the ones that time out (notion-api.md §12): a 504 halves the page size.
-        return _items(self._transport.paginate(SEARCH.call(body=body), shrink_on_timeout=True, known_ids=known_ids))
+        call = SEARCH.call(body=body)
+        return _items(self._transport.paginate(call, shrink_on_timeout=True, known_ids=known_ids, on_page=on_page))
 
 
 class UsersEndpoint(_Resource):
@@ -147,11 +157,18 @@ class DataSourcesEndpoint(_Resource):
         body: Mapping[str, Any] | None = None,
         *,
         filter_properties: Sequence[str] | None = None,
+        archived: bool = False,
     ) -> Iterator[Json]:
-        """The rows, with the properties `filter_properties` names (property ids as Notion gives them); without
-        it, every property before 2026-12-01 and only the title from it on (notion-api.md §13.3)."""
-        call = DATA_SOURCES_QUERY.call(params=_filter_params(filter_properties), body=body or {}, id=data_source_id)
-        return _items(self._transport.paginate(call))
+        """Every row the query matches, each once, past the 10,000-result cap and expired cursors
+        (query_partitions.py), with the properties `filter_properties` names (property ids as Notion gives them;
+        without it, every property before 2026-12-01 and only the title from it on, notion-api.md §13.3): the
+        partition the body names (`"is_archived": true`: the archived rows), or with `archived` both."""
+        params = _filter_params(filter_properties)
+
+        def call(narrowed: dict[str, Any]) -> Call:
+            return DATA_SOURCES_QUERY.call(params=params, body=narrowed, id=data_source_id)
+
+        return query_everything(self._transport, call, data_source_id, body, archived=archived)
 
 
 class PagePropertiesEndpoint(_Resource):

@@ -17,6 +17,17 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 SHARE_HINT = "share a page with the integration: ••• → Connections"
 INVALID_START_CURSOR_PREFIX = "The start_cursor provided is invalid"
 
+# A 429's `additional_data.rate_limit_reason` (notion-api.md §13.4); any other value is waited out like the first.
+CONNECTION_LIMIT = "public_api_request_rate_limit"
+WORKSPACE_LIMIT = "public_api_space_request_rate_limit"
+ENDPOINT_LIMIT = "public_api_endpoint_rate_limit"
+REQUEST_BLOCKED = "public_api_request_blocked"
+RATE_LIMIT_REASONS = {
+    CONNECTION_LIMIT: "this connection's budget per window is used up",
+    WORKSPACE_LIMIT: "the workspace's budget, shared by all of its connections, is used up",
+    ENDPOINT_LIMIT: "this endpoint's own limit is reached",
+}
+
 _TOKEN_HINT = (
     "Check the token in the source's configuration, or regenerate it: Notion → Settings → Connections → "
     "Develop or manage integrations → your integration → Configuration → Internal Integration Secret "
@@ -84,6 +95,16 @@ class NotionAPIError(AirbyteTracedException):
         return self.status == 400 and self.notion_message.startswith(INVALID_START_CURSOR_PREFIX)
 
     @property
+    def rate_limit_reason(self) -> str | None:
+        reason = self.additional_data.get("rate_limit_reason")
+        return str(reason) if reason is not None else None
+
+    @property
+    def is_request_blocked(self) -> bool:
+        """A 429 that retrying will not fix: the connection's API access is restricted."""
+        return self.status == 429 and self.rate_limit_reason == REQUEST_BLOCKED
+
+    @property
     def is_missing_capability(self) -> bool:
         return self.status == 403
 
@@ -130,6 +151,26 @@ def _failure_type(status: int | None) -> FailureType:
     return FailureType.system_error
 
 
+def request_blocked(last: NotionAPIError) -> NotionAPIError:
+    """429 public_api_request_blocked: Notion says retrying will not help, so the sync stops at once."""
+    return NotionAPIError(
+        last.status,
+        last.code,
+        last.notion_message,
+        last.request_id,
+        endpoint=last.endpoint,
+        template=last.template,
+        additional_data=last.additional_data,
+        failure_type=FailureType.config_error,
+        user_message=(
+            f"Notion restricted this connection's API access ({last.endpoint}: 429 rate_limited, "
+            f"rate_limit_reason {REQUEST_BLOCKED}; request_id {last.request_id}). Retrying will not help: a "
+            "workspace owner must lift the restriction (Notion -> Settings -> Connections), or contact Notion "
+            "support; then run the sync again."
+        ),
+    )
+
+
 def _restated(last: NotionAPIError, failure_type: FailureType, user_message: str) -> NotionAPIError:
     """The same failure, with what it means for the user said in full."""
     return NotionAPIError(
@@ -153,7 +194,8 @@ def rate_limit_exhausted(waited_seconds: float, last: NotionAPIError) -> NotionA
         FailureType.transient_error,
         f"Notion rate-limited {last.endpoint} without interruption for {minutes:.0f} minutes, longer than the "
         "connector waits. Another integration may be using the workspace's request budget. Run the sync "
-        "again later (it resumes from its last checkpoint), or lower requests_per_second.",
+        "again later (it resumes from its last checkpoint), or lower requests_per_second so that the "
+        "connections sharing the workspace stay within its budget.",
     )
 
 

@@ -17,9 +17,11 @@ from datetime import datetime
 from enum import Enum
 
 from source_notion.config import NotionConfig
-from source_notion.cursors import later
-from source_notion.streams import Blocks, Comments, Databases, DataSources, Pages, Users
+from source_notion.cursors import later, sync_from
+from source_notion.rows.schema import data_source_id_of
+from source_notion.streams import Blocks, Comments, Databases, DataSources, PageContent, Pages, Users
 from source_notion.streams.base import CursorStream, NotionStream
+from source_notion.streams.rows import DataSourceRows
 from source_notion.sync import PlannedStream
 
 
@@ -47,6 +49,7 @@ DECLARED = (
     StreamEntry("pages", Pages, feeds=Shared.PAGE_SEARCH),
     StreamEntry("blocks", Blocks, needs=frozenset({Shared.PAGE_SEARCH}), feeds=Shared.BLOCK_WALK),
     StreamEntry("comments", Comments, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
+    StreamEntry("page_content", PageContent, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
 )
 
 
@@ -70,10 +73,30 @@ def dependency_order(entries: tuple[StreamEntry, ...]) -> tuple[StreamEntry, ...
 READ_ORDER = dependency_order(DECLARED)
 STREAM_NAMES = tuple(entry.name for entry in READ_ORDER)
 
+# The row streams (one per data source, named by discover): they need the page search, incrementally, so they
+# come after `pages`, its feeder; and after blocks and comments, which keep the walk's spool short.
+ROW_STREAMS = StreamEntry("<one per data source>", DataSourceRows, needs=frozenset({Shared.PAGE_SEARCH}))
+
+
+def row_streams(plan: Mapping[str, PlannedStream]) -> list[str]:
+    """The planned streams that are row streams: their configured schema names a data source."""
+    return [name for name, planned in plan.items() if name not in STREAM_NAMES and data_source_id_of(planned.json_schema)]
+
 
 def read_position(stream_name: str) -> int:
-    """Where a stream comes in the read; a name the registry does not know comes last."""
+    """Where a stream comes in the read; the row streams (and names the registry does not know) come last."""
     return STREAM_NAMES.index(stream_name) if stream_name in STREAM_NAMES else len(STREAM_NAMES)
+
+
+def trash_since(config: NotionConfig, plan: Mapping[str, PlannedStream]) -> datetime | None:
+    """From when the sync lists the trash: the furthest-back cursor of the incremental `pages` and row streams
+    (a full refresh emits only live objects); None when none of them needs it or `emit_trashed` is off."""
+    if not config.emit_trashed:
+        return None
+    wanted = [name for name in ("pages",) if name in plan] + row_streams(plan)
+    since = [sync_from(config, plan[name].sync_mode, plan[name].state) for name in wanted]
+    present = [moment for moment in since if moment is not None]
+    return min(present) if present else None
 
 
 def search_since(shared: Shared, config: NotionConfig, plan: Mapping[str, PlannedStream]) -> datetime | None:
@@ -83,5 +106,10 @@ def search_since(shared: Shared, config: NotionConfig, plan: Mapping[str, Planne
         if entry.uses(shared) and entry.name in plan and issubclass(entry.stream_class, CursorStream):
             planned = plan[entry.name]
             needs.append(entry.stream_class.index_since(config, planned.sync_mode, planned.state))
+    if ROW_STREAMS.uses(shared):
+        for name in row_streams(plan):
+            planned = plan[name]
+            if DataSourceRows.uses_page_search(config, planned.sync_mode, planned.state):
+                needs.append(DataSourceRows.index_since(config, planned.sync_mode, planned.state))
     furthest = None if not needs or any(n is None for n in needs) else min(n for n in needs if n is not None)
     return later(furthest, config.start_datetime)

@@ -5,7 +5,9 @@ its listing can still shrink or restart) and obeys the `Decision`; this module i
 and unit-tested, one branch at a time. The rules (client.py's docstring says why they are ours and not the
 CDK's):
 
-* 429 / 529 (`RATE_LIMITED`): wait Retry-After (exponential backoff when absent) with every request of the
+* 429 public_api_request_blocked (`BLOCKED`): raise at once; Notion says retrying will not help.
+* 429 / 529 (`RATE_LIMITED`), whatever the `rate_limit_reason` (connection, workspace, endpoint, unknown):
+  wait Retry-After however long it is (a workspace limit can ask for more than a minute) (exponential backoff when absent) with every request of the
   budget paused. Never counted against `max_retries`; bounded instead by the time one request spends
   rate-limited (`max_rate_limited_seconds`), after which it raises a transient error that says so.
 * 409, 500, 502, 503, 504, no answer at all (`TRANSIENT`): back off with jitter and send again, at most
@@ -30,13 +32,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from source_notion.errors import NotionAPIError, rate_limit_exhausted
+from source_notion.errors import NotionAPIError, rate_limit_exhausted, request_blocked
 
 RATE_LIMITED_STATUSES = frozenset({429, 529})
 TRANSIENT_STATUSES = frozenset({409, 500, 502, 503, 504})
 
 
 class Kind(Enum):
+    BLOCKED = "api access restricted"
     RATE_LIMITED = "rate limited"
     TRANSIENT = "transient"
     EXPIRED_CURSOR = "expired cursor"
@@ -46,6 +49,8 @@ class Kind(Enum):
 
 def classify(error: NotionAPIError) -> Kind:
     """What kind of failure an attempt's error is; the one place a status or a Notion code gets a meaning."""
+    if error.is_request_blocked:
+        return Kind.BLOCKED
     if error.status in RATE_LIMITED_STATUSES:
         return Kind.RATE_LIMITED
     if error.status is None or error.status in TRANSIENT_STATUSES:
@@ -130,6 +135,8 @@ class RetryPolicy:
 
     def decide(self, outcome: Outcome, attempts: Attempts) -> Decision:
         kind = classify(outcome.error)
+        if kind is Kind.BLOCKED:
+            return Raise(request_blocked(outcome.error))
         if kind is Kind.RATE_LIMITED:
             return self._wait_out_rate_limit(outcome, attempts)
         if kind is Kind.TRANSIENT:

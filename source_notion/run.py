@@ -32,7 +32,8 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_notion import input_checks, secret_filter
 from source_notion.config import connection_specification, load_config
-from source_notion.source import SourceNotion
+from source_notion.source import PLAN_KEY, SourceNotion
+from source_notion.sync import PlannedStream
 
 
 def _prepare(args: list[str]) -> SourceNotion:
@@ -49,7 +50,10 @@ def _prepare(args: list[str]) -> SourceNotion:
     if config is not None and command in (["check"], ["discover"], ["read"]):
         load_config(config)  # a wrong value (say, start_date) fails here, before any stream is built
     if config is not None and command == ["read"] and catalog is not None:
-        streams = {stream.name: stream.as_airbyte_stream() for stream in SourceNotion().streams(config)}
+        # The row streams exist only as configured (their schema names the data source): plan them as read does.
+        plan = {s.stream.name: PlannedStream(s.sync_mode, {}, s.stream.json_schema) for s in catalog.streams}
+        built = SourceNotion().streams({**config, PLAN_KEY: plan})  # sends no request
+        streams = {stream.name: stream.as_airbyte_stream() for stream in built}
         input_checks.check_catalog(catalog, streams)
         input_checks.check_state(state or [], streams)
     return SourceNotion(catalog=catalog, config=config, state=state)

@@ -8,9 +8,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from airbyte_cdk.models import (
+    AirbyteCatalog,
     AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
+    AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
     ConnectorSpecification,
     Status,
@@ -26,10 +28,12 @@ from source_notion.config import NotionConfig, load_config, specification
 from source_notion.errors import SHARE_HINT
 from source_notion.oauth import rotating_tokens
 from source_notion.progress import Progress
-from source_notion.rate_budget import RateBudget
-from source_notion.registry import READ_ORDER, Shared, read_position, search_since
+from source_notion.rate_budget import BUSINESS_PER_MINUTE, STANDARD_PER_MINUTE, WINDOW_SECONDS, RateBudget
+from source_notion.rate_status import RateLimitedNotice
+from source_notion.registry import READ_ORDER, Shared, read_position, row_streams, search_since, trash_since
+from source_notion.streams.rows import DataSourceRows, discover_row_streams
 from source_notion.sync import PlannedStream, Sync, SyncPlan
-from source_notion.workspace_index import WorkspaceIndex
+from source_notion.workspace_index import TrashListing, WorkspaceIndex
 
 BASE_URL_VARIABLE = "NOTION_API_BASE_URL"  # test seam: points the connector at the emulator; not in the spec
 
@@ -39,15 +43,34 @@ BASE_URL_VARIABLE = "NOTION_API_BASE_URL"  # test seam: points the connector at 
 PLAN_KEY = "__source_notion_sync_plan"
 
 
+# Test seam, like NOTION_API_BASE_URL: Notion's windows and Retry-After waits run this many times faster,
+# for an emulator started with the same `rate_time_scale`; not in the spec.
+TIME_SCALE_VARIABLE = "SOURCE_NOTION_TIME_SCALE"
+
+
+def build_budget(config: NotionConfig, time_scale: float = 1.0) -> RateBudget:
+    """The plan's budget when configured, else the documented 180 per window with one probe for 600."""
+    told = config.requests_per_minute
+    return RateBudget(
+        config.requests_per_second,
+        per_window=told or STANDARD_PER_MINUTE,
+        window_seconds=WINDOW_SECONDS / time_scale,
+        probe_up_to=None if told else BUSINESS_PER_MINUTE,
+    )
+
+
 def build_client(config: NotionConfig, raw_config: Mapping[str, Any]) -> NotionClient:
     """The sync's client; `raw_config` (the config as given, which a token refresh gives back rotated) lets an
     OAuth connection with a refresh token refresh its access token."""
+    time_scale = float(os.environ.get(TIME_SCALE_VARIABLE) or 1.0)
     client = NotionClient(
         config.token,
-        RateBudget(config.requests_per_second),
+        build_budget(config, time_scale),
         base_url=os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL,
+        time_scale=time_scale,
         notion_version=config.notion_version,
     )
+    client.on_rate_limited = RateLimitedNotice(lambda: client.current_stream)
     tokens = rotating_tokens(raw_config, client.oauth.token)
     if tokens is not None:
         client.refresh_with(tokens)
@@ -65,6 +88,7 @@ class SourceNotion(AbstractSource):
         self.config = config
         self.state = state
         self._built: tuple[Sync, dict[str, Stream]] | None = None
+        self._row_streams: dict[str, DataSourceRows] = {}
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return specification()
@@ -105,10 +129,28 @@ class SourceNotion(AbstractSource):
             data_sources_since=search_since(Shared.DATA_SOURCE_SEARCH, notion_config, plan),
         )
         sync = Sync(notion_config, client, index, BlockWalk(client, notion_config.max_block_depth), plan)
+        trashed_since = trash_since(notion_config, plan)
+        if trashed_since is not None:
+            sync.trash = TrashListing(client, trashed_since)
         # Built in read order: the block walk's subscribers subscribe in it (source_notion/block_walk.py).
         streams: list[Stream] = [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
-        self._built = sync, {stream.name: stream for stream in streams}  # what progress.py watches
-        return streams
+        # The row streams as configured (found by data source id, no request here); discover() adds the others.
+        rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
+        self._row_streams = {stream.name: stream for stream in rows}
+        every: list[Stream] = streams + list(rows)
+        self._built = sync, {stream.name: stream for stream in every}  # what progress.py watches
+        return every
+
+    def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
+        """The fixed streams, then one row stream per data source the integration can read (this costs requests:
+        the data sources are searched; streams() itself never sends one)."""
+        catalog = super().discover(logger, config)
+        notion_config = load_config(config)
+        client = build_client(notion_config, config)
+        sync = Sync(notion_config, client, WorkspaceIndex(client, None, None), BlockWalk(client, 0))
+        found = discover_row_streams(client, notion_config)
+        catalog.streams.extend(DataSourceRows(sync, name, schema).as_airbyte_stream() for name, schema in found)
+        return catalog
 
     def read(
         self,
@@ -120,7 +162,9 @@ class SourceNotion(AbstractSource):
         ordered = sorted(catalog.streams, key=lambda s: read_position(s.stream.name))
         states = ConnectorStateManager(state=state)
         plan = {
-            s.stream.name: PlannedStream(s.sync_mode, states.get_stream_state(s.stream.name, s.stream.namespace))
+            s.stream.name: PlannedStream(
+                s.sync_mode, states.get_stream_state(s.stream.name, s.stream.namespace), s.stream.json_schema
+            )
             for s in ordered
         }
         progress = Progress(
@@ -131,4 +175,16 @@ class SourceNotion(AbstractSource):
             logger=logger,
         )
         messages = super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)
-        yield from progress.observe(messages)
+        yield from progress.observe(self._incomplete_if_lost(message) for message in messages)
+
+    def _incomplete_if_lost(self, message: AirbyteMessage) -> AirbyteMessage:
+        """A row stream whose data source can no longer be read ends INCOMPLETE, without failing the sync: the
+        CDK only says INCOMPLETE for a stream that raised, which would fail the whole sync."""
+        trace = message.trace
+        status = trace.stream_status if trace is not None else None
+        if status is None or status.status != AirbyteStreamStatus.COMPLETE:
+            return message
+        stream = self._row_streams.get(status.stream_descriptor.name)
+        if stream is not None and stream.lost_access:
+            status.status = AirbyteStreamStatus.INCOMPLETE
+        return message

@@ -12,7 +12,7 @@ from source_notion.block_walk import BlockWalk
 from source_notion.client import NotionClient
 from source_notion.config import NotionConfig
 from source_notion.work_pool import WorkPool
-from source_notion.workspace_index import WorkspaceIndex
+from source_notion.workspace_index import TrashListing, WorkspaceIndex
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class PlannedStream:
 
     sync_mode: SyncMode
     state: Mapping[str, Any]
+    # The configured JSON schema, for the row streams (their columns come from it, not from a new discover).
+    json_schema: Mapping[str, Any] = field(default_factory=dict)
 
 
 # The streams a read syncs, by name (empty for discover and check).
@@ -36,6 +38,11 @@ class Sync:
     index: WorkspaceIndex
     block_walk: BlockWalk
     plan: SyncPlan = field(default_factory=dict)
+    # The trash since the furthest-back incremental pages or row stream (None: no stream lists it this sync).
+    trash: TrashListing | None = None
+    # (page id, property id, last_edited_time) -> the whole value of a property the page object truncated: read
+    # once a sync, by pages or a row stream, whichever comes first.
+    completed: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
     def selected(self, stream_name: str) -> bool:
         return stream_name in self.plan

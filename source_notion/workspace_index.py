@@ -5,18 +5,23 @@ data sources. Each kind is searched once per sync (sorted by last_edited_time, n
 far back as the furthest-back consumer needs, then stops. The first consumer (pages, or data_sources) receives
 the whole objects as they arrive and emits them; the index keeps only a compact entry per object (id,
 last_edited_time, container) for the consumers that come after it. When that first stream is not selected, the
-index still searches, without emitting anything.
+index still searches, without emitting anything. A stream that needs more of each object than the entry
+(page_content: a page's title, url and properties) observes the search (`observe`) and keeps what it needs.
 """
 
 from __future__ import annotations
 
+import sys
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from source_notion.client import NotionClient
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_notion.client import NotionClient, logger
 from source_notion.config import parse_datetime
 
 
@@ -25,7 +30,7 @@ class IndexEntry:
     __slots__ = ("id", "last_edited_time", "container_id")
     id: str
     last_edited_time: datetime
-    container_id: str | None  # a data source's database; None for pages
+    container_id: str | None  # a data source's database; a row's data source; None for other pages
 
 
 class SearchIndex:
@@ -42,10 +47,16 @@ class SearchIndex:
         self._ids: list[str] = []
         self._seen: set[str] = set()  # the same strings as _ids: only the set's table costs memory
         self._edited = array("q")  # last_edited_time, milliseconds since the epoch
-        self._containers: list[str | None] = []  # data sources only
+        self._containers: list[str | None] = []  # see IndexEntry.container_id
         self._feed: Iterator[dict[str, Any]] | None = None
         self._complete = False
         self._failure: BaseException | None = None
+        self._observers: list[Callable[[dict[str, Any]], None]] = []
+
+    def observe(self, observer: Callable[[dict[str, Any]], None]) -> None:
+        """`observer` is called with every object the search lists (once each, in order), before any consumer
+        sees it. Register before the search runs."""
+        self._observers.append(observer)
 
     def search(self) -> Iterator[dict[str, Any]]:
         """The whole objects, for the first consumer, while the index fills. Objects older than `since` are not
@@ -66,16 +77,62 @@ class SearchIndex:
                 pass
         for i, object_id in enumerate(self._ids):
             edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
-            yield IndexEntry(object_id, edited, self._containers[i] if self._containers else None)
+            yield IndexEntry(object_id, edited, self._containers[i])
+
+    def _listing(self) -> Iterator[dict[str, Any]]:
+        """The search newest first; if Notion caps it (request_status incomplete), the rest oldest first.
+
+        Search cannot be filtered by time, so the complete way past a cap is the other end: sorted ascending,
+        the search goes on until it meets an object already read (the two ends overlap: nothing is missing)
+        and costs about one request per 100 objects the first direction could not reach. A workspace more than
+        twice the cap is still incomplete; that is said in a TRACE error, never taken for the end.
+        """
+        capped = {"descending": False, "ascending": False}
+
+        def listing(direction: str) -> Iterator[dict[str, Any]]:
+            def observe(page: dict[str, Any]) -> None:
+                status = page.get("request_status")
+                capped[direction] = capped[direction] or (
+                    isinstance(status, dict) and status.get("type") == "incomplete"
+                )
+
+            return self._client.search.list(
+                {
+                    "filter": {"property": "object", "value": self.kind},
+                    "sort": {"timestamp": "last_edited_time", "direction": direction},
+                },
+                known_ids=lambda: self._seen,  # a restart skips what the index holds: no second set of ids
+                on_page=observe,
+            )
+
+        yield from listing("descending")
+        if not capped["descending"]:
+            return
+        logger.warning(
+            f"Notion capped the {self.kind} search after {len(self._ids)} results (request_status incomplete); "
+            "reading the rest from the oldest end."
+        )
+        met = False
+        for obj in listing("ascending"):
+            if obj["id"] in self._seen:
+                met = True
+                break
+            if self.since is not None and parse_datetime(obj["last_edited_time"]) < self.since:
+                continue  # oldest first: what an incremental sync does not need comes before what it does
+            yield obj
+        if not met and capped["ascending"]:
+            raise AirbyteTracedException(
+                internal_message=f"{self.kind} search capped in both directions",
+                message=(
+                    f"The {self.kind} search could not be read whole: Notion caps it (request_status incomplete) "
+                    f"and the newest and the oldest ends ({len(self._ids)} {self.kind}s read) do not meet. The "
+                    f"{self.kind}s in between are missing from this sync."
+                ),
+                failure_type=FailureType.system_error,
+            )
 
     def _run(self) -> Iterator[dict[str, Any]]:
-        listing = self._client.search.list(
-            {
-                "filter": {"property": "object", "value": self.kind},
-                "sort": {"timestamp": "last_edited_time", "direction": "descending"},
-            },
-            known_ids=lambda: self._seen,  # a restart skips what the index holds: no second set of ids
-        )
+        listing = self._listing()
         try:
             for obj in listing:
                 edited = parse_datetime(obj["last_edited_time"])
@@ -86,8 +143,9 @@ class SearchIndex:
                 self._seen.add(obj["id"])
                 self._ids.append(obj["id"])
                 self._edited.append(round(edited.timestamp() * 1000))
-                if self.kind == "data_source":
-                    self._containers.append(_container_id(obj))
+                self._containers.append(_container_id(obj))
+                for observer in self._observers:
+                    observer(obj)
                 yield obj
         except GeneratorExit:
             self._feed = None  # the consumer stopped early: a later entries() searches again, skipping known ids
@@ -99,8 +157,38 @@ class SearchIndex:
 
 
 def _container_id(obj: dict[str, Any]) -> str | None:
+    """A data source's database, or a row's data source (what the row streams ask the index); interned: the
+    same few ids recur in every row."""
     parent = obj.get("parent") or {}
-    return parent.get("database_id") if obj.get("object") == "data_source" else None
+    found = parent.get("database_id") if obj.get("object") == "data_source" else parent.get("data_source_id")
+    return sys.intern(found) if isinstance(found, str) else None
+
+
+class TrashListing:
+    """The pages trashed since `since`, listed once per sync for `pages` and the row streams: Notion's search
+    with the trash filter (SDK 5.23.2, notion-api.md §13.8), newest first, stopped at the first page older than
+    `since` (trashing a page moves its last_edited_time). Few objects: kept whole."""
+
+    def __init__(self, client: NotionClient, since: datetime) -> None:
+        self._client = client
+        self.since = since
+        self._pages: list[dict[str, Any]] | None = None
+
+    def pages(self) -> list[dict[str, Any]]:
+        if self._pages is None:
+            listing = self._client.search.list(
+                {
+                    "filter": {"property": "object", "value": "page", "in_trash": True},
+                    "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+                }
+            )
+            found: dict[str, dict[str, Any]] = {}
+            for page in listing:
+                if parse_datetime(page["last_edited_time"]) < self.since:
+                    break
+                found.setdefault(page["id"], page)
+            self._pages = list(found.values())
+        return self._pages
 
 
 class WorkspaceIndex:

@@ -10,6 +10,9 @@ TOKEN = "ntn_unit_test_token_9f8e7d"
 CONFIG: Dict[str, Any] = {
     "credentials": {"auth_type": "token", "token": TOKEN},
     "requests_per_second": 1000,
+    # One search mock answers every search of a unit test: the trash listing is off unless a test is about it
+    # (unit_tests/streams/test_trash.py), so it does not list the test's live pages as trashed.
+    "emit_trashed": False,
 }
 
 

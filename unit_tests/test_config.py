@@ -33,7 +33,7 @@ def test_no_start_date_means_no_cutoff():
 
 def test_defaults():
     config = load_config({"credentials": TOKEN_CREDENTIALS})
-    assert (config.requests_per_second, config.max_block_depth, config.include_inline_comments, config.comments_scope) == (3, 30, False, "all_pages")
+    assert (config.requests_per_second, config.requests_per_minute, config.max_block_depth, config.include_inline_comments, config.comments_scope) == (None, None, 30, False, "all_pages")
     assert config.max_concurrency == 8
 
 

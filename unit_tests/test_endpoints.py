@@ -76,10 +76,13 @@ def test_listings_send_their_paging_where_notion_reads_it(client, notion):
     notion.get(API + "/v1/comments", json=listing([]))
     notion.post(f"{API}/v1/data_sources/{DS}/query", json=listing([]))
     list(client.comments.list(BLOCK))
-    list(client.data_sources.query(DS, {"sorts": []}))
-    comments, query = notion.request_history
+    list(client.data_sources.query(DS, {"sorts": []}, archived=True))
+    comments, query, archived = notion.request_history
     assert comments.qs == {"block_id": [BLOCK], "page_size": ["100"]}
-    assert body_of(query) == {"sorts": [], "page_size": 100}
+    # without sorts a query is sorted by created_time, the timestamp its windows seek on (query_partitions.py)
+    by_created = [{"timestamp": "created_time", "direction": "ascending"}]
+    assert body_of(query) == {"sorts": by_created, "page_size": 100}
+    assert body_of(archived) == {"sorts": by_created, "is_archived": True, "page_size": 100}
 
 
 def test_the_oauth_token_request_authenticates_with_the_client_credentials_not_the_token(client, notion):

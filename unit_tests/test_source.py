@@ -114,10 +114,11 @@ def _walk(node):
             yield from _walk(value)
 
 
-def test_discover_declares_six_streams_with_complete_draft7_schemas():
+def test_discover_declares_seven_streams_with_complete_draft7_schemas(notion):
+    notion.post(API + "/v1/search", json=listing([], kind="page_or_data_source"))  # no data source: no row stream
     catalog = present(present(discover(SourceNotion(), CONFIG).catalog).catalog)
     streams = {s.name: s for s in catalog.streams}
-    assert list(streams) == ["users", "data_sources", "databases", "pages", "blocks", "comments"]
+    assert list(streams) == ["users", "data_sources", "databases", "pages", "blocks", "comments", "page_content"]
     for name, stream in streams.items():
         schema = stream.json_schema
         jsonschema.Draft7Validator.check_schema(schema)
@@ -146,7 +147,7 @@ def test_spec_marks_secrets_and_offers_oauth():
                 assert prop["airbyte_secret"] is True
     assert connection["properties"]["access_token"]["airbyte_secret"] is True
     defaults = {k: v.get("default") for k, v in connection["properties"].items()}
-    assert defaults["requests_per_second"] == 3 and defaults["max_block_depth"] == 30
+    assert defaults["requests_per_second"] is None and defaults["max_block_depth"] == 30
     assert defaults["include_inline_comments"] is False and defaults["comments_scope"] == "all_pages"
     assert "default" not in connection["properties"]["start_date"]
     advanced_auth = present(spec.advanced_auth)

@@ -99,6 +99,8 @@ class ReferenceWalk:
         synced_pages = [p for p in pages if self._changed(p)]
         for page in synced_pages:
             self.records["pages"].append(self._complete_properties(page))
+        if self.since is not None:  # what was trashed since comes once more, marked (architecture.md, "Trash")
+            self.records["pages"] += [p for p in self._search("page", stop_early=True, in_trash=True) if self._changed(p)]
         sources = [d for d in self._search("data_source", stop_early=self.since is not None) if self._changed(d)]
         self.records["data_sources"] = sources
         for db_id in sorted({d["parent"]["database_id"] for d in sources}):
@@ -122,8 +124,8 @@ class ReferenceWalk:
     def _changed(self, obj: dict) -> bool:
         return self.since is None or obj["last_edited_time"] >= self.since
 
-    def _search(self, value: str, stop_early: bool) -> list[dict]:
-        body = {"filter": {"property": "object", "value": value},
+    def _search(self, value: str, stop_early: bool, in_trash: bool = False) -> list[dict]:
+        body = {"filter": {"property": "object", "value": value, **({"in_trash": True} if in_trash else {})},
                 "sort": {"timestamp": "last_edited_time", "direction": "descending"}, "page_size": 100}
         found, cursor = [], None
         while True:

@@ -147,8 +147,11 @@ def test_incremental_search_stops_early(emulator):
     backend = emulator.backend
     backend.edit_page(backend.landmarks["tour"])
     bound = emulator.lower_bound(since="2026-11-01T09:00:00.000Z", streams="pages")
-    # one changed page: ceil((1 + 1) / 100) = 1 search page, no property completion needed
-    assert bound["by_endpoint"] == {"POST /v1/search": 1}
+    # one changed page: ceil((1 + 1) / 100) = 1 search page, no property completion needed; plus one page of
+    # the trash listing (nothing trashed since)
+    assert bound["by_endpoint"] == {"POST /v1/search": 2}
+    assert emulator.lower_bound(since="2026-11-01T09:00:00.000Z", streams="pages", trashed=False)["by_endpoint"] == {
+        "POST /v1/search": 1}
 
 
 def test_bulk_edit_then_incremental_walk(emulator):

@@ -35,7 +35,12 @@ def test_command_line_prints_its_url_serves_and_stops():
         config = requests.get(base_url + "/_emulator/config", timeout=10).json()
         # the command line's default rate limit, and the lag it was given
         assert config == {"rate_limit": 3.0, "burst": 3, "latency_ms": 0.0, "search_lag_seconds": 30.0,
-                          "search_filter_properties": "applied", "oauth_access_token_seconds": 3600.0}
+                          "search_filter_properties": "applied", "oauth_access_token_seconds": 3600.0,
+                          # issue 10's limits, all off but the documented 10,000-result query cap
+                          "requests_per_minute": 0, "plan": None, "window_seconds": 60.0,
+                          "workspace_per_window": 0, "workspace_window_seconds": 60.0, "rate_time_scale": 1.0,
+                          "cursor_expiry_pages": 0, "cursor_ttl_seconds": 0.0, "query_result_cap": 10000,
+                          "search_result_cap": 0, "cursors_expired": 0}
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
@@ -60,8 +65,10 @@ def test_deterministic_from_profile_and_seed(emulator_factory):
     first, second = emulator_factory(profile="small", seed=5), emulator_factory(profile="small", seed=5)
     assert first.expected() == second.expected()
     page = first.expected()["pages"][0]["id"]
-    get = lambda emu: requests.get(f"{emu.base_url}/v1/blocks/{page}/children", headers=HEADERS,  # noqa: E731
-                                   timeout=10).json()
+
+    def get(emu):
+        return requests.get(f"{emu.base_url}/v1/blocks/{page}/children", headers=HEADERS, timeout=10).json()
+
     strip = lambda body: {k: v for k, v in body.items() if k != "request_id"}  # noqa: E731
     assert strip(get(first)) == strip(get(second))
     other = emulator_factory(profile="small", seed=6)

@@ -83,3 +83,75 @@ def test_since_keeps_the_rows_edited_from_that_minute(emulator):
     now = control(emulator, "/_emulator/clock")["now"]
     rows = control(emulator, "/_emulator/expected", streams="rows", since=now[:16] + ":00.000Z")["rows"]
     assert [row["id"] for row in rows] == [row_id]
+
+
+def test_search_in_the_trash_lists_only_trashed_pages_newest_first(emulator):
+    client = NotionTestClient(emulator.base_url)
+    row_id = control(emulator, "/_emulator/info")["landmarks"]["relation_25_row"]
+    before = client.all_results("POST", "/v1/search", body={"filter": {"in_trash": True}})
+    emulator.backend.trash_page(row_id)
+    body = {
+        "filter": {"property": "object", "value": "page", "in_trash": True},
+        "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+        "page_size": 2,
+    }
+    listed = client.all_results("POST", "/v1/search", body=body)
+    assert listed[0]["id"] == row_id and all(page["in_trash"] for page in listed)
+    assert len(listed) == len(before) + 1
+    times = [page["last_edited_time"] for page in listed]
+    assert times == sorted(times, reverse=True)
+    live = client.all_results("POST", "/v1/search", body={"filter": {"property": "object", "value": "page"}})
+    assert row_id not in {page["id"] for page in live}
+
+
+def test_the_archived_partition_of_a_query_is_empty(emulator):
+    client = NotionTestClient(emulator.base_url)
+    ds = control(emulator, "/_emulator/info")["landmarks"]["tasks_data_source"]
+    assert client.all_results("POST", f"/v1/data_sources/{ds}/query", body={"is_archived": True}) == []
+    assert client.all_results("POST", f"/v1/data_sources/{ds}/query", body={})
+
+
+def test_the_lower_bound_of_row_streams(emulator):
+    rows = control(emulator, "/_emulator/expected", streams="rows")["rows"]
+    sources = {row["data_source_id"] for row in rows}
+    by_source = {ds: sum(1 for row in rows if row["data_source_id"] == ds) for ds in sources}
+    full = control(emulator, "/_emulator/lower-bound", streams="rows")
+    queries = sum(max(1, -(-n // 100)) + 1 for n in by_source.values())
+    assert full["by_endpoint"]["POST /v1/data_sources/{id}/query"] == queries
+    assert "POST /v1/search" not in full["by_endpoint"]  # a full refresh of rows needs no search
+    one = sorted(sources)[0]
+    assert (
+        control(emulator, "/_emulator/lower-bound", streams="rows", row_sources=one)["by_endpoint"][
+            "POST /v1/data_sources/{id}/query"
+        ]
+        == max(1, -(-by_source[one] // 100)) + 1
+    )
+    # Incremental, nothing changed: the page search and the trash listing, no query.
+    now = control(emulator, "/_emulator/clock")["now"]
+    quiet = control(emulator, "/_emulator/lower-bound", streams="rows", since=now)
+    assert quiet["by_endpoint"] == {"POST /v1/search": 2}
+    assert control(emulator, "/_emulator/lower-bound", streams="rows", since=now, trashed="false")["by_endpoint"] == {
+        "POST /v1/search": 1
+    }
+    # One row edited: its data source only.
+    row = next(r for r in rows if r["data_source_id"] == one)
+    emulator.backend.edit_page(row["id"])
+    edited = control(emulator, "/_emulator/lower-bound", streams="rows", since=now)
+    assert edited["by_endpoint"]["POST /v1/data_sources/{id}/query"] == 2
+    assert [r["id"] for r in control(emulator, "/_emulator/expected", streams="rows", since=now)["rows"]] == [row["id"]]
+
+
+def test_with_since_trashed_pages_and_rows_are_expected_once_more(emulator):
+    now = control(emulator, "/_emulator/clock")["now"]
+    row_id = control(emulator, "/_emulator/info")["landmarks"]["relation_25_row"]
+    emulator.backend.trash_page(row_id)
+    truth = control(emulator, "/_emulator/expected", streams="pages,rows", since=now)
+    assert [(p["id"], p.get("in_trash")) for p in truth["pages"]] == [(row_id, True)]
+    assert [(r["id"], r["in_trash"]) for r in truth["rows"]] == [(row_id, True)]
+    assert control(emulator, "/_emulator/expected", streams="pages,rows", since=now, trashed="false") == {
+        "pages": [],
+        "rows": [],
+    }
+    assert (
+        control(emulator, "/_emulator/lower-bound", streams="pages", since=now)["by_endpoint"]["POST /v1/search"] == 2
+    )

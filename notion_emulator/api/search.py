@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .. import trash_search
 from ..errors import validation
 from ..render import V2022, list_body
 from . import params
@@ -20,13 +21,20 @@ def search(request, backend) -> dict:
                          f"was `{json.dumps(query)}`.")
     allowed = ("page", "database") if request.version == V2022 else ("page", "data_source")
     value = None
+    in_trash = False
     if body.get("filter") is not None:
         filt = body["filter"]
-        if not isinstance(filt, dict) or filt.get("property") != "object" or filt.get("value") not in allowed:
+        if isinstance(filt, dict) and filt.get("in_trash") is not None:
+            in_trash = filt["in_trash"] is True  # the trash listing, trash_search.py
+            filt = {key: item for key, item in filt.items() if key != "in_trash"}
+        if in_trash and not filt:
+            pass  # the standalone trash filter: pages and data sources
+        elif not isinstance(filt, dict) or filt.get("property") != "object" or filt.get("value") not in allowed:
             shown = json.dumps(filt.get("value") if isinstance(filt, dict) else filt)
             raise validation(f"body failed validation: body.filter.value should be `\"{allowed[0]}\"` or "
                              f"`\"{allowed[1]}\"`, instead was `{shown}`.")
-        value = filt["value"]
+        else:
+            value = filt["value"]
     descending = True
     if body.get("sort") is not None:
         sort = body["sort"]
@@ -36,10 +44,13 @@ def search(request, backend) -> dict:
                              "\"last_edited_time\", \"direction\": \"ascending\" | \"descending\"}`.")
         descending = sort.get("direction", "descending") == "descending"
     cursor, size = params.body_paging(body)
+    if in_trash:
+        found = trash_search.listing(backend, params.shared(request), request.version, value, descending, cursor, size)
+        return list_body(found.items, found.next_cursor, "page_or_data_source")
     found = backend.search(params.shared(request), request.version, value, query, descending, cursor, size,
                            request.query)
     list_type = "page_or_database" if request.version == V2022 else "page_or_data_source"
-    return list_body(found.items, found.next_cursor, list_type)
+    return list_body(found.items, found.next_cursor, list_type, incomplete=found.incomplete)
 
 
 ROUTES = [Route("POST", "/v1/search", search)]

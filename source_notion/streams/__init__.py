@@ -2,7 +2,8 @@ from source_notion.streams.blocks import Blocks
 from source_notion.streams.comments import Comments
 from source_notion.streams.data_sources import DataSources
 from source_notion.streams.databases import Databases
+from source_notion.streams.page_content import PageContent
 from source_notion.streams.pages import Pages
 from source_notion.streams.users import Users
 
-__all__ = ["Blocks", "Comments", "DataSources", "Databases", "Pages", "Users"]
+__all__ = ["Blocks", "Comments", "DataSources", "Databases", "PageContent", "Pages", "Users"]

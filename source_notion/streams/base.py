@@ -84,6 +84,7 @@ class NotionStream(Stream):
         self._log_summary(f"SKIPPED: {error.message}")
 
     def _begin(self) -> None:
+        self.sync.client.current_stream = self.name
         self._requests_before = self.sync.client.stats.snapshot()
 
     def _log_summary(self, note: str = "") -> None:

@@ -29,7 +29,7 @@ from source_notion.errors import NotionAPIError
 from source_notion.records import Record
 from source_notion.streams.base import CursorStream
 from source_notion.sync import Sync
-from source_notion.work_pool import GroupsDone, Task
+from source_notion.work_pool import GroupsDone, Task, WorkPool
 from source_notion.workspace_index import IndexEntry
 
 CHECKPOINT_EVERY = 100
@@ -60,6 +60,10 @@ class PageWalkStream(CursorStream):
     @abstractmethod
     def walk_page(self, task: Task, page: IndexEntry) -> None:
         """Runs on the pool: reads what the page holds and emits the records."""
+
+    def pool(self) -> WorkPool:
+        """The pool the walk runs on (a stream with large records bounds its output queue lower)."""
+        return self.sync.pool()
 
     # --- the walk
 
@@ -140,7 +144,7 @@ class PageWalkStream(CursorStream):
         """The walk's records, a `_WindowDone` after each window but the last, and the cursor's advance."""
         done = 0
         window = 0
-        for event in self.sync.pool().run(pages, self.walk_page):
+        for event in self.pool().run(pages, self.walk_page):
             if not isinstance(event, GroupsDone):
                 yield event
                 continue

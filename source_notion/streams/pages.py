@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from itertools import chain
 from typing import Any, TypeVar
 
@@ -12,9 +13,10 @@ from airbyte_cdk.models import SyncMode
 from source_notion.api_versions import lists_title_only
 from source_notion.client import NotionClient
 from source_notion.cursors import NewestSeen
-from source_notion.records import Record, as_record
+from source_notion.records import Record, Tally, as_record
 from source_notion.streams.base import CursorStream, edited_since
 from source_notion.streams.row_properties import RowGroup, RowProperties
+from source_notion.sync import Sync
 from source_notion.work_pool import GroupsDone, Task
 
 T = TypeVar("T")
@@ -40,7 +42,7 @@ class Pages(CursorStream):
             # the rows' groups are made once the search is done (chain asks for them only then)
             tasks = chain(rows.split(pages), _later(rows.groups))
         emitted = (e for e in self.sync.pool().run(tasks, self._task) if not isinstance(e, GroupsDone))
-        return cursor.advance(emitted)
+        return cursor.advance(chain(emitted, self._trashed(cursor.since)))
 
     def _task(self, task: Task, item: Record | RowGroup) -> None:
         if not isinstance(item, RowGroup):
@@ -57,11 +59,34 @@ class Pages(CursorStream):
             self._complete_and_emit(task, row)
 
     def _complete_and_emit(self, task: Task, page: Record) -> None:
-        for prop in (page.get("properties") or {}).values():
-            if is_truncated(prop):
-                complete_property(self.sync.client, page["id"], prop)
-                self.tally.add("truncated property values read whole")
+        complete_truncated(self.sync, page, self.tally)
         task.emit(as_record(page))
+
+    def _trashed(self, since: datetime | None) -> Iterator[Record]:
+        """Pages trashed since the cursor, once more, with `in_trash: true` (an incremental sync only)."""
+        if since is None or self.sync.trash is None:
+            return
+        for page in edited_since(self.sync.trash.pages(), since):
+            self.tally.add("trashed pages emitted with in_trash")
+            yield as_record(page)
+
+
+def complete_truncated(sync: Sync, page: Record, tally: Tally) -> None:
+    """Reads whole every property value of `page` that the page object truncated, once a sync per value (pages
+    and the row streams share `sync.completed`)."""
+    for prop in (page.get("properties") or {}).values():
+        if not is_truncated(prop):
+            continue
+        key = (page["id"], str(prop.get("id")), str(page.get("last_edited_time")))
+        kind = prop["type"]
+        if key in sync.completed:
+            prop[kind] = sync.completed[key]
+            if kind == "relation":
+                prop["has_more"] = False
+            continue
+        complete_property(sync.client, page["id"], prop)
+        sync.completed[key] = prop[kind]
+        tally.add("truncated property values read whole")
 
 
 def _later(make: Callable[[], Iterator[T]]) -> Iterator[T]:

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from source_notion.markdown import render_blocks, render_page
+from testkit.markdown_reading import PARSER, structure
 from unit_tests.markdown.factory import block, file_payload, text
-from unit_tests.markdown.reading import PARSER, structure
 
 DOCS = Path(__file__).resolve().parents[3] / "shared" / "docs" / "notion-api.md"
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from source_notion.markdown import render_blocks
 from source_notion.markdown.rich_text import plain_text, render_html
+from testkit.markdown_reading import PARSER, inline_text, paragraphs, structure
 from unit_tests.markdown.factory import MARKS, block, mention, text
-from unit_tests.markdown.reading import PARSER, inline_text, paragraphs, structure
 
 SPECIAL = "*_#|`[]<>&-+=.!()~$\\:;{}^\"' \t"
 LEADERS = [

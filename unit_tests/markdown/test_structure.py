@@ -15,85 +15,10 @@ import yaml
 from source_notion.markdown import build_tree, render_blocks, render_page
 from source_notion.markdown.rich_text import plain_text
 from source_notion.markdown.tree import BlockNode
+from testkit.markdown_reading import assert_structure, strip_front_matter, structure
 from unit_tests.markdown.factory import block, equation, file_payload, mention, text
-from unit_tests.markdown.reading import PARSER, Structure, strip_front_matter, structure
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-NOTION = "https://www.notion.so/"
-LIST_KINDS = {"bulleted_list_item": "bullet_list", "to_do": "bullet_list", "numbered_list_item": "ordered_list"}
-
-
-def expected_structure(nodes: list[BlockNode]) -> Structure:
-    """What a reader must find, by a walk of the tree (pre-order: a block, then its children)."""
-    want = Structure()
-
-    def inline(items) -> str:
-        return "".join(
-            f"${item['equation']['expression']}$" if item.get("type") == "equation" else item.get("plain_text", "")
-            for item in items or ()
-        ).rstrip("\n")
-
-    def hrefs(items):
-        for item in items or ():
-            if item.get("href"):
-                want.links.append(PARSER.normalizeLink(item["href"]))
-
-    def walk(node: BlockNode, previous: str) -> None:
-        kind, payload = node.type, node.payload
-        if kind.startswith("heading_"):
-            want.headings.append((int(kind[-1]), inline(payload.get("rich_text")).replace("\n", " ")))
-        if kind in LIST_KINDS:
-            first = inline(payload.get("rich_text")).split("\n")[0]
-            if kind == "to_do":
-                first = ("[x] " if payload.get("checked") else "[ ] ") + first
-            want.list_items.append((LIST_KINDS[kind], first))
-            if kind == "numbered_list_item" and previous != kind:
-                want.ordered_starts.append(payload.get("list_start_index") or 1)
-        if kind == "table":
-            rows = [[plain_text(cell) for cell in row.payload.get("cells", [])] for row in node.children]
-            if not payload.get("has_column_header"):
-                rows.insert(0, [""] * payload.get("table_width", 0))
-            want.table_cells.append(rows)
-        if kind == "code":
-            want.code_blocks.append((str(payload.get("language")), plain_text(payload.get("rich_text")) + "\n"))
-        if kind not in ("code", "toggle", "template", "table"):
-            hrefs(payload.get("rich_text"))
-        if kind in ("child_page", "child_database"):
-            want.links.append(NOTION + node.block["id"].replace("-", ""))
-        if kind == "link_to_page":
-            want.links.append(NOTION + payload[payload["type"]].replace("-", ""))
-        if kind in ("bookmark", "embed", "link_preview"):
-            want.links.append(PARSER.normalizeLink(payload["url"]))
-        if kind in ("image", "video", "audio", "pdf", "file"):
-            want.links.append(PARSER.normalizeLink(payload[payload["type"]]["url"]))
-        if kind == "table":
-            for row in node.children:
-                for cell in row.payload.get("cells", []):
-                    hrefs(cell)
-            return
-        child_previous = ""
-        for child in node.children:
-            walk(child, child_previous)
-            child_previous = child.type
-
-    previous = ""
-    for node in nodes:
-        walk(node, previous)
-        previous = node.type
-    return want
-
-
-def assert_structure(nodes: list[BlockNode], markdown: str) -> None:
-    found, want = structure(markdown), expected_structure(nodes)
-    assert found.headings == want.headings, markdown
-    assert found.list_items == want.list_items, markdown
-    assert found.ordered_starts == want.ordered_starts, markdown
-    assert found.table_cells == want.table_cells, markdown
-    languages = {"plain text": "text"}
-    assert [(info, content) for info, content in found.code_blocks] == [
-        (languages.get(lang, lang), content) for lang, content in want.code_blocks
-    ], markdown
-    assert sorted(found.links) == sorted(want.links), markdown
 
 
 def synthetic_tree() -> list[BlockNode]:

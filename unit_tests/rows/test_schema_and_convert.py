@@ -1,4 +1,5 @@
 import copy
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -331,7 +332,9 @@ def test_a_2022_page_gets_its_data_source_id_from_the_configured_stream():
 
 # -- properties -----------------------------------------------------------------------------------------
 rich_text = st.lists(st.builds(lambda t: {"type": "text", "plain_text": t}, st.text(max_size=8)), max_size=3)
-dates = st.one_of(st.dates().map(str), st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()))
+# From year 2: year 1 with a positive offset has no UTC instant in datetime's range (nulled, tested apart).
+date_times = st.datetimes(min_value=datetime(2, 1, 1), timezones=st.timezones()).map(lambda d: d.isoformat())
+dates = st.one_of(st.dates(min_value=date(2, 1, 1)).map(str), date_times)
 date_value = st.one_of(
     st.none(), st.fixed_dictionaries({"start": dates, "end": st.one_of(st.none(), dates), "time_zone": st.none()})
 )
@@ -371,9 +374,9 @@ STRATEGIES = {
     "Ticket": st.fixed_dictionaries(
         {"prefix": st.one_of(st.none(), st.text(max_size=3)), "number": st.integers(min_value=1)}
     ),
-    "Created": dates.filter(lambda d: "T" in d),
+    "Created": date_times,
     "Creator": st.builds(lambda i: {"id": i}, st.uuids().map(str)),
-    "Edited": dates.filter(lambda d: "T" in d),
+    "Edited": date_times,
     "Editor": st.builds(lambda i: {"id": i}, st.uuids().map(str)),
     "Check": st.one_of(st.none(), st.fixed_dictionaries({"state": st.text(max_size=5)})),
     "Go": st.just({}),
