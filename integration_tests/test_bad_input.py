@@ -39,7 +39,7 @@ class Case:
 
 
 def cfg(**options: Any) -> dict[str, Any]:
-    return config(**options)
+    return {**config(), **options}  # a wrong value stays as given
 
 
 def token(value: Any) -> dict[str, Any]:

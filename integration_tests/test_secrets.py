@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from notion_emulator import Emulator
-from testkit.connector import Connector, command, connector_env
+from testkit.connector import Connector, command, config, connector_env
 from testkit.constants import STREAMS
 
 _random = random.Random(13)  # seeded: the same secrets every run, and none of them hex (ids are hex)
@@ -37,7 +37,7 @@ PIECE = 8  # the shortest piece of a secret looked for
 
 
 def token_config(token: str = TOKEN, **options: Any) -> dict[str, Any]:
-    return {"credentials": {"auth_type": "token", "token": token}, "requests_per_second": 500, **options}
+    return {**config(token), **options}  # the tests' fast pace (testkit)
 
 
 def oauth_config(**credentials: Any) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def oauth_config(**credentials: Any) -> dict[str, Any]:
         "access_token": TOKEN,
         "refresh_token": REFRESH_TOKEN,
     }
-    return {"credentials": {**base, **credentials}, "requests_per_second": 500}
+    return {**config(TOKEN), "credentials": {**base, **credentials}}
 
 
 def leaks(text: str) -> list[tuple[str, str]]:
