@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml
 demo: install
 	$(PY) -m demo
 
-test: install
+# make lint first: a style, type or layering finding fails the run (and CI, which runs make test) before a test runs.
+test: lint
 	$(PY) -m pytest
 
 unit-test: install
@@ -43,7 +44,7 @@ bench: install
 
 # Style (ruff), types (mypy: strict for source_notion) and the layering contract (import-linter), all configured
 # in pyproject.toml. `make lint LINT_PATHS="bench testkit"` checks part of the tree.
-LINT_PATHS ?= source_notion notion_emulator testkit bench demo integration_tests unit_tests
+LINT_PATHS ?= conftest.py source_notion notion_emulator testkit bench demo integration_tests unit_tests
 lint: install
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)

@@ -77,8 +77,12 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
         checks.append(Check("full_with_content", "requests equal to full's (page_content costs no request)",
                             measured, same))  # fmt: skip
         growth = None if not full or not full["peak_rss_mb"] else with_content["peak_rss_mb"] / full["peak_rss_mb"] - 1
-        check = _at_most("full_with_content", f"peak RSS within {CONTENT_RSS_GROWTH_OVER_FULL:.0%} of full's",
-                         None if growth is None else abs(growth), CONTENT_RSS_GROWTH_OVER_FULL)
+        check = _at_most(
+            "full_with_content",
+            f"peak RSS within {CONTENT_RSS_GROWTH_OVER_FULL:.0%} of full's",
+            None if growth is None else abs(growth),
+            CONTENT_RSS_GROWTH_OVER_FULL,
+        )
         if growth is not None:
             check = Check(check.scenario, check.criterion, f"{growth:+.1%}", check.passed)
         checks.append(check)

@@ -120,7 +120,11 @@ class ChainRunner:
             f" (since {since or 'the beginning'}, comments_scope {comments_scope})"
         )
         outcome, output, directory = command.read(
-            emulator.base_url, run_name, state, self.settings.timeout_s(int(lower_bound["total"])), config_overrides,
+            emulator.base_url,
+            run_name,
+            state,
+            self.settings.timeout_s(int(lower_bound["total"])),
+            config_overrides,
             opt_in,
         )
         stats = emulator.control.stats(detail=True)
@@ -135,7 +139,9 @@ class ChainRunner:
         )
         if streams and "rows" in streams.split(","):
             # The row streams (one per data source, named by discover) against the truth's one `rows` list.
-            output.ids["rows"] = set().union(*(ids for name, ids in output.ids.items() if name not in (*FIXED_STREAMS, "page_content")))
+            output.ids["rows"] = set().union(
+                *(ids for name, ids in output.ids.items() if name not in (*FIXED_STREAMS, "page_content"))
+            )
         # The truth lists every stream; a row that leaves an opt-in stream out is not held to it.
         wanted = {stream: ids for stream, ids in expected_ids(truth).items() if stream not in OPT_IN_STREAMS - opt_in}
         measurement = SyncMeasurement(outcome, output, stats, missing_per_stream(wanted, output.ids))
@@ -183,7 +189,9 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
     changed = {"comments_scope": "changed_pages"}
     everything = {"comments_scope": "all_pages"}
     with runner.start_emulator("ours-medium") as emulator:
-        full = runner.sync(emulator, ours, "full", None, None, "changed_pages", our_expected_ids, changed, streams=OUR_STREAMS)
+        full = runner.sync(
+            emulator, ours, "full", None, None, "changed_pages", our_expected_ids, changed, streams=OUR_STREAMS
+        )
         syncs["full"] = full
         if "full_with_content" in wanted:
             syncs["full_with_content"] = runner.sync(
@@ -195,7 +203,15 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
         runner.time_passes_with_edits(emulator)
         since = to_minute(full.started_at, LOOKBACK_MINUTES)
         inc = runner.sync(
-            emulator, ours, "incremental_1pct", full.state, since, "changed_pages", our_expected_ids, changed, streams=OUR_STREAMS
+            emulator,
+            ours,
+            "incremental_1pct",
+            full.state,
+            since,
+            "changed_pages",
+            our_expected_ids,
+            changed,
+            streams=OUR_STREAMS,
         )
         inc_all = runner.sync(
             emulator, ours, "incremental_1pct" + ALL_PAGES_SUFFIX, full.state, since, "all_pages",

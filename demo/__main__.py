@@ -102,9 +102,7 @@ def main() -> int:
         connector = Connector(base_url, OUTPUT)
         print(f"Notion API emulator (profile demo) at {base_url}")
         # The connector's own pace (no requests_per_second cap), within the plan's 180 per minute: no 429.
-        cfg = write_json(
-            "config.json", config(token=emulator.token, requests_per_second=None, requests_per_minute=180)
-        )
+        cfg = write_json("config.json", config(token=emulator.token, requests_per_second=None, requests_per_minute=180))
 
         spec = run_connector(connector, ["spec"], "spec.jsonl")
         spec_message = spec.of_type("SPEC")[0]["spec"]

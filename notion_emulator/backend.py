@@ -34,8 +34,14 @@ DEFAULT_QUERY_RESULT_CAP = 10_000  # notion-api.md §13.4 (Documented)
 
 
 class Backend(Reads, Mutations):
-    def __init__(self, profile: str = "small", seed: int = 0, content_cache_pages: int | None = None,
-                 search_lag_seconds: float = 0, search_filter_properties: str = "applied"):
+    def __init__(
+        self,
+        profile: str = "small",
+        seed: int = 0,
+        content_cache_pages: int | None = None,
+        search_lag_seconds: float = 0,
+        search_filter_properties: str = "applied",
+    ):
         started = time.perf_counter()
         self.profile, self.seed = profile, seed
         self.ws = generate(profile, seed)
@@ -46,8 +52,9 @@ class Backend(Reads, Mutations):
         self.builder = ContentBuilder(self.ws)
         self._pinned: dict[int, PageContent] = {}
         self._cache: OrderedDict[int, PageContent] = OrderedDict()
-        self._cache_pages = content_cache_pages if content_cache_pages is not None else (
-            LARGE_CACHE_PAGES if profile == "large" else 0)  # 0 = unbounded
+        self._cache_pages = (
+            content_cache_pages if content_cache_pages is not None else (LARGE_CACHE_PAGES if profile == "large" else 0)
+        )  # 0 = unbounded
         self.contents_built = 0
         self.version = 0  # bumped by every mutation; caches of derived data key on it
         self._query_cache: dict[tuple, list[Page]] = {}
@@ -57,8 +64,11 @@ class Backend(Reads, Mutations):
         self.sessions = session_cursors.Sessions()
         self.query_result_cap = DEFAULT_QUERY_RESULT_CAP
         self.search_result_cap = 0
-        self._page_index, self._ds_index, self._db_index = (LaggedSearchIndex(), LaggedSearchIndex(),
-                                                            LaggedSearchIndex())
+        self._page_index, self._ds_index, self._db_index = (
+            LaggedSearchIndex(),
+            LaggedSearchIndex(),
+            LaggedSearchIndex(),
+        )
         self._page_index.build([(p.edited_ms, p.id, "page", p.idx) for p in self.ws.pages])
         self._ds_index.build([(d.edited_ms, d.id, "data_source", d.idx) for d in self.ws.data_sources])
         self._db_index.build([(d.edited_ms, d.id, "database", d.idx) for d in self.ws.databases])
@@ -245,8 +255,16 @@ class Backend(Reads, Mutations):
         return bool(self.visible_children(content, node))
 
     # -- listings -----------------------------------------------------------------------------------------
-    def search_hits(self, shared: bool, version: str, value: str | None, query: str, descending: bool,
-               start_cursor: str | None, page_size: int) -> tuple[list[SearchHit], str | None]:
+    def search_hits(
+        self,
+        shared: bool,
+        version: str,
+        value: str | None,
+        query: str,
+        descending: bool,
+        start_cursor: str | None,
+        page_size: int,
+    ) -> tuple[list[SearchHit], str | None]:
         """The hits of one search page and the next cursor. Trashed objects are
         not returned. What is listed lags the workspace by `search_lag_seconds` (search_index.py); the
         objects themselves, trashed or shared as they are now, are the current ones."""

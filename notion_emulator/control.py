@@ -1,19 +1,19 @@
 """The control API under /_emulator/ (not part of Notion's API; no auth, not counted in stats).
 
-  GET  /_emulator/info                   profile, seed, tokens, counts, landmarks (ids of notable objects)
-  GET  /_emulator/stats[?detail=1]       request statistics (stats.py)
-  POST /_emulator/reset-stats            zeroes them
-  GET  /_emulator/expected?...           ground truth (ground_truth.py); options max_block_depth,
-                                         include_inline_comments, comments_scope, since, streams, fields=ids
-  GET  /_emulator/lower-bound?...        {"total", "by_endpoint", "explanation"}; same options but fields
-  GET  /_emulator/clock                  {"now": ISO}
-  POST /_emulator/clock                  {"advance_seconds": n} or {"set": ISO} (never backwards)
-  POST /_emulator/mutations              {"op": name, ...keyword arguments} (mutations.py)
-  GET  /_emulator/faults                 fault configuration and counts
-  POST /_emulator/faults                 changes it (faults.py documents the body)
-  GET  /_emulator/config                 {"rate_limit", "burst", "latency_ms", "search_lag_seconds",
-                                         "search_filter_properties", "oauth_access_token_seconds"}
-  POST /_emulator/config                 changes any of them at run time
+GET  /_emulator/info                   profile, seed, tokens, counts, landmarks (ids of notable objects)
+GET  /_emulator/stats[?detail=1]       request statistics (stats.py)
+POST /_emulator/reset-stats            zeroes them
+GET  /_emulator/expected?...           ground truth (ground_truth.py); options max_block_depth,
+                                       include_inline_comments, comments_scope, since, streams, fields=ids
+GET  /_emulator/lower-bound?...        {"total", "by_endpoint", "explanation"}; same options but fields
+GET  /_emulator/clock                  {"now": ISO}
+POST /_emulator/clock                  {"advance_seconds": n} or {"set": ISO} (never backwards)
+POST /_emulator/mutations              {"op": name, ...keyword arguments} (mutations.py)
+GET  /_emulator/faults                 fault configuration and counts
+POST /_emulator/faults                 changes it (faults.py documents the body)
+GET  /_emulator/config                 {"rate_limit", "burst", "latency_ms", "search_lag_seconds",
+                                       "search_filter_properties", "oauth_access_token_seconds"}
+POST /_emulator/config                 changes any of them at run time
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ class ControlApi:
         }
         handler = handlers.get(route)
         if handler is None:
-            return 404, {"error": f"no control endpoint {request.method} {request.path}",
-                         "endpoints": sorted(f"{m} {p}" for m, p in handlers)}
+            return 404, {
+                "error": f"no control endpoint {request.method} {request.path}",
+                "endpoints": sorted(f"{m} {p}" for m, p in handlers),
+            }
         try:
             return 200, handler(request)
         except ApiError as error:
@@ -75,12 +77,23 @@ class ControlApi:
     def info(self, request) -> dict:
         backend, app = self.app.backend, self.app
         ws = backend.ws
-        return {"profile": backend.profile, "seed": backend.seed, "token": app.token,
-                "tokens": sorted(app.tokens), "integration": {"id": ws.integration.id, "name": ws.integration.name},
-                "counts": {"users": len(ws.users), "pages": len(ws.pages), "databases": len(ws.databases),
-                           "data_sources": len(ws.data_sources)},
-                "contents_built": backend.contents_built, "generation_seconds": round(backend.generation_seconds, 3),
-                "landmarks": backend.landmarks, "clock": exact_iso(backend.clock.now())}
+        return {
+            "profile": backend.profile,
+            "seed": backend.seed,
+            "token": app.token,
+            "tokens": sorted(app.tokens),
+            "integration": {"id": ws.integration.id, "name": ws.integration.name},
+            "counts": {
+                "users": len(ws.users),
+                "pages": len(ws.pages),
+                "databases": len(ws.databases),
+                "data_sources": len(ws.data_sources),
+            },
+            "contents_built": backend.contents_built,
+            "generation_seconds": round(backend.generation_seconds, 3),
+            "landmarks": backend.landmarks,
+            "clock": exact_iso(backend.clock.now()),
+        }
 
     def stats(self, request) -> dict:
         return self.app.stats.snapshot(detail=(request.arg("detail") or "0") not in ("0", "false", ""))
@@ -121,11 +134,16 @@ class ControlApi:
 
     def config(self, request) -> dict:
         app = self.app
-        return {"rate_limit": app.rate_limiter.rate, "burst": app.rate_limiter.burst,
-                "latency_ms": app.latency.latency_ms, "search_lag_seconds": app.backend.search_lag_seconds,
-                "search_filter_properties": app.backend.search_filter_properties,
-                "oauth_access_token_seconds": app.oauth.access_token_seconds, **app.limits(),
-                "cursors_expired": app.backend.sessions.expired}
+        return {
+            "rate_limit": app.rate_limiter.rate,
+            "burst": app.rate_limiter.burst,
+            "latency_ms": app.latency.latency_ms,
+            "search_lag_seconds": app.backend.search_lag_seconds,
+            "search_filter_properties": app.backend.search_filter_properties,
+            "oauth_access_token_seconds": app.oauth.access_token_seconds,
+            **app.limits(),
+            "cursors_expired": app.backend.sessions.expired,
+        }
 
     def set_config(self, request) -> dict:
         body = self._body(request)

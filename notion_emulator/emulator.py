@@ -18,19 +18,39 @@ class Emulator:
     token="ntn_emulator_token", search_lag_seconds=0, search_filter_properties="applied", oauth_access_token_seconds=3600, **limits).start() → .base_url, .backend (mutations callable from
     Python), .stop(). Also a context manager."""
 
-    def __init__(self, profile: str = "small", seed: int = 0, rate_limit: float = 0, burst: int | None = None,
-                 latency_ms: float = 0, fault_rate: float = 0.0, token: str = DEFAULT_TOKEN, port: int = 0,
-                 host: str = "127.0.0.1", slow_seconds: float = 65.0, storm_seconds: float = 3.0,
-                 content_cache_pages: int | None = None, search_lag_seconds: float = 0,
-                 search_filter_properties: str = "applied",
-                 oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS, **limits):
+    def __init__(
+        self,
+        profile: str = "small",
+        seed: int = 0,
+        rate_limit: float = 0,
+        burst: int | None = None,
+        latency_ms: float = 0,
+        fault_rate: float = 0.0,
+        token: str = DEFAULT_TOKEN,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        slow_seconds: float = 65.0,
+        storm_seconds: float = 3.0,
+        content_cache_pages: int | None = None,
+        search_lag_seconds: float = 0,
+        search_filter_properties: str = "applied",
+        oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS,
+        **limits,
+    ):
         self.profile, self.seed, self.token = profile, seed, token
         self.search_lag_seconds = search_lag_seconds
         self.search_filter_properties = search_filter_properties
         self.host, self.port = host, port
-        self._options: dict[str, Any] = {"rate_limit": rate_limit, "burst": burst, "latency_ms": latency_ms,
-                         "fault_rate": fault_rate, "seed": seed, "slow_seconds": slow_seconds,
-                         "storm_seconds": storm_seconds, "oauth_access_token_seconds": oauth_access_token_seconds}
+        self._options: dict[str, Any] = {
+            "rate_limit": rate_limit,
+            "burst": burst,
+            "latency_ms": latency_ms,
+            "fault_rate": fault_rate,
+            "seed": seed,
+            "slow_seconds": slow_seconds,
+            "storm_seconds": storm_seconds,
+            "oauth_access_token_seconds": oauth_access_token_seconds,
+        }
         self._limits = limits  # issue 10's: window_budget.LIMIT_OPTIONS (docs/architecture.md)
         self._cache_pages = content_cache_pages
         self.backend: Backend | None = None
@@ -39,13 +59,18 @@ class Emulator:
         self._thread: threading.Thread | None = None
 
     def start(self) -> Emulator:
-        self.backend = Backend(self.profile, self.seed, self._cache_pages, self.search_lag_seconds,
-                               self.search_filter_properties)
+        self.backend = Backend(
+            self.profile, self.seed, self._cache_pages, self.search_lag_seconds, self.search_filter_properties
+        )
         self.app = NotionApp(self.backend, self.token, limits=self._limits, **self._options)
         self._server = NotionServer((self.host, self.port), self.app)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"notion-emulator-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"notion-emulator-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

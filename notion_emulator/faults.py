@@ -5,7 +5,8 @@ Random faults (per Notion API request that passed auth and the rate limit), each
   500 502 503 504   the §7.2 error body for that status
   529               service_overload with Retry-After
   429_storm         this request and every request of the same token for `storm_seconds` answer 429
-                    rate_limited with Retry-After (the seconds left in the storm, at least 1)
+                    rate_limited with Retry-After (the seconds left in the storm, rounded up to whole seconds,
+                    at least 1; to tenths, at least 0.1, when `retry_after` is set below 1)
   529_storm         the same with 529 service_overload
   reset             the connection is reset (TCP RST) without an answer
   truncated         the real answer's headers (full Content-Length) and half its body, then the connection closes
@@ -17,6 +18,8 @@ Random faults (per Notion API request that passed auth and the rate limit), each
   {"rate": F}                     F spread over all kinds (or over "kinds": [...])
   {"rates": {"504": 0.1, "reset": 0.02}}
   {"seed": 7, "slow_seconds": 2, "storm_seconds": 1, "retry_after": 1}
+                                  (Notion's Retry-After is whole seconds; a retry_after below 1, e.g. 0.1,
+                                  is for time-scaled tests and is sent as it is)
   {"script": [rule, ...]}         appended to the scripted rules (matched in order, before random faults)
   {"clear_script": true}          drops the scripted rules
 
@@ -49,20 +52,39 @@ from dataclasses import dataclass, field
 
 from .ids import normalize
 
-RANDOM_KINDS = ("500", "502", "503", "504", "529", "429_storm", "529_storm", "reset", "truncated", "non_json",
-                "slow")
+RANDOM_KINDS = ("500", "502", "503", "504", "529", "429_storm", "529_storm", "reset", "truncated", "non_json", "slow")
 # What a plain rate is spread over (529_storm came later: the seeded draws of existing settings stay the same).
 SPREAD_KINDS = tuple(kind for kind in RANDOM_KINDS if kind != "529_storm")
-SCRIPT_KINDS = set(RANDOM_KINDS) | {"429", "409", "invalid_cursor", "not_found", "invalid_json", "workspace_limit",
-                                    "endpoint_limit", "blocked"}
+SCRIPT_KINDS = set(RANDOM_KINDS) | {
+    "429",
+    "409",
+    "invalid_cursor",
+    "not_found",
+    "invalid_json",
+    "workspace_limit",
+    "endpoint_limit",
+    "blocked",
+}
 STORM_KINDS = {"429_storm", "529_storm", "workspace_limit"}
 WORKSPACE = "*workspace*"  # the storm key of a workspace limit: every token
+
+
+def _retry_after(seconds: float) -> float:
+    """Whole seconds (at least 1) as Notion sends them; below 1 (at least 0.1) only when asked for."""
+    if seconds >= 1:
+        return max(1, int(seconds))
+    return max(0.1, round(seconds, 1))
+
+
+def retry_after_header(seconds: float) -> str:
+    """`1`, not `1.0`: whole seconds are written as Notion writes them."""
+    return str(int(seconds)) if float(seconds).is_integer() else str(seconds)
 
 
 @dataclass
 class Fault:
     kind: str
-    retry_after: int = 1
+    retry_after: float = 1
     seconds: float = 0.0
     error: dict | None = None  # custom {"status", "code", "message"}
 
@@ -103,14 +125,20 @@ class Rule:
 
 
 class FaultInjector:
-    def __init__(self, fault_rate: float = 0.0, seed: int = 0, slow_seconds: float = 65.0,
-                 storm_seconds: float = 3.0, clock=time.monotonic):
+    def __init__(
+        self,
+        fault_rate: float = 0.0,
+        seed: int = 0,
+        slow_seconds: float = 65.0,
+        storm_seconds: float = 3.0,
+        clock=time.monotonic,
+    ):
         self._lock = threading.Lock()
         self._clock = clock
         self._rng = random.Random(seed)
         self.seed = seed
         self.rates: dict[str, float] = {}
-        self.slow_seconds, self.storm_seconds, self.retry_after = slow_seconds, storm_seconds, 1
+        self.slow_seconds, self.storm_seconds, self.retry_after = slow_seconds, storm_seconds, 1.0
         self.rules: list[Rule] = []
         self._storms: dict[str, tuple[float, str]] = {}  # token (or WORKSPACE) -> (end, kind)
         self.time_scale = 1.0
@@ -137,8 +165,10 @@ class FaultInjector:
                 rates = {str(k): float(v) for k, v in body["rates"].items()}
                 unknown = set(rates) - set(RANDOM_KINDS)
                 if unknown or any(not 0 <= v <= 1 for v in rates.values()) or sum(rates.values()) > 1:
-                    raise ValueError(f"bad rates {body['rates']}: kinds are {', '.join(RANDOM_KINDS)}, each "
-                                     "rate in [0, 1], their sum at most 1")
+                    raise ValueError(
+                        f"bad rates {body['rates']}: kinds are {', '.join(RANDOM_KINDS)}, each "
+                        "rate in [0, 1], their sum at most 1"
+                    )
                 self.rates = {k: v for k, v in rates.items() if v}
             if "seed" in body:
                 self.seed = int(body["seed"])
@@ -147,7 +177,7 @@ class FaultInjector:
                 if key in body:
                     setattr(self, key, float(body[key]))
             if "retry_after" in body:
-                self.retry_after = max(1, int(body["retry_after"]))
+                self.retry_after = _retry_after(float(body["retry_after"]))
             if body.get("clear_script"):
                 self.rules = []
                 self._storms.clear()
@@ -165,22 +195,33 @@ class FaultInjector:
         if isinstance(spec, dict):
             if not {"status", "code", "message"} <= set(spec):
                 raise ValueError("a custom fault needs status, code and message")
-            fault = Fault("error", error={"status": int(spec["status"]), "code": str(spec["code"]),
-                                          "message": str(spec["message"])},
-                          retry_after=int(raw.get("retry_after", self.retry_after)))
+            fault = Fault(
+                "error",
+                error={"status": int(spec["status"]), "code": str(spec["code"]), "message": str(spec["message"])},
+                retry_after=int(raw.get("retry_after", self.retry_after)),
+            )
         else:
             if str(spec) not in SCRIPT_KINDS:
                 raise ValueError(f"unknown fault {spec!r}; known: {', '.join(sorted(SCRIPT_KINDS))}")
             default_seconds = self.storm_seconds if str(spec) in STORM_KINDS else self.slow_seconds
-            fault = Fault(str(spec), retry_after=max(1, int(raw.get("retry_after", self.retry_after))),
-                          seconds=float(raw.get("seconds", default_seconds)))
+            fault = Fault(
+                str(spec),
+                retry_after=_retry_after(float(raw.get("retry_after", self.retry_after))),
+                seconds=float(raw.get("seconds", default_seconds)),
+            )
         count = raw.get("count", 1)
         return Rule(match, fault, None if count is None else int(count))
 
     def describe(self) -> dict:
-        return {"rates": dict(self.rates), "seed": self.seed, "slow_seconds": self.slow_seconds,
-                "storm_seconds": self.storm_seconds, "retry_after": self.retry_after,
-                "script": [rule.describe() for rule in self.rules], "injected": dict(self.injected)}
+        return {
+            "rates": dict(self.rates),
+            "seed": self.seed,
+            "slow_seconds": self.slow_seconds,
+            "storm_seconds": self.storm_seconds,
+            "retry_after": self.retry_after,
+            "script": [rule.describe() for rule in self.rules],
+            "injected": dict(self.injected),
+        }
 
     def decide(self, facts: RequestFacts) -> Fault | None:
         with self._lock:
@@ -198,7 +239,7 @@ class FaultInjector:
                 if storm is not None:
                     end, kind = storm
                     if now < end:
-                        return Fault(kind, retry_after=max(1, math.ceil((end - now) * self.time_scale)))
+                        return Fault(kind, retry_after=self._storm_retry_after((end - now) * self.time_scale))
                     del self._storms[key]
             if not self.rates:
                 return None
@@ -218,7 +259,7 @@ class FaultInjector:
             seconds = scripted.seconds if scripted else self.storm_seconds
             key = facts.token
         self._storms[key] = (now + seconds / self.time_scale, kind)
-        return Fault(kind, retry_after=max(1, math.ceil(seconds)))
+        return Fault(kind, retry_after=self._storm_retry_after(seconds))
 
     def _random_fault(self, kind: str, facts: RequestFacts, now: float) -> Fault:
         if kind in STORM_KINDS:
@@ -226,6 +267,11 @@ class FaultInjector:
         if kind == "slow":
             return Fault(kind, seconds=self.slow_seconds)
         return Fault(kind, retry_after=self.retry_after)
+
+    def _storm_retry_after(self, left: float) -> float:
+        if self.retry_after < 1:  # a time-scaled test asked for sub-second Retry-After
+            return max(0.1, math.ceil(left * 10) / 10)
+        return max(1, math.ceil(left))
 
     def _count(self, fault: Fault) -> Fault:
         self.injected[fault.kind] = self.injected.get(fault.kind, 0) + 1

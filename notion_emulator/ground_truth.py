@@ -45,8 +45,10 @@ class SyncOptions:
     @classmethod
     def parse(cls, params: dict) -> SyncOptions:
         """From query-string style values (strings) or Python values."""
+
         def flag(value) -> bool:
             return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+
         try:
             depth = int(params.get("max_block_depth", 30))
         except (TypeError, ValueError):
@@ -77,8 +79,17 @@ class SyncOptions:
         row_sources = params.get("row_sources") or ()
         if isinstance(row_sources, str):
             row_sources = tuple(s for s in row_sources.split(",") if s)
-        return cls(depth, flag(params.get("include_inline_comments", False)), scope, since, tuple(streams), fields,
-                   version, tuple(row_sources), flag(params.get("trashed", True)))
+        return cls(
+            depth,
+            flag(params.get("include_inline_comments", False)),
+            scope,
+            since,
+            tuple(streams),
+            fields,
+            version,
+            tuple(row_sources),
+            flag(params.get("trashed", True)),
+        )
 
     def row_source(self, ds) -> bool:
         """Whether the data source's row stream is synced."""
@@ -164,8 +175,15 @@ class GroundTruth:
             emit("users", {"id": user.id, "type": "person" if user.kind == "person" else "bot", "name": user.name})
         sources = [d for d in ws.data_sources if not d.eff_hidden and not d.eff_trashed and changed(d.edited_ms)]
         for ds in sources:
-            emit("data_sources", {"id": ds.id, "last_edited_time": minute_iso(ds.edited_ms), "title": ds.title,
-                                  "database_id": ws.databases[ds.db].id})
+            emit(
+                "data_sources",
+                {
+                    "id": ds.id,
+                    "last_edited_time": minute_iso(ds.edited_ms),
+                    "title": ds.title,
+                    "database_id": ws.databases[ds.db].id,
+                },
+            )
         for db_idx in sorted({ds.db for ds in sources}):
             db = ws.databases[db_idx]
             emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
@@ -173,23 +191,43 @@ class GroundTruth:
         for page in self.synced_pages():
             page_changed = changed(page.edited_ms)
             needs_content = (page_changed and want_blocks) or (
-                "comments" in out and (options.comments_scope == "all_pages" or page_changed))
+                "comments" in out and (options.comments_scope == "all_pages" or page_changed)
+            )
             content = self._content(page.idx) if needs_content else None
             if page_changed:
-                emit("pages", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title,
-                               "parent_type": page.parent[0]})
+                emit(
+                    "pages",
+                    {
+                        "id": page.id,
+                        "last_edited_time": minute_iso(page.edited_ms),
+                        "title": page.title,
+                        "parent_type": page.parent[0],
+                    },
+                )
                 # One rendering per page walked (the connector's page_content: the walk's trees, no request of its own).
-                emit("page_content", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms),
-                                      "title": page.title})
+                emit(
+                    "page_content", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title}
+                )
             walked: list[tuple[Any, Any]] = []
             if page_changed and want_blocks:
+
                 def visit(node, depth, content, page=page, walked=walked):
                     walked.append((node, content))
-                    emit("blocks", {"id": node.id, "page_id": page.id, "depth": depth, "type": node.type,
-                                    "parent_id": page.id if node.parent is None else node.parent.id,
-                                    "has_children": self.backend.has_children(content, node),
-                                    "last_edited_time": minute_iso(node.edited_ms if node.type not in NOT_DESCENDED
-                                                                   else self._ref_edited(node))})
+                    emit(
+                        "blocks",
+                        {
+                            "id": node.id,
+                            "page_id": page.id,
+                            "depth": depth,
+                            "type": node.type,
+                            "parent_id": page.id if node.parent is None else node.parent.id,
+                            "has_children": self.backend.has_children(content, node),
+                            "last_edited_time": minute_iso(
+                                node.edited_ms if node.type not in NOT_DESCENDED else self._ref_edited(node)
+                            ),
+                        },
+                    )
+
                 self.walk_blocks(page, options.max_block_depth, visit, content)
             if "comments" not in out or (options.comments_scope == "changed_pages" and not page_changed):
                 continue
@@ -200,14 +238,29 @@ class GroundTruth:
                     if node.type not in NO_INLINE_COMMENTS:
                         comments += [c for c in block_content.inline_comments.get(node.id, []) if changed(c.edited_ms)]
             for comment in comments:
-                emit("comments", {"id": comment.id, "page_id": page.id,
-                                  "parent_id": comment.block_id or page.id, "discussion_id": comment.discussion_id,
-                                  "created_time": minute_iso(comment.created_ms),
-                                  "last_edited_time": minute_iso(comment.edited_ms)})
+                emit(
+                    "comments",
+                    {
+                        "id": comment.id,
+                        "page_id": page.id,
+                        "parent_id": comment.block_id or page.id,
+                        "discussion_id": comment.discussion_id,
+                        "created_time": minute_iso(comment.created_ms),
+                        "last_edited_time": minute_iso(comment.edited_ms),
+                    },
+                )
         if "pages" in out and options.lists_trash:
             for page in self.trashed_pages(options):
-                emit("pages", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title,
-                               "parent_type": page.parent[0], "in_trash": True})
+                emit(
+                    "pages",
+                    {
+                        "id": page.id,
+                        "last_edited_time": minute_iso(page.edited_ms),
+                        "title": page.title,
+                        "parent_type": page.parent[0],
+                        "in_trash": True,
+                    },
+                )
         if "rows" in out:
             typed = TypedRows(self.backend)
             rows = typed.rows(options.since_ms)
@@ -228,8 +281,9 @@ class GroundTruth:
 
     # -- lower bound --------------------------------------------------------------------------------------
     def lower_bound(self, options: SyncOptions) -> dict:
-        return json.loads(json.dumps(self._cached("lower_bound", options,
-                                                  lambda options: LowerBound(self, options).result())))
+        return json.loads(
+            json.dumps(self._cached("lower_bound", options, lambda options: LowerBound(self, options).result()))
+        )
 
     def truncated_values(self, page: Page) -> list[tuple[str, int]]:
         """(property name, full length) of values the page object truncates: a relation with more than 25

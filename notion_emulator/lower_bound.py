@@ -40,6 +40,7 @@ class Term:
 @dataclass(frozen=True)
 class BlockWalk:
     """What walking the synced pages' blocks costs: children listings, blocks seen, inline-comment listings."""
+
     listings: int
     blocks: int
     inline_listings: int
@@ -59,7 +60,9 @@ class LowerBound:
         terms = []
         if "users" in streams:
             terms.append(self.users())
-        if streams & {"pages", "blocks", "comments", "page_content"} or ("rows" in streams and options.since is not None):
+        if streams & {"pages", "blocks", "comments", "page_content"} or (
+            "rows" in streams and options.since is not None
+        ):
             terms.append(self.page_search())
         if streams & {"pages", "rows"}:
             terms.append(self.property_completion())
@@ -97,8 +100,9 @@ class LowerBound:
     def users(self) -> Term:
         users = len(self.backend.users_listed())
         count = pages_needed(users)
-        return Term("GET /v1/users", count,
-                    f"users: {users} users listed -> max(1, ceil({users}/100)) = {count} GET /v1/users")
+        return Term(
+            "GET /v1/users", count, f"users: {users} users listed -> max(1, ceil({users}/100)) = {count} GET /v1/users"
+        )
 
     def page_search(self) -> Term:
         """The one page search per sync that pages, blocks and comments share."""
@@ -106,12 +110,19 @@ class LowerBound:
         full = pages_needed(len(pages))
         if options.since is None or ("comments" in self.streams and options.comments_scope == "all_pages"):
             why = "full sync" if options.since is None else "comments of every page need every page id"
-            return Term("POST /v1/search", full, f"pages: search paged to the end ({why}): {len(pages)} pages -> "
-                                                 f"max(1, ceil({len(pages)}/100)) = {full} POST /v1/search")
+            return Term(
+                "POST /v1/search",
+                full,
+                f"pages: search paged to the end ({why}): {len(pages)} pages -> "
+                f"max(1, ceil({len(pages)}/100)) = {full} POST /v1/search",
+            )
         count = min(pages_needed(len(synced) + 1), full)
-        return Term("POST /v1/search", count,
-                    f"pages: incremental search until the first page older than since: {len(synced)} changed -> "
-                    f"min(max(1, ceil(({len(synced)} + 1)/100)), {full}) = {count} POST /v1/search")
+        return Term(
+            "POST /v1/search",
+            count,
+            f"pages: incremental search until the first page older than since: {len(synced)} changed -> "
+            f"min(max(1, ceil(({len(synced)} + 1)/100)), {full}) = {count} POST /v1/search",
+        )
 
     def property_completion(self) -> Term:
         """Per truncated value of the pages synced and of the rows synced (once for a row that is both)."""
@@ -120,9 +131,12 @@ class LowerBound:
             for prop_name, n in self.truth.truncated_values(page):
                 count += math.ceil(n / 100)
                 details.append(f"{page.id} {prop_name} ({n})")
-        return Term(PROPERTY_ITEMS, count,
-                    f"property completion: {len(details)} truncated values, ceil(n/100) each = {count} "
-                    f"{PROPERTY_ITEMS}" + (f" [{'; '.join(details)}]" if details else ""))
+        return Term(
+            PROPERTY_ITEMS,
+            count,
+            f"property completion: {len(details)} truncated values, ceil(n/100) each = {count} "
+            f"{PROPERTY_ITEMS}" + (f" [{'; '.join(details)}]" if details else ""),
+        )
 
     def row_sources(self) -> list:
         """The data sources whose row streams are synced: shared, not in the trash, asked for."""
@@ -130,8 +144,11 @@ class LowerBound:
 
     def _rows_changed(self, ds) -> list[Page]:
         pages = self.backend.ws.pages
-        return [p for p in (pages[i] for i in ds.rows)
-                if not p.eff_hidden and not p.eff_trashed and self.options.changed(p.edited_ms)]
+        return [
+            p
+            for p in (pages[i] for i in ds.rows)
+            if not p.eff_hidden and not p.eff_trashed and self.options.changed(p.edited_ms)
+        ]
 
     def completed_pages(self) -> list[Page]:
         chosen: dict[int, Page] = {}
@@ -155,8 +172,12 @@ class LowerBound:
             rows += len(changed)
             count += pages_needed(len(changed)) + pages_needed(0)
         how = "every" if self.options.since is None else "with rows edited since"
-        return Term(QUERY, count, f"rows: {queried} of {len(sources)} data sources queried ({how}), {rows} rows: "
-                    f"max(1, ceil(n/100)) live + 1 archived partition each = {count} {QUERY}")
+        return Term(
+            QUERY,
+            count,
+            f"rows: {queried} of {len(sources)} data sources queried ({how}), {rows} rows: "
+            f"max(1, ceil(n/100)) live + 1 archived partition each = {count} {QUERY}",
+        )
 
     def trash_search(self) -> Term:
         """The trash listed since the cursor (trash_search.py), newest first, until the first older page."""
@@ -165,9 +186,13 @@ class LowerBound:
         since = truth.trashed_pages(self.options)
         full = pages_needed(len(every))
         count = min(pages_needed(len(since) + 1), full)
-        return Term("POST /v1/search", count, f"trash: search in_trash until the first page older than since: "
-                    f"{len(since)} trashed since -> min(max(1, ceil(({len(since)} + 1)/100)), {full}) = {count} "
-                    f"POST /v1/search")
+        return Term(
+            "POST /v1/search",
+            count,
+            f"trash: search in_trash until the first page older than since: "
+            f"{len(since)} trashed since -> min(max(1, ceil(({len(since)} + 1)/100)), {full}) = {count} "
+            f"POST /v1/search",
+        )
 
     def row_properties(self) -> list[Term]:
         """2026-12-01: search gives each row only its title, so the rows' properties are read with data-source
@@ -176,20 +201,27 @@ class LowerBound:
         their schemas (the property ids to ask for)."""
         per_source = Counter(p.data_source for p in self.synced if p.data_source is not None)
         if not per_source:
-            return [Term("POST /v1/data_sources/{id}/query", 0,
-                         "row properties (2026-12-01): no row synced -> 0 requests")]
+            return [
+                Term("POST /v1/data_sources/{id}/query", 0, "row properties (2026-12-01): no row synced -> 0 requests")
+            ]
         sources = len(self._sources()[0])
         schemas = pages_needed(sources)
         queries = sum(pages_needed(n) for n in per_source.values())
         rows = sum(per_source.values())
         return [
-            Term("POST /v1/search", schemas,
-                 f"row schemas (2026-12-01): one data-source search to the end, {sources} data sources -> "
-                 f"max(1, ceil({sources}/100)) = {schemas} POST /v1/search"),
-            Term("POST /v1/data_sources/{id}/query", queries,
-                 f"row properties (2026-12-01): {rows} rows synced in {len(per_source)} data sources, one query "
-                 f"listing each with filter_properties, max(1, ceil(rows/100)) = {queries} "
-                 "POST /v1/data_sources/{id}/query"),
+            Term(
+                "POST /v1/search",
+                schemas,
+                f"row schemas (2026-12-01): one data-source search to the end, {sources} data sources -> "
+                f"max(1, ceil({sources}/100)) = {schemas} POST /v1/search",
+            ),
+            Term(
+                "POST /v1/data_sources/{id}/query",
+                queries,
+                f"row properties (2026-12-01): {rows} rows synced in {len(per_source)} data sources, one query "
+                f"listing each with filter_properties, max(1, ceil(rows/100)) = {queries} "
+                "POST /v1/data_sources/{id}/query",
+            ),
         ]
 
     def _sources(self) -> tuple[list, list]:
@@ -202,34 +234,58 @@ class LowerBound:
         full = pages_needed(len(sources))
         since = self.options.since
         count = full if since is None else min(pages_needed(len(changed) + 1), full)
-        return Term("POST /v1/search", count, f"data_sources: {len(sources)} data sources"
-                    + ("" if since is None else f", {len(changed)} changed") + f" -> {count} POST /v1/search")
+        return Term(
+            "POST /v1/search",
+            count,
+            f"data_sources: {len(sources)} data sources"
+            + ("" if since is None else f", {len(changed)} changed")
+            + f" -> {count} POST /v1/search",
+        )
 
     def databases(self) -> Term:
         containers = {d.db for d in self._sources()[1]}
-        return Term("GET /v1/databases/{id}", len(containers),
-                    f"databases: {len(containers)} distinct containers of the data sources synced -> "
-                    f"{len(containers)} GET /v1/databases/{{id}}")
+        return Term(
+            "GET /v1/databases/{id}",
+            len(containers),
+            f"databases: {len(containers)} distinct containers of the data sources synced -> "
+            f"{len(containers)} GET /v1/databases/{{id}}",
+        )
 
     def blocks(self) -> Term:
         walk = self.block_walk()
-        why = ("" if "blocks" in self.streams else " (walked for page_content)" if "page_content" in self.streams
-               else " (walked for their inline comments)")
-        return Term(CHILDREN, walk.listings,
-                    f"blocks{why}: {len(self.synced)} pages walked to depth {self.options.max_block_depth}, "
-                    f"{walk.blocks} blocks; one listing per page plus one per block descended into, "
-                    f"ceil(children/100) each = {walk.listings} {CHILDREN}")
+        why = (
+            ""
+            if "blocks" in self.streams
+            else " (walked for page_content)"
+            if "page_content" in self.streams
+            else " (walked for their inline comments)"
+        )
+        return Term(
+            CHILDREN,
+            walk.listings,
+            f"blocks{why}: {len(self.synced)} pages walked to depth {self.options.max_block_depth}, "
+            f"{walk.blocks} blocks; one listing per page plus one per block descended into, "
+            f"ceil(children/100) each = {walk.listings} {CHILDREN}",
+        )
 
     def page_comments(self) -> Term:
         scope = self.pages if self.options.comments_scope == "all_pages" else self.synced
         count = sum(pages_needed(self._page_comment_count(page)) for page in scope)
-        return Term("GET /v1/comments", count, f"comments: {len(scope)} pages in scope "
-                    f"({self.options.comments_scope}), max(1, ceil(n/100)) each = {count} GET /v1/comments")
+        return Term(
+            "GET /v1/comments",
+            count,
+            f"comments: {len(scope)} pages in scope "
+            f"({self.options.comments_scope}), max(1, ceil(n/100)) each = {count} GET /v1/comments",
+        )
 
     def inline_comments(self) -> Term:
         count = self.block_walk().inline_listings
-        return Term("GET /v1/comments", count, f"inline comments: per block walked (child_page/child_database "
-                    f"excluded), max(1, ceil(n/100)) = {count} GET /v1/comments")
+        return Term(
+            "GET /v1/comments",
+            count,
+            f"inline comments: per block walked (child_page/child_database "
+            f"excluded), max(1, ceil(n/100)) = {count} GET /v1/comments",
+        )
 
     # -- shared by the terms ------------------------------------------------------------------------------
     def block_walk(self) -> BlockWalk:
@@ -241,6 +297,7 @@ class LowerBound:
                 blocks += 1
                 if node.type not in NO_INLINE_COMMENTS:
                     inline += pages_needed(len(content.inline_comments.get(node.id, ())))
+
             for page in self.synced:
                 listings += self.truth.walk_blocks(page, self.options.max_block_depth, visit)
             self._walk = BlockWalk(listings, blocks, inline)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .errors import ApiError, invalid_cursor
-from .faults import Fault, FaultInjector, RequestFacts
+from .faults import Fault, FaultInjector, RequestFacts, retry_after_header
 from .latency import LatencyModel
 from .rate_limit import RateLimiter
 from .stats import Stats
@@ -34,8 +34,14 @@ from .window_budget import BLOCKED, CONNECTION, ENDPOINT, WORKSPACE, RequestLimi
 from .wire import Request, Response, error_response
 
 Handler = Callable[[Request], Response]
-NOT_FOUND_WHAT = {"pages": "page", "blocks": "block", "databases": "database", "data_sources": "data source",
-                  "users": "user", "comments": "block"}
+NOT_FOUND_WHAT = {
+    "pages": "page",
+    "blocks": "block",
+    "databases": "database",
+    "data_sources": "data source",
+    "users": "user",
+    "comments": "block",
+}
 # faults that change the delivery of the real answer rather than replace it
 DELIVERY_FAULTS = {"truncated", "non_json", "slow"}
 
@@ -59,27 +65,38 @@ def _bind(layer: Middleware, call_next: Handler) -> Handler:
 @dataclass(frozen=True)
 class Viewer:
     """What a token may do (docs/architecture.md, Tokens)."""
+
     token: str
     shared: bool = True
     users: bool = True
     comments: bool = True
 
 
-def rate_limited(retry_after: int | None, reason: str = CONNECTION) -> ApiError:
+def rate_limited(retry_after: float | None, reason: str = CONNECTION) -> ApiError:
     """notion-api.md §13.4: the reason names the limit; whenever Retry-After is sent, the body repeats it as
     `additional_data.retry_after`, a string of whole seconds. A blocked connection gets no Retry-After."""
     extra = {"rate_limit_reason": reason}
     headers = {}
     if retry_after is not None:
-        extra["retry_after"] = str(retry_after)
-        headers["Retry-After"] = str(retry_after)
-    return ApiError(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.",
-                    additional_data=extra, headers=headers)
+        extra["retry_after"] = retry_after_header(retry_after)
+        headers["Retry-After"] = retry_after_header(retry_after)
+    return ApiError(
+        429,
+        "rate_limited",
+        "You have been rate limited. Please try again in a few minutes.",
+        additional_data=extra,
+        headers=headers,
+    )
 
 
 # Fault kinds answered as 429s, with the rate_limit_reason each stands for.
-RATE_LIMIT_FAULTS = {"429": CONNECTION, "429_storm": CONNECTION, "workspace_limit": WORKSPACE,
-                     "endpoint_limit": ENDPOINT, "blocked": BLOCKED}
+RATE_LIMIT_FAULTS = {
+    "429": CONNECTION,
+    "429_storm": CONNECTION,
+    "workspace_limit": WORKSPACE,
+    "endpoint_limit": ENDPOINT,
+    "blocked": BLOCKED,
+}
 
 
 def rate_limit_fault(fault: Fault) -> ApiError:
@@ -87,9 +104,15 @@ def rate_limit_fault(fault: Fault) -> ApiError:
     return rate_limited(None if reason == BLOCKED else fault.retry_after, reason)
 
 
-def overloaded(retry_after: int) -> ApiError:
-    return ApiError(529, "service_overload", "Notion is overloaded, please try again later.",
-                    additional_data={"retry_after": str(retry_after)}, headers={"Retry-After": str(retry_after)})
+def overloaded(retry_after: float) -> ApiError:
+    seconds = retry_after_header(retry_after)
+    return ApiError(
+        529,
+        "service_overload",
+        "Notion is overloaded, please try again later.",
+        additional_data={"retry_after": seconds},
+        headers={"Retry-After": seconds},
+    )
 
 
 class CountStats:
@@ -103,8 +126,9 @@ class CountStats:
             response = call_next(request)
             fault = response.fault
             status = {"reset": "reset", "non_json": "200"}.get(fault.kind if fault else "", str(response.status))
-            self.stats.end(request.template, status, request.object_id() if request.route else None,
-                           fault.kind if fault else None)
+            self.stats.end(
+                request.template, status, request.object_id() if request.route else None, fault.kind if fault else None
+            )
             recorded = True
             return response
         finally:
@@ -167,8 +191,11 @@ class InjectFaults:
     def __call__(self, request: Request, call_next: Handler) -> Response:
         if request.route is None:  # unknown paths are answered as they are, never faulted
             return call_next(request)
-        fault = self.faults.decide(RequestFacts(request.method, request.template, request.object_id(),
-                                                request.has_start_cursor(), request.viewer.token))
+        fault = self.faults.decide(
+            RequestFacts(
+                request.method, request.template, request.object_id(), request.has_start_cursor(), request.viewer.token
+            )
+        )
         if fault is None:
             return call_next(request)
         request.fault = fault
@@ -214,7 +241,7 @@ class AnswerFault:
         return error_response(self.error(fault, request))
 
     def error(self, fault: Fault, request: Request) -> ApiError:
-        retry = {"Retry-After": str(fault.retry_after)}
+        retry = {"Retry-After": retry_after_header(fault.retry_after)}
         table: dict[str, tuple[int, str, str, dict[str, str]]] = {
             "500": (500, "internal_server_error", "Unexpected error occurred.", {}),
             "502": (502, "bad_gateway", "Bad Gateway", {}),

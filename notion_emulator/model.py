@@ -25,8 +25,9 @@ Parent = tuple
 class User:
     __slots__ = ("idx", "id", "name", "kind", "email", "avatar_url")
 
-    def __init__(self, idx: int, id: str, name: str | None, kind: str, email: str | None = None,
-                 avatar_url: str | None = None):
+    def __init__(
+        self, idx: int, id: str, name: str | None, kind: str, email: str | None = None, avatar_url: str | None = None
+    ):
         self.idx, self.id, self.name, self.kind = idx, id, name, kind  # kind: person | bot | integration
         self.email, self.avatar_url = email, avatar_url
 
@@ -37,8 +38,15 @@ class PropertySchema:
 
     __slots__ = ("id", "name", "type", "config", "description", "empty", "salt")
 
-    def __init__(self, id: str, name: str, type: str, config: dict | None = None, description: str | None = None,
-                 empty: bool = False):
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        type: str,
+        config: dict | None = None,
+        description: str | None = None,
+        empty: bool = False,
+    ):
         self.id, self.name, self.type = id, name, type
         self.salt = zlib.crc32(id.encode())  # seeds this property's generated values
         self.config = config or {}
@@ -47,11 +55,36 @@ class PropertySchema:
 
 
 class Database:
-    __slots__ = ("idx", "id", "title", "parent", "created_ms", "edited_ms", "created_by", "edited_by", "icon",
-                 "cover", "is_inline", "data_sources", "description", "eff_trashed", "eff_hidden")
+    __slots__ = (
+        "idx",
+        "id",
+        "title",
+        "parent",
+        "created_ms",
+        "edited_ms",
+        "created_by",
+        "edited_by",
+        "icon",
+        "cover",
+        "is_inline",
+        "data_sources",
+        "description",
+        "eff_trashed",
+        "eff_hidden",
+    )
 
-    def __init__(self, idx: int, id: str, title: str, parent: Parent, created_ms: int, edited_ms: int,
-                 created_by: int, is_inline: bool = False, icon: dict | None = None):
+    def __init__(
+        self,
+        idx: int,
+        id: str,
+        title: str,
+        parent: Parent,
+        created_ms: int,
+        edited_ms: int,
+        created_by: int,
+        is_inline: bool = False,
+        icon: dict | None = None,
+    ):
         self.idx, self.id, self.title, self.parent = idx, id, title, parent
         self.created_ms, self.edited_ms = created_ms, edited_ms
         self.created_by = self.edited_by = created_by
@@ -62,11 +95,36 @@ class Database:
 
 
 class DataSource:
-    __slots__ = ("idx", "id", "db", "title", "created_ms", "edited_ms", "created_by", "edited_by", "icon",
-                 "description", "properties", "rows", "next_row_no", "eff_trashed", "eff_hidden")
+    __slots__ = (
+        "idx",
+        "id",
+        "db",
+        "title",
+        "created_ms",
+        "edited_ms",
+        "created_by",
+        "edited_by",
+        "icon",
+        "description",
+        "properties",
+        "rows",
+        "next_row_no",
+        "eff_trashed",
+        "eff_hidden",
+    )
 
-    def __init__(self, idx: int, id: str, db: int, title: str, created_ms: int, edited_ms: int, created_by: int,
-                 properties: list[PropertySchema], icon: dict | None = None):
+    def __init__(
+        self,
+        idx: int,
+        id: str,
+        db: int,
+        title: str,
+        created_ms: int,
+        edited_ms: int,
+        created_by: int,
+        properties: list[PropertySchema],
+        icon: dict | None = None,
+    ):
         self.idx, self.id, self.db, self.title = idx, id, db, title
         self.created_ms, self.edited_ms = created_ms, edited_ms
         self.created_by = self.edited_by = created_by
@@ -84,13 +142,44 @@ class DataSource:
 
 
 class Page:
-    __slots__ = ("idx", "id", "title", "parent", "created_ms", "edited_ms", "created_by", "edited_by", "icon",
-                 "cover", "is_locked", "own_trashed", "own_unshared", "own_shared", "eff_trashed", "eff_hidden",
-                 "recipe", "n_page_comments", "n_inline_comments", "child_pages", "child_dbs", "row_no",
-                 "values", "is_archived")
+    __slots__ = (
+        "idx",
+        "id",
+        "title",
+        "parent",
+        "created_ms",
+        "edited_ms",
+        "created_by",
+        "edited_by",
+        "icon",
+        "cover",
+        "is_locked",
+        "own_trashed",
+        "own_unshared",
+        "own_shared",
+        "eff_trashed",
+        "eff_hidden",
+        "recipe",
+        "n_page_comments",
+        "n_inline_comments",
+        "child_pages",
+        "child_dbs",
+        "row_no",
+        "values",
+        "is_archived",
+    )
 
-    def __init__(self, idx: int, id: str, title: str, parent: Parent, created_ms: int, edited_ms: int,
-                 created_by: int, recipe: tuple = ("random", 0)):
+    def __init__(
+        self,
+        idx: int,
+        id: str,
+        title: str,
+        parent: Parent,
+        created_ms: int,
+        edited_ms: int,
+        created_by: int,
+        recipe: tuple = ("random", 0),
+    ):
         self.idx, self.id, self.title, self.parent = idx, id, title, parent
         self.created_ms, self.edited_ms = created_ms, edited_ms
         self.created_by = self.edited_by = created_by
@@ -118,11 +207,34 @@ class Block:
     `ref` points at what child_page (page index), child_database (database index), link_to_page (page index)
     and duplicate synced blocks (the original's id) refer to."""
 
-    __slots__ = ("ord", "id", "type", "children", "parent", "created_ms", "edited_ms", "created_by", "edited_by",
-                 "text", "extra", "ref")
+    __slots__ = (
+        "ord",
+        "id",
+        "type",
+        "children",
+        "parent",
+        "created_ms",
+        "edited_ms",
+        "created_by",
+        "edited_by",
+        "text",
+        "extra",
+        "ref",
+    )
 
-    def __init__(self, ord: int, id: str, type: str, parent: Block | None, created_ms: int, edited_ms: int,
-                 author: int, text: Any = None, extra: dict | None = None, ref: Any = None):
+    def __init__(
+        self,
+        ord: int,
+        id: str,
+        type: str,
+        parent: Block | None,
+        created_ms: int,
+        edited_ms: int,
+        author: int,
+        text: Any = None,
+        extra: dict | None = None,
+        ref: Any = None,
+    ):
         self.ord, self.id, self.type, self.parent = ord, id, type, parent
         self.children: list[Block] | None = None
         self.created_ms, self.edited_ms = created_ms, edited_ms
@@ -133,8 +245,9 @@ class Block:
 class Comment:
     __slots__ = ("ord", "id", "discussion_id", "block_id", "created_ms", "edited_ms", "author", "text")
 
-    def __init__(self, ord: int, id: str, discussion_id: str, block_id: str | None, created_ms: int, author: int,
-                 text: Any):
+    def __init__(
+        self, ord: int, id: str, discussion_id: str, block_id: str | None, created_ms: int, author: int, text: Any
+    ):
         self.ord, self.id, self.discussion_id, self.block_id = ord, id, discussion_id, block_id
         self.created_ms = self.edited_ms = created_ms
         self.author, self.text = author, text
@@ -143,8 +256,16 @@ class Comment:
 class PageContent:
     """A page's block tree and comments, built together (inline comments hang on blocks)."""
 
-    __slots__ = ("page", "top", "by_id", "page_comments", "inline_comments", "next_ord", "next_comment_ord",
-                 "next_discussion_ord")
+    __slots__ = (
+        "page",
+        "top",
+        "by_id",
+        "page_comments",
+        "inline_comments",
+        "next_ord",
+        "next_comment_ord",
+        "next_discussion_ord",
+    )
 
     def __init__(self, page: int):
         self.page = page
@@ -176,6 +297,7 @@ class PageContent:
 @dataclass(frozen=True)
 class ContentBlock:
     """A block of a page's content, with the content it belongs to (its comments, its siblings)."""
+
     content: PageContent
     node: Block
 
@@ -200,8 +322,7 @@ class Workspace:
             self._persons = (len(self.users), [u.idx for u in self.users if u.kind == "person"])
         return self._persons[1]
 
-    def new_page(self, title: str, parent: Parent, created_ms: int, edited_ms: int, author: int,
-                 recipe: tuple) -> Page:
+    def new_page(self, title: str, parent: Parent, created_ms: int, edited_ms: int, author: int, recipe: tuple) -> Page:
         """Creates a page and records it with its parent (sub-page list, or data-source rows and row number)."""
         idx = len(self.pages)
         page = Page(idx, self.codec.encode(Kind.PAGE, idx), title, parent, created_ms, edited_ms, author, recipe)

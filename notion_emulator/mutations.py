@@ -6,7 +6,8 @@ changed with the new time, bumps `version` (which invalidates cached ground trut
 `{"op", "time", "ids"}`. Editing or adding a block moves its page's last_edited_time; adding a comment does
 not (the conservative reading of the docs); adding a sub-page moves its parent page (a child_page block
 appeared in it); a schema change moves the data source and its database. Trashing and restoring a page move
-it; unsharing moves nothing (nothing was edited).
+it; unsharing moves nothing (nothing was edited). Moving a page moves it and both parent pages (a child_page
+block left one and appeared in the other); renaming a data source moves it, not its database.
 """
 
 from __future__ import annotations
@@ -22,11 +23,37 @@ from .ids import Kind
 from .model import Page, Parent, propagate
 from .properties import COMPUTED_TYPES, SchemaFactory, value_of
 
-OPS = ("archive_row", "edit_page", "edit_block", "add_block", "add_comment", "add_page", "add_row", "trash_page",
-       "restore_page", "unshare_page", "share_page", "change_schema", "bulk_edit")
-_EDITABLE_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "heading_1",
-                    "heading_2", "heading_3", "to_do", "callout", "code", "template"}
-
+OPS = (
+    "archive_row",
+    "edit_page",
+    "edit_block",
+    "add_block",
+    "add_comment",
+    "add_page",
+    "add_row",
+    "trash_page",
+    "restore_page",
+    "unshare_page",
+    "share_page",
+    "change_schema",
+    "bulk_edit",
+    "move_page",
+    "edit_data_source",
+)
+_EDITABLE_BLOCKS = {
+    "paragraph",
+    "bulleted_list_item",
+    "numbered_list_item",
+    "quote",
+    "toggle",
+    "heading_1",
+    "heading_2",
+    "heading_3",
+    "to_do",
+    "callout",
+    "code",
+    "template",
+}
 
 
 # The property types change_schema adds or retypes to: generated without any configuration.
@@ -67,8 +94,9 @@ class Mutations(BackendState):
         return self.ws.persons[0] if self.ws.persons else self.integration.idx
 
     # -- pages --------------------------------------------------------------------------------------------
-    def edit_page(self, page_id: str, title: str | None = None, properties: dict | None = None,
-                  advance_seconds: float = 1) -> dict:
+    def edit_page(
+        self, page_id: str, title: str | None = None, properties: dict | None = None, advance_seconds: float = 1
+    ) -> dict:
         with self.lock:
             page = self._require_page(page_id)
             updates = dict(self._coerce(page, name, value) for name, value in (properties or {}).items())
@@ -91,8 +119,12 @@ class Mutations(BackendState):
         if ds_idx is not None:
             for prop in self.ws.data_sources[ds_idx].properties:
                 if prop.type in ("rich_text", "number", "checkbox", "url"):
-                    new = {"rich_text": f"Edited at {exact_iso(at)}", "number": at % 1000,
-                           "checkbox": not value_of(self.ws, page, prop), "url": f"https://example.com/e/{at}"}
+                    new = {
+                        "rich_text": f"Edited at {exact_iso(at)}",
+                        "number": at % 1000,
+                        "checkbox": not value_of(self.ws, page, prop),
+                        "url": f"https://example.com/e/{at}",
+                    }
                     page.values = dict(page.values or {}, **{prop.id: new[prop.type]})
                     return None
         base = page.title.split(" (edited")[0]
@@ -149,8 +181,14 @@ class Mutations(BackendState):
             return prop.id, None if value is None else {"state": value}
         return prop.id, value
 
-    def add_page(self, parent_id: str | None = None, title: str | None = None, blocks: int = 2,
-                 in_column: bool = False, advance_seconds: float = 1) -> dict:
+    def add_page(
+        self,
+        parent_id: str | None = None,
+        title: str | None = None,
+        blocks: int = 2,
+        in_column: bool = False,
+        advance_seconds: float = 1,
+    ) -> dict:
         """A new page under the workspace (no parent_id) or a page (in its sub-page column if in_column)."""
         with self.lock:
             parent_page = self._require_page(parent_id) if parent_id else None
@@ -171,17 +209,25 @@ class Mutations(BackendState):
                 ids.append(parent_page.id)
             return self._answer("add_page", ids)
 
-    def add_row(self, data_source_id: str, title: str | None = None, properties: dict | None = None,
-                blocks: int = 1, advance_seconds: float = 1) -> dict:
+    def add_row(
+        self,
+        data_source_id: str,
+        title: str | None = None,
+        properties: dict | None = None,
+        blocks: int = 1,
+        advance_seconds: float = 1,
+    ) -> dict:
         with self.lock:
             ds = self.data_source(data_source_id or "")
             if ds is None:
                 raise self.not_found("data source", str(data_source_id))
             at = self._tick(advance_seconds)
-            page = self._new_page(title or f"New row {self.version}", ("data_source", ds.idx), at,
-                                  ("random", blocks))
-            page.values = {prop.id: ([] if prop.type in ("people", "relation", "multi_select", "files") else None)
-                           for prop in ds.properties if prop.type not in COMPUTED_TYPES | {"formula", "rollup"}}
+            page = self._new_page(title or f"New row {self.version}", ("data_source", ds.idx), at, ("random", blocks))
+            page.values = {
+                prop.id: ([] if prop.type in ("people", "relation", "multi_select", "files") else None)
+                for prop in ds.properties
+                if prop.type not in COMPUTED_TYPES | {"formula", "rollup"}
+            }
             for name, value in (properties or {}).items():
                 prop_id, internal = self._coerce(page, name, value)
                 if prop_id == "title":
@@ -195,6 +241,50 @@ class Mutations(BackendState):
         propagate(self.ws, "page", page.idx)
         self._page_index.put(page.id, at, "page", page.idx)
         return page
+
+    def move_page(self, page_id: str, parent_id: str | None = None, advance_seconds: float = 1) -> dict:
+        """Moves a page (not a row) under another page, or to the workspace (no parent_id). Its child_page
+        block leaves the old parent page and appears at the end of the new one: the page and both parent pages
+        move (their listings changed); what is below the page moves with it, unedited."""
+        with self.lock:
+            page = self._require_page(page_id)
+            if page.data_source is not None:
+                raise validation("move_page moves pages, not database rows.")
+            new_parent = self._require_page(parent_id) if parent_id else None
+            if new_parent is not None and (new_parent.data_source is not None or self._below(new_parent, page)):
+                raise validation("A page can only move under a page that is neither a row nor below itself.")
+            at = self._tick(advance_seconds)
+            touched = [page]
+            # each parent's content is pinned (built, if it was not yet) before its child_pages change
+            if page.parent[0] in ("page", "block"):
+                old = self.ws.pages[page.parent[1]]
+                content = self.pin(old.idx)
+                old.child_pages.remove(page.idx)
+                node = content.by_id.pop(page.id, None)
+                if node is not None:
+                    content.children_of(node.parent).remove(node)
+                touched.append(old)
+            if new_parent is not None:
+                content = self.pin(new_parent.idx)
+                page.parent = ("page", new_parent.idx)
+                new_parent.child_pages.append(page.idx)
+                self.builder.add_child_block(content, page.idx, "child_page")
+                touched.append(new_parent)
+            else:
+                page.parent = ("workspace",)
+            for moved in touched:
+                self._touch_page(moved, at)
+            propagate(self.ws, "page", page.idx)
+            return self._answer("move_page", [p.id for p in touched])
+
+    def _below(self, page: Page, ancestor: Page) -> bool:
+        """Whether `page` is `ancestor` or lies somewhere below it."""
+        current: Page | None = page
+        while current is not None:
+            if current is ancestor:
+                return True
+            current = self.ws.pages[current.parent[1]] if current.parent[0] in ("page", "block") else None
+        return False
 
     def archive_row(self, page_id: str, archived: bool = True, advance_seconds: float = 1) -> dict:
         """Moves a data-source row into (or out of) its data source's archive partition (notion-api.md §13.8)."""
@@ -239,8 +329,11 @@ class Mutations(BackendState):
             return self._answer(op, [self._id_of(kind, idx) for kind, idx in visited])
 
     def _id_of(self, kind: str, idx: int) -> str:
-        objects: dict[str, list] = {"page": self.ws.pages, "database": self.ws.databases,
-                                    "data_source": self.ws.data_sources}
+        objects: dict[str, list] = {
+            "page": self.ws.pages,
+            "database": self.ws.databases,
+            "data_source": self.ws.data_sources,
+        }
         return objects[kind][idx].id
 
     # -- blocks and comments ------------------------------------------------------------------------------
@@ -261,8 +354,9 @@ class Mutations(BackendState):
             self._touch_page(page, at)
             return self._answer("edit_block", [node.id, page.id])
 
-    def add_block(self, parent_id: str, type: str = "paragraph", text: str | None = None,
-                  advance_seconds: float = 1) -> dict:
+    def add_block(
+        self, parent_id: str, type: str = "paragraph", text: str | None = None, advance_seconds: float = 1
+    ) -> dict:
         """Appends a text block to a page or to a block (which then has children)."""
         with self.lock:
             if type not in _EDITABLE_BLOCKS:
@@ -280,9 +374,16 @@ class Mutations(BackendState):
             content = self.pin(page.idx)
             at = self._tick(advance_seconds)
             rng = random.Random(self.version)
-            node = self.builder.new_block(content, page, rng, type, parent_node,
-                                          text if text is not None else f"Added at {exact_iso(at)}",
-                                          at_ms=at, author=self._editor())
+            node = self.builder.new_block(
+                content,
+                page,
+                rng,
+                type,
+                parent_node,
+                text if text is not None else f"Added at {exact_iso(at)}",
+                at_ms=at,
+                author=self._editor(),
+            )
             self._touch_page(page, at)
             return self._answer("add_block", [node.id, page.id])
 
@@ -301,15 +402,29 @@ class Mutations(BackendState):
                     raise self.not_found("block", str(parent_id))
             content = self.pin(page.idx)
             at = self._tick(advance_seconds)
-            made = self.builder.add_comments(content, page, random.Random(self.version), 1, block,
-                                             [text or f"Comment added at {exact_iso(at)}"], at_ms=at,
-                                             author=self._editor())
+            made = self.builder.add_comments(
+                content,
+                page,
+                random.Random(self.version),
+                1,
+                block,
+                [text or f"Comment added at {exact_iso(at)}"],
+                at_ms=at,
+                author=self._editor(),
+            )
             return self._answer("add_comment", [made[0].id])
 
     # -- schema -------------------------------------------------------------------------------------------
-    def change_schema(self, data_source_id: str, add: dict | None = None, remove: str | None = None,
-                      rename: dict | None = None, retype: dict | None = None, title: str | None = None,
-                      advance_seconds: float = 1) -> dict:
+    def change_schema(
+        self,
+        data_source_id: str,
+        add: dict | None = None,
+        remove: str | None = None,
+        rename: dict | None = None,
+        retype: dict | None = None,
+        title: str | None = None,
+        advance_seconds: float = 1,
+    ) -> dict:
         """Adds (`{"name", "type"}`, default a rich_text), removes (name or id), renames (`{"from", "to"}`) or
         retypes (`{"name", "type"}`: same id, a plain type; every row's value is generated anew for that type) a
         property, or renames the data source (`title`). Existing rows have no value for an added property."""
@@ -326,17 +441,22 @@ class Mutations(BackendState):
             if rename is not None and ds.property_by_id_or_name(rename.get("from", "")) is None:
                 raise validation(f"No property {rename.get('from')!r} to rename.")
             if add is not None and add.get("type", "rich_text") not in PLAIN_TYPES:
-                raise validation("change_schema adds plain properties only (rich_text, number, checkbox, url, "
-                                 "email, phone_number, date, people).")
+                raise validation(
+                    "change_schema adds plain properties only (rich_text, number, checkbox, url, "
+                    "email, phone_number, date, people)."
+                )
             retyped = ds.property_by_id_or_name((retype or {}).get("name", "")) if retype is not None else None
-            if retype is not None and (retyped is None or retyped.type == "title" or retype.get("type") not in
-                                       PLAIN_TYPES):
-                raise validation(f"Cannot retype {retype!r}: an existing non-title property, to one of "
-                                 f"{', '.join(PLAIN_TYPES)}.")
+            if retype is not None and (
+                retyped is None or retyped.type == "title" or retype.get("type") not in PLAIN_TYPES
+            ):
+                raise validation(
+                    f"Cannot retype {retype!r}: an existing non-title property, to one of {', '.join(PLAIN_TYPES)}."
+                )
             at = self._tick(advance_seconds)
             if title is not None:
                 ds.title = title
             if retyped is not None:
+                assert retype is not None  # retyped is only found for a given retype
                 retyped.type, retyped.config = retype["type"], {}
                 for idx in ds.rows:
                     values = self.ws.pages[idx].values
@@ -360,6 +480,21 @@ class Mutations(BackendState):
             self._ds_index.put(ds.id, at, "data_source", ds.idx)
             self._db_index.put(db.id, at, "database", db.idx)
             return self._answer("change_schema", [ds.id, db.id])
+
+    def edit_data_source(self, data_source_id: str, title: str | None = None, advance_seconds: float = 1) -> dict:
+        """Renames a data source (default: its title with an "(edited ...)" suffix); moves the data source only
+        (its database's own title is not its data sources')."""
+        with self.lock:
+            ds = self.data_source(data_source_id or "")
+            if ds is None:
+                raise self.not_found("data source", str(data_source_id))
+            at = self._tick(advance_seconds)
+            ds.title = (
+                title if title is not None else f"{ds.title.split(' (edited')[0]} (edited {exact_iso(at)[11:19]})"
+            )
+            ds.edited_ms, ds.edited_by = at, self._editor()
+            self._ds_index.put(ds.id, at, "data_source", ds.idx)
+            return self._answer("edit_data_source", [ds.id])
 
     # -- many at once ---------------------------------------------------------------------------------
     def bulk_edit(self, fraction: float = 0.01, seed: int = 0, advance_seconds: float = 1) -> dict:
@@ -388,8 +523,9 @@ class Mutations(BackendState):
                         page.title = self._default_edit(page, at) or page.title
                 if n % 5 == 0:
                     content = self.pin(page.idx)
-                    made = self.builder.add_comments(content, page, rng, 1, None, [f"Bulk comment {n}"], at_ms=at,
-                                                     author=self._editor())
+                    made = self.builder.add_comments(
+                        content, page, rng, 1, None, [f"Bulk comment {n}"], at_ms=at, author=self._editor()
+                    )
                     comments.append(made[0].id)
                 self._touch_page(page, at)
                 edited.append(page.id)
@@ -407,4 +543,3 @@ class Mutations(BackendState):
                     added.append(row.id)
             ids = edited + blocks + comments + added
             return self._answer("bulk_edit", ids, pages=edited, blocks=blocks, comments=comments, added=added)
-

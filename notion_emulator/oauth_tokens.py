@@ -24,8 +24,12 @@ DEFAULT_ACCESS_TOKEN_SECONDS = 3600.0
 class OAuthTokens:
     """Minted access tokens (with the virtual time they were issued) and the refresh tokens still valid."""
 
-    def __init__(self, main_token: str, now_ms: Callable[[], int],
-                 access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS):
+    def __init__(
+        self,
+        main_token: str,
+        now_ms: Callable[[], int],
+        access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS,
+    ):
         self.main_token = main_token
         self.access_token_seconds = access_token_seconds
         self._now_ms = now_ms

@@ -22,6 +22,7 @@ from .ids import IdCodec, Kind, dashed, normalize
 @dataclass(frozen=True)
 class Listing:
     """One page of a listing: its items and the cursor of the next page (None: this is the last)."""
+
     items: list
     next_cursor: str | None
     incomplete: bool = False  # a result cap cut the listing: request_status incomplete (notion-api.md §13.4)
@@ -33,8 +34,9 @@ def cursor_id(cursor: str) -> str | None:
     return dashed(compact) if compact else None
 
 
-def by_id(items: list, start_cursor: str | None, page_size: int,
-          id_of: Callable[[Any], str] = lambda item: item.id) -> Listing:
+def by_id(
+    items: list, start_cursor: str | None, page_size: int, id_of: Callable[[Any], str] = lambda item: item.id
+) -> Listing:
     """One page of an ordered list whose cursors are the id of the next item."""
     start = 0
     if start_cursor is not None:
@@ -42,7 +44,7 @@ def by_id(items: list, start_cursor: str | None, page_size: int,
         start = next((i for i, item in enumerate(items) if id_of(item) == wanted), -1)
         if start < 0:
             raise invalid_cursor(start_cursor)
-    chunk = items[start:start + page_size]
+    chunk = items[start : start + page_size]
     next_cursor = id_of(items[start + page_size]) if start + page_size < len(items) else None
     return Listing(chunk, next_cursor)
 

@@ -36,6 +36,7 @@ class PropertyItems:
     """GET /v1/pages/{id}/properties/{pid}: `listing` is None for a type that is not paginated, whose one
     property_item value is `value`; else `value` is what the list's property_item holds (a rollup's
     aggregate, or {})."""
+
     page_id: str
     prop_id: str
     kind: str
@@ -62,19 +63,30 @@ class Reads(BackendState):
             return self.render.user(user)
 
     # -- search -----------------------------------------------------------------------------------------------
-    def search(self, shared: bool, version: str, value: str | None, query: str, descending: bool,
-               start_cursor: str | None, page_size: int, filter_query: dict[str, list[str]]) -> Listing:
+    def search(
+        self,
+        shared: bool,
+        version: str,
+        value: str | None,
+        query: str,
+        descending: bool,
+        start_cursor: str | None,
+        page_size: int,
+        filter_query: dict[str, list[str]],
+    ) -> Listing:
         """`filter_query`: the query string, read for `filter_properties` as search_filter_properties says
         (how Search applies it is UNVERIFIED, notion-api.md §13.3: "applied" reads it as a data-source query
         does; "ignored" reads no such parameter, as SDK 5.26.0 and the 2026-07 OpenAPI have none)."""
-        wanted = list_filter_properties({} if self.search_filter_properties == "ignored" else filter_query,
-                                        version)
+        wanted = list_filter_properties({} if self.search_filter_properties == "ignored" else filter_query, version)
         with self.lock:
             session = self.sessions.begin(start_cursor, self.search_result_cap, by_pages=False)
             if session.room is not None:
                 page_size = min(page_size, session.room)
-            hits, next_cursor = self.search_hits(shared, version, value, query, descending, start_cursor,
-                                                 page_size) if page_size else ([], None)
+            hits, next_cursor = (
+                self.search_hits(shared, version, value, query, descending, start_cursor, page_size)
+                if page_size
+                else ([], None)
+            )
             capped = session.room is not None and next_cursor is not None and len(hits) >= session.room
             capped = self.sessions.served(session, len(hits), capped)
             next_cursor = None if capped else self.sessions.mint(session, session_cursors.next_id(next_cursor))
@@ -118,8 +130,7 @@ class Reads(BackendState):
                 self._single_source(db)
             return self.render.database(db, version)
 
-    def query_database(self, raw: str, shared: bool, query: QueryArgs,
-                       filter_properties: list[str] | None) -> Listing:
+    def query_database(self, raw: str, shared: bool, query: QueryArgs, filter_properties: list[str] | None) -> Listing:
         """POST /v1/databases/{id}/query, which only 2022-06-28 has: the query of its one data source."""
         with self.lock:
             ds = self._single_source(self._visible_database(raw, shared))
@@ -129,14 +140,14 @@ class Reads(BackendState):
         with self.lock:
             return self.render.data_source(self._visible_data_source(raw, shared))
 
-    def query_data_source(self, raw: str, shared: bool, version: str, query: QueryArgs,
-                          filter_properties: list[str] | None) -> Listing:
+    def query_data_source(
+        self, raw: str, shared: bool, version: str, query: QueryArgs, filter_properties: list[str] | None
+    ) -> Listing:
         with self.lock:
             ds = self._visible_data_source(raw, shared)
             return self._query(ds, version, query, filter_properties)
 
-    def _query(self, ds: DataSource, version: str, query: QueryArgs, filter_properties: list[str] | None
-               ) -> Listing:
+    def _query(self, ds: DataSource, version: str, query: QueryArgs, filter_properties: list[str] | None) -> Listing:
         body, start_cursor, page_size = query()  # read once the data source is found (see QueryArgs)
         rows = self.query_rows(ds, body)
         session = self.sessions.begin(start_cursor, None)
@@ -146,8 +157,11 @@ class Reads(BackendState):
             rows = rows[:cap]  # "every page of the capped result" carries request_status (notion-api.md §13.4)
         page = session_cursors.page_of(rows, start_cursor, page_size)
         self.sessions.served(session, len(page.items), capped)
-        return Listing([self.render.page(r, version, filter_properties) for r in page.items],
-                       self.sessions.mint(session, session_cursors.next_id(page.next_cursor)), capped)
+        return Listing(
+            [self.render.page(r, version, filter_properties) for r in page.items],
+            self.sessions.mint(session, session_cursors.next_id(page.next_cursor)),
+            capped,
+        )
 
     def data_source_templates(self, raw: str, shared: bool) -> Listing:
         """The emulated workspace has no templates; the data source must still be there."""
@@ -166,8 +180,9 @@ class Reads(BackendState):
         with self.lock:
             return self.render.page(self._visible(raw, shared), version, filter_properties)
 
-    def property_items(self, raw: str, shared: bool, wanted: str, start_cursor: str | None,
-                       page_size: int) -> PropertyItems:
+    def property_items(
+        self, raw: str, shared: bool, wanted: str, start_cursor: str | None, page_size: int
+    ) -> PropertyItems:
         """`wanted` is the property id as the path holds it: as the API shows it (already URL-encoded),
         decoded, or encoded twice."""
         with self.lock:
@@ -226,8 +241,11 @@ class Reads(BackendState):
             owner, children = self.children_listing(self._visible_block(raw, shared))
             chunk = paging.by_id(children, start_cursor, page_size)
             # no owner (a database) has no children
-            blocks = [self.render.block(owner, node, self.has_children(owner, node)) for node in chunk.items] if (
-                owner is not None) else []
+            blocks = (
+                [self.render.block(owner, node, self.has_children(owner, node)) for node in chunk.items]
+                if (owner is not None)
+                else []
+            )
             return Listing(blocks, chunk.next_cursor)
 
     # -- comments ---------------------------------------------------------------------------------------------
@@ -261,9 +279,13 @@ class Reads(BackendState):
         with self.lock:
             ws = self.ws
             owner = next((u for u in ws.users if u.kind == "person"), None)
-            return {"bot_id": ws.integration.id, "workspace_id": ws.workspace_id, "workspace_name": ws.name,
-                    "workspace_icon": None,
-                    "owner": {"type": "user", "user": self.render.user(owner)} if owner else
-                    {"type": "workspace", "workspace": True},
-                    "duplicated_template_id": None}
-
+            return {
+                "bot_id": ws.integration.id,
+                "workspace_id": ws.workspace_id,
+                "workspace_name": ws.name,
+                "workspace_icon": None,
+                "owner": {"type": "user", "user": self.render.user(owner)}
+                if owner
+                else {"type": "workspace", "workspace": True},
+                "duplicated_template_id": None,
+            }

@@ -21,8 +21,21 @@ from .versions import V2022, V2025, block_type_name, wants
 
 PEOPLE_LIMIT = RELATION_LIMIT = 25  # references a page object holds per property (notion-api.md §6.4)
 _ANNOTATIONS = ("bold", "italic", "strikethrough", "underline", "code")
-_TEXT_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "template",
-                "heading_1", "heading_2", "heading_3", "heading_4", "to_do", "callout", "code"}
+_TEXT_BLOCKS = {
+    "paragraph",
+    "bulleted_list_item",
+    "numbered_list_item",
+    "quote",
+    "toggle",
+    "template",
+    "heading_1",
+    "heading_2",
+    "heading_3",
+    "heading_4",
+    "to_do",
+    "callout",
+    "code",
+}
 _MEDIA = {"image", "video", "pdf", "file", "audio"}
 SITE = "https://www.notion.so"
 
@@ -51,17 +64,25 @@ class Renderer:
             body["person"] = {"email": user.email, "email_verified": True}
         elif user.kind == "integration":
             body["type"] = "bot"
-            body["bot"] = {"owner": {"type": "workspace", "workspace": True}, "workspace_name": self.ws.name,
-                           "workspace_id": self.ws.workspace_id,
-                           "workspace_limits": {"max_file_upload_size_in_bytes": 5_368_709_120}}
+            body["bot"] = {
+                "owner": {"type": "workspace", "workspace": True},
+                "workspace_name": self.ws.name,
+                "workspace_id": self.ws.workspace_id,
+                "workspace_limits": {"max_file_upload_size_in_bytes": 5_368_709_120},
+            }
         else:
             body["type"] = "bot"
             body["bot"] = {}  # other integrations' bots, as GET /v1/users lists them
         return body
 
     def text_item(self, content: str, link: str | None = None, **marks) -> dict:
-        return {"type": "text", "text": {"content": content, "link": {"url": link} if link else None},
-                "annotations": text_annotations(**marks), "plain_text": content, "href": link}
+        return {
+            "type": "text",
+            "text": {"content": content, "link": {"url": link} if link else None},
+            "annotations": text_annotations(**marks),
+            "plain_text": content,
+            "href": link,
+        }
 
     def rich_text(self, value) -> list:
         if value is None or value == "":
@@ -79,33 +100,48 @@ class Renderer:
         if kind == "link":
             return self.text_item(segment[1], link=segment[2])
         if kind == "equation":
-            return {"type": "equation", "equation": {"expression": segment[1]}, "annotations": text_annotations(),
-                    "plain_text": segment[1], "href": None}
+            return {
+                "type": "equation",
+                "equation": {"expression": segment[1]},
+                "annotations": text_annotations(),
+                "plain_text": segment[1],
+                "href": None,
+            }
         if kind == "mention_user":
             user = self.ws.users[segment[1]]
             return self._mention({"type": "user", "user": self.partial_user(user.idx)}, f"@{user.name or ''}", None)
         if kind == "mention_page":
             page = self.ws.pages[segment[1]]
-            return self._mention({"type": "page", "page": {"id": page.id}}, page.title,
-                                 f"{SITE}/{page.id.replace('-', '')}")
+            return self._mention(
+                {"type": "page", "page": {"id": page.id}}, page.title, f"{SITE}/{page.id.replace('-', '')}"
+            )
         if kind == "mention_database":
             db = self.ws.databases[segment[1]]
-            return self._mention({"type": "database", "database": {"id": db.id}}, db.title,
-                                 f"{SITE}/{db.id.replace('-', '')}")
+            return self._mention(
+                {"type": "database", "database": {"id": db.id}}, db.title, f"{SITE}/{db.id.replace('-', '')}"
+            )
         if kind == "mention_date":
-            return self._mention({"type": "date", "date": {"start": segment[1], "end": None, "time_zone": None}},
-                                 segment[1], None)
+            return self._mention(
+                {"type": "date", "date": {"start": segment[1], "end": None, "time_zone": None}}, segment[1], None
+            )
         raise ValueError(f"unknown rich text segment {segment!r}")
 
     def _mention(self, mention: dict, plain: str, href: str | None) -> dict:
-        return {"type": "mention", "mention": mention, "annotations": text_annotations(), "plain_text": plain,
-                "href": href}
+        return {
+            "type": "mention",
+            "mention": mention,
+            "annotations": text_annotations(),
+            "plain_text": plain,
+            "href": href,
+        }
 
     def hosted_file(self, url: str) -> dict:
         """A Notion-hosted file: a signed URL that expires an hour after the response (notion-api.md §9)."""
         now = self.now_ms()
-        return {"url": f"{url}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Date={now // 1000}",
-                "expiry_time": exact_iso(now + 3_600_000)}
+        return {
+            "url": f"{url}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Date={now // 1000}",
+            "expiry_time": exact_iso(now + 3_600_000),
+        }
 
     def icon(self, icon: dict | None) -> dict | None:
         """Icons and covers: emoji and external ones as stored; Notion-hosted files get a fresh signed URL."""
@@ -143,13 +179,22 @@ class Renderer:
     def page(self, page: Page, version: str, filter_properties: list[str] | None = None) -> dict:
         trashed = page.eff_trashed
         return {
-            "object": "page", "id": page.id,
-            "created_time": minute_iso(page.created_ms), "last_edited_time": minute_iso(page.edited_ms),
-            "created_by": self.partial_user(page.created_by), "last_edited_by": self.partial_user(page.edited_by),
-            "cover": self.icon(page.cover), "icon": self.icon(page.icon), "parent": self.parent(page.parent, version),
-            "archived": trashed, "in_trash": trashed, "is_archived": page.is_archived, "is_locked": page.is_locked,
+            "object": "page",
+            "id": page.id,
+            "created_time": minute_iso(page.created_ms),
+            "last_edited_time": minute_iso(page.edited_ms),
+            "created_by": self.partial_user(page.created_by),
+            "last_edited_by": self.partial_user(page.edited_by),
+            "cover": self.icon(page.cover),
+            "icon": self.icon(page.icon),
+            "parent": self.parent(page.parent, version),
+            "archived": trashed,
+            "in_trash": trashed,
+            "is_archived": page.is_archived,
+            "is_locked": page.is_locked,
             "properties": self.page_properties(page, filter_properties),
-            "url": self.page_url(page), "public_url": None,
+            "url": self.page_url(page),
+            "public_url": None,
         }
 
     def page_properties(self, page: Page, filter_properties: list[str] | None = None) -> dict:
@@ -159,8 +204,11 @@ class Renderer:
             if filter_properties is not None and "title" not in filter_properties:
                 return {}
             return props
-        return {prop.name: self.property_value(page, prop) for prop in self.ws.data_sources[ds_idx].properties
-                if wants(filter_properties, prop.id, prop.name)}
+        return {
+            prop.name: self.property_value(page, prop)
+            for prop in self.ws.data_sources[ds_idx].properties
+            if wants(filter_properties, prop.id, prop.name)
+        }
 
     def property_value(self, page: Page, prop: PropertySchema) -> dict:
         value = value_of(self.ws, page, prop)
@@ -212,12 +260,20 @@ class Renderer:
             config = {"expression": cfg["expression"]}
         elif kind == "relation":
             target = self.ws.data_sources[cfg["target"]]
-            config = {"database_id": self.ws.databases[target.db].id, "data_source_id": target.id,
-                      "type": "single_property", "single_property": {}}
+            config = {
+                "database_id": self.ws.databases[target.db].id,
+                "data_source_id": target.id,
+                "type": "single_property",
+                "single_property": {},
+            }
         elif kind == "rollup":
-            config = {"function": cfg["function"], "relation_property_name": cfg["relation_name"],
-                      "relation_property_id": cfg["relation"], "rollup_property_name": cfg["target_name"],
-                      "rollup_property_id": cfg["target_id"]}
+            config = {
+                "function": cfg["function"],
+                "relation_property_name": cfg["relation_name"],
+                "relation_property_id": cfg["relation"],
+                "rollup_property_name": cfg["target_name"],
+                "rollup_property_id": cfg["target_id"],
+            }
         elif kind == "unique_id":
             config = {"prefix": cfg.get("prefix")}
         # place, button, verification and the rest: an empty configuration (Recorded for the first two)
@@ -226,28 +282,47 @@ class Renderer:
     def data_source(self, ds: DataSource) -> dict:
         db = self.ws.databases[ds.db]
         return {
-            "object": "data_source", "id": ds.id, "cover": None, "icon": self.icon(ds.icon),
-            "created_time": minute_iso(ds.created_ms), "created_by": self.partial_user(ds.created_by),
-            "last_edited_by": self.partial_user(ds.edited_by), "last_edited_time": minute_iso(ds.edited_ms),
-            "title": self.rich_text(ds.title), "description": self.rich_text(ds.description),
-            "is_inline": db.is_inline, "properties": self.schema(ds),
+            "object": "data_source",
+            "id": ds.id,
+            "cover": None,
+            "icon": self.icon(ds.icon),
+            "created_time": minute_iso(ds.created_ms),
+            "created_by": self.partial_user(ds.created_by),
+            "last_edited_by": self.partial_user(ds.edited_by),
+            "last_edited_time": minute_iso(ds.edited_ms),
+            "title": self.rich_text(ds.title),
+            "description": self.rich_text(ds.description),
+            "is_inline": db.is_inline,
+            "properties": self.schema(ds),
             "parent": {"type": "database_id", "database_id": db.id},
             "database_parent": self.parent(db.parent, V2025),
-            "url": self.database_url(db), "public_url": None,
-            "archived": ds.eff_trashed, "in_trash": ds.eff_trashed,
+            "url": self.database_url(db),
+            "public_url": None,
+            "archived": ds.eff_trashed,
+            "in_trash": ds.eff_trashed,
         }
 
     def database(self, db: Database, version: str) -> dict:
         if version == V2022:
             return self.database_2022(db)
         return {
-            "object": "database", "id": db.id, "title": self.rich_text(db.title),
-            "description": self.rich_text(db.description), "parent": self.parent(db.parent, version),
-            "is_inline": db.is_inline, "in_trash": db.eff_trashed, "is_locked": False,
-            "created_time": database_iso(db.created_ms), "last_edited_time": database_iso(db.edited_ms),
-            "data_sources": [{"id": self.ws.data_sources[i].id, "name": self.ws.data_sources[i].title}
-                             for i in db.data_sources],
-            "icon": self.icon(db.icon), "cover": self.icon(db.cover), "url": self.database_url(db), "public_url": None,
+            "object": "database",
+            "id": db.id,
+            "title": self.rich_text(db.title),
+            "description": self.rich_text(db.description),
+            "parent": self.parent(db.parent, version),
+            "is_inline": db.is_inline,
+            "in_trash": db.eff_trashed,
+            "is_locked": False,
+            "created_time": database_iso(db.created_ms),
+            "last_edited_time": database_iso(db.edited_ms),
+            "data_sources": [
+                {"id": self.ws.data_sources[i].id, "name": self.ws.data_sources[i].title} for i in db.data_sources
+            ],
+            "icon": self.icon(db.icon),
+            "cover": self.icon(db.cover),
+            "url": self.database_url(db),
+            "public_url": None,
             "archived": db.eff_trashed,
         }
 
@@ -257,12 +332,22 @@ class Renderer:
         answer 400, see server.py)."""
         ds = self.ws.data_sources[db.data_sources[0]]
         return {
-            "object": "database", "id": db.id, "cover": self.icon(db.cover), "icon": self.icon(db.icon),
-            "created_time": minute_iso(db.created_ms), "created_by": self.partial_user(db.created_by),
-            "last_edited_by": self.partial_user(db.edited_by), "last_edited_time": minute_iso(db.edited_ms),
-            "title": self.rich_text(db.title), "description": self.rich_text(db.description),
-            "is_inline": db.is_inline, "properties": self.schema(ds), "parent": self.parent(db.parent, V2022),
-            "url": self.database_url(db), "public_url": None, "archived": db.eff_trashed,
+            "object": "database",
+            "id": db.id,
+            "cover": self.icon(db.cover),
+            "icon": self.icon(db.icon),
+            "created_time": minute_iso(db.created_ms),
+            "created_by": self.partial_user(db.created_by),
+            "last_edited_by": self.partial_user(db.edited_by),
+            "last_edited_time": minute_iso(db.edited_ms),
+            "title": self.rich_text(db.title),
+            "description": self.rich_text(db.description),
+            "is_inline": db.is_inline,
+            "properties": self.schema(ds),
+            "parent": self.parent(db.parent, V2022),
+            "url": self.database_url(db),
+            "public_url": None,
+            "archived": db.eff_trashed,
             "in_trash": db.eff_trashed,
         }
 
@@ -273,14 +358,24 @@ class Renderer:
             return self.page_as_block(ws.pages[node.ref], has_children)
         if node.type == "child_database":
             return self.database_as_block(ws.databases[node.ref])
-        parent = ({"type": "page_id", "page_id": ws.pages[content.page].id} if node.parent is None
-                  else {"type": "block_id", "block_id": node.parent.id})
+        parent = (
+            {"type": "page_id", "page_id": ws.pages[content.page].id}
+            if node.parent is None
+            else {"type": "block_id", "block_id": node.parent.id}
+        )
         name = block_type_name(node.type, V2025)
         return {
-            "object": "block", "id": node.id, "parent": parent,
-            "created_time": minute_iso(node.created_ms), "last_edited_time": minute_iso(node.edited_ms),
-            "created_by": self.partial_user(node.created_by), "last_edited_by": self.partial_user(node.edited_by),
-            "has_children": has_children, "archived": False, "in_trash": False, "type": name,
+            "object": "block",
+            "id": node.id,
+            "parent": parent,
+            "created_time": minute_iso(node.created_ms),
+            "last_edited_time": minute_iso(node.edited_ms),
+            "created_by": self.partial_user(node.created_by),
+            "last_edited_by": self.partial_user(node.edited_by),
+            "has_children": has_children,
+            "archived": False,
+            "in_trash": False,
+            "type": name,
             name: self.block_payload(content.page, node),
         }
 
@@ -291,20 +386,34 @@ class Renderer:
         else:
             parent = self.parent(page.parent, V2025)
         return {
-            "object": "block", "id": page.id, "parent": parent,
-            "created_time": minute_iso(page.created_ms), "last_edited_time": minute_iso(page.edited_ms),
-            "created_by": self.partial_user(page.created_by), "last_edited_by": self.partial_user(page.edited_by),
-            "has_children": has_children, "archived": page.eff_trashed, "in_trash": page.eff_trashed,
-            "type": "child_page", "child_page": {"title": page.title},
+            "object": "block",
+            "id": page.id,
+            "parent": parent,
+            "created_time": minute_iso(page.created_ms),
+            "last_edited_time": minute_iso(page.edited_ms),
+            "created_by": self.partial_user(page.created_by),
+            "last_edited_by": self.partial_user(page.edited_by),
+            "has_children": has_children,
+            "archived": page.eff_trashed,
+            "in_trash": page.eff_trashed,
+            "type": "child_page",
+            "child_page": {"title": page.title},
         }
 
     def database_as_block(self, db: Database) -> dict:
         return {
-            "object": "block", "id": db.id, "parent": self.parent(db.parent, V2025),
-            "created_time": minute_iso(db.created_ms), "last_edited_time": minute_iso(db.edited_ms),
-            "created_by": self.partial_user(db.created_by), "last_edited_by": self.partial_user(db.edited_by),
-            "has_children": False, "archived": db.eff_trashed, "in_trash": db.eff_trashed,
-            "type": "child_database", "child_database": {"title": db.title},
+            "object": "block",
+            "id": db.id,
+            "parent": self.parent(db.parent, V2025),
+            "created_time": minute_iso(db.created_ms),
+            "last_edited_time": minute_iso(db.edited_ms),
+            "created_by": self.partial_user(db.created_by),
+            "last_edited_by": self.partial_user(db.edited_by),
+            "has_children": False,
+            "archived": db.eff_trashed,
+            "in_trash": db.eff_trashed,
+            "type": "child_database",
+            "child_database": {"title": db.title},
         }
 
     def block_payload(self, page_idx: int, node: Block) -> dict:
@@ -327,8 +436,11 @@ class Renderer:
             if kind == "callout":
                 payload["icon"] = {"type": "emoji", "emoji": extra.get("icon") or rng.choice(text.EMOJIS)}
             if kind == "code":
-                payload = {"caption": self.rich_text(extra.get("caption")), "rich_text": payload["rich_text"],
-                           "language": extra.get("language") or rng.choice(text.LANGUAGES)}
+                payload = {
+                    "caption": self.rich_text(extra.get("caption")),
+                    "rich_text": payload["rich_text"],
+                    "language": extra.get("language") or rng.choice(text.LANGUAGES),
+                }
                 return payload
             payload["color"] = extra.get("color", "default")
             return payload
@@ -347,9 +459,11 @@ class Renderer:
                 return {"type": "database_id", "database_id": self.ws.databases[extra["ref_database"]].id}
             return {"type": "page_id", "page_id": self.ws.pages[node.ref].id}
         if kind == "table":
-            return {"table_width": extra.get("table_width", 2),
-                    "has_column_header": bool(extra.get("has_column_header", False)),
-                    "has_row_header": bool(extra.get("has_row_header", False))}
+            return {
+                "table_width": extra.get("table_width", 2),
+                "has_column_header": bool(extra.get("has_column_header", False)),
+                "has_row_header": bool(extra.get("has_row_header", False)),
+            }
         if kind == "table_row":
             cells = extra.get("cells") or [text.title(rng) for _ in range(extra.get("width", 2))]
             return {"cells": [self.rich_text(cell) for cell in cells]}
@@ -379,32 +493,55 @@ class Renderer:
         names = ("summary_block_id", "notes_block_id", "transcript_block_id")
         named = dict(zip(names, (c.id for c in children), strict=False))
         start = node.created_ms
-        return {"title": self.rich_text(node.text), "status": extra.get("status", "notes_ready"),
-                "children": named,
-                "calendar_event": {"start_time": exact_iso(start), "end_time": exact_iso(start + 1_800_000),
-                                   "attendees": [self.ws.users[i].id for i in extra.get("attendees", [])]},
-                "recording": {"start_time": exact_iso(start), "end_time": exact_iso(start + 1_740_000)}}
+        return {
+            "title": self.rich_text(node.text),
+            "status": extra.get("status", "notes_ready"),
+            "children": named,
+            "calendar_event": {
+                "start_time": exact_iso(start),
+                "end_time": exact_iso(start + 1_800_000),
+                "attendees": [self.ws.users[i].id for i in extra.get("attendees", [])],
+            },
+            "recording": {"start_time": exact_iso(start), "end_time": exact_iso(start + 1_740_000)},
+        }
 
     # -- comments and lists -----------------------------------------------------------------------------------
     def comment(self, page: Page, comment: Comment) -> dict:
         author = self.ws.users[comment.author]
-        parent = ({"type": "block_id", "block_id": comment.block_id} if comment.block_id
-                  else {"type": "page_id", "page_id": page.id})
+        parent = (
+            {"type": "block_id", "block_id": comment.block_id}
+            if comment.block_id
+            else {"type": "page_id", "page_id": page.id}
+        )
         return {
-            "object": "comment", "id": comment.id, "parent": parent, "discussion_id": comment.discussion_id,
-            "created_time": minute_iso(comment.created_ms), "last_edited_time": minute_iso(comment.edited_ms),
-            "created_by": self.partial_user(author.idx), "rich_text": self.rich_text(comment.text),
-            "display_name": {"type": "integration" if author.kind == "integration" else "user",
-                             "resolved_name": author.name or ""},
+            "object": "comment",
+            "id": comment.id,
+            "parent": parent,
+            "discussion_id": comment.discussion_id,
+            "created_time": minute_iso(comment.created_ms),
+            "last_edited_time": minute_iso(comment.edited_ms),
+            "created_by": self.partial_user(author.idx),
+            "rich_text": self.rich_text(comment.text),
+            "display_name": {
+                "type": "integration" if author.kind == "integration" else "user",
+                "resolved_name": author.name or "",
+            },
         }
 
 
-def list_body(results: list, next_cursor: str | None, list_type: str, type_value: dict | None = None,
-              incomplete: bool = False) -> dict:
+def list_body(
+    results: list, next_cursor: str | None, list_type: str, type_value: dict | None = None, incomplete: bool = False
+) -> dict:
     """The list envelope (notion-api.md §6.2): `type` names the key that holds `{}` (or property_item info);
     a listing cut by a result cap carries `request_status` (§13.4)."""
-    body = {"object": "list", "results": results, "next_cursor": next_cursor, "has_more": next_cursor is not None,
-            "type": list_type, list_type: {} if type_value is None else type_value}
+    body = {
+        "object": "list",
+        "results": results,
+        "next_cursor": next_cursor,
+        "has_more": next_cursor is not None,
+        "type": list_type,
+        list_type: {} if type_value is None else type_value,
+    }
     if incomplete:
         body["request_status"] = {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}
     return body

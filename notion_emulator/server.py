@@ -42,11 +42,20 @@ from .wire import NotionHandler, NotionServer, Request, deliver, encode, send
 
 
 class NotionApp:
-    def __init__(self, backend: Backend, token: str = "ntn_emulator_token", rate_limit: float = 0,
-                 burst: int | None = None, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0,
-                 slow_seconds: float = 65.0, storm_seconds: float = 3.0,
-                 oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS,
-                 limits: dict | None = None):
+    def __init__(
+        self,
+        backend: Backend,
+        token: str = "ntn_emulator_token",
+        rate_limit: float = 0,
+        burst: int | None = None,
+        latency_ms: float = 0,
+        fault_rate: float = 0.0,
+        seed: int = 0,
+        slow_seconds: float = 65.0,
+        storm_seconds: float = 3.0,
+        oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS,
+        limits: dict | None = None,
+    ):
         self.backend = backend
         self.token = token
         self.tokens = {
@@ -66,9 +75,18 @@ class NotionApp:
         self.stats = Stats()
         self.control = ControlApi(self)
         self.routes = [*NOTION_ROUTES, *OAuth(self.oauth, self.tokens).routes()]
-        self.api = chain([CountStats(self.stats), RequireVersion(), Authenticate(self.tokens, self.oauth.owner_of),
-                          RateLimit(self.rate_limiter, self.request_limits), InjectFaults(self.faults), Latency(self.latency),
-                          AnswerFault(backend.not_found)], Endpoint(backend))
+        self.api = chain(
+            [
+                CountStats(self.stats),
+                RequireVersion(),
+                Authenticate(self.tokens, self.oauth.owner_of),
+                RateLimit(self.rate_limiter, self.request_limits),
+                InjectFaults(self.faults),
+                Latency(self.latency),
+                AnswerFault(backend.not_found),
+            ],
+            Endpoint(backend),
+        )
         self.public = chain([CountStats(self.stats)], OAuthEndpoint(backend))
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
@@ -102,15 +120,21 @@ class NotionApp:
         if plan not in (None, "standard", "business"):
             raise ValueError('plan must be "standard", "business" or null')
         scale = float(merged["rate_time_scale"])
-        built = RequestLimits.build(int(merged["requests_per_minute"]), plan, float(merged["window_seconds"]),
-                                    int(merged["workspace_per_window"]), float(merged["workspace_window_seconds"]),
-                                    scale)
+        built = RequestLimits.build(
+            int(merged["requests_per_minute"]),
+            plan,
+            float(merged["window_seconds"]),
+            int(merged["workspace_per_window"]),
+            float(merged["workspace_window_seconds"]),
+            scale,
+        )
         self.request_limits.connection, self.request_limits.workspace = built.connection, built.workspace
         self._plan = plan
         self.faults.time_scale = scale
         backend = self.backend
-        backend.sessions.configure(expiry_pages=merged["cursor_expiry_pages"],
-                                   ttl_seconds=merged["cursor_ttl_seconds"], time_scale=scale)
+        backend.sessions.configure(
+            expiry_pages=merged["cursor_expiry_pages"], ttl_seconds=merged["cursor_ttl_seconds"], time_scale=scale
+        )
         backend.query_result_cap = int(merged["query_result_cap"])
         backend.search_result_cap = int(merged["search_result_cap"])
         return self.limits()
@@ -118,13 +142,18 @@ class NotionApp:
     def limits(self) -> dict:
         connection, workspace = self.request_limits.connection, self.request_limits.workspace
         plan = getattr(self, "_plan", None)
-        return {"requests_per_minute": 0 if plan else connection.per_window, "plan": plan,
-                "window_seconds": connection.window_seconds, "workspace_per_window": workspace.per_window,
-                "workspace_window_seconds": workspace.window_seconds, "rate_time_scale": connection.time_scale,
-                "cursor_expiry_pages": self.backend.sessions.expiry_pages,
-                "cursor_ttl_seconds": self.backend.sessions.ttl_seconds,
-                "query_result_cap": self.backend.query_result_cap,
-                "search_result_cap": self.backend.search_result_cap}
+        return {
+            "requests_per_minute": 0 if plan else connection.per_window,
+            "plan": plan,
+            "window_seconds": connection.window_seconds,
+            "workspace_per_window": workspace.per_window,
+            "workspace_window_seconds": workspace.window_seconds,
+            "rate_time_scale": connection.time_scale,
+            "cursor_expiry_pages": self.backend.sessions.expiry_pages,
+            "cursor_ttl_seconds": self.backend.sessions.ttl_seconds,
+            "query_result_cap": self.backend.query_result_cap,
+            "search_result_cap": self.backend.search_result_cap,
+        }
 
     def now_http_date(self) -> str:
         return http_date(self.backend.clock.now())

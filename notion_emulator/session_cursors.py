@@ -73,13 +73,13 @@ class _Session:
 @dataclass(frozen=True)
 class SessionPage:
     """What a session allows of one page: how many results it may still return (None: no cap)."""
+
     session: str | None
     room: int | None
 
 
 class Sessions:
-    def __init__(self, expiry_pages: int = 0, ttl_seconds: float = 0, time_scale: float = 1.0,
-                 clock=time.monotonic):
+    def __init__(self, expiry_pages: int = 0, ttl_seconds: float = 0, time_scale: float = 1.0, clock=time.monotonic):
         self.expiry_pages, self.ttl_seconds, self.time_scale = expiry_pages, ttl_seconds, time_scale
         self._clock = clock
         self._lock = threading.Lock()
@@ -95,8 +95,11 @@ class Sessions:
                 setattr(self, key, int(value) if key == "expiry_pages" else value)
 
     def describe(self) -> dict:
-        return {"cursor_expiry_pages": self.expiry_pages, "cursor_ttl_seconds": self.ttl_seconds,
-                "cursors_expired": self.expired}
+        return {
+            "cursor_expiry_pages": self.expiry_pages,
+            "cursor_ttl_seconds": self.ttl_seconds,
+            "cursors_expired": self.expired,
+        }
 
     def begin(self, start_cursor: str | None, cap: int | None, by_pages: bool = True) -> SessionPage:
         """Before a page is served: 400 if its session expired; how many results the cap leaves it.

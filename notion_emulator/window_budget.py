@@ -26,16 +26,24 @@ ENDPOINT = "public_api_endpoint_rate_limit"
 BLOCKED = "public_api_request_blocked"
 PLANS = {"standard": 180, "business": 600}
 # The Emulator / NotionApp / control-API options of issue 10 (the cursor and cap ones act in session_cursors.py).
-LIMIT_OPTIONS = ("requests_per_minute", "plan", "window_seconds", "workspace_per_window",
-                 "workspace_window_seconds", "rate_time_scale", "cursor_expiry_pages", "cursor_ttl_seconds",
-                 "query_result_cap", "search_result_cap")
+LIMIT_OPTIONS = (
+    "requests_per_minute",
+    "plan",
+    "window_seconds",
+    "workspace_per_window",
+    "workspace_window_seconds",
+    "rate_time_scale",
+    "cursor_expiry_pages",
+    "cursor_ttl_seconds",
+    "query_result_cap",
+    "search_result_cap",
+)
 
 
 class WindowBudget:
     """`per_window` requests per window of `window_seconds` (Notion seconds), counted per key."""
 
-    def __init__(self, per_window: int, window_seconds: float = 60.0, time_scale: float = 1.0,
-                 clock=time.monotonic):
+    def __init__(self, per_window: int, window_seconds: float = 60.0, time_scale: float = 1.0, clock=time.monotonic):
         if per_window < 0 or window_seconds <= 0 or time_scale <= 0:
             raise ValueError("per_window must be >= 0, window_seconds and time_scale > 0")
         self.per_window, self.window_seconds, self.time_scale = per_window, window_seconds, time_scale
@@ -72,12 +80,20 @@ class RequestLimits:
         self.connection, self.workspace = connection, workspace
 
     @classmethod
-    def build(cls, requests_per_minute: int = 0, plan: str | None = None, window_seconds: float = 60.0,
-              workspace_per_window: int = 0, workspace_window_seconds: float = 60.0,
-              time_scale: float = 1.0) -> RequestLimits:
+    def build(
+        cls,
+        requests_per_minute: int = 0,
+        plan: str | None = None,
+        window_seconds: float = 60.0,
+        workspace_per_window: int = 0,
+        workspace_window_seconds: float = 60.0,
+        time_scale: float = 1.0,
+    ) -> RequestLimits:
         per_window = PLANS[plan] if plan else requests_per_minute
-        return cls(WindowBudget(per_window, window_seconds, time_scale),
-                   WindowBudget(workspace_per_window, workspace_window_seconds, time_scale))
+        return cls(
+            WindowBudget(per_window, window_seconds, time_scale),
+            WindowBudget(workspace_per_window, workspace_window_seconds, time_scale),
+        )
 
     def acquire(self, token: str) -> Refusal | None:
         # The workspace's budget is only spent by requests its connection's budget lets through.
@@ -90,7 +106,10 @@ class RequestLimits:
         return None
 
     def describe(self) -> dict:
-        return {"requests_per_window": self.connection.per_window, "window_seconds": self.connection.window_seconds,
-                "workspace_per_window": self.workspace.per_window,
-                "workspace_window_seconds": self.workspace.window_seconds,
-                "rate_time_scale": self.connection.time_scale}
+        return {
+            "requests_per_window": self.connection.per_window,
+            "window_seconds": self.connection.window_seconds,
+            "workspace_per_window": self.workspace.per_window,
+            "workspace_window_seconds": self.workspace.window_seconds,
+            "rate_time_scale": self.connection.time_scale,
+        }

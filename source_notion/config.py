@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Literal, Mapping, Optional, Union
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 from airbyte_cdk.models import (
     AdvancedAuth,
@@ -23,9 +24,7 @@ DOCUMENTATION_URL = "https://github.com/source-notion/source-notion#readme"
 
 
 def _secret(title: str, description: str, order: int) -> Any:
-    return Field(
-        ..., title=title, description=description, json_schema_extra={"airbyte_secret": True, "order": order}
-    )
+    return Field(..., title=title, description=description, json_schema_extra={"airbyte_secret": True, "order": order})
 
 
 # Notion's secrets are about 50 characters; a value far longer is not one (a whole file pasted, say).
@@ -60,7 +59,7 @@ class OAuthCredentials(BaseModel):
     access_token: str = _secret(
         "Access Token", "The access token the OAuth flow returned for your Notion workspace.", 3
     )
-    refresh_token: Optional[str] = Field(
+    refresh_token: str | None = Field(
         None,
         title="Refresh Token",
         description="The refresh token the OAuth flow returned, if any. When Notion refuses the access token, the "
@@ -92,14 +91,14 @@ class TokenCredentials(BaseModel):
 class NotionConfig(BaseModel):
     model_config = ConfigDict(title="Notion Source Spec", extra="allow")
 
-    credentials: Optional[Union[OAuthCredentials, TokenCredentials]] = Field(
+    credentials: OAuthCredentials | TokenCredentials | None = Field(
         None,
         title="Authentication Method",
         description="How to authenticate with Notion: an internal integration token, or OAuth (public integration).",
         discriminator="auth_type",
         json_schema_extra={"order": 0},
     )
-    start_date: Optional[str] = Field(
+    start_date: str | None = Field(
         None,
         title="Start Date",
         description=(
@@ -109,7 +108,7 @@ class NotionConfig(BaseModel):
         ),
         json_schema_extra={"order": 1, "format": "date-time", "examples": ["2024-01-31T00:00:00.000Z"]},
     )
-    requests_per_second: Optional[float] = Field(
+    requests_per_second: float | None = Field(
         None,
         gt=0,
         le=1000,
@@ -118,7 +117,7 @@ class NotionConfig(BaseModel):
         "Empty: as fast as the connection's budget per minute allows (bursts included).",
         json_schema_extra={"order": 2},
     )
-    requests_per_minute: Optional[int] = Field(
+    requests_per_minute: int | None = Field(
         None,
         ge=1,
         le=100000,
@@ -201,7 +200,7 @@ class NotionConfig(BaseModel):
         "values, next to the typed columns.",
         json_schema_extra={"order": 11},
     )
-    access_token: Optional[str] = Field(
+    access_token: str | None = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
@@ -210,7 +209,7 @@ class NotionConfig(BaseModel):
 
     @field_validator("start_date")
     @classmethod
-    def _parse_start_date(cls, value: Optional[str]) -> Optional[str]:
+    def _parse_start_date(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
         if parse_datetime(value) > datetime.now(timezone.utc):  # raises ValueError with a clear message
@@ -231,7 +230,7 @@ class NotionConfig(BaseModel):
         raise ValueError("no credentials: set credentials (a token or OAuth) in the source's configuration")
 
     @property
-    def start_datetime(self) -> Optional[datetime]:
+    def start_datetime(self) -> datetime | None:
         return parse_datetime(self.start_date) if self.start_date else None
 
     @property
@@ -249,8 +248,8 @@ def parse_datetime(value: str) -> datetime:
     except ValueError:
         raise ValueError(f"{_quote(value)} is not an ISO 8601 date-time, e.g. 2024-01-31T00:00:00Z") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _quote(value: Any, limit: int = 40) -> str:
@@ -261,7 +260,7 @@ def _quote(value: Any, limit: int = 40) -> str:
 
 def format_datetime(value: datetime) -> str:
     """The form Notion uses for page timestamps: 2024-01-31T00:00:00.000Z."""
-    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def load_config(raw: Mapping[str, Any]) -> NotionConfig:
@@ -331,7 +330,7 @@ def _explain(item: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- the spec
 
 
-def connection_specification() -> Dict[str, Any]:
+def connection_specification() -> dict[str, Any]:
     """The model's JSON Schema, flattened into the draft-7 form Airbyte's UIs expect (no $ref, oneOf options)."""
     generated = NotionConfig.model_json_schema()
     definitions = generated.pop("$defs", {})

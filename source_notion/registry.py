@@ -80,7 +80,9 @@ ROW_STREAMS = StreamEntry("<one per data source>", DataSourceRows, needs=frozens
 
 def row_streams(plan: Mapping[str, PlannedStream]) -> list[str]:
     """The planned streams that are row streams: their configured schema names a data source."""
-    return [name for name, planned in plan.items() if name not in STREAM_NAMES and data_source_id_of(planned.json_schema)]
+    return [
+        name for name, planned in plan.items() if name not in STREAM_NAMES and data_source_id_of(planned.json_schema)
+    ]
 
 
 def read_position(stream_name: str) -> int:

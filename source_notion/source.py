@@ -69,6 +69,9 @@ def build_client(config: NotionConfig, raw_config: Mapping[str, Any]) -> NotionC
         base_url=os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL,
         time_scale=time_scale,
         notion_version=config.notion_version,
+        # the client's own timeouts run as much faster as its waits (the fault suites' slow answers)
+        connect_timeout=10.0 / time_scale,
+        read_timeout=60.0 / time_scale,
     )
     client.on_rate_limited = RateLimitedNotice(lambda: client.current_stream)
     tokens = rotating_tokens(raw_config, client.oauth.token)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 API = "https://api.notion.com"
 TOKEN = "ntn_unit_test_token_9f8e7d"
-CONFIG: Dict[str, Any] = {
+CONFIG: dict[str, Any] = {
     "credentials": {"auth_type": "token", "token": TOKEN},
     "requests_per_second": 1000,
     # One search mock answers every search of a unit test: the trash listing is off unless a test is about it
@@ -22,7 +22,7 @@ def uid(prefix: str, n: int) -> str:
     return f"{kind}-0000-0000-0000-{n:012d}"
 
 
-def listing(results: List[Dict[str, Any]], next_cursor: Optional[str] = None, kind: str = "block") -> Dict[str, Any]:
+def listing(results: list[dict[str, Any]], next_cursor: str | None = None, kind: str = "block") -> dict[str, Any]:
     return {
         "object": "list",
         "results": results,
@@ -34,11 +34,11 @@ def listing(results: List[Dict[str, Any]], next_cursor: Optional[str] = None, ki
     }
 
 
-def error(status: int, code: str, message: str, request_id: str = "req-err") -> Dict[str, Any]:
+def error(status: int, code: str, message: str, request_id: str = "req-err") -> dict[str, Any]:
     return {"object": "error", "status": status, "code": code, "message": message, "request_id": request_id}
 
 
-def page(n: int, edited: str = "2025-01-01T00:00:00.000Z", **extra: Any) -> Dict[str, Any]:
+def page(n: int, edited: str = "2025-01-01T00:00:00.000Z", **extra: Any) -> dict[str, Any]:
     return {
         "object": "page",
         "id": uid("p", n),
@@ -58,7 +58,7 @@ def page(n: int, edited: str = "2025-01-01T00:00:00.000Z", **extra: Any) -> Dict
     }
 
 
-def data_source(n: int, database: int, edited: str = "2025-01-01T00:00:00.000Z") -> Dict[str, Any]:
+def data_source(n: int, database: int, edited: str = "2025-01-01T00:00:00.000Z") -> dict[str, Any]:
     return {
         "object": "data_source",
         "id": uid("ds", n),
@@ -77,7 +77,7 @@ def data_source(n: int, database: int, edited: str = "2025-01-01T00:00:00.000Z")
     }
 
 
-def database(n: int) -> Dict[str, Any]:
+def database(n: int) -> dict[str, Any]:
     return {
         "object": "database",
         "id": uid("db", n),
@@ -98,7 +98,9 @@ def database(n: int) -> Dict[str, Any]:
     }
 
 
-def block(n: int, parent_id: str, *, kind: str = "paragraph", has_children: bool = False, **payload: Any) -> Dict[str, Any]:
+def block(
+    n: int, parent_id: str, *, kind: str = "paragraph", has_children: bool = False, **payload: Any
+) -> dict[str, Any]:
     return {
         "object": "block",
         "id": uid("b", n),
@@ -113,7 +115,7 @@ def block(n: int, parent_id: str, *, kind: str = "paragraph", has_children: bool
     }
 
 
-def comment(n: int, parent_id: str, edited: str = "2025-01-01T00:00:00.000Z") -> Dict[str, Any]:
+def comment(n: int, parent_id: str, edited: str = "2025-01-01T00:00:00.000Z") -> dict[str, Any]:
     return {
         "object": "comment",
         "id": uid("c", n),
@@ -127,10 +129,16 @@ def comment(n: int, parent_id: str, edited: str = "2025-01-01T00:00:00.000Z") ->
     }
 
 
-def user(n: int) -> Dict[str, Any]:
-    return {"object": "user", "id": uid("u", n), "name": f"User {n}", "avatar_url": None, "type": "person",
-            "person": {"email": f"u{n}@example.com"}}
+def user(n: int) -> dict[str, Any]:
+    return {
+        "object": "user",
+        "id": uid("u", n),
+        "name": f"User {n}",
+        "avatar_url": None,
+        "type": "person",
+        "person": {"email": f"u{n}@example.com"},
+    }
 
 
-def body_of(request: Any) -> Dict[str, Any]:
+def body_of(request: Any) -> dict[str, Any]:
     return json.loads(request.body) if request.body else {}

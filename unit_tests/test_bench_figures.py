@@ -193,13 +193,24 @@ def test_a_hung_or_crashed_run_is_reported_as_failed_with_the_reason():
     assert "| status vs ground truth | complete | FAILED: exit code 1; incomplete: blocks; 1 error trace(s) |" in table
 
 
-@pytest.mark.parametrize("requests, rss_mb, passes_requests, passes_rss", [
-    (1000, 105.0, True, True), (1001, 100.0, False, True), (1000, 111.0, True, False), (1000, 89.0, True, False),
-])
-def test_full_with_content_makes_full_s_requests_within_ten_percent_of_its_memory(requests, rss_mb, passes_requests,
-                                                                                   passes_rss):
-    figures = all_figures([scenario("full", 1000, measurement(1000, 20.0, rss_mb=100.0)),
-                           scenario("full_with_content", 1000, measurement(requests, 20.0, rss_mb=rss_mb))])
+@pytest.mark.parametrize(
+    "requests, rss_mb, passes_requests, passes_rss",
+    [
+        (1000, 105.0, True, True),
+        (1001, 100.0, False, True),
+        (1000, 111.0, True, False),
+        (1000, 89.0, True, False),
+    ],
+)
+def test_full_with_content_makes_full_s_requests_within_ten_percent_of_its_memory(
+    requests, rss_mb, passes_requests, passes_rss
+):
+    figures = all_figures(
+        [
+            scenario("full", 1000, measurement(1000, 20.0, rss_mb=100.0)),
+            scenario("full_with_content", 1000, measurement(requests, 20.0, rss_mb=rss_mb)),
+        ]
+    )
     checks = [c for c in acceptance_checks(figures) if c.scenario == "full_with_content"]
     assert [c.passed for c in checks if "requests equal" in c.criterion] == [passes_requests]
     assert [c.passed for c in checks if "peak RSS" in c.criterion] == [passes_rss]

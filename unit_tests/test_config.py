@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from airbyte_cdk.models import FailureType
@@ -23,7 +23,7 @@ TOKEN_CREDENTIALS = {"auth_type": "token", "token": "secret-value"}
 )
 def test_start_date_accepts_iso_8601_with_or_without_milliseconds_and_offsets(text):
     config = load_config({"credentials": TOKEN_CREDENTIALS, "start_date": text})
-    assert present(config.start_datetime).replace(microsecond=0) == datetime(2024, 1, 31, 10, tzinfo=timezone.utc)
+    assert present(config.start_datetime).replace(microsecond=0) == datetime(2024, 1, 31, 10, tzinfo=UTC)
 
 
 def test_no_start_date_means_no_cutoff():
@@ -33,7 +33,13 @@ def test_no_start_date_means_no_cutoff():
 
 def test_defaults():
     config = load_config({"credentials": TOKEN_CREDENTIALS})
-    assert (config.requests_per_second, config.requests_per_minute, config.max_block_depth, config.include_inline_comments, config.comments_scope) == (None, None, 30, False, "all_pages")
+    assert (
+        config.requests_per_second,
+        config.requests_per_minute,
+        config.max_block_depth,
+        config.include_inline_comments,
+        config.comments_scope,
+    ) == (None, None, 30, False, "all_pages")
     assert config.max_concurrency == 8
 
 

@@ -177,8 +177,14 @@ def test_the_default_jitter_spreads_within_the_step():
 
 
 def limited(reason, status=429):
-    return NotionAPIError(status, "rate_limited", "You have been rate limited.", "req-1",
-                          endpoint="POST /v1/search", additional_data={"rate_limit_reason": reason})
+    return NotionAPIError(
+        status,
+        "rate_limited",
+        "You have been rate limited.",
+        "req-1",
+        endpoint="POST /v1/search",
+        additional_data={"rate_limit_reason": reason},
+    )
 
 
 def test_request_blocked_raises_at_once_saying_api_access_is_restricted():
@@ -188,8 +194,15 @@ def test_request_blocked_raises_at_once_saying_api_access_is_restricted():
     assert decision.error.failure_type == FailureType.config_error
 
 
-@pytest.mark.parametrize("reason", ["public_api_request_rate_limit", "public_api_space_request_rate_limit",
-                                    "public_api_endpoint_rate_limit", "some_new_reason"])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "public_api_request_rate_limit",
+        "public_api_space_request_rate_limit",
+        "public_api_endpoint_rate_limit",
+        "some_new_reason",
+    ],
+)
 def test_every_other_rate_limit_reason_waits_however_long_retry_after_says(reason):
     decision = RetryPolicy().decide(Outcome(limited(reason), retry_after=120), Attempts())
     assert isinstance(decision, Wait) and decision.seconds == 120 and decision.everyone

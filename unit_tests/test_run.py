@@ -8,7 +8,9 @@ from unit_tests.notion_fakes import CONFIG
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "source_notion.run", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "source_notion.run", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture

@@ -203,3 +203,14 @@ def test_the_index_searches_as_far_back_as_its_furthest_consumer(notion):
     assert [p["id"] for p in records(output, "pages")] == [newer["id"]]
     walked = {r.url.split("/")[5] for r in notion.request_history if "/children" in r.url}
     assert walked == {newer["id"], older["id"]}
+
+
+def test_the_time_scale_seam_also_shortens_the_clients_timeouts(monkeypatch):
+    from source_notion.config import load_config
+    from source_notion.source import TIME_SCALE_VARIABLE, build_client
+
+    cfg = load_config(CONFIG)
+    monkeypatch.setenv(TIME_SCALE_VARIABLE, "10")
+    assert build_client(cfg, CONFIG).timeout == (1.0, 6.0)
+    monkeypatch.delenv(TIME_SCALE_VARIABLE)
+    assert build_client(cfg, CONFIG).timeout == (10.0, 60.0)

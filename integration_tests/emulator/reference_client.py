@@ -29,8 +29,9 @@ class NotionTestClient:
 
     def call(self, method: str, path: str, params=None, json=None, expect: int | None = 200) -> requests.Response:
         self.requests.append((method, path))
-        response = self.session.request(method, self.base_url + path, params=params, json=json,
-                                        headers=self.headers(), timeout=30)
+        response = self.session.request(
+            method, self.base_url + path, params=params, json=json, headers=self.headers(), timeout=30
+        )
         if expect is not None:
             assert response.status_code == expect, (method, path, response.status_code, response.text[:500])
         return response
@@ -85,12 +86,24 @@ def endpoint_of(method: str, path: str) -> str:
 class ReferenceWalk:
     """The complete (or incremental, with `since`) sync walk, made over HTTP with the fewest requests."""
 
-    def __init__(self, client: NotionTestClient, max_block_depth: int = 30, include_inline_comments: bool = False,
-                 since: str | None = None, comments_scope: str = "all_pages"):
+    def __init__(
+        self,
+        client: NotionTestClient,
+        max_block_depth: int = 30,
+        include_inline_comments: bool = False,
+        since: str | None = None,
+        comments_scope: str = "all_pages",
+    ):
         self.client = client
-        self.max_depth, self.inline, self.since, self.scope = max_block_depth, include_inline_comments, since, comments_scope
-        self.records: dict[str, list[dict]] = {s: [] for s in ("users", "pages", "data_sources", "databases",
-                                                               "blocks", "comments")}
+        self.max_depth, self.inline, self.since, self.scope = (
+            max_block_depth,
+            include_inline_comments,
+            since,
+            comments_scope,
+        )
+        self.records: dict[str, list[dict]] = {
+            s: [] for s in ("users", "pages", "data_sources", "databases", "blocks", "comments")
+        }
 
     def run(self) -> dict[str, list[dict]]:
         client = self.client
@@ -100,7 +113,9 @@ class ReferenceWalk:
         for page in synced_pages:
             self.records["pages"].append(self._complete_properties(page))
         if self.since is not None:  # what was trashed since comes once more, marked (architecture.md, "Trash")
-            self.records["pages"] += [p for p in self._search("page", stop_early=True, in_trash=True) if self._changed(p)]
+            self.records["pages"] += [
+                p for p in self._search("page", stop_early=True, in_trash=True) if self._changed(p)
+            ]
         sources = [d for d in self._search("data_source", stop_early=self.since is not None) if self._changed(d)]
         self.records["data_sources"] = sources
         for db_id in sorted({d["parent"]["database_id"] for d in sources}):
@@ -125,8 +140,11 @@ class ReferenceWalk:
         return self.since is None or obj["last_edited_time"] >= self.since
 
     def _search(self, value: str, stop_early: bool, in_trash: bool = False) -> list[dict]:
-        body = {"filter": {"property": "object", "value": value, **({"in_trash": True} if in_trash else {})},
-                "sort": {"timestamp": "last_edited_time", "direction": "descending"}, "page_size": 100}
+        body = {
+            "filter": {"property": "object", "value": value, **({"in_trash": True} if in_trash else {})},
+            "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+            "page_size": 100,
+        }
         found, cursor = [], None
         while True:
             page = self.client.post("/v1/search", {**body, **({"start_cursor": cursor} if cursor else {})})
@@ -139,11 +157,13 @@ class ReferenceWalk:
 
     def _complete_properties(self, page: dict) -> dict:
         for value in page["properties"].values():
-            truncated = (value["type"] == "relation" and value.get("has_more")) or \
-                (value["type"] == "people" and len(value["people"]) == 25)
+            truncated = (value["type"] == "relation" and value.get("has_more")) or (
+                value["type"] == "people" and len(value["people"]) == 25
+            )
             if truncated:
-                items = self.client.all_results("GET", f"/v1/pages/{page['id']}/properties/{value['id']}",
-                                                {"page_size": 100})
+                items = self.client.all_results(
+                    "GET", f"/v1/pages/{page['id']}/properties/{value['id']}", {"page_size": 100}
+                )
                 value[value["type"]] = [item[value["type"]] for item in items]
                 value.pop("has_more", None)
         return page

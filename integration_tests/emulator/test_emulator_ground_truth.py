@@ -23,11 +23,11 @@ def _ids(records) -> set[str]:
 #   Tracker database, one data source "Tracker", rows Row A (one paragraph, 1 comment) and Row B (empty)
 # Synced pages: Home, Child, Row A, Row B.
 TINY_FULL = {
-    "GET /v1/users": 1,                 # 4 users -> max(1, ceil(4/100))
-    "POST /v1/search": 2,               # pages: 4 -> 1; data sources: 1 -> 1
-    "GET /v1/databases/{id}": 1,        # one container
+    "GET /v1/users": 1,  # 4 users -> max(1, ceil(4/100))
+    "POST /v1/search": 2,  # pages: 4 -> 1; data sources: 1 -> 1
+    "GET /v1/databases/{id}": 1,  # one container
     "GET /v1/blocks/{id}/children": 7,  # Home, toggle, bulleted_list_item, synced original, Child, Row A, Row B
-    "GET /v1/comments": 4,              # one listing per synced page
+    "GET /v1/comments": 4,  # one listing per synced page
 }
 
 
@@ -51,11 +51,13 @@ def test_tiny_lower_bound_depth_and_inline_comments_by_hand(emulator_factory):
     assert with_inline["total"] == 15 + 9
     # streams: users alone is one request; blocks alone still needs the page search
     assert emu.lower_bound(streams="users")["by_endpoint"] == {"GET /v1/users": 1}
-    assert emu.lower_bound(streams="blocks")["by_endpoint"] == {"POST /v1/search": 1,
-                                                                "GET /v1/blocks/{id}/children": 7}
+    assert emu.lower_bound(streams="blocks")["by_endpoint"] == {"POST /v1/search": 1, "GET /v1/blocks/{id}/children": 7}
     # inline comments need the blocks' ids: the walk is counted even when blocks are not synced
-    assert emu.lower_bound(streams="comments", include_inline_comments=True)["by_endpoint"] == \
-        {"POST /v1/search": 1, "GET /v1/blocks/{id}/children": 7, "GET /v1/comments": 4 + 9}
+    assert emu.lower_bound(streams="comments", include_inline_comments=True)["by_endpoint"] == {
+        "POST /v1/search": 1,
+        "GET /v1/blocks/{id}/children": 7,
+        "GET /v1/comments": 4 + 9,
+    }
 
 
 def test_tiny_expected_by_hand(emulator_factory):
@@ -72,8 +74,13 @@ def test_tiny_expected_by_hand(emulator_factory):
     assert len(blocks) == 11
     home_blocks = [b for b in blocks if b["page_id"] == lm["home"]]
     assert sorted(b["depth"] for b in home_blocks) == [1, 1, 1, 1, 1, 2, 2, 2, 3]
-    assert {b["type"] for b in home_blocks if b["depth"] == 1} == {"paragraph", "toggle", "synced_block",
-                                                                    "child_page", "child_database"}
+    assert {b["type"] for b in home_blocks if b["depth"] == 1} == {
+        "paragraph",
+        "toggle",
+        "synced_block",
+        "child_page",
+        "child_database",
+    }
     duplicate = [b for b in blocks if b["page_id"] == lm["child"]]
     assert [(b["type"], b["has_children"]) for b in duplicate] == [("synced_block", True)]
     assert len(expected["comments"]) == 3  # Home 2 + Row A 1 (the trashed page's comment is out of scope)
@@ -97,8 +104,9 @@ def _compare(walk_records: dict, expected: dict) -> None:
     assert comments == {(c["id"], c["page_id"]) for c in expected["comments"]}
 
 
-@pytest.mark.parametrize("options", [{}, {"max_block_depth": 3}, {"include_inline_comments": True}],
-                         ids=["default", "depth3", "inline"])
+@pytest.mark.parametrize(
+    "options", [{}, {"max_block_depth": 3}, {"include_inline_comments": True}], ids=["default", "depth3", "inline"]
+)
 def test_expected_and_lower_bound_match_a_real_walk(emulator, options):
     client = NotionTestClient(emulator.base_url)
     emulator.reset_stats()
@@ -151,7 +159,8 @@ def test_incremental_search_stops_early(emulator):
     # the trash listing (nothing trashed since)
     assert bound["by_endpoint"] == {"POST /v1/search": 2}
     assert emulator.lower_bound(since="2026-11-01T09:00:00.000Z", streams="pages", trashed=False)["by_endpoint"] == {
-        "POST /v1/search": 1}
+        "POST /v1/search": 1
+    }
 
 
 def test_bulk_edit_then_incremental_walk(emulator):
@@ -168,8 +177,10 @@ def test_bulk_edit_then_incremental_walk(emulator):
     _compare(records, expected)
     assert set(result["pages"]) <= {p["id"] for p in expected["pages"]}
     assert set(result["comments"]) <= {c["id"] for c in expected["comments"]}
-    assert emulator.stats()["by_endpoint"] == emulator.lower_bound(since=since,
-                                                                  comments_scope="changed_pages")["by_endpoint"]
+    assert (
+        emulator.stats()["by_endpoint"]
+        == emulator.lower_bound(since=since, comments_scope="changed_pages")["by_endpoint"]
+    )
 
 
 def test_expected_over_http_with_filters_and_cache(emulator):
@@ -181,7 +192,8 @@ def test_expected_over_http_with_filters_and_cache(emulator):
     assert client.control("GET", "lower-bound") == first
     emulator.backend.add_page(emulator.backend.landmarks["tour"])
     after = client.control("GET", "lower-bound")
-    assert after["by_endpoint"]["GET /v1/blocks/{id}/children"] == \
-        first["by_endpoint"]["GET /v1/blocks/{id}/children"] + 1
+    assert (
+        after["by_endpoint"]["GET /v1/blocks/{id}/children"] == first["by_endpoint"]["GET /v1/blocks/{id}/children"] + 1
+    )
     bad = client.session.get(emulator.base_url + "/_emulator/expected", params={"streams": "nope"})
     assert bad.status_code == 400

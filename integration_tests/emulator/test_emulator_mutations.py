@@ -84,8 +84,9 @@ def test_add_page_and_row(emulator):
     assert client.get(f"/v1/pages/{in_column['ids'][0]}")["parent"]["type"] == "block_id"
     ds = lm["tasks_data_source"]
     row = mutate(emulator, "add_row", data_source_id=ds, title="Fresh task", properties={"Estimate": 7})
-    query = client.all_results("POST", f"/v1/data_sources/{ds}/query",
-                               body={"filter": {"property": "Task", "title": {"equals": "Fresh task"}}})
+    query = client.all_results(
+        "POST", f"/v1/data_sources/{ds}/query", body={"filter": {"property": "Task", "title": {"equals": "Fresh task"}}}
+    )
     assert [r["id"] for r in query] == row["ids"]
     assert query[0]["properties"]["Estimate"]["number"] == 7
     assert query[0]["properties"]["ID"]["unique_id"]["number"] == 32  # rows 1..31 came with the workspace
@@ -160,6 +161,58 @@ def test_mutation_errors(emulator):
     assert requests.post(url, json={"op": "explode"}, timeout=10).status_code == 400
     missing = requests.post(url, json={"op": "edit_page", "page_id": "0" * 32}, timeout=10)
     assert missing.status_code == 404 and missing.json()["code"] == "object_not_found"
-    assert requests.post(url, json={"op": "edit_page", "page_id": emulator.backend.landmarks["tour"],
-                                    "properties": {"Nope": 1}}, timeout=10).status_code == 400
+    assert (
+        requests.post(
+            url,
+            json={"op": "edit_page", "page_id": emulator.backend.landmarks["tour"], "properties": {"Nope": 1}},
+            timeout=10,
+        ).status_code
+        == 400
+    )
     assert requests.post(url, json={"op": "edit_page", "bogus": 1}, timeout=10).status_code == 400
+
+
+def test_move_page_moves_its_child_page_block_and_both_parents(emulator):
+    client = NotionTestClient(emulator.base_url)
+    backend = emulator.backend
+    page = next(
+        p
+        for p in backend.ws.pages
+        if p.parent[0] == "page"
+        and not p.eff_hidden
+        and not p.eff_trashed
+        and not backend.ws.pages[p.parent[1]].eff_hidden
+    )
+    old_parent = backend.ws.pages[page.parent[1]]
+    new_parent = backend.landmarks["links_page"]
+    result = mutate(emulator, "move_page", page_id=page.id, parent_id=new_parent)
+    assert result["ids"] == [page.id, old_parent.id, new_parent]
+    moved = client.get(f"/v1/pages/{page.id}")
+    assert moved["parent"] == {"type": "page_id", "page_id": new_parent}
+    old_children = [b["id"] for b in client.get(f"/v1/blocks/{old_parent.id}/children")["results"]]
+    new_children = client.get(f"/v1/blocks/{new_parent}/children")["results"]
+    assert page.id not in old_children and new_children[-1]["id"] == page.id
+    assert new_children[-1]["type"] == "child_page"
+    for moved_id in (page.id, old_parent.id, new_parent):
+        assert client.get(f"/v1/pages/{moved_id}")["last_edited_time"] == "2026-11-01T09:00:00.000Z"
+    to_workspace = mutate(emulator, "move_page", page_id=page.id)
+    assert to_workspace["ids"] == [page.id, new_parent]
+    assert client.get(f"/v1/pages/{page.id}")["parent"] == {"type": "workspace", "workspace": True}
+    below = requests.post(
+        emulator.base_url + "/_emulator/mutations",
+        timeout=30,
+        json={"op": "move_page", "page_id": old_parent.id, "parent_id": old_parent.id},
+    )
+    assert below.status_code == 400
+
+
+def test_edit_data_source_renames_it_and_moves_it_only(emulator):
+    client = NotionTestClient(emulator.base_url)
+    source = emulator.backend.ws.data_sources[0]
+    database = emulator.backend.ws.databases[source.db].id
+    before = client.get(f"/v1/databases/{database}")["last_edited_time"]
+    mutate(emulator, "edit_data_source", data_source_id=source.id, title="Renamed source")
+    after = client.get(f"/v1/data_sources/{source.id}")
+    assert after["title"][0]["plain_text"] == "Renamed source"
+    assert after["last_edited_time"] == "2026-11-01T09:00:00.000Z"
+    assert client.get(f"/v1/databases/{database}")["last_edited_time"] == before

@@ -31,7 +31,11 @@ def test_a_refresh_rotates_the_pair_and_the_used_refresh_token_is_refused(emulat
     assert _me(emulator, second["access_token"]) == 200
     again = _token(emulator, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
     assert again.status_code == 400
-    assert again.json()["error"] == "invalid_grant" and set(again.json()) == {"error", "error_description", "request_id"}
+    assert again.json()["error"] == "invalid_grant" and set(again.json()) == {
+        "error",
+        "error_description",
+        "request_id",
+    }
     # the rotated-to refresh token still works, once
     third = _token(emulator, {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]})
     assert third.status_code == 200

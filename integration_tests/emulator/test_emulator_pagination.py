@@ -44,8 +44,11 @@ def test_users_to_the_end(emulator):
 def test_search_to_the_end_both_filters_both_directions(emulator, value, direction):
     client = NotionTestClient(emulator.base_url)
     size = 9 if value == "page" else 2
-    body = {"filter": {"property": "object", "value": value},
-            "sort": {"timestamp": "last_edited_time", "direction": direction}, "page_size": size}
+    body = {
+        "filter": {"property": "object", "value": value},
+        "sort": {"timestamp": "last_edited_time", "direction": direction},
+        "page_size": size,
+    }
     items = _check_pages(client.pages_of("POST", "/v1/search", body=body), size, "page_or_data_source")
     assert {i["object"] for i in items} == {value}
     expected = emulator.expected()["pages" if value == "page" else "data_sources"]
@@ -57,13 +60,16 @@ def test_search_to_the_end_both_filters_both_directions(emulator, value, directi
 def test_search_order_is_deterministic_and_mirrored(emulator):
     client = NotionTestClient(emulator.base_url)
     body = {"filter": {"property": "object", "value": "page"}, "page_size": 100}
-    down = client.all_results("POST", "/v1/search", body={**body, "sort": {"timestamp": "last_edited_time",
-                                                                         "direction": "descending"}})
-    up = client.all_results("POST", "/v1/search", body={**body, "sort": {"timestamp": "last_edited_time",
-                                                                       "direction": "ascending"}})
+    down = client.all_results(
+        "POST", "/v1/search", body={**body, "sort": {"timestamp": "last_edited_time", "direction": "descending"}}
+    )
+    up = client.all_results(
+        "POST", "/v1/search", body={**body, "sort": {"timestamp": "last_edited_time", "direction": "ascending"}}
+    )
     assert [p["id"] for p in down] == [p["id"] for p in reversed(up)]
-    again = client.all_results("POST", "/v1/search", body={**body, "sort": {"timestamp": "last_edited_time",
-                                                                          "direction": "descending"}})
+    again = client.all_results(
+        "POST", "/v1/search", body={**body, "sort": {"timestamp": "last_edited_time", "direction": "descending"}}
+    )
     assert [p["id"] for p in again] == [p["id"] for p in down]
 
 
@@ -85,9 +91,16 @@ def test_search_query_text(emulator):
 def test_data_source_query_with_filter_and_sort_to_the_end(emulator):
     client = NotionTestClient(emulator.base_url)
     ds = emulator.backend.landmarks["tasks_data_source"]
-    body = {"filter": {"or": [{"property": "Estimate", "number": {"greater_than": 5}},
-                              {"property": "Done", "checkbox": {"equals": True}}]},
-            "sorts": [{"property": "Estimate", "direction": "descending"}], "page_size": 3}
+    body = {
+        "filter": {
+            "or": [
+                {"property": "Estimate", "number": {"greater_than": 5}},
+                {"property": "Done", "checkbox": {"equals": True}},
+            ]
+        },
+        "sorts": [{"property": "Estimate", "direction": "descending"}],
+        "page_size": 3,
+    }
     rows = _check_pages(client.pages_of("POST", f"/v1/data_sources/{ds}/query", body=body), 3, "page_or_data_source")
     assert rows
     for row in rows:
@@ -96,7 +109,7 @@ def test_data_source_query_with_filter_and_sort_to_the_end(emulator):
     estimates = [r["properties"]["Estimate"]["number"] for r in rows]
     filled = [e for e in estimates if e is not None]
     assert filled == sorted(filled, reverse=True)
-    assert estimates[len(filled):] == [None] * (len(estimates) - len(filled))  # empty values last
+    assert estimates[len(filled) :] == [None] * (len(estimates) - len(filled))  # empty values last
     everything = client.all_results("POST", f"/v1/data_sources/{ds}/query", body={"page_size": 100})
     assert {r["id"] for r in rows} < {r["id"] for r in everything}
 
@@ -104,23 +117,26 @@ def test_data_source_query_with_filter_and_sort_to_the_end(emulator):
 def test_block_children_over_100_to_the_end(emulator):
     client = NotionTestClient(emulator.base_url)
     lm = emulator.backend.landmarks
-    top = _check_pages(client.pages_of("GET", f"/v1/blocks/{lm['long_page']}/children", {"page_size": 100}),
-                       100, "block")
+    top = _check_pages(
+        client.pages_of("GET", f"/v1/blocks/{lm['long_page']}/children", {"page_size": 100}), 100, "block"
+    )
     assert len(top) > 100
-    wide = _check_pages(client.pages_of("GET", f"/v1/blocks/{lm['wide_block']}/children", {"page_size": 100}),
-                        100, "block")
-    assert [b["bulleted_list_item"]["rich_text"][0]["plain_text"] for b in wide] == \
-        [f"Child {i}" for i in range(1, 131)]
-    small_pages = _check_pages(client.pages_of("GET", f"/v1/blocks/{lm['wide_block']}/children", {"page_size": 7}),
-                               7, "block")
+    wide = _check_pages(
+        client.pages_of("GET", f"/v1/blocks/{lm['wide_block']}/children", {"page_size": 100}), 100, "block"
+    )
+    assert [b["bulleted_list_item"]["rich_text"][0]["plain_text"] for b in wide] == [
+        f"Child {i}" for i in range(1, 131)
+    ]
+    small_pages = _check_pages(
+        client.pages_of("GET", f"/v1/blocks/{lm['wide_block']}/children", {"page_size": 7}), 7, "block"
+    )
     assert [b["id"] for b in small_pages] == [b["id"] for b in wide]
 
 
 def test_comments_to_the_end(emulator):
     client = NotionTestClient(emulator.base_url)
     busy = emulator.backend.landmarks["busy_comments_page"]
-    comments = _check_pages(client.pages_of("GET", "/v1/comments", {"block_id": busy, "page_size": 50}), 50,
-                            "comment")
+    comments = _check_pages(client.pages_of("GET", "/v1/comments", {"block_id": busy, "page_size": 50}), 50, "comment")
     assert len(comments) == 120
     created = [c["created_time"] for c in comments]
     assert created == sorted(created)  # ascending chronological order (notion-api.md §5.6)
@@ -156,6 +172,7 @@ def test_2022_lists_to_the_end(emulator):
     databases = _check_pages(client.pages_of("POST", "/v1/search", body=body), 2, "page_or_database")
     assert {d["id"] for d in databases} == {d["id"] for d in emulator.expected()["databases"]}
     projects = emulator.backend.landmarks["projects_database"]
-    rows = _check_pages(client.pages_of("POST", f"/v1/databases/{projects}/query", body={"page_size": 8}), 8,
-                        "page_or_database")
+    rows = _check_pages(
+        client.pages_of("POST", f"/v1/databases/{projects}/query", body={"page_size": 8}), 8, "page_or_database"
+    )
     assert len(rows) == 30 and all(r["parent"] == {"type": "database_id", "database_id": projects} for r in rows)

@@ -65,8 +65,9 @@ def test_limit_is_per_token_and_burst_is_configurable(emulator_factory):
 def test_zero_means_no_limit_and_it_changes_at_run_time(emulator_factory):
     emu = emulator_factory(rate_limit=0)
     session = requests.Session()
-    assert {session.get(emu.base_url + "/v1/users/me", headers=HEADERS, timeout=10).status_code
-            for _ in range(60)} == {200}
+    assert {session.get(emu.base_url + "/v1/users/me", headers=HEADERS, timeout=10).status_code for _ in range(60)} == {
+        200
+    }
     config = session.post(emu.base_url + "/_emulator/config", json={"rate_limit": 2}, timeout=10).json()
     assert config["rate_limit"] == 2 and config["burst"] == 2
     statuses = [session.get(emu.base_url + "/v1/users/me", headers=HEADERS, timeout=10).status_code for _ in range(5)]

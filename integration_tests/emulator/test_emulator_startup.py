@@ -18,29 +18,59 @@ HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-0
 
 
 def test_command_line_prints_its_url_serves_and_stops():
-    process = subprocess.Popen([sys.executable, "-m", "notion_emulator", "--port", "0",
-                                "--profile", "tiny", "--seed", "3", "--token", "ntn_cli", "--search-lag-seconds", "30"],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "notion_emulator",
+            "--port",
+            "0",
+            "--profile",
+            "tiny",
+            "--seed",
+            "3",
+            "--token",
+            "ntn_cli",
+            "--search-lag-seconds",
+            "30",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert process.stdout is not None  # stdout=PIPE
     try:
         line = process.stdout.readline().strip()
         assert line.startswith("NOTION_API_BASE_URL=http://127.0.0.1:")
         base_url = line.split("=", 1)[1]
-        me = requests.get(base_url + "/v1/users/me", timeout=10,
-                          headers={**HEADERS, "Authorization": "Bearer ntn_cli"})
+        me = requests.get(base_url + "/v1/users/me", timeout=10, headers={**HEADERS, "Authorization": "Bearer ntn_cli"})
         assert me.status_code == 200 and me.json()["object"] == "user"
         info = requests.get(base_url + "/_emulator/info", timeout=10).json()
         assert info["profile"] == "tiny" and info["seed"] == 3
         config = requests.get(base_url + "/_emulator/config", timeout=10).json()
         # the command line's default rate limit, and the lag it was given
-        assert config == {"rate_limit": 3.0, "burst": 3, "latency_ms": 0.0, "search_lag_seconds": 30.0,
-                          "search_filter_properties": "applied", "oauth_access_token_seconds": 3600.0,
-                          # issue 10's limits, all off but the documented 10,000-result query cap
-                          "requests_per_minute": 0, "plan": None, "window_seconds": 60.0,
-                          "workspace_per_window": 0, "workspace_window_seconds": 60.0, "rate_time_scale": 1.0,
-                          "cursor_expiry_pages": 0, "cursor_ttl_seconds": 0.0, "query_result_cap": 10000,
-                          "search_result_cap": 0, "cursors_expired": 0}
+        assert config == {
+            "rate_limit": 3.0,
+            "burst": 3,
+            "latency_ms": 0.0,
+            "search_lag_seconds": 30.0,
+            "search_filter_properties": "applied",
+            "oauth_access_token_seconds": 3600.0,
+            # issue 10's limits, all off but the documented 10,000-result query cap
+            "requests_per_minute": 0,
+            "plan": None,
+            "window_seconds": 60.0,
+            "workspace_per_window": 0,
+            "workspace_window_seconds": 60.0,
+            "rate_time_scale": 1.0,
+            "cursor_expiry_pages": 0,
+            "cursor_ttl_seconds": 0.0,
+            "query_result_cap": 10000,
+            "search_result_cap": 0,
+            "cursors_expired": 0,
+        }
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0

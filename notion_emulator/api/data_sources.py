@@ -24,16 +24,22 @@ def query_data_source(request, backend) -> dict:
         # The archive partition (notion-api.md §13.8): no emulated row is archived (the data source must exist).
         backend.retrieve_data_source(_data_source_id(request), params.shared(request))
         return list_body([], None, "page_or_data_source")
-    rows = backend.query_data_source(_data_source_id(request), params.shared(request), request.version,
-                                     lambda: params.query_args(request), list_filter_properties(request.query, request.version))
+    rows = backend.query_data_source(
+        _data_source_id(request),
+        params.shared(request),
+        request.version,
+        lambda: params.query_args(request),
+        list_filter_properties(request.query, request.version),
+    )
     return list_body(rows.items, rows.next_cursor, "page_or_data_source", incomplete=rows.incomplete)
 
 
 def list_templates(request, backend) -> Response:
     templates = backend.data_source_templates(_data_source_id(request), params.shared(request))
     # recorded shape: no list envelope and no request_id
-    return Response(200, {"templates": templates.items, "has_more": False, "next_cursor": templates.next_cursor},
-                    request_id=False)
+    return Response(
+        200, {"templates": templates.items, "has_more": False, "next_cursor": templates.next_cursor}, request_id=False
+    )
 
 
 ROUTES = [

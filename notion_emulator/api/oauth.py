@@ -22,14 +22,20 @@ class OAuth:
         self.minted, self.tokens = minted, tokens
 
     def routes(self) -> list[Route]:
-        return [Route("POST", "/v1/oauth/token", self.token_exchange, public=True),
-                Route("POST", "/v1/oauth/introspect", self.introspect, public=True),
-                Route("POST", "/v1/oauth/revoke", self.revoke, public=True)]
+        return [
+            Route("POST", "/v1/oauth/token", self.token_exchange, public=True),
+            Route("POST", "/v1/oauth/introspect", self.introspect, public=True),
+            Route("POST", "/v1/oauth/revoke", self.revoke, public=True),
+        ]
 
     def token_exchange(self, body: dict, backend: Any) -> dict:
         access_token, refresh_token = self.minted.grant(body)
-        return {"access_token": access_token, "token_type": "bearer", "refresh_token": refresh_token,
-                **backend.installation()}
+        return {
+            "access_token": access_token,
+            "token_type": "bearer",
+            "refresh_token": refresh_token,
+            **backend.installation(),
+        }
 
     def introspect(self, body: dict, backend: Any) -> dict:
         token = body.get("token")

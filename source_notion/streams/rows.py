@@ -15,7 +15,8 @@ from typing import Any
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.client import NOTION_VERSION, NotionClient
+from source_notion.api_versions import DEFAULT as NOTION_VERSION
+from source_notion.client import NotionClient
 from source_notion.config import NotionConfig, format_datetime, parse_datetime
 from source_notion.cursors import SyncStart
 from source_notion.errors import NotionAPIError

@@ -1,0 +1,124 @@
+"""What the reliability suites (faults, kills, edits) share: comparing what a sync emitted with the emulator's ground
+truth, an append+dedup destination, and the figures a run reports (README "Reliability").
+
+The comparison is by id and by `last_edited_time` at the minute (Notion rounds the API's times to the minute; the
+ground truth keeps some exact), so "exactly the expected records" means: no id missing, none extra, none emitted
+twice within a sync, each at the time the workspace holds for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from testkit.connector import ConnectorRun, state_of, sync_from
+
+# Where a run writes its figures (one JSON file per suite) when asked to: RELIABILITY_FIGURES=<folder>.
+FIGURES_VARIABLE = "RELIABILITY_FIGURES"
+
+
+def minute(value: str | None) -> str | None:
+    """An API or ground-truth timestamp as its UTC minute."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def compare(stream: str, records: list[dict[str, Any]], expected: list[dict[str, Any]]) -> list[str]:
+    """What is wrong with `records` against the ground truth `expected` of one stream (empty: nothing)."""
+    problems = []
+    counts = Counter(r["id"] for r in records)
+    twice = sorted(i for i, n in counts.items() if n > 1)
+    if twice:
+        problems.append(f"{stream}: {len(twice)} ids emitted more than once, e.g. {twice[:3]}")
+    got = {r["id"]: r for r in records}
+    want = {e["id"]: e for e in expected}
+    missing, extra = sorted(want.keys() - got.keys()), sorted(got.keys() - want.keys())
+    if missing:
+        problems.append(f"{stream}: {len(missing)} missing, e.g. {missing[:3]}")
+    if extra:
+        problems.append(f"{stream}: {len(extra)} extra, e.g. {extra[:3]}")
+    stale = sorted(
+        i
+        for i in want.keys() & got.keys()
+        if "last_edited_time" in want[i]
+        and minute(want[i]["last_edited_time"]) != minute(got[i].get("last_edited_time"))
+    )
+    if stale:
+        problems.append(f"{stream}: {len(stale)} at another last_edited_time, e.g. {stale[:3]}")
+    return problems
+
+
+def since_of(state: list[dict[str, Any]] | None, stream: str) -> str | None:
+    """Where an incremental sync of `stream` from `state` starts (cursor − lookback), None for a full read."""
+    cursor = state_of(state or [], stream).get("last_edited_time")
+    return sync_from(cursor) if cursor else None
+
+
+def check_sync(
+    run: ConnectorRun, control: Any, streams: tuple[str, ...], state: list[dict[str, Any]] | None
+) -> list[str]:
+    """Every problem of one sync (started from `state`, None for a full one) against the ground truth."""
+    problems = [f"exit {run.returncode}: {run.errors}"] if run.returncode != 0 or run.errors else []
+    for stream in streams:
+        since = since_of(state, stream)
+        expected = control.expected(streams=[stream], since=since)[stream]
+        problems += compare(stream, run.of(stream), expected)
+    return problems
+
+
+class Destination:
+    """An append+dedup destination: per stream, the newest record of each primary key (`id`), newest by the
+    cursor (`last_edited_time`) and, at equal cursors, by emission order, as Airbyte's dedup does."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, dict[str, Any]]] = {}
+        self.records_written = 0
+
+    def write(self, run: ConnectorRun) -> None:
+        for stream, records in run.records.items():
+            table = self.tables.setdefault(stream, {})
+            for record in records:
+                self.records_written += 1
+                old = table.get(record["id"])
+                if old is None or (minute(record.get("last_edited_time")) or "") >= (
+                    minute(old.get("last_edited_time")) or ""
+                ):
+                    table[record["id"]] = record
+
+    def problems(self, stream: str, expected: list[dict[str, Any]]) -> list[str]:
+        """Every live object of the ground truth must be in the table at its current last_edited_time."""
+        table = self.tables.get(stream, {})
+        missing = sorted(e["id"] for e in expected if e["id"] not in table)
+        stale = self.stale(stream, expected)
+        out = []
+        if missing:
+            out.append(f"{stream}: {len(missing)} live objects missing from the destination, e.g. {missing[:3]}")
+        if stale:
+            out.append(f"{stream}: {len(stale)} held at an older last_edited_time, e.g. {stale[:3]}")
+        return out
+
+    def stale(self, stream: str, expected: list[dict[str, Any]]) -> list[str]:
+        """The ids the table holds at another last_edited_time than the ground truth's."""
+        table = self.tables.get(stream, {})
+        return sorted(
+            e["id"]
+            for e in expected
+            if e["id"] in table
+            and "last_edited_time" in e
+            and minute(e["last_edited_time"]) != minute(table[e["id"]].get("last_edited_time"))
+        )
+
+
+def write_figures(suite: str, figures: dict[str, Any]) -> None:
+    """Writes a suite's figures as JSON when RELIABILITY_FIGURES names a folder (how the README's are made)."""
+    folder = os.environ.get(FIGURES_VARIABLE)
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    (Path(folder) / f"{suite}.json").write_text(json.dumps(figures, indent=1, sort_keys=True))

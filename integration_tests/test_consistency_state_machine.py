@@ -1,0 +1,307 @@
+"""Consistency under any edits (issue 13, point 8): a hypothesis rule-based state machine makes the edits users make
+(titles and row properties, renames of pages and data sources, moves, new sub-pages and rows, block edits and
+additions deep in trees, comments, trashes, schema changes) through the emulator's mutations, runs incremental syncs
+of every stream, and after each one checks an append+dedup destination: every live object of the workspace is held
+at its current last_edited_time, pages and data sources under their current titles and parents, blocks where they
+now are (root page, parent).
+
+Not met yet, and tested apart (`test_the_child_page_block_of_a_changed_sub_page_is_current`, a strict xfail that
+turns into a failure once fixed): a child_page or child_database block in its parent's listing is held at the
+sub-page's old last_edited_time (and title) when the sub-page changed and its parent did not, because an
+incremental sync walks only the changed pages. The state machine checks those blocks are there and counts the stale
+ones (`stale_child_blocks` in the figures) instead of failing on them.
+
+Each example starts from a fresh `small` workspace and a full sync. Derandomized (the same edit sequences on every
+run, so a failure is a failure of the code, reproduced by running the test again); the figures (examples, edits by
+kind, syncs, destinations checked) are written with the other reliability figures.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
+
+from integration_tests.reliability import Destination, write_figures
+from notion_emulator import Emulator
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, config
+from testkit.constants import STREAMS
+
+EXAMPLES = 3
+STEPS = 12
+EDITS_PER_SYNC = (2, 5)  # a sync once at least 2 edits are pending; never more than 5 pending
+CHILD_BLOCKS = {"child_page", "child_database"}
+TEXT_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "to_do", "callout"}
+
+FIGURES: dict[str, Any] = {
+    "examples": 0,
+    "edits": Counter(),
+    "edits_refused": 0,
+    "syncs": 0,
+    "checks": 0,
+    "objects_checked": 0,
+    "records_written": 0,
+    "stale_child_blocks": 0,
+}
+
+
+def plain_title(rich: list[dict[str, Any]] | None) -> str:
+    return "".join(part.get("plain_text", "") for part in rich or [])
+
+
+def page_title(record: dict[str, Any]) -> str:
+    for value in (record.get("properties") or {}).values():
+        if value.get("type") == "title":
+            return plain_title(value.get("title"))
+    return ""
+
+
+def parent_id(record: dict[str, Any]) -> str | None:
+    parent = record.get("parent") or {}
+    return parent.get(parent.get("type")) if parent.get("type") != "workspace" else None
+
+
+# How the destination's record shows each field the ground truth has, per stream.
+FIELDS = {
+    "pages": {
+        "title": page_title,
+        "parent_type": lambda r: (r.get("parent") or {}).get("type", "").removesuffix("_id"),
+    },
+    "data_sources": {"title": lambda r: plain_title(r.get("title"))},
+    "blocks": {"page_id": lambda r: r.get("page_id"), "parent_id": parent_id},
+    "comments": {"page_id": lambda r: r.get("page_id")},
+}
+
+
+class EditsAndIncrementalSyncs(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.emulator = Emulator(profile="small", seed=0).start()
+        self.control = ControlClient(self.emulator.base_url)
+        self.connector = Connector(self.emulator.base_url, Path(tempfile.mkdtemp(prefix="consistency-")))
+        self.cfg = config()
+        self.destination = Destination()
+        self.state: list[dict[str, Any]] = []
+        self.pending = 0
+        self._truth: dict[str, list[dict[str, Any]]] | None = None
+        FIGURES["examples"] += 1
+
+    def teardown(self) -> None:
+        FIGURES["records_written"] += self.destination.records_written
+        self.emulator.stop()
+
+    # -- the workspace as it is now ---------------------------------------------------------------------
+    def truth(self) -> dict[str, list[dict[str, Any]]]:
+        if self._truth is None:
+            self._truth = self.control.expected()
+        return self._truth
+
+    def mutate(self, op: str, **arguments: Any) -> None:
+        try:
+            self.control.mutate(op, **arguments)
+        except requests.HTTPError as error:  # a refused edit (a move below itself, ...): nothing changed
+            assert error.response is not None and error.response.status_code == 400, error
+            FIGURES["edits_refused"] += 1
+            return
+        FIGURES["edits"][op] += 1
+        self.pending += 1
+        self._truth = None
+
+    def pick(self, data: st.DataObject, items: list[dict[str, Any]], label: str) -> dict[str, Any]:
+        return data.draw(st.sampled_from(sorted(items, key=lambda item: item["id"])), label=label)
+
+    def plain_pages(self) -> list[dict[str, Any]]:
+        return [p for p in self.truth()["pages"] if p["parent_type"] != "data_source"]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [p for p in self.truth()["pages"] if p["parent_type"] == "data_source"]
+
+    # -- syncs and the check -----------------------------------------------------------------------------
+    @initialize()
+    def full_sync(self) -> None:
+        run = self.connector.read(self.cfg, CATALOG)
+        assert run.returncode == 0 and run.errors == [], run.errors
+        self.destination.write(run)
+        self.state = run.final_state()
+        self.check()
+
+    @precondition(lambda self: self.pending >= EDITS_PER_SYNC[0])
+    @rule()
+    def incremental_sync(self) -> None:
+        run = self.connector.read(self.cfg, CATALOG, self.state)
+        assert run.returncode == 0 and run.errors == [], run.errors
+        self.destination.write(run)
+        self.state = run.final_state()
+        self.pending = 0
+        self.check()
+
+    def check(self) -> None:
+        FIGURES["syncs"] += 1
+        problems = []
+        truth = self.truth()
+        for stream in STREAMS:
+            live = truth[stream]
+            if stream == "blocks":
+                child_blocks = [b for b in live if b["type"] in CHILD_BLOCKS]
+                FIGURES["stale_child_blocks"] += len(self.destination.stale(stream, child_blocks))
+                missing = [b for b in child_blocks if b["id"] not in self.destination.tables.get(stream, {})]
+                if missing:
+                    problems.append(f"blocks: {len(missing)} child_page/child_database blocks missing")
+                live = [b for b in live if b["type"] not in CHILD_BLOCKS]
+            problems += self.destination.problems(stream, live)
+            table = self.destination.tables.get(stream, {})
+            for field, shown in FIELDS.get(stream, {}).items():
+                wrong = sorted(e["id"] for e in truth[stream] if e["id"] in table and shown(table[e["id"]]) != e[field])
+                if wrong:
+                    problems.append(f"{stream}: {len(wrong)} with another {field}, e.g. {wrong[:3]}")
+            FIGURES["objects_checked"] += len(truth[stream])
+        FIGURES["checks"] += 1
+        assert not problems, problems
+
+    # -- edits -----------------------------------------------------------------------------------------
+    def can_edit(self) -> bool:
+        return self.pending < EDITS_PER_SYNC[1]
+
+    @precondition(can_edit)
+    @rule(data=st.data(), title=st.text("abc xyz", min_size=1, max_size=12))
+    def rename_page(self, data: st.DataObject, title: str) -> None:
+        self.mutate("edit_page", page_id=self.pick(data, self.truth()["pages"], "page")["id"], title=f"Renamed {title}")
+
+    @precondition(can_edit)
+    @rule(data=st.data())
+    def edit_row_property(self, data: st.DataObject) -> None:
+        self.mutate("edit_page", page_id=self.pick(data, self.rows(), "row")["id"])
+
+    @precondition(can_edit)
+    @rule(data=st.data())
+    def add_sub_page(self, data: st.DataObject) -> None:
+        self.mutate("add_page", parent_id=self.pick(data, self.plain_pages(), "parent")["id"], blocks=2)
+
+    @precondition(can_edit)
+    @rule(data=st.data())
+    def add_row(self, data: st.DataObject) -> None:
+        self.mutate("add_row", data_source_id=self.pick(data, self.truth()["data_sources"], "data source")["id"])
+
+    @precondition(can_edit)
+    @rule(data=st.data(), deep=st.booleans())
+    def edit_block(self, data: st.DataObject, deep: bool) -> None:
+        blocks = [b for b in self.truth()["blocks"] if b["type"] not in ("child_page", "child_database")]
+        if deep:
+            blocks = [b for b in blocks if b["depth"] >= 3] or blocks
+        self.mutate("edit_block", block_id=self.pick(data, blocks, "block")["id"])
+
+    @precondition(can_edit)
+    @rule(data=st.data(), deep=st.booleans())
+    def add_block(self, data: st.DataObject, deep: bool) -> None:
+        if deep:
+            parent = self.pick(data, [b for b in self.truth()["blocks"] if b["type"] in TEXT_BLOCKS], "block")
+        else:
+            parent = self.pick(data, self.truth()["pages"], "page")
+        self.mutate("add_block", parent_id=parent["id"])
+
+    @precondition(can_edit)
+    @rule(data=st.data())
+    def add_comment(self, data: st.DataObject) -> None:
+        # page comments: the default config does not sync inline ones (include_inline_comments is off)
+        target = self.pick(data, self.truth()["pages"], "page")
+        self.mutate("add_comment", parent_id=target["id"])
+
+    @precondition(can_edit)
+    @rule(data=st.data())
+    def trash_page(self, data: st.DataObject) -> None:
+        pages = [p for p in self.truth()["pages"] if p["parent_type"] != "workspace"]
+        self.mutate("trash_page", page_id=self.pick(data, pages, "page")["id"])
+
+    @precondition(can_edit)
+    @rule(data=st.data(), to_workspace=st.booleans())
+    def move_page(self, data: st.DataObject, to_workspace: bool) -> None:
+        page = self.pick(data, [p for p in self.plain_pages() if p["parent_type"] != "workspace"], "page")
+        target = None if to_workspace else self.pick(data, self.plain_pages(), "new parent")["id"]
+        self.mutate("move_page", page_id=page["id"], parent_id=target)
+
+    @precondition(can_edit)
+    @rule(data=st.data(), change=st.sampled_from(["add", "rename", "remove"]))
+    def change_schema(self, data: st.DataObject, change: str) -> None:
+        source = self.pick(data, self.truth()["data_sources"], "data source")
+        if change == "add":
+            self.mutate("change_schema", data_source_id=source["id"])
+            return
+        schema = requests.get(
+            f"{self.emulator.base_url}/v1/data_sources/{source['id']}",
+            headers={"Authorization": f"Bearer {self.cfg['credentials']['token']}", "Notion-Version": "2025-09-03"},
+            timeout=30,
+        ).json()["properties"]
+        names = sorted(name for name, prop in schema.items() if prop["type"] != "title")
+        if not names:
+            return
+        name = data.draw(st.sampled_from(names), label="property")
+        if change == "rename":
+            self.mutate("change_schema", data_source_id=source["id"], rename={"from": name, "to": f"{name} renamed"})
+        else:
+            self.mutate("change_schema", data_source_id=source["id"], remove=name)
+
+    @precondition(can_edit)
+    @rule(data=st.data())
+    def rename_data_source(self, data: st.DataObject) -> None:
+        self.mutate(
+            "edit_data_source", data_source_id=self.pick(data, self.truth()["data_sources"], "data source")["id"]
+        )
+
+
+CATALOG: dict[str, Any] = {}
+
+
+@pytest.mark.slow
+def test_an_append_dedup_destination_holds_the_workspace_after_any_edits(tmp_path):
+    with Emulator(profile="small", seed=0) as plain:
+        CATALOG.update(Connector(plain.base_url, tmp_path).catalog(config()))
+    run_state_machine_as_test(
+        EditsAndIncrementalSyncs,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=STEPS,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    write_figures(
+        "consistency",
+        {
+            **FIGURES,
+            "edits": dict(sorted(FIGURES["edits"].items())),
+            "edit_sequences": FIGURES["examples"],
+            "edits_total": sum(FIGURES["edits"].values()),
+            "steps_per_example": STEPS,
+        },
+    )
+    assert FIGURES["syncs"] > FIGURES["examples"]  # incremental syncs ran, not only the full ones
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (issue 13 point 8): an incremental sync walks only changed pages, so the child_page block "
+    "of a sub-page that changed under an unchanged parent keeps the sub-page's old last_edited_time",
+)
+def test_the_child_page_block_of_a_changed_sub_page_is_current(emulator, tmp_path):
+    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+    cfg = config()
+    catalog = connector.catalog(cfg, ("pages", "blocks"))
+    destination = Destination()
+    first = connector.read(cfg, catalog)
+    destination.write(first)
+    sub_page = next(p for p in control.expected(streams=["pages"])["pages"] if p["parent_type"] == "page")
+    control.mutate("edit_page", page_id=sub_page["id"], title="Renamed sub-page")
+    second = connector.read(cfg, catalog, first.final_state())
+    destination.write(second)
+    child_block = [b for b in control.expected(streams=["blocks"])["blocks"] if b["id"] == sub_page["id"]]
+    assert child_block and destination.stale("blocks", child_block) == []
