@@ -69,12 +69,14 @@ def read_measured(connector: Connector, cfg: dict[str, Any], catalog: dict[str, 
 def workspace(wide: int, deep: int) -> Emulator:
     """The tiny workspace plus a page with `wide` top-level blocks and a page with a chain `deep` levels deep."""
     emulator = Emulator(profile="tiny", seed=0).start()
-    wide_page = emulator.backend.add_page(title="Wide", blocks=0)["ids"][0]
+    backend = emulator.backend
+    assert backend is not None
+    wide_page = backend.add_page(title="Wide", blocks=0)["ids"][0]
     for i in range(wide):
-        emulator.backend.add_block(parent_id=wide_page, text=f"line {i}")
-    parent = deep_page = emulator.backend.add_page(title="Deep", blocks=0)["ids"][0]
+        backend.add_block(parent_id=wide_page, text=f"line {i}")
+    parent = deep_page = backend.add_page(title="Deep", blocks=0)["ids"][0]
     for level in range(deep):
-        parent = emulator.backend.add_block(parent_id=parent, text=f"level {level + 1}")["ids"][0]
+        parent = backend.add_block(parent_id=parent, text=f"level {level + 1}")["ids"][0]
     emulator.wide_page, emulator.deep_page = wide_page, deep_page  # type: ignore[attr-defined]
     return emulator
 

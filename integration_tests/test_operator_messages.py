@@ -71,7 +71,12 @@ def test_a_full_sync_as_the_platform_sees_it(emulator_factory, tmp_path):
             estimates.setdefault(estimate.name, []).append(estimate.row_estimate)
     # small has 130 pages in scope: the walks checkpoint after 100 and estimate from there.
     # The page walks (blocks, comments, page_content) estimate; the searches and the small streams do not.
-    assert {"blocks", "comments"} <= set(estimates) and not set(estimates) & {"users", "pages", "data_sources", "databases"}
+    assert {"blocks", "comments"} <= set(estimates) and not set(estimates) & {
+        "users",
+        "pages",
+        "data_sources",
+        "databases",
+    }
     truth = emulator.expected()
     for stream, values in estimates.items():
         count = len(truth[stream]) if stream in truth else records[stream]

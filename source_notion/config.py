@@ -36,17 +36,13 @@ def check_secret(value: str) -> str:
     if not value.strip():
         raise ValueError("is empty: paste the secret itself")
     if value != value.strip():
-        raise ValueError(
-            "has spaces or a line break at its start or end (a copy-paste slip): paste the secret alone"
-        )
+        raise ValueError("has spaces or a line break at its start or end (a copy-paste slip): paste the secret alone")
     if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'`":
         raise ValueError("is wrapped in quotes: paste the secret without them")
     if any(character.isspace() for character in value):
         raise ValueError("contains spaces or line breaks, which no Notion secret has: paste it again")
     if len(value) > MAX_SECRET_LENGTH:
-        raise ValueError(
-            f"is {len(value):,} characters long, while Notion's are about 50: paste the secret alone"
-        )
+        raise ValueError(f"is {len(value):,} characters long, while Notion's are about 50: paste the secret alone")
     return value
 
 
@@ -212,13 +208,13 @@ class NotionConfig(BaseModel):
     def _parse_start_date(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        if parse_datetime(value) > datetime.now(timezone.utc):  # raises ValueError with a clear message
+        if parse_datetime(value) > datetime.now(UTC):  # raises ValueError with a clear message
             raise ValueError("is in the future, so nothing would be synced: set a past date, or leave it empty")
         return value
 
     @field_validator("access_token")
     @classmethod
-    def _check_legacy_token(cls, value: Optional[str]) -> Optional[str]:
+    def _check_legacy_token(cls, value: str | None) -> str | None:
         return None if value is None else check_secret(value)
 
     @property
@@ -241,7 +237,9 @@ class NotionConfig(BaseModel):
 def parse_datetime(value: str) -> datetime:
     """ISO 8601 with or without milliseconds and offset (naive means UTC), as an aware UTC datetime."""
     if not isinstance(value, str):
-        raise ValueError(f"{type(value).__name__} {_quote(value)} is not an ISO 8601 date-time string, e.g. 2024-01-31T00:00:00Z")
+        raise ValueError(
+            f"{type(value).__name__} {_quote(value)} is not an ISO 8601 date-time string, e.g. 2024-01-31T00:00:00Z"
+        )
     text = value.strip()
     try:
         parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
@@ -280,10 +278,10 @@ def load_config(raw: Mapping[str, Any]) -> NotionConfig:
 
 # How to fix each top-level field, appended to what pydantic says is wrong with it.
 _FIELD_HINTS = {
-    "credentials": "Set credentials in the source's configuration: {\"auth_type\": \"token\", \"token\": \"<the "
-    "Internal Integration Secret>\"} (Notion → Settings → Connections → Develop or manage integrations → your "
-    "integration → Configuration), or auth_type \"OAuth2.0\" with client_id, client_secret and access_token.",
-    "access_token": "Prefer credentials: {\"auth_type\": \"token\", \"token\": ...}.",
+    "credentials": 'Set credentials in the source\'s configuration: {"auth_type": "token", "token": "<the '
+    'Internal Integration Secret>"} (Notion → Settings → Connections → Develop or manage integrations → your '
+    'integration → Configuration), or auth_type "OAuth2.0" with client_id, client_secret and access_token.',
+    "access_token": 'Prefer credentials: {"auth_type": "token", "token": ...}.',
     "start_date": "Use ISO 8601 in UTC or with an offset, e.g. 2024-01-31T00:00:00Z, or leave it empty to sync "
     "everything.",
 }

@@ -172,9 +172,9 @@ class SourceNotion(AbstractSource):
         }
         progress = Progress(
             streams=lambda: self._built[1] if self._built else {},
-            requests=lambda: (self._built[0].client.stats.total, self._built[0].client.stats.rate_limited)
-            if self._built
-            else (0, 0),
+            requests=lambda: (
+                (self._built[0].client.stats.total, self._built[0].client.stats.rate_limited) if self._built else (0, 0)
+            ),
             logger=logger,
         )
         messages = super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)

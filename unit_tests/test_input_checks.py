@@ -18,12 +18,14 @@ def test_an_unreadable_file_as_a_non_root_user_says_who_the_process_is_and_how_t
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(input_checks.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr("source_notion.input_checks.os.geteuid", lambda: 1000)
     monkeypatch.setattr(input_checks, "open", refuse, raising=False)
-    monkeypatch.setattr(input_checks.pwd, "getpwuid", lambda uid: type("User", (), {"pw_name": "airbyte"})())
+    monkeypatch.setattr(
+        "source_notion.input_checks.pwd.getpwuid", lambda uid: type("User", (), {"pw_name": "airbyte"})()
+    )
     with pytest.raises(InputError) as caught:
         read_config(str(path))
-    message = caught.value.message
+    message = caught.value.message or ""
     assert f"The config file {path} cannot be read" in message
     assert "the connector runs as the non-root user airbyte (uid 1000)" in message
     assert "the source-notion image never runs as root" in message
