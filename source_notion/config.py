@@ -27,6 +27,25 @@ def _secret(title: str, description: str, order: int) -> Any:
     return Field(..., title=title, description=description, json_schema_extra={"airbyte_secret": True, "order": order})
 
 
+# Notion's secrets are about 50 characters; a value far longer is not one (a whole file pasted, say).
+MAX_SECRET_LENGTH = 1000
+
+
+def check_secret(value: str) -> str:
+    """A pasted secret as Notion issues it: no blank, no quotes around it. The message never quotes the value."""
+    if not value.strip():
+        raise ValueError("is empty: paste the secret itself")
+    if value != value.strip():
+        raise ValueError("has spaces or a line break at its start or end (a copy-paste slip): paste the secret alone")
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'`":
+        raise ValueError("is wrapped in quotes: paste the secret without them")
+    if any(character.isspace() for character in value):
+        raise ValueError("contains spaces or line breaks, which no Notion secret has: paste it again")
+    if len(value) > MAX_SECRET_LENGTH:
+        raise ValueError(f"is {len(value):,} characters long, while Notion's are about 50: paste the secret alone")
+    return value
+
+
 class OAuthCredentials(BaseModel):
     model_config = ConfigDict(title="OAuth2.0", extra="allow")
 
@@ -48,6 +67,8 @@ class OAuthCredentials(BaseModel):
     def token(self) -> str:
         return self.access_token
 
+    _check_secrets = field_validator("client_id", "client_secret", "access_token")(check_secret)
+
 
 class TokenCredentials(BaseModel):
     model_config = ConfigDict(title="Access Token", extra="allow")
@@ -59,6 +80,8 @@ class TokenCredentials(BaseModel):
         "Develop or manage integrations → your integration → Configuration.",
         1,
     )
+
+    _check_token = field_validator("token")(check_secret)
 
 
 class NotionConfig(BaseModel):
@@ -185,8 +208,14 @@ class NotionConfig(BaseModel):
     def _parse_start_date(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        parse_datetime(value)  # raises ValueError with a clear message
+        if parse_datetime(value) > datetime.now(UTC):  # raises ValueError with a clear message
+            raise ValueError("is in the future, so nothing would be synced: set a past date, or leave it empty")
         return value
+
+    @field_validator("access_token")
+    @classmethod
+    def _check_legacy_token(cls, value: str | None) -> str | None:
+        return None if value is None else check_secret(value)
 
     @property
     def token(self) -> str:
@@ -207,14 +236,24 @@ class NotionConfig(BaseModel):
 
 def parse_datetime(value: str) -> datetime:
     """ISO 8601 with or without milliseconds and offset (naive means UTC), as an aware UTC datetime."""
+    if not isinstance(value, str):
+        raise ValueError(
+            f"{type(value).__name__} {_quote(value)} is not an ISO 8601 date-time string, e.g. 2024-01-31T00:00:00Z"
+        )
     text = value.strip()
     try:
         parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
     except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 date-time, e.g. 2024-01-31T00:00:00Z") from None
+        raise ValueError(f"{_quote(value)} is not an ISO 8601 date-time, e.g. 2024-01-31T00:00:00Z") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def _quote(value: Any, limit: int = 40) -> str:
+    """A value for a message, cut short: a huge value must not become a huge message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def format_datetime(value: datetime) -> str:
@@ -237,14 +276,53 @@ def load_config(raw: Mapping[str, Any]) -> NotionConfig:
         ) from None  # the ValidationError would quote the input, secrets included
 
 
+# How to fix each top-level field, appended to what pydantic says is wrong with it.
+_FIELD_HINTS = {
+    "credentials": 'Set credentials in the source\'s configuration: {"auth_type": "token", "token": "<the '
+    'Internal Integration Secret>"} (Notion → Settings → Connections → Develop or manage integrations → your '
+    'integration → Configuration), or auth_type "OAuth2.0" with client_id, client_secret and access_token.',
+    "access_token": 'Prefer credentials: {"auth_type": "token", "token": ...}.',
+    "start_date": "Use ISO 8601 in UTC or with an offset, e.g. 2024-01-31T00:00:00Z, or leave it empty to sync "
+    "everything.",
+}
+_GENERAL_HINT = (
+    "Correct it in the source's configuration; every field and its allowed values are listed under "
+    f"Configuration in {DOCUMENTATION_URL}."
+)
+
+
 def _describe_validation_error(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        parts = []
-        for item in error.errors(include_input=False, include_url=False):
-            where = ".".join(str(p) for p in item.get("loc", ())) or "config"
-            parts.append(f"{where}: {item.get('msg')}")
-        return "; ".join(parts)
-    return str(error)
+    """What is wrong, field by field, and how to fix it; never the input (it may be a secret)."""
+    if not isinstance(error, ValidationError):
+        return f"{error}. {_FIELD_HINTS['credentials']}"
+    parts, fields = [], []
+    for item in error.errors(include_input=False, include_url=False):
+        location = [str(p) for p in item.get("loc", ())]
+        if location[:1] == ["credentials"] and len(location) > 1 and location[1] in ("token", "OAuth2.0"):
+            del location[1]  # the union's tag, not a field
+        where = ".".join(location) or "the configuration"
+        parts.append(f"{where} {_explain(item)}")
+        if location and location[0] not in fields:
+            fields.append(location[0])
+    hints = [_FIELD_HINTS[name] for name in fields if name in _FIELD_HINTS]
+    if not fields or any(name not in _FIELD_HINTS for name in fields):
+        hints.append(_GENERAL_HINT)
+    return "; ".join(parts) + ". " + " ".join(hints)
+
+
+def _explain(item: Mapping[str, Any]) -> str:
+    kind, context, text = item.get("type"), item.get("ctx") or {}, str(item.get("msg"))
+    if kind == "missing":
+        return "is missing"
+    if kind == "union_tag_invalid":
+        return f"has auth_type {context.get('tag')!r}, which is not one of {context.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return "has no auth_type: it must be 'token' or 'OAuth2.0'"
+    if kind == "extra_forbidden":
+        return "is not a field of this source"
+    if text.startswith("Value error, "):
+        return text[len("Value error, ") :]
+    return f"is wrong: {text[0].lower()}{text[1:]}"
 
 
 # --------------------------------------------------------------------------- the spec

@@ -27,6 +27,7 @@ from source_notion.client import DEFAULT_BASE_URL, NotionClient
 from source_notion.config import NotionConfig, load_config, specification
 from source_notion.errors import SHARE_HINT
 from source_notion.oauth import rotating_tokens
+from source_notion.progress import Progress
 from source_notion.rate_budget import BUSINESS_PER_MINUTE, STANDARD_PER_MINUTE, WINDOW_SECONDS, RateBudget
 from source_notion.rate_status import RateLimitedNotice
 from source_notion.registry import READ_ORDER, Shared, read_position, row_streams, search_since, trash_since
@@ -89,6 +90,7 @@ class SourceNotion(AbstractSource):
         self.catalog = catalog
         self.config = config
         self.state = state
+        self._built: tuple[Sync, dict[str, Stream]] | None = None
         self._row_streams: dict[str, DataSourceRows] = {}
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
@@ -138,7 +140,9 @@ class SourceNotion(AbstractSource):
         # The row streams as configured (found by data source id, no request here); discover() adds the others.
         rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
         self._row_streams = {stream.name: stream for stream in rows}
-        return streams + list(rows)
+        every: list[Stream] = streams + list(rows)
+        self._built = sync, {stream.name: stream for stream in every}  # what progress.py watches
+        return every
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         """The fixed streams, then one row stream per data source the integration can read (this costs requests:
@@ -166,8 +170,15 @@ class SourceNotion(AbstractSource):
             )
             for s in ordered
         }
+        progress = Progress(
+            streams=lambda: self._built[1] if self._built else {},
+            requests=lambda: (
+                (self._built[0].client.stats.total, self._built[0].client.stats.rate_limited) if self._built else (0, 0)
+            ),
+            logger=logger,
+        )
         messages = super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)
-        yield from (self._incomplete_if_lost(message) for message in messages)
+        yield from progress.observe(self._incomplete_if_lost(message) for message in messages)
 
     def _incomplete_if_lost(self, message: AirbyteMessage) -> AirbyteMessage:
         """A row stream whose data source can no longer be read ends INCOMPLETE, without failing the sync: the

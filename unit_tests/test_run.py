@@ -33,11 +33,11 @@ def only_trace(result):
 @pytest.mark.parametrize(
     "which,content,expected",
     [
-        ("config", "{not json", "Cannot use the config file"),
-        ("config", None, "No such file"),
-        ("catalog", '{"streams": "nope"}', "Cannot use the catalog file"),
-        ("state", '{"pages": {}}', "Cannot use the state file"),
-        ("state", "[{", "Cannot use the state file"),
+        ("config", "{not json", "is not valid JSON"),
+        ("config", None, "does not exist"),
+        ("catalog", '{"streams": "nope"}', "is not a configured catalog"),
+        ("state", '{"pages": {}}', "is in the legacy format"),
+        ("state", "[{", "is not valid JSON"),
     ],
 )
 def test_unreadable_or_malformed_files_become_a_trace_and_a_non_zero_exit(files, which, content, expected):

@@ -48,6 +48,8 @@ class PageWalkStream(CursorStream):
         self._planned = False
         self._walk: Iterator[Record | _WindowDone] | None = None  # None once planned: the stream was skipped
         self._windows = 1
+        self.pages_to_walk: int | None = None  # once planned; what progress.py estimates from
+        self.checkpoint_every = CHECKPOINT_EVERY
 
     # --- what differs between blocks and comments
 
@@ -130,7 +132,7 @@ class PageWalkStream(CursorStream):
                 if self.page_in_scope(page, cursor.since) and (upper is None or page.last_edited_time <= upper):
                     yield page
 
-        pages = sum(1 for _ in scope())
+        pages = self.pages_to_walk = sum(1 for _ in scope())
         cursor.start(self.sync.client)  # after the search: the sync's first answer came
         self.logger.info(f"Stream {self.name}: {pages} pages to walk, {cursor.describe_since()}.")
         if upper is not None:
