@@ -58,6 +58,12 @@ class SearchIndex:
         sees it. Register before the search runs."""
         self._observers.append(observer)
 
+    def amend(self, obj: dict[str, Any]) -> None:
+        """A fuller copy of an object the search listed (on a Notion-Version whose search lists titles only, a
+        row with the properties its data-source query read): observers see it again and keep the later one."""
+        for observer in self._observers:
+            observer(obj)
+
     def search(self) -> Iterator[dict[str, Any]]:
         """The whole objects, for the first consumer, while the index fills. Objects older than `since` are not
         yielded (the search stops at the first one)."""

@@ -20,10 +20,6 @@ def get_data_source(request, backend) -> dict:
 
 
 def query_data_source(request, backend) -> dict:
-    if request.json().get("is_archived") is True:
-        # The archive partition (notion-api.md §13.8): no emulated row is archived (the data source must exist).
-        backend.retrieve_data_source(_data_source_id(request), params.shared(request))
-        return list_body([], None, "page_or_data_source")
     rows = backend.query_data_source(
         _data_source_id(request),
         params.shared(request),

@@ -50,6 +50,9 @@ class Pages(CursorStream):
             return
         assert self._rows is not None  # set by records() with the groups it hands out
         for row, how in self._rows.read(item):
+            # page_content's front matter shows the same properties on every version (before completion, as
+            # the search's own page objects carry them on the versions that list properties)
+            self.sync.index.pages.amend(row)
             if how != "query":
                 self.tally.add(
                     "rows whose properties were read one by one"
