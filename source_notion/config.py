@@ -292,16 +292,16 @@ _GENERAL_HINT = (
 
 
 def _describe_validation_error(error: Exception) -> str:
-    """What is wrong, field by field, and how to fix it; never the input (it may be a secret)."""
+    """What is wrong, field by field, and how to fix it; the input only where it cannot be a secret (_UNECHOED)."""
     if not isinstance(error, ValidationError):
         return f"{error}. {_FIELD_HINTS['credentials']}"
     parts, fields = [], []
-    for item in error.errors(include_input=False, include_url=False):
+    for item in error.errors(include_input=True, include_url=False):
         location = [str(p) for p in item.get("loc", ())]
         if location[:1] == ["credentials"] and len(location) > 1 and location[1] in ("token", "OAuth2.0"):
             del location[1]  # the union's tag, not a field
         where = ".".join(location) or "the configuration"
-        parts.append(f"{where} {_explain(item)}")
+        parts.append(f"{where} {_explain(item, location)}")
         if location and location[0] not in fields:
             fields.append(location[0])
     hints = [_FIELD_HINTS[name] for name in fields if name in _FIELD_HINTS]
@@ -310,7 +310,11 @@ def _describe_validation_error(error: Exception) -> str:
     return "; ".join(parts) + ". " + " ".join(hints)
 
 
-def _explain(item: Mapping[str, Any]) -> str:
+# Values never repeated in a message, whatever their field's error (secrets, and what may hold one).
+_UNECHOED = {"token", "access_token", "client_secret", "refresh_token", "client_id", "credentials"}
+
+
+def _explain(item: Mapping[str, Any], location: list[str]) -> str:
     kind, context, text = item.get("type"), item.get("ctx") or {}, str(item.get("msg"))
     if kind == "missing":
         return "is missing"
@@ -322,6 +326,9 @@ def _explain(item: Mapping[str, Any]) -> str:
         return "is not a field of this source"
     if text.startswith("Value error, "):
         return text[len("Value error, ") :]
+    given = item.get("input")
+    if isinstance(given, str | int | float) and len(str(given)) <= 40 and not _UNECHOED & set(location):
+        return f"is {given!r}, which is wrong: {text[0].lower()}{text[1:]}"
     return f"is wrong: {text[0].lower()}{text[1:]}"
 
 
