@@ -83,7 +83,7 @@ def test_a_full_read_killed_ten_times_resumes_to_exactly_the_expected_records(em
             "since_last_checkpoint": sum(r["since_last_checkpoint"] for r in restarts),
         },
     )
-    assert all(r["beyond_checkpoint"] == [] for r in restarts), restarts
+    assert all(r["beyond_checkpoint"] == [] for r in restarts), [b for r in restarts for b in r["beyond_checkpoint"]]
 
 
 def measure_restart(run, incoming, delivered, since_checkpoint, control) -> dict:
