@@ -328,7 +328,7 @@ def _explain(item: Mapping[str, Any], location: list[str]) -> str:
         return text[len("Value error, ") :]
     given = item.get("input")
     if isinstance(given, str | int | float) and len(str(given)) <= 40 and not _UNECHOED & set(location):
-        return f"is {given!r}, which is wrong: {text[0].lower()}{text[1:]}"
+        return f"is wrong (given {given!r}): {text[0].lower()}{text[1:]}"
     return f"is wrong: {text[0].lower()}{text[1:]}"
 
 
