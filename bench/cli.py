@@ -148,7 +148,8 @@ def header(arguments: argparse.Namespace, command_line: str) -> str:
         f"{arguments.latency_ms:g} ms x {NOTION_RATE:g}/{arguments.rate:g} = {medium_latency:.1f} ms; full_large at "
         f"{arguments.large_rate:g} req/s, latency {large_latency:.1f} ms; burst "
         f"{arguments.burst if arguments.burst is not None else 'emulator default'}; our requests_per_second = the "
-        f"emulator's rate",
+        f"emulator's rate, and requests_per_minute 60 x that (those emulators have no window budget; the "
+        f"connector's default of 180 per window would bind)",
         f"- workspace: profiles {arguments.profile_medium} / {arguments.profile_large}, seed {arguments.seed}; "
         f"between syncs the virtual clock advances {arguments.seconds_between_syncs} s; incremental_1pct follows a "
         f"bulk_edit of {arguments.edit_fraction:.0%} of pages (seed {arguments.mutation_seed}) between two advances",

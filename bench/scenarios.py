@@ -19,6 +19,19 @@ by design.
 full_2026_12_01: ours alone (the peer does not speak that version), a full sync of medium on a fresh emulator with
 `notion_version: 2026-12-01`, held to that version's lower bound (the rows' properties come from data-source
 queries there, docs/architecture.md).
+
+Issue 10's rows (LIMIT_SCENARIOS, one definition each; ours alone: the peer knows none of Notion's 2026
+limits), each a full sync on an emulator of its own:
+  full_window_180     medium on the standard plan's window budget, 180 per 60-s window, time-scaled (no token
+                      bucket; the connector told neither plan nor rate): the `full` full_business is compared with,
+                      measured in the same invocation (asking for full_business runs it too), since `full` runs on
+                      the older token bucket at --rate and is no 180/min run
+  full_business       the same on the Business plan's 600 per window, the connector not told: it must detect it;
+                      held to full_window_180's wall / 3 or less, its 429s counted
+  full_cursor_expiry  medium at --rate, query cursors expiring every 10 pages; medium's longest query has 5, so its
+                      biggest data source is grown to 3,000 rows (30 pages); held to full's 1.02 x its lower bound
+  full_large_capped   large at --large-rate with the 10,000 query cap (its biggest data source grown past it, a
+                      few new rows archived) and a search cap of 30,000; held to its ground truth
 """
 
 from __future__ import annotations
