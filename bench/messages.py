@@ -22,7 +22,7 @@ _BACKOFF_SLEEP = re.compile(r"Rate limit exceeded.*Retrying in ([0-9.]+) seconds
 # client.paginate, workspace_index): the issue-10 rows count them.
 LIMIT_EVENTS = {
     "plan detected": re.compile(r"the workspace's plan allows \d+"),
-    "plan kept": re.compile(r"keeping to \d+ requests per window"),
+    "plan kept at 180": re.compile(r"keeping to \d+"),
     "cursor expired": re.compile(r"no longer accepts the listing's start_cursor"),
     "search capped": re.compile(r"Notion capped the \w+ search"),
 }

@@ -129,9 +129,10 @@ def test_the_limits_our_connector_met_are_counted_from_its_log_lines():
             log("POST /v1/data_sources/x/query: Notion no longer accepts the listing's start_cursor; resuming it"),
             log("POST /v1/data_sources/x/query: Notion no longer accepts the listing's start_cursor; resuming it"),
             log("Notion capped the page search after 30000 results (request_status incomplete); reading the rest"),
+            log("Notion refused a request after 183 in a window: keeping to 180."),
         ]
     )
-    assert output.limit_events == {"plan detected": 1, "cursor expired": 2, "search capped": 1}
+    assert output.limit_events == {"plan detected": 1, "cursor expired": 2, "search capped": 1, "plan kept at 180": 1}
 
 
 def test_lines_that_are_not_json_objects_are_counted_not_fatal():
