@@ -252,3 +252,54 @@ def test_a_data_source_no_longer_shared_gives_a_warning_and_an_incomplete_stream
     for name, ds in sources.items():
         if ds in readable and emulator.backend.data_source(ds).eff_hidden is False:
             assert run.statuses(name)[-1] == "COMPLETE", name
+
+
+def test_archived_rows_of_small_arrive_with_is_archived_in_a_full_and_an_incremental_sync(world):
+    """`small` with rows moved into their data sources' archive partition (Notion keeps them out of plain
+    queries): a full sync returns them among the rows, `is_archived: true`, equal to the oracle, and an
+    incremental sync returns a row archived since, at the lower bound each time."""
+    connector, control = world
+    cfg = config()
+    catalog, sources = row_catalog(connector, cfg, extra=("pages",))
+    landmarks = control.get("info")["landmarks"]
+    tasks, bugs = landmarks["tasks_data_source"], landmarks["bugs_data_source"]
+    rows_of = {
+        ds: [r["id"] for r in control.expected(streams=["rows"], row_sources=[ds])["rows"]] for ds in (tasks, bugs)
+    }
+    archived = [*rows_of[tasks][:3], rows_of[bugs][0], landmarks["relation_30_row"]]
+    for row in archived:
+        control.mutate("archive_row", page_id=row)
+    control.reset_stats()
+    first = connector.read(cfg, catalog)
+    assert first.returncode == 0, first.errors
+    truth = control.expected(streams=["rows"])["rows"]
+    assert {r["id"] for r in truth if r["is_archived"]} == set(archived)  # the oracle has them, from the model
+    # (relation_30_row among them: an archived row's truncated relation is completed too, the oracle has all 30)
+    assert_rows_equal_the_oracle(first, catalog, sources, truth)
+    got = {r["id"]: r for name in sources for r in first.of(name)}
+    assert {i for i, r in got.items() if r["is_archived"]} == set(archived)
+    assert all(got[i]["in_trash"] is False for i in archived)
+    bound = control.lower_bound(streams=["rows", "pages"])
+    assert control.stats()["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
+
+    # One more row archived (and one brought back) past the lookback: the next sync returns exactly those two.
+    control.post("clock", {"advance_seconds": 600})
+    later, restored = rows_of[tasks][3], rows_of[tasks][0]
+    control.mutate("archive_row", page_id=later)
+    control.mutate("archive_row", page_id=restored, archived=False)
+    state = first.final_state()
+    control.reset_stats()
+    second = connector.read(cfg, catalog, state)
+    assert second.returncode == 0, second.errors
+    since = sync_from(state_of(state, "pages")["last_edited_time"])
+    truth = control.expected(streams=["rows"], since=since, row_sources=list(sources.values()))["rows"]
+    assert {sync_from(state_of(state, name)["last_edited_time"]) for name in sources} == {since}
+    # (the lookback reads the first archives again, as it reads any row edited in the cursor's minutes)
+    flags = {r["id"]: r["is_archived"] for r in truth}
+    assert flags[later] is True and flags[restored] is False and set(flags) <= {later, *archived}
+    assert_rows_equal_the_oracle(second, catalog, sources, truth)
+    stats = control.get("stats", detail=1)
+    queried = set(stats["by_endpoint_id"]["POST /v1/data_sources/{id}/query"])
+    assert queried == {r["data_source_id"] for r in truth} and tasks in queried
+    bound = control.lower_bound(streams=["rows", "pages"], since=since, row_sources=list(sources.values()))
+    assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]

@@ -170,13 +170,15 @@ class LowerBound:
                 continue
             queried += 1
             rows += len(changed)
-            count += pages_needed(len(changed)) + pages_needed(0)
+            # The archive partition is its own listing (a plain query never returns its rows), read even empty.
+            archived = sum(1 for p in changed if p.is_archived)
+            count += pages_needed(len(changed) - archived) + pages_needed(archived)
         how = "every" if self.options.since is None else "with rows edited since"
         return Term(
             QUERY,
             count,
             f"rows: {queried} of {len(sources)} data sources queried ({how}), {rows} rows: "
-            f"max(1, ceil(n/100)) live + 1 archived partition each = {count} {QUERY}",
+            f"max(1, ceil(n/100)) live + max(1, ceil(a/100)) archived partition each = {count} {QUERY}",
         )
 
     def trash_search(self) -> Term:
