@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,6 +60,11 @@ class PageWalkStream(CursorStream):
     @abstractmethod
     def walk_page(self, task: Task, page: IndexEntry) -> None:
         """Runs on the pool: reads what the page holds and emits the records."""
+
+    def before_walk(self, cursor: SyncStart, scope: Callable[[], Iterator[IndexEntry]]) -> Iterable[Record]:
+        """Records read before the walk, in its first checkpoint window (blocks: the child_page blocks of changed
+        sub-pages under parents not walked); lazy, so nothing is asked before the first slice is read."""
+        return ()
 
     def pool(self) -> WorkPool:
         """The pool the walk runs on (a stream with large records bounds its output queue lower)."""
@@ -137,10 +142,14 @@ class PageWalkStream(CursorStream):
         if cursor.resumed_below is not None:
             cursor.walked_down_to(cursor.resumed_below, cursor.resumed_below_id)
         self._windows = max(1, math.ceil(pages / CHECKPOINT_EVERY))
-        self._walk = self._run(cursor, scope())
+        self._walk = self._run(cursor, scope(), self.before_walk(cursor, scope))
 
-    def _run(self, cursor: SyncStart, pages: Iterator[IndexEntry]) -> Iterator[Record | _WindowDone]:
-        """The walk's records, a `_WindowDone` after each window but the last, and the cursor's advance."""
+    def _run(
+        self, cursor: SyncStart, pages: Iterator[IndexEntry], first: Iterable[Record]
+    ) -> Iterator[Record | _WindowDone]:
+        """`first`, then the walk's records, a `_WindowDone` after each window but the last, and the cursor's
+        advance."""
+        yield from first
         done = 0
         window = 0
         for event in self.pool().run(pages, self.walk_page):
