@@ -5,11 +5,13 @@ of every stream, and after each one checks an append+dedup destination: every li
 at its current last_edited_time, pages and data sources under their current titles and parents, blocks where they
 now are (root page, parent).
 
-Not met yet, and tested apart (`test_the_child_page_block_of_a_changed_sub_page_is_current`, a strict xfail that
-turns into a failure once fixed): a child_page or child_database block in its parent's listing is held at the
-sub-page's old last_edited_time (and title) when the sub-page changed and its parent did not, because an
-incremental sync walks only the changed pages. The state machine checks those blocks are there and counts the stale
-ones (`stale_child_blocks` in the figures) instead of failing on them.
+The child_page block of a sub-page that changed under an unchanged parent is read again by the incremental sync
+(source_notion/streams/child_references.py), so it is held current like every other block (and tested apart, with
+a page parent and a block parent, in `test_the_child_page_block_of_a_changed_sub_page_is_current`). Not met yet:
+a child_database block under an unchanged page is held at its database's old last_edited_time when the database
+changed (its data source renamed or its schema changed), because the blocks stream does not search data sources.
+The state machine checks those blocks are there and counts the stale ones (`stale_child_database_blocks` in the
+figures) instead of failing on them.
 
 Each example starts from a fresh `small` workspace and a full sync. Derandomized (the same edit sequences on every
 run, so a failure is a failure of the code, reproduced by running the test again); the figures (examples, edits by
@@ -29,7 +31,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
-from integration_tests.reliability import Destination, write_figures
+from integration_tests.reliability import Destination, check_sync, since_of, write_figures
 from notion_emulator import Emulator
 from notion_emulator.control_client import ControlClient
 from testkit.connector import Connector, config
@@ -38,7 +40,6 @@ from testkit.constants import STREAMS
 EXAMPLES = 3
 STEPS = 12
 EDITS_PER_SYNC = (2, 5)  # a sync once at least 2 edits are pending; never more than 5 pending
-CHILD_BLOCKS = {"child_page", "child_database"}
 TEXT_BLOCKS = {"paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "to_do", "callout"}
 
 FIGURES: dict[str, Any] = {
@@ -49,7 +50,7 @@ FIGURES: dict[str, Any] = {
     "checks": 0,
     "objects_checked": 0,
     "records_written": 0,
-    "stale_child_blocks": 0,
+    "stale_child_database_blocks": 0,
 }
 
 
@@ -149,13 +150,13 @@ class EditsAndIncrementalSyncs(RuleBasedStateMachine):
         truth = self.truth()
         for stream in STREAMS:
             live = truth[stream]
-            if stream == "blocks":
-                child_blocks = [b for b in live if b["type"] in CHILD_BLOCKS]
-                FIGURES["stale_child_blocks"] += len(self.destination.stale(stream, child_blocks))
-                missing = [b for b in child_blocks if b["id"] not in self.destination.tables.get(stream, {})]
+            if stream == "blocks":  # child_page blocks are checked as every block is; child_database ones apart
+                databases = [b for b in live if b["type"] == "child_database"]
+                FIGURES["stale_child_database_blocks"] += len(self.destination.stale(stream, databases))
+                missing = [b for b in databases if b["id"] not in self.destination.tables.get(stream, {})]
                 if missing:
-                    problems.append(f"blocks: {len(missing)} child_page/child_database blocks missing")
-                live = [b for b in live if b["type"] not in CHILD_BLOCKS]
+                    problems.append(f"blocks: {len(missing)} child_database blocks missing")
+                live = [b for b in live if b["type"] != "child_database"]
             problems += self.destination.problems(stream, live)
             table = self.destination.tables.get(stream, {})
             for field, shown in FIELDS.get(stream, {}).items():
@@ -287,21 +288,38 @@ def test_an_append_dedup_destination_holds_the_workspace_after_any_edits(tmp_pat
     assert FIGURES["syncs"] > FIGURES["examples"]  # incremental syncs ran, not only the full ones
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 13 point 8): an incremental sync walks only changed pages, so the child_page block "
-    "of a sub-page that changed under an unchanged parent keeps the sub-page's old last_edited_time",
-)
 def test_the_child_page_block_of_a_changed_sub_page_is_current(emulator, tmp_path):
+    """Two sub-pages renamed under unchanged parents, one under a page and one in a column (a block parent): after
+    the incremental sync the destination holds both child_page blocks at the sub-pages' new last_edited_time and
+    title, where the full sync put them (root page, depth, position), at the lower bound."""
     connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+    landmarks = control.info()["landmarks"]
     cfg = config()
     catalog = connector.catalog(cfg, ("pages", "blocks"))
     destination = Destination()
     first = connector.read(cfg, catalog)
     destination.write(first)
-    sub_page = next(p for p in control.expected(streams=["pages"])["pages"] if p["parent_type"] == "page")
-    control.mutate("edit_page", page_id=sub_page["id"], title="Renamed sub-page")
-    second = connector.read(cfg, catalog, first.final_state())
+    before = {b["id"]: b for b in first.of("blocks")}
+    sub_pages = [landmarks["long_page"], landmarks["column_page"]]  # the feature tour's, one in its column
+    for page_id in sub_pages:
+        control.mutate("edit_page", page_id=page_id, title=f"Renamed {page_id[:8]}")
+    state = first.final_state()
+    emulator.reset_stats()
+    second = connector.read(cfg, catalog, state)
+    assert second.returncode == 0 and second.errors == [], second.errors
     destination.write(second)
-    child_block = [b for b in control.expected(streams=["blocks"])["blocks"] if b["id"] == sub_page["id"]]
-    assert child_block and destination.stale("blocks", child_block) == []
+    since = since_of(state, "blocks")
+    assert (
+        emulator.stats()["by_endpoint"] == control.lower_bound(streams=["pages", "blocks"], since=since)["by_endpoint"]
+    )
+    assert check_sync(second, control, ("pages", "blocks"), state) == []
+    expected = {b["id"]: b for b in control.expected(streams=["blocks"])["blocks"]}
+    table = destination.tables["blocks"]
+    for page_id in sub_pages:
+        block = table[page_id]
+        assert destination.stale("blocks", [expected[page_id]]) == []
+        assert block["child_page"]["title"] == f"Renamed {page_id[:8]}"
+        assert {k: block[k] for k in ("page_id", "depth", "position", "parent")} == {
+            k: before[page_id][k] for k in ("page_id", "depth", "position", "parent")
+        }
+    assert table[landmarks["column_page"]]["depth"] == 3

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from .child_references import References, references
 from .clock import database_iso, floor_minute, minute_iso, parse_iso
 from .errors import validation
 from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
@@ -120,7 +121,7 @@ class GroundTruth:
     def synced_pages(self) -> list[Page]:
         return [p for p in self.backend.ws.pages if not p.eff_hidden and not p.eff_trashed]
 
-    def _content(self, page_idx: int):
+    def content(self, page_idx: int):
         backend = self.backend
         keep = backend.profile != "large"
         return backend.materialized(page_idx) or backend.content(page_idx, cache=keep)
@@ -129,7 +130,7 @@ class GroundTruth:
         """Calls visit(node, depth, content) for every block a complete walk of the page returns; answers
         how many GET /v1/blocks/{id}/children requests that walk needs."""
         backend = self.backend
-        content = content or self._content(page.idx)
+        content = content or self.content(page.idx)
         top = backend.visible_children(content, None)
         requests = pages_needed(len(top))
         stack = [(node, 1) for node in reversed(top)]
@@ -194,7 +195,7 @@ class GroundTruth:
             needs_content = (page_changed and want_blocks) or (
                 "comments" in out and (options.comments_scope == "all_pages" or page_changed)
             )
-            content = self._content(page.idx) if needs_content else None
+            content = self.content(page.idx) if needs_content else None
             if page_changed:
                 emit(
                     "pages",
@@ -250,6 +251,9 @@ class GroundTruth:
                         "last_edited_time": minute_iso(comment.edited_ms),
                     },
                 )
+        # An incremental sync reads again the child_page blocks of changed sub-pages under parents it does not walk.
+        for record in self.references(options).records:
+            emit("blocks", record)
         if "pages" in out and options.lists_trash:
             for page in self.trashed_pages(options):
                 emit(
@@ -275,6 +279,9 @@ class GroundTruth:
     def trashed_pages(self, options: SyncOptions) -> list[Page]:
         """The trashed pages (rows included) shared with the integration, edited (trashed) at or after `since`."""
         return [p for p in self.backend.ws.pages if p.eff_trashed and not p.eff_hidden and options.changed(p.edited_ms)]
+
+    def references(self, options: SyncOptions) -> References:
+        return self._cached("references", options, lambda options: references(self, options))
 
     def _ref_edited(self, node) -> int:
         ws = self.backend.ws

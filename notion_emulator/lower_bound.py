@@ -23,6 +23,7 @@ NO_INLINE_COMMENTS = {"child_page", "child_database"}  # their id is the sub-pag
 PROPERTY_ITEMS = "GET /v1/pages/{id}/properties/{pid}"
 QUERY = "POST /v1/data_sources/{id}/query"
 CHILDREN = "GET /v1/blocks/{id}/children"
+RETRIEVE_BLOCK = "GET /v1/blocks/{id}"
 
 
 def pages_needed(count: int) -> int:
@@ -79,6 +80,8 @@ class LowerBound:
         # page_content renders the trees of the same walk: it adds no term of its own.
         if streams & {"blocks", "page_content"} or ("comments" in streams and options.include_inline_comments):
             terms.append(self.blocks())
+        if "blocks" in streams and options.since is not None:
+            terms.extend(self.references())
         if "comments" in streams:
             terms.append(self.page_comments())
             if options.include_inline_comments:
@@ -269,6 +272,25 @@ class LowerBound:
             f"{walk.blocks} blocks; one listing per page plus one per block descended into, "
             f"ceil(children/100) each = {walk.listings} {CHILDREN}",
         )
+
+    def references(self) -> list[Term]:
+        """Incremental blocks: the child_page blocks of changed sub-pages in the listings of parents not walked
+        (child_references.py): blocks retrieved upward for the block parents, then each parent listed once."""
+        refs = self.truth.references(self.options)
+        return [
+            Term(
+                RETRIEVE_BLOCK,
+                refs.retrieves,
+                f"block references: {refs.pages} changed pages with a page or block parent; the block parents' "
+                f"chains up to their root page, one per distinct block = {refs.retrieves} {RETRIEVE_BLOCK}",
+            ),
+            Term(
+                CHILDREN,
+                refs.listings,
+                f"block references: {refs.parents} parents not walked listed until their last changed sub-page, "
+                f"ceil((position + 1)/100) each (1 for a 404) = {refs.listings} {CHILDREN}",
+            ),
+        ]
 
     def page_comments(self) -> Term:
         scope = self.pages if self.options.comments_scope == "all_pages" else self.synced

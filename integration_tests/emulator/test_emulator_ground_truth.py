@@ -155,6 +155,35 @@ def test_incremental_expected_and_lower_bound_after_mutations(emulator):
         assert emulator.stats()["by_endpoint"] == bound["by_endpoint"]
 
 
+def test_an_incremental_sync_reads_the_child_page_blocks_of_changed_sub_pages_again(emulator):
+    """A renamed sub-page under an unchanged parent: its child_page block is in `expected` at the sub-page's new
+    time and title's minute, read by listing the parent (a page parent), or after retrieving the column and its
+    column list up to the root (a block parent); an unshared parent answers 404 and gives nothing."""
+    backend = emulator.backend
+    lm = backend.landmarks
+    since = "2026-11-01T09:00:00.000Z"
+    for name in ("long_page", "deep_page", "column_page", "private_shared_child"):  # tour's, and a private page's
+        backend.edit_page(lm[name], title=f"Renamed {name}")
+    client = NotionTestClient(emulator.base_url)
+    emulator.reset_stats()
+    records = ReferenceWalk(client, since=since, comments_scope="changed_pages").run()
+    expected = emulator.expected(since=since, comments_scope="changed_pages")
+    _compare(records, expected)
+    blocks = {b["id"]: b for b in expected["blocks"]}
+    pages = {p["id"]: p for p in expected["pages"]}
+    for name in ("long_page", "deep_page", "column_page"):
+        block = blocks[lm[name]]
+        assert block["type"] == "child_page" and block["page_id"] == lm["tour"]
+        assert block["last_edited_time"] == pages[lm[name]]["last_edited_time"]
+    assert blocks[lm["column_page"]]["depth"] == 3  # column list, column, the page
+    assert lm["private_shared_child"] not in blocks
+    bound = emulator.lower_bound(since=since, comments_scope="changed_pages")
+    assert emulator.stats()["by_endpoint"] == bound["by_endpoint"]
+    # the column and the column list; tour listed once for two sub-pages, the column once, the private parent's 404
+    assert bound["by_endpoint"]["GET /v1/blocks/{id}"] == 2
+    assert any("3 parents not walked" in line and "= 3 GET" in line for line in bound["explanation"]), bound
+
+
 def test_incremental_search_stops_early(emulator):
     backend = emulator.backend
     backend.edit_page(backend.landmarks["tour"])
