@@ -19,6 +19,7 @@ from .errors import validation
 from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
 from .model import Page
 from .properties import value_of
+from .render import MENTION_LIMIT, references_in
 from .typed_rows import TypedRows
 from .versions import SUPPORTED as VERSIONS
 from .versions import V2025
@@ -294,7 +295,8 @@ class GroundTruth:
 
     def truncated_values(self, page: Page) -> list[tuple[str, int]]:
         """(property name, full length) of values the page object truncates: a relation with more than 25
-        entries (has_more) or a people list whose page-object form holds exactly 25 (i.e. 25 or more)."""
+        entries (has_more), a people list whose page-object form holds exactly 25 (i.e. 25 or more), or a title
+        or rich_text holding 25 references or more (its length: rich-text items)."""
         ds_idx = page.data_source
         if ds_idx is None:
             return []
@@ -308,4 +310,9 @@ class GroundTruth:
                 n = len(value_of(self.backend.ws, page, prop))
                 if n >= 25:
                     found.append((prop.name, n))
+            elif prop.type in ("title", "rich_text"):
+                # No has_more tells: a value whose page-object form holds 25 references (render.py) may be cut.
+                value = value_of(self.backend.ws, page, prop)
+                if references_in(value) >= MENTION_LIMIT:
+                    found.append((prop.name, len(self.backend.render.rich_text(value))))
         return found

@@ -179,6 +179,12 @@ class PagePropertiesEndpoint(_Resource):
         call = PAGE_PROPERTY_ITEMS.call(id=page_id, pid=property_id)
         return _items(self._transport.paginate(call, item_key=item_key))
 
+    def positioned_items(self, page_id: str, property_id: str) -> Iterator[tuple[int, Json]]:
+        """Every item of one page property with its position in the value: for rich text, whose items carry no
+        id, a listing restarted from the beginning yields them again at the same positions."""
+        call = PAGE_PROPERTY_ITEMS.call(id=page_id, pid=property_id)
+        return self._transport.paginate(call, item_key=lambda item: None)
+
 
 class PagesEndpoint(_Resource):
     def __init__(self, transport: Transport) -> None:

@@ -159,8 +159,21 @@ class ReferenceWalk:
 
     def _complete_properties(self, page: dict) -> dict:
         for value in page["properties"].values():
-            truncated = (value["type"] == "relation" and value.get("has_more")) or (
-                value["type"] == "people" and len(value["people"]) == 25
+            kind = value["type"]
+            # a title or rich text shows at most 25 page or person mentions, and nothing says it was cut
+            mentions = (
+                sum(
+                    1
+                    for t in value[kind]
+                    if t["type"] == "mention" and t["mention"]["type"] in ("user", "page", "database")
+                )
+                if kind in ("title", "rich_text")
+                else 0
+            )
+            truncated = (
+                (kind == "relation" and value.get("has_more"))
+                or (kind == "people" and len(value["people"]) == 25)
+                or mentions >= 25
             )
             if truncated:
                 items = self.client.all_results(

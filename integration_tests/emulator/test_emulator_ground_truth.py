@@ -125,7 +125,11 @@ def test_property_completion_is_part_of_the_walk(emulator):
     rows = {p["id"]: p for p in records["pages"]}
     assert len(rows[lm["relation_30_row"]]["properties"]["Projects"]["relation"]) == 30
     assert len(rows[lm["people_28_row"]]["properties"]["Assignees"]["people"]) == 28
-    assert emulator.lower_bound()["by_endpoint"]["GET /v1/pages/{id}/properties/{pid}"] == 3
+    # a title of 30 mentions (61 items) and a rich_text of 60 (120 items, two pages of the listing)
+    assert len(rows[lm["mentions_title_row"]]["properties"]["Task"]["title"]) == 61
+    assert len(rows[lm["mentions_text_row"]]["properties"]["Description"]["rich_text"]) == 120
+    # relation 30, people 28, people 25 (which may be cut), the title, the rich_text twice
+    assert emulator.lower_bound()["by_endpoint"]["GET /v1/pages/{id}/properties/{pid}"] == 6
 
 
 def test_incremental_expected_and_lower_bound_after_mutations(emulator):
