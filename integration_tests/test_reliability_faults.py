@@ -7,7 +7,7 @@ oracle (integration_tests/row_oracle.py): exactly the rows since the stream's cu
 
 Time-scaled so that 20 runs fit CI: the connector's timeouts, backoff and Retry-After waits run 25 times faster (SOURCE_NOTION_TIME_SCALE: its
 read timeout 2.4 s, against slow answers of 3 s; the emulator's Retry-After of 5 s waited 0.2 s); 429 storms last 0.5 s.
-Runs go four at a time, each against its own emulator.
+Runs go five at a time (PARALLEL), each against its own emulator.
 """
 
 from __future__ import annotations
