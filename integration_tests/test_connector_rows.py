@@ -9,28 +9,13 @@ from typing import Any
 
 import pytest
 
+from integration_tests.row_oracle import FIXED_COLUMNS, row_problems, row_streams
 from notion_emulator.control_client import ControlClient
 from testkit.connector import Connector, config, state_of, sync_from
 from unit_tests.rows.schema_check import validate
 
 # Every Notion-Version the connector supports (2026-12-01's lists carry only titles unless asked for more).
 VERSIONS = ("2025-09-03", "2026-03-11", "2026-12-01")
-# The fixed columns every row stream starts with, in order, as issue 11 and docs/notion.md list them (plus the
-# archived-partition flag). Spelled out here on purpose, not imported from source_notion/rows/naming.py's
-# FIXED_COLUMNS: the test is the oracle of the connector's names, so it must not take them from the connector
-# (the duplicates tool pairs the two lists; that repetition is the point).
-FIXED_COLUMNS = (
-    "id",
-    "url",
-    "created_time",
-    "last_edited_time",
-    "created_by",
-    "last_edited_by",
-    "in_trash",
-    "data_source_id",
-    "database_id",
-    "is_archived",
-)
 
 
 @pytest.fixture
@@ -67,29 +52,17 @@ def schemas_of(catalog) -> dict[str, dict[str, Any]]:
 
 def assert_rows_equal_the_oracle(run, catalog, sources, truth_rows, streams=None):
     """Every row stream's records are exactly the oracle's rows of its data source, every typed column equal."""
-    by_source: dict[str, dict[str, Any]] = {}
+    by_source: dict[str, list[dict[str, Any]]] = {}
     for row in truth_rows:
-        by_source.setdefault(row["data_source_id"], {})[row["id"]] = row
-    compared = 0
-    for name, schema in schemas_of(catalog).items():
+        by_source.setdefault(row["data_source_id"], []).append(row)
+    compared, problems = 0, []
+    for name, (source, schema) in row_streams(catalog).items():
         if name not in sources or (streams is not None and name not in streams):
             continue
-        records = run.of(name)
-        expected = by_source.get(sources[name], {})
-        assert sorted(r["id"] for r in records) == sorted(expected), name
-        for record in records:
-            validate(record, schema)
-            truth = expected[record["id"]]
-            for fixed in FIXED_COLUMNS[1:]:
-                assert record.get(fixed) == truth[fixed], (name, record["id"], fixed)
-            for column, column_schema in schema["properties"].items():
-                meta = column_schema.get("x-notion")
-                if not meta:
-                    continue
-                want = truth["values"][meta["property_id"]].get(meta["part"])
-                # The CDK leaves top-level null values out of a record's JSON: absent is null.
-                assert record.get(column) == want, (name, record["id"], column, record.get(column), want)
-                compared += 1
+        more, n = row_problems(name, run.of(name), schema, by_source.get(source, []))
+        problems += more
+        compared += n
+    assert not problems, problems[:20]
     return compared
 
 

@@ -65,7 +65,7 @@ class LowerBound:
             "rows" in streams and options.since is not None
         ):
             terms.append(self.page_search())
-        if streams & {"pages", "rows"}:
+        if streams & {"pages", "rows", "page_content"}:
             terms.append(self.property_completion())
         if "pages" in streams and lists_title_only(options.notion_version):
             terms.extend(self.row_properties())
@@ -156,7 +156,7 @@ class LowerBound:
 
     def completed_pages(self) -> list[Page]:
         chosen: dict[int, Page] = {}
-        if "pages" in self.streams:
+        if "pages" in self.streams or "page_content" in self.streams:  # page_content's titles and front matter
             chosen.update((p.idx, p) for p in self.synced)
         if "rows" in self.streams:
             for ds in self.row_sources():
