@@ -81,6 +81,7 @@ class RateBudget:
         # Notion's windows until the probe goes. None: not waiting for one.
         self._fresh_at: float | None = None
         self._fresh_waited = False
+        self._outstanding = 0  # slots handed out whose answer has not been settled
         self.learnt: list[str] = []  # what the budget learnt, one line each (logged by the client)
 
     @property
@@ -132,16 +133,30 @@ class RateBudget:
             with self._lock:
                 # A 429 seen by another thread while we slept moves every slot past its pause: take a new one.
                 if self._paused_until <= slot:
+                    if probe:
+                        self._await_answers()
+                    self._outstanding += 1
                     return Slot(slot, probe)
                 self._sent.remove(slot)  # not sent after all: it must not count against a window
                 if probe:
                     self._probe_out = False
                     self._lock.notify_all()
 
+    def _await_answers(self) -> None:
+        """The probe waits (lock held) for the answers of the requests slotted before it: slots are counted when
+        handed out, and a probe that overtook requests still on their way would reach Notion with fewer than the
+        window's 180 counted there and be accepted on a 180 plan. Bounded by a window: a slot never settled
+        (a caller that raised before its answer) cannot hold it longer."""
+        deadline = time.monotonic() + self.window
+        while self._outstanding > 0 and (left := deadline - time.monotonic()) > 0:
+            self._lock.wait(timeout=left)
+
     def settle(self, slot: Slot, limited: str | None) -> None:
         """The answer to `slot`'s request came: `limited` is a 429's rate_limit_reason ("" when it named
         none), None for any other answer."""
         with self._lock:
+            self._outstanding = max(0, self._outstanding - 1)
+            self._lock.notify_all()
             if slot.probe:
                 self._probe_out = False
                 self._lock.notify_all()

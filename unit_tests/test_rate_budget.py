@@ -171,11 +171,14 @@ def test_a_window_spent_slowly_waits_once_for_a_fresh_window_then_probes_after_i
     first = []
     for _ in range(3):
         first.append(budget.acquire())
+        budget.settle(first[-1], limited=None)
         clock.sleep(20)  # 3 requests over 40 s: no burst
     assert not any(slot.probe for slot in first)
     fresh = [budget.acquire() for _ in range(3)]
     assert [slot.time for slot in fresh] == [101.0] * 3  # the newest (at 40) a window and the margin old
     assert not any(slot.probe for slot in fresh)
+    for slot in fresh:
+        budget.settle(slot, limited=None)
     probe = budget.acquire()
     assert probe.probe and probe.time == 101.0  # the 3 of that fresh window used: the 4th is the probe
     budget.settle(probe, limited=None)
@@ -189,3 +192,21 @@ def test_without_a_plan_to_learn_a_slow_window_slides_as_before():
         budget.acquire()
         clock.sleep(20)
     assert budget.acquire().time == 61.0  # the first of the three (at 0) a window and the margin old
+
+
+def test_the_probe_waits_for_the_answers_of_the_requests_slotted_before_it():
+    """Slots are counted when handed out: a probe that overtook requests still on their way would find fewer
+    than the window's budget counted at Notion and be accepted on the smaller plan."""
+    budget = RateBudget(per_window=2, window_seconds=60, probe_up_to=4)
+    on_their_way = [budget.acquire(), budget.acquire()]
+    got: list = []
+    prober = threading.Thread(target=lambda: got.append(budget.acquire()))
+    prober.start()
+    prober.join(timeout=0.3)
+    assert got == []  # both still unanswered
+    budget.settle(on_their_way[0], limited=None)
+    prober.join(timeout=0.3)
+    assert got == []
+    budget.settle(on_their_way[1], limited=None)
+    prober.join(timeout=5)
+    assert len(got) == 1 and got[0].probe
