@@ -225,7 +225,7 @@ class GroundTruth:
                             "parent_id": page.id if node.parent is None else node.parent.id,
                             "has_children": self.backend.has_children(content, node),
                             "last_edited_time": minute_iso(
-                                node.edited_ms if node.type not in NOT_DESCENDED else self._ref_edited(node)
+                                node.edited_ms if node.type not in NOT_DESCENDED else self.ref_edited(node)
                             ),
                         },
                     )
@@ -251,7 +251,8 @@ class GroundTruth:
                         "last_edited_time": minute_iso(comment.edited_ms),
                     },
                 )
-        # An incremental sync reads again the child_page blocks of changed sub-pages under parents it does not walk.
+        # An incremental sync reads again the child_page / child_database blocks of changed sub-pages and databases
+        # under parents it does not walk.
         for record in self.references(options).records:
             emit("blocks", record)
         if "pages" in out and options.lists_trash:
@@ -283,7 +284,7 @@ class GroundTruth:
     def references(self, options: SyncOptions) -> References:
         return self._cached("references", options, lambda options: references(self, options))
 
-    def _ref_edited(self, node) -> int:
+    def ref_edited(self, node) -> int:
         ws = self.backend.ws
         return (ws.databases[node.ref] if node.type == "child_database" else ws.pages[node.ref]).edited_ms
 

@@ -73,7 +73,8 @@ class LowerBound:
             terms.append(self.row_queries())
         if options.lists_trash:
             terms.append(self.trash_search())
-        if streams & {"data_sources", "databases"}:
+        # Incremental blocks read the child_database blocks of changed databases, found in the same search.
+        if streams & {"data_sources", "databases"} or ("blocks" in streams and options.since is not None):
             terms.append(self.data_source_search())
             if "databases" in streams:
                 terms.append(self.databases())
@@ -239,10 +240,11 @@ class LowerBound:
         full = pages_needed(len(sources))
         since = self.options.since
         count = full if since is None else min(pages_needed(len(changed) + 1), full)
+        why = "" if self.streams & {"data_sources", "databases"} else " (for the blocks references)"
         return Term(
             "POST /v1/search",
             count,
-            f"data_sources: {len(sources)} data sources"
+            f"data_sources{why}: {len(sources)} data sources"
             + ("" if since is None else f", {len(changed)} changed")
             + f" -> {count} POST /v1/search",
         )
@@ -274,20 +276,22 @@ class LowerBound:
         )
 
     def references(self) -> list[Term]:
-        """Incremental blocks: the child_page blocks of changed sub-pages in the listings of parents not walked
-        (child_references.py): blocks retrieved upward for the block parents, then each parent listed once."""
+        """Incremental blocks: the child_page / child_database blocks of changed sub-pages and databases in the
+        listings of parents not walked (child_references.py): blocks retrieved upward for the block parents, then
+        each parent listed once."""
         refs = self.truth.references(self.options)
         return [
             Term(
                 RETRIEVE_BLOCK,
                 refs.retrieves,
-                f"block references: {refs.pages} changed pages with a page or block parent; the block parents' "
+                f"block references: {refs.pages} changed pages and databases ({refs.databases}) with a page or block "
+                "parent; the block parents' "
                 f"chains up to their root page, one per distinct block = {refs.retrieves} {RETRIEVE_BLOCK}",
             ),
             Term(
                 CHILDREN,
                 refs.listings,
-                f"block references: {refs.parents} parents not walked listed until their last changed sub-page, "
+                f"block references: {refs.parents} parents not walked listed until their last changed target, "
                 f"ceil((position + 1)/100) each (1 for a 404) = {refs.listings} {CHILDREN}",
             ),
         ]

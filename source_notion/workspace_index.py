@@ -75,6 +75,13 @@ class SearchIndex:
 
     def entries(self) -> Iterator[IndexEntry]:
         """Every entry, newest first (see _order); runs (the rest of) the search if no consumer has."""
+        self.complete()
+        for i in self._order():
+            edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
+            yield IndexEntry(self._ids[i], edited, self._containers[i])
+
+    def complete(self) -> None:
+        """Runs (the rest of) the search unless done: its observers have then seen every object."""
         if self._failure is not None:
             raise self._failure
         if not self._complete:
@@ -82,9 +89,6 @@ class SearchIndex:
                 self._feed = self._run()
             for _ in self._feed:
                 pass
-        for i in self._order():
-            edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
-            yield IndexEntry(self._ids[i], edited, self._containers[i])
 
     def _order(self) -> array[int]:
         """The entries' positions, newest first and, within a millisecond, by id descending: one total order

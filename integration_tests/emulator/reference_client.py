@@ -123,7 +123,7 @@ class ReferenceWalk:
         for page in synced_pages:
             self._walk(page["id"], page["id"], 1)
         if self.since is not None:
-            self._references(synced_pages)
+            self._references(synced_pages, sources)
         scope = pages if self.scope == "all_pages" else synced_pages
         for page in scope:
             for comment in client.all_results("GET", "/v1/comments", {"block_id": page["id"], "page_size": 100}):
@@ -194,11 +194,14 @@ class ReferenceWalk:
             if depth < self.max_depth:
                 self._walk(block["id"], page_id, depth + 1)
 
-    def _references(self, synced_pages: list[dict]) -> None:
-        """The child_page blocks of changed sub-pages in the listings of parents not walked (architecture.md, the
-        `blocks` references term): block parents retrieved upward to their root page, then each parent listed
-        until its last changed sub-page."""
+    def _references(self, synced_pages: list[dict], sources: list[dict]) -> None:
+        """The child_page blocks of changed sub-pages and the child_database blocks of the databases of changed
+        data sources (their parent: the data source's database_parent) in the listings of parents not walked
+        (architecture.md, the `blocks` references term): block parents retrieved upward to their root page, then
+        each parent listed until its last target."""
         walked = {p["id"] for p in synced_pages}
+        targets = {p["id"]: p["parent"] for p in synced_pages}
+        targets.update((d["parent"]["database_id"], d["database_parent"]) for d in sources)
         retrieved: dict[str, dict | None] = {}  # block id -> the block, None for a 404
 
         def retrieve(block_id: str) -> dict | None:
@@ -208,11 +211,10 @@ class ReferenceWalk:
             return retrieved[block_id]
 
         wanted: dict[str, tuple[str, int, set[str]]] = {}  # parent id -> (root page, depth of children, sub-pages)
-        for page in synced_pages:
-            parent = page["parent"]
+        for target, parent in targets.items():
             if parent["type"] == "page_id":
                 if parent["page_id"] not in walked:
-                    wanted.setdefault(parent["page_id"], (parent["page_id"], 1, set()))[2].add(page["id"])
+                    wanted.setdefault(parent["page_id"], (parent["page_id"], 1, set()))[2].add(target)
                 continue
             if parent["type"] != "block_id":
                 continue
@@ -223,7 +225,7 @@ class ReferenceWalk:
                 continue
             root = block["parent"]["page_id"]
             if root not in walked and chain + 1 < self.max_depth:
-                wanted.setdefault(parent["block_id"], (root, chain + 2, set()))[2].add(page["id"])
+                wanted.setdefault(parent["block_id"], (root, chain + 2, set()))[2].add(target)
         for parent_id, (root, depth, sub_pages) in wanted.items():
             left, cursor = set(sub_pages), None
             while left:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integration_tests.emulator.reference_client import NotionTestClient, ReferenceWalk
+from notion_emulator.clock import minute_iso
 
 
 def _ids(records) -> set[str]:
@@ -155,6 +156,16 @@ def test_incremental_expected_and_lower_bound_after_mutations(emulator):
         assert emulator.stats()["by_endpoint"] == bound["by_endpoint"]
 
 
+def _walk_references(emulator, since: str) -> tuple[dict, dict]:
+    """The reference walk of an incremental sync (its requests the emulator's stats) against `expected`: both,
+    and expected's blocks by id."""
+    emulator.reset_stats()
+    records = ReferenceWalk(NotionTestClient(emulator.base_url), since=since, comments_scope="changed_pages").run()
+    expected = emulator.expected(since=since, comments_scope="changed_pages")
+    _compare(records, expected)
+    return expected, {b["id"]: b for b in expected["blocks"]}
+
+
 def test_an_incremental_sync_reads_the_child_page_blocks_of_changed_sub_pages_again(emulator):
     """A renamed sub-page under an unchanged parent: its child_page block is in `expected` at the sub-page's new
     time and title's minute, read by listing the parent (a page parent), or after retrieving the column and its
@@ -164,12 +175,7 @@ def test_an_incremental_sync_reads_the_child_page_blocks_of_changed_sub_pages_ag
     since = "2026-11-01T09:00:00.000Z"
     for name in ("long_page", "deep_page", "column_page", "private_shared_child"):  # tour's, and a private page's
         backend.edit_page(lm[name], title=f"Renamed {name}")
-    client = NotionTestClient(emulator.base_url)
-    emulator.reset_stats()
-    records = ReferenceWalk(client, since=since, comments_scope="changed_pages").run()
-    expected = emulator.expected(since=since, comments_scope="changed_pages")
-    _compare(records, expected)
-    blocks = {b["id"]: b for b in expected["blocks"]}
+    expected, blocks = _walk_references(emulator, since)
     pages = {p["id"]: p for p in expected["pages"]}
     for name in ("long_page", "deep_page", "column_page"):
         block = blocks[lm[name]]
@@ -182,6 +188,39 @@ def test_an_incremental_sync_reads_the_child_page_blocks_of_changed_sub_pages_ag
     # the column and the column list; tour listed once for two sub-pages, the column once, the private parent's 404
     assert bound["by_endpoint"]["GET /v1/blocks/{id}"] == 2
     assert any("3 parents not walked" in line and "= 3 GET" in line for line in bound["explanation"]), bound
+
+
+def test_an_incremental_sync_reads_the_child_database_blocks_of_changed_databases_again(emulator):
+    """A schema change moves a data source and its database (the tour's Projects): its child_database block is in
+    `expected` at the database's new minute; a renamed data source (Tasks, of Tasks & Bugs) moves only itself,
+    and its database's block is read again unchanged. Both are found in the listing of the tour (unchanged), once;
+    the data sources come from the data-source search, which the bound counts for blocks alone too."""
+    backend = emulator.backend
+    ws = backend.ws
+    since = "2026-11-01T09:00:00.000Z"
+    by_title = {ds.title: ds for ds in ws.data_sources}
+    projects, tasks = by_title["Projects"], by_title["Tasks"]
+    backend.change_schema(projects.id, add={"name": "Reviewed", "type": "checkbox"})
+    backend.edit_data_source(tasks.id)
+    expected, blocks = _walk_references(emulator, since)
+    tour = backend.landmarks["tour"]
+    for ds in (projects, tasks):
+        db = ws.databases[ds.db]
+        block = blocks[db.id]
+        assert (block["type"], block["page_id"], block["depth"], block["parent_id"]) == (
+            "child_database",
+            tour,
+            1,
+            tour,
+        )
+        assert block["last_edited_time"] == minute_iso(db.edited_ms)
+    assert ws.databases[projects.db].edited_ms == projects.edited_ms  # moved together
+    bound = emulator.lower_bound(since=since, comments_scope="changed_pages")
+    assert emulator.stats()["by_endpoint"] == bound["by_endpoint"]
+    assert any("(2) with a page or block parent" in line for line in bound["explanation"]), bound
+    assert any("1 parents not walked" in line and "= 1 GET" in line for line in bound["explanation"]), bound
+    alone = emulator.lower_bound(since=since, streams="pages,blocks")
+    assert any(line.startswith("data_sources (for the blocks references)") for line in alone["explanation"])
 
 
 def test_incremental_search_stops_early(emulator):

@@ -1,13 +1,19 @@
-"""The child_page blocks an incremental blocks sync reads again: those of changed sub-pages under parents it does
-not walk (docs/architecture.md, the `blocks` references term).
+"""The child_page and child_database blocks an incremental blocks sync reads again: those of changed sub-pages and
+databases under parents it does not walk (docs/architecture.md, the `blocks` references term).
 
 A sub-page's child_page block (in its parent's listing; its id is the sub-page's) carries the sub-page's
 last_edited_time, title and has_children. Renaming or editing the sub-page changes that block, but not the
 parent page's last_edited_time, and an incremental sync walks only the changed pages: without this, an
-append+dedup destination keeps the block as it was.
+append+dedup destination keeps the block as it was. A database's child_database block is the same: its id,
+last_edited_time and title are the database's. Notion's search lists data sources, not databases, so a
+database counts as changed when one of its data sources was edited since the cursor (a schema change moves
+both); the data source says where its database is (`database_parent`), so no database is retrieved. Below,
+"sub-page" stands for both kinds of target: the code does not tell them apart, a listing finds either by id.
 
 How, and what it costs. The pages in the walk's scope are known before the walk starts, with their `parent`
-(kept from the page search, `ParentsSeen`). For each one whose parent is a page the sync does not walk, that
+(kept from the page search, `ParentsSeen`), and the changed databases with theirs (from the data-source search,
+which a data-source stream of the sync has run, or which runs here: about one request per 100 changed data
+sources). For each one whose parent is a page the sync does not walk, that
 parent is listed (`GET /v1/blocks/{id}/children`): one listing per parent whatever the number of changed
 sub-pages in it, stopped as soon as the last of them is found (a page of 100 children per request). A listing is
 the one request that gives the block as Notion lists it, with its position among its siblings, which a record has;
@@ -32,9 +38,11 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from source_notion.client import NotionClient
+from source_notion.config import parse_datetime
 from source_notion.errors import NotionAPIError
 from source_notion.records import Record, Tally, as_record
 from source_notion.work_pool import GroupsDone, Task, WorkPool
@@ -46,20 +54,44 @@ NOT_FOUND = "references not read (404: parent not shared or gone)"
 Parent = tuple[str, str]  # ("page_id" | "block_id", id)
 
 
-class ParentsSeen:
-    """The page search's `parent` of every page whose parent is a page or a block (an incremental sync's index
-    holds the changed pages only, so this stays as small as the index)."""
+def _parent(parent: Any) -> Parent | None:
+    """A page or block parent as a pair; None for any other (workspace, database, data source)."""
+    if not isinstance(parent, dict):
+        return None
+    kind = parent.get("type")
+    if kind not in ("page_id", "block_id") or not isinstance(parent.get(kind), str):
+        return None
+    return str(kind), parent[kind]
 
-    def __init__(self) -> None:
-        self.parents: dict[str, Parent] = {}
+
+class ParentsSeen:
+    """The reference targets the searches list, with their parent (a page or a block): every page of the page
+    search (an incremental sync's index holds the changed pages only, so this stays as small as the index; the
+    walk's scope picks the changed ones), and every database with a data source edited at or after `since`
+    (the data-source search may go further back for another stream), whose parent is the data source's
+    `database_parent`."""
+
+    def __init__(self, since: datetime | None = None) -> None:
+        self.parents: dict[str, Parent] = {}  # page id -> its parent
+        self.databases: dict[str, Parent] = {}  # database id -> its parent
+        self._since = since
         self._lock = threading.Lock()
 
     def observe(self, page: dict[str, Any]) -> None:
-        parent = page.get("parent") or {}
-        kind = parent.get("type")
-        if kind in ("page_id", "block_id") and isinstance(parent.get(kind), str):
+        parent = _parent(page.get("parent"))
+        if parent is not None:
             with self._lock:
-                self.parents[page["id"]] = (kind, parent[kind])
+                self.parents[page["id"]] = parent
+
+    def observe_data_source(self, source: dict[str, Any]) -> None:
+        database = (source.get("parent") or {}).get("database_id")
+        parent = _parent(source.get("database_parent"))
+        if not isinstance(database, str) or parent is None:
+            return
+        if self._since is not None and parse_datetime(source["last_edited_time"]) < self._since:
+            return
+        with self._lock:
+            self.databases[database] = parent
 
 
 @dataclass
@@ -79,8 +111,8 @@ class ChildReferences:
         self._tally = tally
 
     def records(self, pool: WorkPool, parents: dict[str, Parent], walked: set[str]) -> Iterator[Record]:
-        """The child_page block records of the pages of `parents` (page id -> parent) whose parent is not
-        walked (`walked`: the ids of the pages walked this sync)."""
+        """The child_page / child_database block records of the targets of `parents` (sub-page or database id ->
+        parent) whose parent is not walked (`walked`: the ids of the pages walked this sync)."""
         listings: dict[str, _Listing] = {}
         for page_id, (kind, parent_id) in sorted(parents.items()):
             if kind == "page_id" and parent_id not in walked:
@@ -125,9 +157,7 @@ class ChildReferences:
             self._not_found(block_id, error)
             task.emit((block_id, None))
             return
-        parent = block.get("parent") or {}
-        kind = parent.get("type")
-        task.emit((block_id, (kind, parent.get(kind)) if kind in ("page_id", "block_id") else None))
+        task.emit((block_id, _parent(block.get("parent"))))
 
     def _list(self, task: Task, listing: _Listing) -> None:
         left = set(listing.wanted)
@@ -146,7 +176,7 @@ class ChildReferences:
     def _not_found(self, block_id: str, error: NotionAPIError) -> None:
         self._tally.add(NOT_FOUND)
         logger.info(
-            f"The child_page blocks under {block_id} were not read again: {error.internal_message} (not shared "
+            f"The child_page/child_database blocks under {block_id} were not read again: {error.internal_message} (not shared "
             "with the integration, or gone; Notion lists no such block for this token)."
         )
 

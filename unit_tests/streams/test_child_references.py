@@ -4,6 +4,7 @@ listed once and only as far as its last changed sub-page, each block above a blo
 import re
 from collections import Counter
 
+from source_notion.config import parse_datetime
 from source_notion.records import Tally
 from source_notion.streams.child_references import NOT_FOUND, ChildReferences, ParentsSeen
 from source_notion.work_pool import WorkPool
@@ -132,3 +133,41 @@ def test_the_search_keeps_only_page_and_block_parents():
     ):
         seen.observe({"id": f"p{n}", "parent": parent})
     assert seen.parents == {"p0": ("page_id", "q"), "p1": ("block_id", "b")}
+
+
+def test_the_data_source_search_gives_each_changed_database_its_parent_once():
+    """A data source names its database (`parent`) and where that database is (`database_parent`): the database
+    is a target when a data source of it was edited at or after `since` (the search may reach further back for
+    another stream); under the workspace it has no child_database block to read."""
+    seen = ParentsSeen(parse_datetime("2026-11-01T09:00:00.000Z"))
+
+    def source(n, database, parent, edited):
+        return {
+            "object": "data_source",
+            "id": f"ds{n}",
+            "last_edited_time": edited,
+            "parent": {"type": "database_id", "database_id": database},
+            "database_parent": parent,
+        }
+
+    seen.observe_data_source(source(1, "d1", on_page("q"), "2026-11-01T09:00:00.000Z"))
+    seen.observe_data_source(source(2, "d1", on_page("q"), "2026-11-02T09:00:00.000Z"))  # its second data source
+    seen.observe_data_source(source(3, "d2", on_block("b"), "2026-11-03T09:00:00.000Z"))
+    seen.observe_data_source(source(4, "d3", on_page("q"), "2026-10-31T09:00:00.000Z"))  # older than since
+    seen.observe_data_source(source(5, "d4", {"type": "workspace", "workspace": True}, "2026-11-03T09:00:00.000Z"))
+    assert seen.databases == {"d1": ("page_id", "q"), "d2": ("block_id", "b")}
+    assert seen.parents == {}
+
+
+def test_a_database_and_a_sub_page_under_one_parent_share_its_listing(notion, client):
+    ws = Workspace(notion)
+    q = uid("p", 1)
+    ws.add(on_page(q), 150)
+    (sub_page,) = ws.add(on_page(q), kind="child_page")  # position 150
+    (database,) = ws.add(on_page(q), kind="child_database")  # position 151
+    ws.add(on_page(q), 60)
+    parents = {sub_page["id"]: ("page_id", q), database["id"]: ("page_id", q)}
+    got = {r["id"]: r for r in ChildReferences(client, 30, Tally()).records(WorkPool(2), parents, {sub_page["id"]})}
+    assert (got[database["id"]]["type"], got[database["id"]]["position"]) == ("child_database", 151)
+    assert set(got) == set(parents)
+    assert requests_of(notion) == {("list", q): 2}  # one listing for both, stopped at position 151
