@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from integration_tests.reliability import write_figures
 from notion_emulator import Emulator
 from testkit.connector import Connector, command, config, connector_env
 from testkit.constants import STREAMS
@@ -471,6 +472,13 @@ CASES = [
         FIX_STATE,
     ),
     Case(
+        "state-in-progress-bad-page",
+        "state",
+        [stream_state("page_content", walk(started_at=CURSOR, walked_down_to=CURSOR, walked_down_to_id=["x"]))],
+        ("in_progress.walked_down_to_id that is not a page id (a JSON array)",),
+        FIX_STATE,
+    ),
+    Case(
         "state-stream-twice",
         "state",
         [stream_state("pages", {"last_edited_time": CURSOR})] * 2,
@@ -520,6 +528,24 @@ def run_command(args: list[str], base_url: str, unreadable: bool) -> subprocess.
     return subprocess.run([*prefix, *command(), *args], capture_output=True, text=True, env=env, timeout=300)
 
 
+ANSWERED: list[Case] = []  # the cases that passed every check below, for the README's figures
+
+
+@pytest.fixture(scope="module", autouse=True)
+def figures():
+    yield
+    if ANSWERED:
+        write_figures(
+            "bad_input",
+            {
+                "cases": len(CASES),
+                "answered_clearly": len(ANSWERED),
+                "by_file": {kind: sum(c.kind == kind for c in ANSWERED) for kind in ("config", "catalog", "state")},
+                "requests_before_refusal": 0,  # each case asserts it
+            },
+        )
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_bad_input_ends_with_one_clear_error(case: Case, tiny, discovered, tmp_path):
     files = {"config": cfg(), "catalog": streams_of("pages", "blocks")(discovered), "state": []}
@@ -556,6 +582,7 @@ def test_bad_input_ends_with_one_clear_error(case: Case, tiny, discovered, tmp_p
     assert len(text) < 2000, f"{len(text)} characters"
     assert "ntn_emulator_token" not in output
     assert tiny.stats()["requests_total"] == before, "a bad input must be refused before any request"
+    ANSWERED.append(case)
 
 
 def test_the_table_covers_configs_catalogs_and_states():

@@ -1,6 +1,7 @@
 """page_content by the real command against the emulator: golden Markdown of the `demo` workspace (and of the
 `small` pages that hold what demo lacks), every rendered page of `small` parsed back and checked against its
-block tree, and its requests: the same as blocks', never more.
+block tree, and its requests: the same as blocks', never more (but for the values a page object cuts at 25
+references, read whole as the pages stream reads them: none more when pages is synced too).
 
 Golden files: integration_tests/golden/<profile>/<title slug>-<id tail>.md. They were reviewed by eye; to
 change them on purpose, run this file with UPDATE_GOLDEN=1 and review the diff.
@@ -25,6 +26,7 @@ from testkit.markdown_reading import assert_structure, strip_front_matter, struc
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 CONTENT = ("pages", "blocks", "page_content")
+PROPERTY_ITEMS = "GET /v1/pages/{id}/properties/{pid}"  # reads a value the page object cut at 25 references
 
 
 def golden_name(record: dict[str, Any]) -> str:
@@ -218,10 +220,20 @@ def test_page_content_adds_no_request_to_pages_and_blocks(emulator, tmp_path):
 def test_page_content_alone_costs_what_blocks_alone_costs(emulator, tmp_path):
     blocks_run, blocks_only = _read_stats(emulator, tmp_path, ["blocks"])
     content_run, content_only = _read_stats(emulator, tmp_path, ["page_content"])
+    # and the values the page objects cut at 25 references, read whole as pages reads them (small's
+    # mentions_title_row has a title of 30 mentions): page_content's titles are whole
+    completion = content_only["by_endpoint"].pop(PROPERTY_ITEMS)
     assert content_only["by_endpoint"] == blocks_only["by_endpoint"]
     control = Control(emulator.base_url)
     bound = control.lower_bound(streams=["page_content"])
-    assert bound["by_endpoint"] == control.lower_bound(streams=["blocks"])["by_endpoint"]
+    assert bound["by_endpoint"] == {
+        **control.lower_bound(streams=["blocks"])["by_endpoint"],
+        PROPERTY_ITEMS: completion,
+    }
+    content_only["by_endpoint"][PROPERTY_ITEMS] = completion
+    titles = {r["id"]: r["title"] for r in content_run.of("page_content")}
+    assert titles == {p["id"]: p["title"] for p in control.expected(streams=["page_content"])["page_content"]}
+    assert titles[control.info()["landmarks"]["mentions_title_row"]].count("@") == 30
     assert content_only["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
     assert set(content_run.ids("page_content")) == control.expected_ids(streams=["page_content"])["page_content"]
     assert {r["page_id"] for r in blocks_run.of("blocks")} <= {r["id"] for r in content_run.of("page_content")}
@@ -272,6 +284,7 @@ def test_page_content_added_to_an_incremental_catalog_renders_every_page_at_one_
     assert {r["id"] for r in second.of("page_content")} == every_page
     assert len(second.of("page_content")) == len(every_page)
     stats = control.stats(detail=True)
-    full = control.lower_bound(streams=["blocks"])
-    # A full walk's requests exactly: each tree listed once, by blocks' walk or by page_content's own.
+    full = control.lower_bound(streams=["page_content"])
+    # A full walk's requests exactly: each tree listed once, by blocks' walk or by page_content's own (and
+    # page_content's values cut at 25 references read whole).
     assert stats["by_endpoint"] == full["by_endpoint"], full["explanation"]

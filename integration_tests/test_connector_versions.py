@@ -106,6 +106,10 @@ def test_the_documented_record_form(syncs, emulator_module):
     assert nameless.get("name") is None  # null (the CDK leaves null fields out of the record data)
     row = next(p for p in run.of("pages") if p["id"] == lm["relation_30_row"])
     assert len(row["properties"]["Projects"]["relation"]) == 30 and len(row["properties"]) > 20
+    # a title and a rich_text cut after 25 mentions in the page object, read whole (61 and 120 rich-text items)
+    pages = {p["id"]: p for p in run.of("pages")}
+    assert len(pages[lm["mentions_title_row"]]["properties"]["Task"]["title"]) == 61
+    assert len(pages[lm["mentions_text_row"]]["properties"]["Description"]["rich_text"]) == 120
 
 
 def test_incremental_on_2026_12_01_reads_only_the_changed_data_sources(emulator_module, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 
 import pytest
 import yaml
@@ -108,4 +109,5 @@ def test_image_holds_no_emulator_toolkit_bench_demo_or_test_code(docker_client, 
     )
     assert facts["dev_code"] == [], "dev tooling in the image"
     assert facts["conftests"] == [], "test configuration in the image"
-    assert facts["recorded_top_level"] == ["source_notion", "source_notion-0.1.0.dist-info"]
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert facts["recorded_top_level"] == ["source_notion", f"source_notion-{version}.dist-info"]

@@ -8,8 +8,8 @@
           are derived per page when asked for (content.py, properties.py).
 
 The features (every profile but tiny and demo): every user kind; pages under the workspace, pages, data sources
-and blocks; databases with one and with several data sources; every property type, with a relation and a people
-value longer than 25; every block type; nesting deeper than 30; a page and a block with more than 100 children;
+and blocks; databases with one and with several data sources; every property type, with a relation, a people
+value, a title and a rich_text longer than 25 references; every block type; nesting deeper than 30; a page and a block with more than 100 children;
 child_page and child_database blocks; a synced block and its duplicate; tables; columns; page and inline
 comments (one page with more than 100); trashed pages and rows; a tree not shared with the integration, a page
 inside it that is shared, and links and mentions pointing into it.
@@ -539,10 +539,13 @@ def add_features(bld: WorkspaceBuilder) -> None:
         "people_28_row": {assignees.id: persons[:28]},
         "people_25_row": {assignees.id: persons[:25]},
     }
+    made = {}
     for name, values in special.items():
-        row = bld.row(tasks, name.replace("_", " ").capitalize(), ("random", 2))
+        row = made[name] = bld.row(tasks, name.replace("_", " ").capitalize(), ("random", 2))
         row.values = values
         lm[name] = row.id
+    description = next(p for p in tasks_schema if p.name == "Description")
+    mention_rich_texts(ws, persons, project_rows, made["relation_25_row"], (made["people_25_row"], description))
     for _ in range(26):
         bld.row(tasks, f"Task {text.title(rng).lower()}", ("random", rng.randint(0, 5)), comments=rng.choice((0, 0, 1)))
     trashed_row = bld.row(tasks, "Cancelled task", ("random", 1))
@@ -747,6 +750,28 @@ def add_features(bld: WorkspaceBuilder) -> None:
 
 
 # -- bulk random content ---------------------------------------------------------------------------------
+def mention_rich_texts(
+    ws: Workspace, persons: list[int], project_rows: list[int], titled: Page, texted: tuple[Page, PropertySchema]
+) -> None:
+    """A title and a rich_text longer than the 25 references a page object holds (notion-api.md §6.4), set on
+    two of the special rows (no new row: the profiles' counts and random draws stay as they were): the title of
+    `mentions_title_row` mentions 30 people (61 items), the Description of `mentions_text_row` 30 people and 30
+    pages (120 items: two pages of the property-item listing). The last person is left out: it loses its name
+    later (`nameless_person`)."""
+    named = persons[:-1][:20]
+    title: list = ["Mentions:"]
+    for n in range(30):
+        title += [" ", ("mention_user", named[n % len(named)])]
+    titled.values = dict(titled.values or {}, title=title)
+    titled.title = "Mentions:" + "".join(" @" + str(ws.users[named[n % len(named)]].name) for n in range(30))
+    row, description = texted
+    text_value: list = []
+    for n in range(30):
+        text_value += [("mention_user", named[n % len(named)]), " and ", ("mention_page", project_rows[n]), "; "]
+    row.values = dict(row.values or {}, **{description.id: text_value})
+    ws.landmarks.update(mentions_title_row=titled.id, mentions_text_row=row.id)
+
+
 def add_bulk(
     bld: WorkspaceBuilder,
     *,

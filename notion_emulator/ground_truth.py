@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from .child_references import References, references
 from .clock import database_iso, floor_minute, minute_iso, parse_iso
 from .errors import validation
 from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
 from .model import Page
 from .properties import value_of
+from .render import MENTION_LIMIT, references_in
 from .typed_rows import TypedRows
 from .versions import SUPPORTED as VERSIONS
 from .versions import V2025
@@ -119,7 +121,7 @@ class GroundTruth:
     def synced_pages(self) -> list[Page]:
         return [p for p in self.backend.ws.pages if not p.eff_hidden and not p.eff_trashed]
 
-    def _content(self, page_idx: int):
+    def content(self, page_idx: int):
         backend = self.backend
         keep = backend.profile != "large"
         return backend.materialized(page_idx) or backend.content(page_idx, cache=keep)
@@ -128,7 +130,7 @@ class GroundTruth:
         """Calls visit(node, depth, content) for every block a complete walk of the page returns; answers
         how many GET /v1/blocks/{id}/children requests that walk needs."""
         backend = self.backend
-        content = content or self._content(page.idx)
+        content = content or self.content(page.idx)
         top = backend.visible_children(content, None)
         requests = pages_needed(len(top))
         stack = [(node, 1) for node in reversed(top)]
@@ -193,7 +195,7 @@ class GroundTruth:
             needs_content = (page_changed and want_blocks) or (
                 "comments" in out and (options.comments_scope == "all_pages" or page_changed)
             )
-            content = self._content(page.idx) if needs_content else None
+            content = self.content(page.idx) if needs_content else None
             if page_changed:
                 emit(
                     "pages",
@@ -223,7 +225,7 @@ class GroundTruth:
                             "parent_id": page.id if node.parent is None else node.parent.id,
                             "has_children": self.backend.has_children(content, node),
                             "last_edited_time": minute_iso(
-                                node.edited_ms if node.type not in NOT_DESCENDED else self._ref_edited(node)
+                                node.edited_ms if node.type not in NOT_DESCENDED else self.ref_edited(node)
                             ),
                         },
                     )
@@ -249,6 +251,10 @@ class GroundTruth:
                         "last_edited_time": minute_iso(comment.edited_ms),
                     },
                 )
+        # An incremental sync reads again the child_page / child_database blocks of changed sub-pages and databases
+        # under parents it does not walk.
+        for record in self.references(options).records:
+            emit("blocks", record)
         if "pages" in out and options.lists_trash:
             for page in self.trashed_pages(options):
                 emit(
@@ -275,7 +281,10 @@ class GroundTruth:
         """The trashed pages (rows included) shared with the integration, edited (trashed) at or after `since`."""
         return [p for p in self.backend.ws.pages if p.eff_trashed and not p.eff_hidden and options.changed(p.edited_ms)]
 
-    def _ref_edited(self, node) -> int:
+    def references(self, options: SyncOptions) -> References:
+        return self._cached("references", options, lambda options: references(self, options))
+
+    def ref_edited(self, node) -> int:
         ws = self.backend.ws
         return (ws.databases[node.ref] if node.type == "child_database" else ws.pages[node.ref]).edited_ms
 
@@ -287,7 +296,8 @@ class GroundTruth:
 
     def truncated_values(self, page: Page) -> list[tuple[str, int]]:
         """(property name, full length) of values the page object truncates: a relation with more than 25
-        entries (has_more) or a people list whose page-object form holds exactly 25 (i.e. 25 or more)."""
+        entries (has_more), a people list whose page-object form holds exactly 25 (i.e. 25 or more), or a title
+        or rich_text holding 25 references or more (its length: rich-text items)."""
         ds_idx = page.data_source
         if ds_idx is None:
             return []
@@ -301,4 +311,9 @@ class GroundTruth:
                 n = len(value_of(self.backend.ws, page, prop))
                 if n >= 25:
                     found.append((prop.name, n))
+            elif prop.type in ("title", "rich_text"):
+                # No has_more tells: a value whose page-object form holds 25 references (render.py) may be cut.
+                value = value_of(self.backend.ws, page, prop)
+                if references_in(value) >= MENTION_LIMIT:
+                    found.append((prop.name, len(self.backend.render.rich_text(value))))
         return found

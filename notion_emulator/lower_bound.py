@@ -23,6 +23,7 @@ NO_INLINE_COMMENTS = {"child_page", "child_database"}  # their id is the sub-pag
 PROPERTY_ITEMS = "GET /v1/pages/{id}/properties/{pid}"
 QUERY = "POST /v1/data_sources/{id}/query"
 CHILDREN = "GET /v1/blocks/{id}/children"
+RETRIEVE_BLOCK = "GET /v1/blocks/{id}"
 
 
 def pages_needed(count: int) -> int:
@@ -64,7 +65,7 @@ class LowerBound:
             "rows" in streams and options.since is not None
         ):
             terms.append(self.page_search())
-        if streams & {"pages", "rows"}:
+        if streams & {"pages", "rows", "page_content"}:
             terms.append(self.property_completion())
         if "pages" in streams and lists_title_only(options.notion_version):
             terms.extend(self.row_properties())
@@ -72,13 +73,16 @@ class LowerBound:
             terms.append(self.row_queries())
         if options.lists_trash:
             terms.append(self.trash_search())
-        if streams & {"data_sources", "databases"}:
+        # Incremental blocks read the child_database blocks of changed databases, found in the same search.
+        if streams & {"data_sources", "databases"} or ("blocks" in streams and options.since is not None):
             terms.append(self.data_source_search())
             if "databases" in streams:
                 terms.append(self.databases())
         # page_content renders the trees of the same walk: it adds no term of its own.
         if streams & {"blocks", "page_content"} or ("comments" in streams and options.include_inline_comments):
             terms.append(self.blocks())
+        if "blocks" in streams and options.since is not None:
+            terms.extend(self.references())
         if "comments" in streams:
             terms.append(self.page_comments())
             if options.include_inline_comments:
@@ -152,7 +156,7 @@ class LowerBound:
 
     def completed_pages(self) -> list[Page]:
         chosen: dict[int, Page] = {}
-        if "pages" in self.streams:
+        if "pages" in self.streams or "page_content" in self.streams:  # page_content's titles and front matter
             chosen.update((p.idx, p) for p in self.synced)
         if "rows" in self.streams:
             for ds in self.row_sources():
@@ -170,13 +174,15 @@ class LowerBound:
                 continue
             queried += 1
             rows += len(changed)
-            count += pages_needed(len(changed)) + pages_needed(0)
+            # The archive partition is its own listing (a plain query never returns its rows), read even empty.
+            archived = sum(1 for p in changed if p.is_archived)
+            count += pages_needed(len(changed) - archived) + pages_needed(archived)
         how = "every" if self.options.since is None else "with rows edited since"
         return Term(
             QUERY,
             count,
             f"rows: {queried} of {len(sources)} data sources queried ({how}), {rows} rows: "
-            f"max(1, ceil(n/100)) live + 1 archived partition each = {count} {QUERY}",
+            f"max(1, ceil(n/100)) live + max(1, ceil(a/100)) archived partition each = {count} {QUERY}",
         )
 
     def trash_search(self) -> Term:
@@ -234,10 +240,11 @@ class LowerBound:
         full = pages_needed(len(sources))
         since = self.options.since
         count = full if since is None else min(pages_needed(len(changed) + 1), full)
+        why = "" if self.streams & {"data_sources", "databases"} else " (for the blocks references)"
         return Term(
             "POST /v1/search",
             count,
-            f"data_sources: {len(sources)} data sources"
+            f"data_sources{why}: {len(sources)} data sources"
             + ("" if since is None else f", {len(changed)} changed")
             + f" -> {count} POST /v1/search",
         )
@@ -267,6 +274,27 @@ class LowerBound:
             f"{walk.blocks} blocks; one listing per page plus one per block descended into, "
             f"ceil(children/100) each = {walk.listings} {CHILDREN}",
         )
+
+    def references(self) -> list[Term]:
+        """Incremental blocks: the child_page / child_database blocks of changed sub-pages and databases in the
+        listings of parents not walked (child_references.py): blocks retrieved upward for the block parents, then
+        each parent listed once."""
+        refs = self.truth.references(self.options)
+        return [
+            Term(
+                RETRIEVE_BLOCK,
+                refs.retrieves,
+                f"block references: {refs.pages} changed pages and databases ({refs.databases}) with a page or block "
+                "parent; the block parents' "
+                f"chains up to their root page, one per distinct block = {refs.retrieves} {RETRIEVE_BLOCK}",
+            ),
+            Term(
+                CHILDREN,
+                refs.listings,
+                f"block references: {refs.parents} parents not walked listed until their last changed target, "
+                f"ceil((position + 1)/100) each (1 for a 404) = {refs.listings} {CHILDREN}",
+            ),
+        ]
 
     def page_comments(self) -> Term:
         scope = self.pages if self.options.comments_scope == "all_pages" else self.synced

@@ -105,9 +105,11 @@ class Mutations(BackendState):
                 title = self._default_edit(page, at)
             if title is not None:
                 page.title = title
+                _drop_rich_title(page)
             for prop_id, value in updates.items():
                 if prop_id == "title":
                     page.title = value
+                    _drop_rich_title(page)
                 else:
                     page.values = dict(page.values or {}, **{prop_id: value})
             self._touch_page(page, at)
@@ -543,3 +545,9 @@ class Mutations(BackendState):
                     added.append(row.id)
             ids = edited + blocks + comments + added
             return self._answer("bulk_edit", ids, pages=edited, blocks=blocks, comments=comments, added=added)
+
+
+def _drop_rich_title(page: Page) -> None:
+    """A new plain title replaces the segments (mentions) a generated title kept beside its plain text."""
+    if page.values is not None:
+        page.values.pop("title", None)

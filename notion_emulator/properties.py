@@ -222,6 +222,10 @@ def value_of(ws: Workspace, page: Page, prop: PropertySchema):
     """The row's current value of `prop`, in the emulator's internal form (render.py shapes it)."""
     kind = prop.type
     if kind == "title":
+        # `page.title` is the plain text every other place shows; a title holding mentions keeps its segments
+        # in `values["title"]` (the generator's `mentions_title_row`; a title edit drops them).
+        if page.values is not None and "title" in page.values:
+            return page.values["title"]
         return page.title
     if kind == "created_time":
         return page.created_ms

@@ -20,6 +20,11 @@ from .properties import value_of
 from .versions import V2022, V2025, block_type_name, wants
 
 PEOPLE_LIMIT = RELATION_LIMIT = 25  # references a page object holds per property (notion-api.md §6.4)
+# A title or rich_text value in a page object holds at most 25 inline page or person references (§6.4). Which
+# mentions count and what Notion does with the text after the 25th is UNVERIFIED: the emulator counts user, page
+# and database mentions and leaves out every item after the 25th (no has_more says so).
+MENTION_LIMIT = 25
+REFERENCE_MENTIONS = frozenset({"mention_user", "mention_page", "mention_database"})
 _ANNOTATIONS = ("bold", "italic", "strikethrough", "underline", "code")
 _TEXT_BLOCKS = {
     "paragraph",
@@ -221,7 +226,7 @@ class Renderer:
 
     def value_json(self, kind: str, value, truncate: bool = False):
         if kind in ("title", "rich_text"):
-            return self.rich_text(value)
+            return self.rich_text(cut_at_references(value) if truncate else value)
         if kind in ("select", "status"):
             return None if value is None else {"id": value["id"], "name": value["name"], "color": value["color"]}
         if kind == "multi_select":
@@ -545,3 +550,23 @@ def list_body(
     if incomplete:
         body["request_status"] = {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}
     return body
+
+
+def references_in(value) -> int:
+    """How many inline page or person references (mentions) a model rich text holds."""
+    if not isinstance(value, list):
+        return 0
+    return sum(1 for segment in value if not isinstance(segment, str) and segment[0] in REFERENCE_MENTIONS)
+
+
+def cut_at_references(value):
+    """A model rich text as a page object shows it: up to and including its 25th reference."""
+    if references_in(value) <= MENTION_LIMIT:
+        return value
+    seen = 0
+    for end, segment in enumerate(value):
+        if not isinstance(segment, str) and segment[0] in REFERENCE_MENTIONS:
+            seen += 1
+            if seen == MENTION_LIMIT:
+                return value[: end + 1]
+    return value

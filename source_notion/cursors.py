@@ -6,7 +6,7 @@ classes existed, so users' saved states keep working:
 * `NewestSeen` (pages, data_sources): `{"last_edited_time": <the newest last_edited_time emitted>}`;
 * `SyncStart` (databases, blocks, comments): `{"last_edited_time": <the minute the previous complete sync
   started, by Notion's clock>}`, plus, while a page walk is under way, `"in_progress": {"started_at",
-  "walked_down_to"}`.
+  "walked_down_to", "walked_down_to_id"}`: the last page done, in the walk's order (newest first, ties by id).
 
 Both read from `since`, computed by `sync_from`, the one place that applies `lookback_minutes` and start_date.
 """
@@ -97,24 +97,36 @@ class SyncStart(_Cursor):
         progress = self.incoming.get("in_progress") or {}
         resumable = bool(progress.get("started_at") and progress.get("walked_down_to"))
         self.started_at: datetime | None = parse_datetime(progress["started_at"]) if resumable else None
-        # Pages edited after this were done before the interruption (None: nothing was).
+        # The last page done before the interruption, in the walk's order (None: nothing was). Without its id
+        # (a state written before 0.2.0) the whole minute is walked again.
         self.resumed_below: datetime | None = parse_datetime(progress["walked_down_to"]) if resumable else None
+        self.resumed_below_id: str | None = progress.get("walked_down_to_id") if resumable else None
+
+    def left_to_walk(self, last_edited_time: datetime, page_id: str) -> bool:
+        """Whether a resumed walk still has this page to do: it comes after the last one done in the walk's
+        order (last_edited_time descending, then id descending; workspace_index.SearchIndex.entries)."""
+        if self.resumed_below is None:
+            return True
+        if last_edited_time != self.resumed_below or self.resumed_below_id is None:
+            return last_edited_time <= self.resumed_below
+        return page_id < self.resumed_below_id
 
     def start(self, client: NotionClient) -> None:
         """Called once the sync's first answer has come (after the search): its minute is the new cursor."""
         if self.started_at is None:
             self.started_at = server_minute(client)
 
-    def walked_down_to(self, last_edited_time: datetime) -> None:
-        """Every page edited after `last_edited_time` is done: a checkpoint that keeps the incoming cursor."""
+    def walked_down_to(self, last_edited_time: datetime, page_id: str | None) -> None:
+        """The page (`last_edited_time`, `page_id`) and every one before it in the walk's order are done: a
+        checkpoint that keeps the incoming cursor. `page_id` None: the whole minute is still to do."""
         assert self.started_at is not None, "start() comes first"
         state: State = {}
         if self.cursor is not None:
             state["last_edited_time"] = format_datetime(self.cursor)
-        state["in_progress"] = {
-            "started_at": format_datetime(self.started_at),
-            "walked_down_to": format_datetime(last_edited_time),
-        }
+        progress = {"started_at": format_datetime(self.started_at), "walked_down_to": format_datetime(last_edited_time)}
+        if page_id is not None:
+            progress["walked_down_to_id"] = page_id
+        state["in_progress"] = progress
         self._state = state
 
     def finish(self) -> None:

@@ -64,6 +64,7 @@ DATA_SOURCES_RETRIEVE = Endpoint("GET", "/v1/data_sources/{id}")
 DATA_SOURCES_QUERY = Endpoint("POST", "/v1/data_sources/{id}/query")
 PAGES_RETRIEVE = Endpoint("GET", "/v1/pages/{id}")
 PAGE_PROPERTY_ITEMS = Endpoint("GET", "/v1/pages/{id}/properties/{pid}")
+BLOCKS_RETRIEVE = Endpoint("GET", "/v1/blocks/{id}")
 BLOCK_CHILDREN = Endpoint("GET", "/v1/blocks/{id}/children")
 COMMENTS_LIST = Endpoint("GET", "/v1/comments")
 OAUTH_TOKEN = Endpoint("POST", "/v1/oauth/token")
@@ -77,6 +78,7 @@ ALL_ENDPOINTS = (
     DATA_SOURCES_QUERY,
     PAGES_RETRIEVE,
     PAGE_PROPERTY_ITEMS,
+    BLOCKS_RETRIEVE,
     BLOCK_CHILDREN,
     COMMENTS_LIST,
     OAUTH_TOKEN,
@@ -177,6 +179,12 @@ class PagePropertiesEndpoint(_Resource):
         call = PAGE_PROPERTY_ITEMS.call(id=page_id, pid=property_id)
         return _items(self._transport.paginate(call, item_key=item_key))
 
+    def positioned_items(self, page_id: str, property_id: str) -> Iterator[tuple[int, Json]]:
+        """Every item of one page property with its position in the value: for rich text, whose items carry no
+        id, a listing restarted from the beginning yields them again at the same positions."""
+        call = PAGE_PROPERTY_ITEMS.call(id=page_id, pid=property_id)
+        return self._transport.paginate(call, item_key=lambda item: None)
+
 
 class PagesEndpoint(_Resource):
     def __init__(self, transport: Transport) -> None:
@@ -197,6 +205,10 @@ class BlocksEndpoint(_Resource):
     def __init__(self, transport: Transport) -> None:
         super().__init__(transport)
         self.children = BlockChildrenEndpoint(transport)
+
+    def retrieve(self, block_id: str) -> Json:
+        """One block (its `parent` says where it is: what the block references climb to find a root page)."""
+        return self._transport.send(BLOCKS_RETRIEVE.call(id=block_id))
 
 
 class CommentsEndpoint(_Resource):

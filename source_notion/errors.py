@@ -78,6 +78,12 @@ class NotionAPIError(AirbyteTracedException):
 
     def after_attempts(self, attempts: int) -> NotionAPIError:
         """The same failure, saying how many attempts it took (the message a user reads after retries)."""
+        return self.restated(attempts=attempts)
+
+    def restated(
+        self, *, attempts: int | None = None, failure_type: FailureType | None = None, user_message: str | None = None
+    ) -> NotionAPIError:
+        """The same failure (Notion's status, code, message, request id and data), told anew."""
         return NotionAPIError(
             self.status,
             self.code,
@@ -86,7 +92,9 @@ class NotionAPIError(AirbyteTracedException):
             endpoint=self.endpoint,
             template=self.template,
             additional_data=self.additional_data,
-            attempts=attempts,
+            attempts=self.attempts if attempts is None else attempts,
+            failure_type=failure_type,
+            user_message=user_message,
         )
 
     # What kind of failure this is; the client, the streams and check branch on these.
@@ -171,28 +179,12 @@ def request_blocked(last: NotionAPIError) -> NotionAPIError:
     )
 
 
-def _restated(last: NotionAPIError, failure_type: FailureType, user_message: str) -> NotionAPIError:
-    """The same failure, with what it means for the user said in full."""
-    return NotionAPIError(
-        last.status,
-        last.code,
-        last.notion_message,
-        last.request_id,
-        endpoint=last.endpoint,
-        template=last.template,
-        additional_data=last.additional_data,
-        failure_type=failure_type,
-        user_message=user_message,
-    )
-
-
 def rate_limit_exhausted(waited_seconds: float, last: NotionAPIError) -> NotionAPIError:
     """Notion answered 429/529 without pause for longer than we are willing to wait."""
     minutes = waited_seconds / 60
-    return _restated(
-        last,
-        FailureType.transient_error,
-        f"Notion rate-limited {last.endpoint} without interruption for {minutes:.0f} minutes, longer than the "
+    return last.restated(
+        failure_type=FailureType.transient_error,
+        user_message=f"Notion rate-limited {last.endpoint} without interruption for {minutes:.0f} minutes, longer than the "
         "connector waits. Another integration may be using the workspace's request budget. Run the sync "
         "again later (it resumes from its last checkpoint), or lower requests_per_second so that the "
         "connections sharing the workspace stay within its budget.",
@@ -208,10 +200,9 @@ _REAUTHORIZE_HINT = (
 def refresh_token_refused(last: NotionAPIError) -> NotionAPIError:
     """`invalid_grant` on a refresh: the refresh token was used already (refreshing rotates it), revoked or
     expired. Only a new authorization helps, so it is a config error and never retried."""
-    return _restated(
-        last,
-        FailureType.config_error,
-        f"Notion refused the access token, and then the refresh token ({last.internal_message}): the refresh "
+    return last.restated(
+        failure_type=FailureType.config_error,
+        user_message=f"Notion refused the access token, and then the refresh token ({last.internal_message}): the refresh "
         "token was already used (every refresh replaces it; a configuration saved before the last refresh holds "
         f"the old one), revoked, or expired. {_REAUTHORIZE_HINT}",
     )
@@ -219,10 +210,9 @@ def refresh_token_refused(last: NotionAPIError) -> NotionAPIError:
 
 def client_credentials_refused(last: NotionAPIError) -> NotionAPIError:
     """A 401 (`invalid_client`) or another refusal from the token endpoint: the client id or secret is wrong."""
-    return _restated(
-        last,
-        FailureType.config_error,
-        f"Notion refused the access token, and the refresh failed ({last.internal_message}). Check client_id and "
+    return last.restated(
+        failure_type=FailureType.config_error,
+        user_message=f"Notion refused the access token, and the refresh failed ({last.internal_message}). Check client_id and "
         "client_secret against your public integration (Notion → Settings → Connections → Develop or manage "
         f"integrations → your integration → Configuration → OAuth Domain & URIs), then {_REAUTHORIZE_HINT[0].lower()}"
         f"{_REAUTHORIZE_HINT[1:]}",

@@ -40,6 +40,7 @@ MAX_BYTES = {"config": 1_000_000, "catalog": 50_000_000, "state": 10_000_000}
 CURSOR_KEY = "last_edited_time"
 IN_PROGRESS_KEY = "in_progress"
 IN_PROGRESS_TIMES = ("started_at", "walked_down_to")
+IN_PROGRESS_PAGE = "walked_down_to_id"  # optional (states written before 0.2.0 do not have it)
 CDK_KEY_PREFIX = "__ab_"
 
 _RESET_HINT = (
@@ -300,6 +301,9 @@ def _stream_state_problem(state: Any) -> str | None:
             problem = _time_problem(progress[key])
             if problem:
                 return f"has an {IN_PROGRESS_KEY}.{key} that {problem}"
+        page = progress.get(IN_PROGRESS_PAGE)
+        if IN_PROGRESS_PAGE in progress and not (isinstance(page, str) and page):
+            return f"has an {IN_PROGRESS_KEY}.{IN_PROGRESS_PAGE} that is not a page id (a JSON {_json_type(page)})"
     return None
 
 

@@ -37,6 +37,9 @@ class StreamEntry:
     stream_class: type[NotionStream]
     needs: frozenset[Shared] = frozenset()
     feeds: Shared | None = None  # the shared work this stream emits as it is done (read before its consumers)
+    # Shared work needed only when the stream's incremental_since is not None (blocks: the data-source search,
+    # for the child_database blocks of changed databases; a full sync of blocks searches no data sources).
+    needs_incrementally: frozenset[Shared] = frozenset()
 
     def uses(self, shared: Shared) -> bool:
         return shared in self.needs or self.feeds == shared
@@ -47,7 +50,13 @@ DECLARED = (
     StreamEntry("data_sources", DataSources, feeds=Shared.DATA_SOURCE_SEARCH),
     StreamEntry("databases", Databases, needs=frozenset({Shared.DATA_SOURCE_SEARCH})),
     StreamEntry("pages", Pages, feeds=Shared.PAGE_SEARCH),
-    StreamEntry("blocks", Blocks, needs=frozenset({Shared.PAGE_SEARCH}), feeds=Shared.BLOCK_WALK),
+    StreamEntry(
+        "blocks",
+        Blocks,
+        needs=frozenset({Shared.PAGE_SEARCH}),
+        feeds=Shared.BLOCK_WALK,
+        needs_incrementally=frozenset({Shared.DATA_SOURCE_SEARCH}),
+    ),
     StreamEntry("comments", Comments, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
     StreamEntry("page_content", PageContent, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
 )
@@ -57,7 +66,10 @@ def dependency_order(entries: tuple[StreamEntry, ...]) -> tuple[StreamEntry, ...
     """Every feeder before the streams that need what it feeds; otherwise the declared order."""
     feeder = {entry.feeds: entry.name for entry in entries if entry.feeds is not None}
     after = {
-        entry.name: {feeder[s] for s in entry.needs if s in feeder and feeder[s] != entry.name} for entry in entries
+        entry.name: {
+            feeder[s] for s in entry.needs | entry.needs_incrementally if s in feeder and feeder[s] != entry.name
+        }
+        for entry in entries
     }
     ordered: list[StreamEntry] = []
     placed: set[str] = set()
@@ -105,9 +117,15 @@ def search_since(shared: Shared, config: NotionConfig, plan: Mapping[str, Planne
     """How far back a search must go: as far as its furthest-back selected user needs, bounded by start_date."""
     needs: list[datetime | None] = []
     for entry in READ_ORDER:
-        if entry.uses(shared) and entry.name in plan and issubclass(entry.stream_class, CursorStream):
-            planned = plan[entry.name]
+        if entry.name not in plan or not issubclass(entry.stream_class, CursorStream):
+            continue
+        planned = plan[entry.name]
+        if entry.uses(shared):
             needs.append(entry.stream_class.index_since(config, planned.sync_mode, planned.state))
+        elif shared in entry.needs_incrementally:
+            since = entry.stream_class.incremental_since(config, planned.sync_mode, planned.state)
+            if since is not None:
+                needs.append(since)
     if ROW_STREAMS.uses(shared):
         for name in row_streams(plan):
             planned = plan[name]

@@ -48,6 +48,7 @@ class SearchIndex:
         self._seen: set[str] = set()  # the same strings as _ids: only the set's table costs memory
         self._edited = array("q")  # last_edited_time, milliseconds since the epoch
         self._containers: list[str | None] = []  # see IndexEntry.container_id
+        self._sorted = array("q")  # positions in entries()' order, made once the search is complete
         self._feed: Iterator[dict[str, Any]] | None = None
         self._complete = False
         self._failure: BaseException | None = None
@@ -73,7 +74,14 @@ class SearchIndex:
         return self._feed
 
     def entries(self) -> Iterator[IndexEntry]:
-        """Every entry, newest first; runs (the rest of) the search if no consumer has."""
+        """Every entry, newest first (see _order); runs (the rest of) the search if no consumer has."""
+        self.complete()
+        for i in self._order():
+            edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
+            yield IndexEntry(self._ids[i], edited, self._containers[i])
+
+    def complete(self) -> None:
+        """Runs (the rest of) the search unless done: its observers have then seen every object."""
         if self._failure is not None:
             raise self._failure
         if not self._complete:
@@ -81,9 +89,15 @@ class SearchIndex:
                 self._feed = self._run()
             for _ in self._feed:
                 pass
-        for i, object_id in enumerate(self._ids):
-            edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
-            yield IndexEntry(object_id, edited, self._containers[i])
+
+    def _order(self) -> array[int]:
+        """The entries' positions, newest first and, within a millisecond, by id descending: one total order
+        that a resumed page walk finds again (its checkpoint names a page in it). The search's own order is
+        not that: Notion does not say how it orders ties, and a capped search's tail comes oldest first."""
+        if len(self._sorted) != len(self._ids):
+            ids, edited = self._ids, self._edited
+            self._sorted = array("q", sorted(range(len(ids)), key=lambda i: (edited[i], ids[i]), reverse=True))
+        return self._sorted
 
     def _listing(self) -> Iterator[dict[str, Any]]:
         """The search newest first; if Notion caps it (request_status incomplete), the rest oldest first.

@@ -173,9 +173,10 @@ class Connector:
         return self.run("discover", "--config", self.file("config", cfg))
 
     def catalog(
-        self, cfg: dict[str, Any], streams: Iterable[str] = STREAMS, mode: str = "incremental"
+        self, cfg: dict[str, Any], streams: Iterable[str] | None = STREAMS, mode: str = "incremental"
     ) -> dict[str, Any]:
-        """A configured catalog built from the connector's own discover (its schemas travel with it)."""
+        """A configured catalog built from the connector's own discover (its schemas travel with it); `streams`
+        None: every discovered stream, the row streams (one per data source) too."""
         return configured_catalog(catalog_of(self.discover(cfg).messages), streams, mode)
 
     def read(

@@ -53,6 +53,16 @@ def test_image_tag_is_the_package_version(metadata, pyproject):
     assert metadata["dockerImageTag"] == pyproject["project"]["version"]
 
 
+def test_the_changelog_and_the_docs_name_the_package_version_once_each(pyproject):
+    version = pyproject["project"]["version"]
+    docs = (ROOT / "docs" / "notion.md").read_text()
+    changelog = docs[docs.index("## Changelog") :]
+    rows = re.findall(r"^\| (\d+\.\d+\.\d+) \|", changelog, flags=re.MULTILINE)
+    assert rows[0] == version and len(rows) == len(set(rows)), rows  # newest first, one row per version
+    images = set(re.findall(r"source-notion/source-notion:(\d+\.\d+\.\d+)", docs + (ROOT / "README.md").read_text()))
+    assert images == {version}, images
+
+
 def test_image_labels_name_the_registry_entry(metadata, dockerfile):
     assert dockerfile.labels.get("io.airbyte.name") == metadata["dockerRepository"]
     assert dockerfile.labels.get("io.airbyte.version") == metadata["dockerImageTag"]
@@ -170,9 +180,10 @@ def test_wheel_holds_every_file_of_the_package(wheel_files):
 DEV_PACKAGES = ("notion_emulator", "testkit", "bench", "demo", "integration_tests", "unit_tests")
 
 
-def test_wheel_holds_the_connector_and_nothing_of_the_dev_tooling(wheel_files):
+def test_wheel_holds_the_connector_and_nothing_of_the_dev_tooling(wheel_files, pyproject):
     top_level = {name.split("/", 1)[0] for name in wheel_files}
-    assert top_level == {"source_notion", "source_notion-0.1.0.dist-info"}, sorted(top_level)
+    version = pyproject["project"]["version"]
+    assert top_level == {"source_notion", f"source_notion-{version}.dist-info"}, sorted(top_level)
 
 
 def test_the_dev_install_makes_the_dev_tooling_importable_from_anywhere(tmp_path):

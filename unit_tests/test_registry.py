@@ -4,7 +4,16 @@ import pytest
 from airbyte_cdk.models import SyncMode
 
 from source_notion import SourceNotion
-from source_notion.registry import DECLARED, READ_ORDER, STREAM_NAMES, Shared, StreamEntry, dependency_order
+from source_notion.config import load_config
+from source_notion.registry import (
+    DECLARED,
+    READ_ORDER,
+    STREAM_NAMES,
+    Shared,
+    StreamEntry,
+    dependency_order,
+    search_since,
+)
 from source_notion.source import PLAN_KEY
 from source_notion.streams import Blocks, Comments, Pages, Users
 from source_notion.sync import PlannedStream
@@ -15,7 +24,7 @@ def test_the_read_order_puts_every_feeder_before_what_needs_it():
     assert STREAM_NAMES == ("users", "data_sources", "databases", "pages", "blocks", "comments", "page_content")
     position = {entry.name: i for i, entry in enumerate(READ_ORDER)}
     for entry in READ_ORDER:
-        for shared in entry.needs:
+        for shared in entry.needs | entry.needs_incrementally:
             (feeder,) = [e.name for e in DECLARED if e.feeds == shared]
             assert position[feeder] < position[entry.name], (entry.name, shared)
 
@@ -49,3 +58,35 @@ def test_streams_depend_only_on_their_argument():
     # the plan reaches the sync of those streams, and only theirs
     assert planned[0].sync.plan == plan  # type: ignore[attr-defined]
     assert source.streams(CONFIG)[0].sync.plan == {}  # type: ignore[attr-defined]
+
+
+def test_blocks_needs_the_data_source_search_only_incrementally_and_not_when_resumed():
+    """The child_database references (streams/child_references.py) need the data-source search from the blocks
+    stream's `since`; a full sync of blocks, or a resumed one, searches no data sources for them."""
+    config = load_config(CONFIG)
+    cursor = "2026-11-01T09:00:00.000Z"
+    incremental = {"blocks": PlannedStream(SyncMode.incremental, {"last_edited_time": cursor})}
+    since = search_since(Shared.DATA_SOURCE_SEARCH, config, incremental)
+    assert since is not None and since == search_since(Shared.PAGE_SEARCH, config, incremental)
+    # data_sources going further back (full) takes the search to the end; blocks alone does not
+    both = {**incremental, "data_sources": PlannedStream(SyncMode.full_refresh, {})}
+    assert search_since(Shared.DATA_SOURCE_SEARCH, config, both) is None
+    full = {
+        "blocks": PlannedStream(SyncMode.full_refresh, {}),
+        "data_sources": PlannedStream(SyncMode.incremental, {"last_edited_time": "2026-11-20T09:00:00.000Z"}),
+    }
+    assert search_since(Shared.DATA_SOURCE_SEARCH, config, full) == search_since(
+        Shared.DATA_SOURCE_SEARCH, config, {"data_sources": full["data_sources"]}
+    )
+    resumed_state = {
+        "last_edited_time": cursor,
+        "in_progress": {"started_at": "2026-11-02T09:00:00.000Z", "walked_down_to": "2026-11-01T12:00:00.000Z"},
+    }
+    resumed = {
+        "blocks": PlannedStream(SyncMode.incremental, resumed_state),
+        "data_sources": PlannedStream(SyncMode.incremental, {"last_edited_time": "2026-11-20T09:00:00.000Z"}),
+    }
+    assert search_since(Shared.DATA_SOURCE_SEARCH, config, resumed) == search_since(
+        Shared.DATA_SOURCE_SEARCH, config, {"data_sources": resumed["data_sources"]}
+    )
+    assert search_since(Shared.DATA_SOURCE_SEARCH, config, both | {"data_sources": resumed["data_sources"]}) == since

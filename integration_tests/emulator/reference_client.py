@@ -122,6 +122,8 @@ class ReferenceWalk:
             self.records["databases"].append(client.get(f"/v1/databases/{db_id}"))
         for page in synced_pages:
             self._walk(page["id"], page["id"], 1)
+        if self.since is not None:
+            self._references(synced_pages, sources)
         scope = pages if self.scope == "all_pages" else synced_pages
         for page in scope:
             for comment in client.all_results("GET", "/v1/comments", {"block_id": page["id"], "page_size": 100}):
@@ -157,8 +159,21 @@ class ReferenceWalk:
 
     def _complete_properties(self, page: dict) -> dict:
         for value in page["properties"].values():
-            truncated = (value["type"] == "relation" and value.get("has_more")) or (
-                value["type"] == "people" and len(value["people"]) == 25
+            kind = value["type"]
+            # a title or rich text shows at most 25 page or person mentions, and nothing says it was cut
+            mentions = (
+                sum(
+                    1
+                    for t in value[kind]
+                    if t["type"] == "mention" and t["mention"]["type"] in ("user", "page", "database")
+                )
+                if kind in ("title", "rich_text")
+                else 0
+            )
+            truncated = (
+                (kind == "relation" and value.get("has_more"))
+                or (kind == "people" and len(value["people"]) == 25)
+                or mentions >= 25
             )
             if truncated:
                 items = self.client.all_results(
@@ -178,6 +193,54 @@ class ReferenceWalk:
                 continue
             if depth < self.max_depth:
                 self._walk(block["id"], page_id, depth + 1)
+
+    def _references(self, synced_pages: list[dict], sources: list[dict]) -> None:
+        """The child_page blocks of changed sub-pages and the child_database blocks of the databases of changed
+        data sources (their parent: the data source's database_parent) in the listings of parents not walked
+        (architecture.md, the `blocks` references term): block parents retrieved upward to their root page, then
+        each parent listed until its last target."""
+        walked = {p["id"] for p in synced_pages}
+        targets = {p["id"]: p["parent"] for p in synced_pages}
+        targets.update((d["parent"]["database_id"], d["database_parent"]) for d in sources)
+        retrieved: dict[str, dict | None] = {}  # block id -> the block, None for a 404
+
+        def retrieve(block_id: str) -> dict | None:
+            if block_id not in retrieved:
+                response = self.client.call("GET", f"/v1/blocks/{block_id}", expect=None)
+                retrieved[block_id] = response.json() if response.status_code == 200 else None
+            return retrieved[block_id]
+
+        wanted: dict[str, tuple[str, int, set[str]]] = {}  # parent id -> (root page, depth of children, sub-pages)
+        for target, parent in targets.items():
+            if parent["type"] == "page_id":
+                if parent["page_id"] not in walked:
+                    wanted.setdefault(parent["page_id"], (parent["page_id"], 1, set()))[2].add(target)
+                continue
+            if parent["type"] != "block_id":
+                continue
+            chain, block = 0, retrieve(parent["block_id"])
+            while block is not None and block["parent"]["type"] == "block_id":
+                chain, block = chain + 1, retrieve(block["parent"]["block_id"])
+            if block is None:
+                continue
+            root = block["parent"]["page_id"]
+            if root not in walked and chain + 1 < self.max_depth:
+                wanted.setdefault(parent["block_id"], (root, chain + 2, set()))[2].add(target)
+        for parent_id, (root, depth, sub_pages) in wanted.items():
+            left, cursor = set(sub_pages), None
+            while left:
+                params = {"page_size": 100, **({"start_cursor": cursor} if cursor else {})}
+                response = self.client.call("GET", f"/v1/blocks/{parent_id}/children", params=params, expect=None)
+                if response.status_code != 200:
+                    break
+                listing = response.json()
+                for block in listing["results"]:
+                    if block["id"] in left:
+                        left.discard(block["id"])
+                        self.records["blocks"].append({**block, "page_id": root, "depth": depth})
+                if not listing["has_more"]:
+                    break
+                cursor = listing["next_cursor"]
 
     def requests_by_endpoint(self) -> dict[str, int]:
         counts: dict[str, int] = {}

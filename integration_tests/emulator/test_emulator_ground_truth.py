@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integration_tests.emulator.reference_client import NotionTestClient, ReferenceWalk
+from notion_emulator.clock import minute_iso
 
 
 def _ids(records) -> set[str]:
@@ -125,7 +126,11 @@ def test_property_completion_is_part_of_the_walk(emulator):
     rows = {p["id"]: p for p in records["pages"]}
     assert len(rows[lm["relation_30_row"]]["properties"]["Projects"]["relation"]) == 30
     assert len(rows[lm["people_28_row"]]["properties"]["Assignees"]["people"]) == 28
-    assert emulator.lower_bound()["by_endpoint"]["GET /v1/pages/{id}/properties/{pid}"] == 3
+    # a title of 30 mentions (61 items) and a rich_text of 60 (120 items, two pages of the listing)
+    assert len(rows[lm["mentions_title_row"]]["properties"]["Task"]["title"]) == 61
+    assert len(rows[lm["mentions_text_row"]]["properties"]["Description"]["rich_text"]) == 120
+    # relation 30, people 28, people 25 (which may be cut), the title, the rich_text twice
+    assert emulator.lower_bound()["by_endpoint"]["GET /v1/pages/{id}/properties/{pid}"] == 6
 
 
 def test_incremental_expected_and_lower_bound_after_mutations(emulator):
@@ -149,6 +154,73 @@ def test_incremental_expected_and_lower_bound_after_mutations(emulator):
         assert len(expected["comments"]) == (1 if scope == "all_pages" else 0)
         bound = emulator.lower_bound(since=since, comments_scope=scope)
         assert emulator.stats()["by_endpoint"] == bound["by_endpoint"]
+
+
+def _walk_references(emulator, since: str) -> tuple[dict, dict]:
+    """The reference walk of an incremental sync (its requests the emulator's stats) against `expected`: both,
+    and expected's blocks by id."""
+    emulator.reset_stats()
+    records = ReferenceWalk(NotionTestClient(emulator.base_url), since=since, comments_scope="changed_pages").run()
+    expected = emulator.expected(since=since, comments_scope="changed_pages")
+    _compare(records, expected)
+    return expected, {b["id"]: b for b in expected["blocks"]}
+
+
+def test_an_incremental_sync_reads_the_child_page_blocks_of_changed_sub_pages_again(emulator):
+    """A renamed sub-page under an unchanged parent: its child_page block is in `expected` at the sub-page's new
+    time and title's minute, read by listing the parent (a page parent), or after retrieving the column and its
+    column list up to the root (a block parent); an unshared parent answers 404 and gives nothing."""
+    backend = emulator.backend
+    lm = backend.landmarks
+    since = "2026-11-01T09:00:00.000Z"
+    for name in ("long_page", "deep_page", "column_page", "private_shared_child"):  # tour's, and a private page's
+        backend.edit_page(lm[name], title=f"Renamed {name}")
+    expected, blocks = _walk_references(emulator, since)
+    pages = {p["id"]: p for p in expected["pages"]}
+    for name in ("long_page", "deep_page", "column_page"):
+        block = blocks[lm[name]]
+        assert block["type"] == "child_page" and block["page_id"] == lm["tour"]
+        assert block["last_edited_time"] == pages[lm[name]]["last_edited_time"]
+    assert blocks[lm["column_page"]]["depth"] == 3  # column list, column, the page
+    assert lm["private_shared_child"] not in blocks
+    bound = emulator.lower_bound(since=since, comments_scope="changed_pages")
+    assert emulator.stats()["by_endpoint"] == bound["by_endpoint"]
+    # the column and the column list; tour listed once for two sub-pages, the column once, the private parent's 404
+    assert bound["by_endpoint"]["GET /v1/blocks/{id}"] == 2
+    assert any("3 parents not walked" in line and "= 3 GET" in line for line in bound["explanation"]), bound
+
+
+def test_an_incremental_sync_reads_the_child_database_blocks_of_changed_databases_again(emulator):
+    """A schema change moves a data source and its database (the tour's Projects): its child_database block is in
+    `expected` at the database's new minute; a renamed data source (Tasks, of Tasks & Bugs) moves only itself,
+    and its database's block is read again unchanged. Both are found in the listing of the tour (unchanged), once;
+    the data sources come from the data-source search, which the bound counts for blocks alone too."""
+    backend = emulator.backend
+    ws = backend.ws
+    since = "2026-11-01T09:00:00.000Z"
+    by_title = {ds.title: ds for ds in ws.data_sources}
+    projects, tasks = by_title["Projects"], by_title["Tasks"]
+    backend.change_schema(projects.id, add={"name": "Reviewed", "type": "checkbox"})
+    backend.edit_data_source(tasks.id)
+    expected, blocks = _walk_references(emulator, since)
+    tour = backend.landmarks["tour"]
+    for ds in (projects, tasks):
+        db = ws.databases[ds.db]
+        block = blocks[db.id]
+        assert (block["type"], block["page_id"], block["depth"], block["parent_id"]) == (
+            "child_database",
+            tour,
+            1,
+            tour,
+        )
+        assert block["last_edited_time"] == minute_iso(db.edited_ms)
+    assert ws.databases[projects.db].edited_ms == projects.edited_ms  # moved together
+    bound = emulator.lower_bound(since=since, comments_scope="changed_pages")
+    assert emulator.stats()["by_endpoint"] == bound["by_endpoint"]
+    assert any("(2) with a page or block parent" in line for line in bound["explanation"]), bound
+    assert any("1 parents not walked" in line and "= 1 GET" in line for line in bound["explanation"]), bound
+    alone = emulator.lower_bound(since=since, streams="pages,blocks")
+    assert any(line.startswith("data_sources (for the blocks references)") for line in alone["explanation"])
 
 
 def test_incremental_search_stops_early(emulator):

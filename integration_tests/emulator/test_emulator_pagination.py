@@ -164,6 +164,15 @@ def test_property_items_to_the_end(emulator):
     assert len(people["people"]) == 25  # truncated in the page object
     full = client.all_results("GET", f"/v1/pages/{lm['people_28_row']}/properties/{people['id']}", {"page_size": 100})
     assert len(full) == 28 and all(i["people"]["object"] == "user" for i in full)
+    # A title and a rich_text stop after their 25th page or person mention in the page object; the property
+    # items have every rich-text item, one an item, in order.
+    for row, name, total in ((lm["mentions_title_row"], "Task", 61), (lm["mentions_text_row"], "Description", 120)):
+        value = client.get(f"/v1/pages/{row}")["properties"][name]
+        kind = value["type"]
+        shown = value[kind]
+        assert sum(t["type"] == "mention" for t in shown) == 25 and shown[-1]["type"] == "mention"
+        full = client.all_results("GET", f"/v1/pages/{row}/properties/{value['id']}", {"page_size": 100})
+        assert len(full) == total and [i[kind] for i in full][: len(shown)] == shown
 
 
 def test_2022_lists_to_the_end(emulator):

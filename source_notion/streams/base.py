@@ -134,6 +134,12 @@ class CursorStream(NotionStream, CheckpointMixin):
         """How far back this stream needs the workspace index (None: everything)."""
         return sync_from(config, sync_mode, state)
 
+    @classmethod
+    def incremental_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
+        """From when the work this stream does only in an incremental sync starts (None: it does none this sync);
+        what the registry's `needs_incrementally` asks."""
+        return sync_from(config, sync_mode, state)
+
 
 def edited_since(objects: Iterable[Record], since: datetime | None) -> Iterable[Record]:
     """The objects whose last_edited_time is at or after `since` (all of them when it is None)."""

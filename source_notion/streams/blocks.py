@@ -1,11 +1,21 @@
-"""blocks: every block of every synced page, recursively, from the sync's block walk (source_notion/block_walk.py)."""
+"""blocks: every block of every synced page, recursively, from the sync's block walk (source_notion/block_walk.py);
+in an incremental sync also the child_page / child_database blocks of changed sub-pages and databases under
+parents not walked (source_notion/streams/child_references.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from typing import Any
+
+from airbyte_cdk.models import SyncMode
 
 from source_notion.block_walk import CUT, NOT_FOUND, BlockConsumer
+from source_notion.config import NotionConfig
+from source_notion.cursors import SyncStart
 from source_notion.records import Record
+from source_notion.streams import child_references
+from source_notion.streams.child_references import ChildReferences, ParentsSeen
 from source_notion.streams.page_walk import PageWalkStream
 from source_notion.sync import Sync
 from source_notion.work_pool import Task
@@ -19,14 +29,44 @@ class _EmitBlocks(BlockConsumer):
 
 class Blocks(PageWalkStream):
     """Incremental means: only the pages whose last_edited_time moved (>= the cursor) are walked again. Its
-    read runs the block walk for every consumer (it is read first of them, see source_notion/registry.py)."""
+    read runs the block walk for every consumer (it is read first of them, see source_notion/registry.py). Before
+    the walk, an incremental sync reads again the child_page blocks of its changed sub-pages, and the
+    child_database blocks of its changed databases, whose parent it does not walk: their parents come from the
+    page search and the data-source search (kept only when the sync is incremental and not resumed)."""
 
     def __init__(self, sync: Sync, name: str) -> None:
         super().__init__(sync, name)
+        self._parents: ParentsSeen | None = None
         if sync.selected(name):
             sync.block_walk.subscribe(name, _EmitBlocks())
+            planned = sync.plan[name]
+            since = self.incremental_since(sync.config, planned.sync_mode, planned.state)
+            if since is not None:
+                self._parents = ParentsSeen(since)
+                sync.index.pages.observe(self._parents.observe)
+                sync.index.data_sources.observe(self._parents.observe_data_source)
         self.tally.add(CUT, 0)  # always in the final log line, even at zero
         self.tally.add(NOT_FOUND, 0)
+        self.tally.add(child_references.NOT_FOUND, 0)
+
+    def before_walk(self, cursor: SyncStart, scope: Callable[[], Iterator[IndexEntry]]) -> Iterator[Record]:
+        if cursor.since is None or cursor.resumed_below is not None or self._parents is None:
+            return  # a full sync walks every parent; a resumed one read these before its first checkpoint
+        walked = {page.id for page in scope()}
+        parents = {page_id: parent for page_id, parent in self._parents.parents.items() if page_id in walked}
+        # The changed databases: from the data-source search, run here when no data-source stream ran it
+        # (registry: blocks needs it incrementally, so it reaches back to this sync's `since`).
+        self.sync.index.data_sources.complete()
+        parents.update(self._parents.databases)
+        references = ChildReferences(self.sync.client, self.sync.config.max_block_depth, self.tally)
+        yield from references.records(self.pool(), parents, walked)
+
+    @classmethod
+    def incremental_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
+        """The references' since: none in a full sync (every parent is walked) nor in a resumed one (the
+        interrupted sync read them before its first in-progress checkpoint)."""
+        start = SyncStart(config, sync_mode, state)
+        return None if start.resumed_below is not None else start.since
 
     def page_in_scope(self, page: IndexEntry, since: datetime | None) -> bool:
         return since is None or page.last_edited_time >= since

@@ -1,8 +1,10 @@
 """page_content: each synced page (database rows included) as Markdown, rendered from the sync's block walk.
 
-No request of its own: the page objects come from the sync's page search (kept in a spool as the search runs),
-the trees from the block walk (source_notion/block_walk.py), which fetches each tree once whichever of blocks,
-comments and page_content are selected. The renderer is source_notion/markdown (pure).
+No request of its own but one: the page objects come from the sync's page search (kept in a spool as the search
+runs), the trees from the block walk (source_notion/block_walk.py), which fetches each tree once whichever of blocks,
+comments and page_content are selected. The renderer is source_notion/markdown (pure). The one: a title or
+property value the page object cut at 25 references is read whole (streams/pages.py's complete_truncated), as
+pages does, from what pages or a row stream already read in this sync when they are selected.
 
 Who walks: when no stream read before this one runs the walk (blocks is not selected), this stream runs it and
 renders each page as its tree is complete. Otherwise the runner's walk hands each page's tree over as the page
@@ -27,6 +29,7 @@ from source_notion.markdown import build_tree, render_page
 from source_notion.markdown.page import page_title
 from source_notion.records import Record
 from source_notion.streams.page_walk import PageWalkStream
+from source_notion.streams.pages import complete_truncated
 from source_notion.sync import Sync
 from source_notion.work_pool import Task, WorkPool
 from source_notion.workspace_index import IndexEntry
@@ -102,6 +105,9 @@ class PageContent(PageWalkStream):
     def render(self, page: IndexEntry, tree: list[Record]) -> Record:
         # Every page walked came from the search, which the observer saw: the fallback is for safety only.
         obj = self._pages.take(page.id) or {"id": page.id, "last_edited_time": format_datetime(page.last_edited_time)}
+        # The title (and the front matter's values) whole where the page object cut them at 25 references: a
+        # value pages or a row stream already read whole in this sync is taken from sync.completed, no request.
+        complete_truncated(self.sync, obj, self.tally)
         result = render_page(obj, build_tree(page.id, tree), front_matter=self.sync.config.page_content_front_matter)
         if result.unread_children:
             self.tally.add(UNREAD)

@@ -1,9 +1,9 @@
 """The shared shape of blocks and comments: a walk over the sync's pages, newest first, checkpointed as it goes.
 
 Its state is a `SyncStart` cursor (source_notion/cursors.py; docs/architecture.md, "The connector's state"):
-`in_progress.walked_down_to` says every page with a later last_edited_time is done; a resumed sync walks the
-pages from walked_down_to (inclusive: Notion rounds to the minute) down to where the sync starts from, and then
-ends with the cursor of the interrupted sync's start. A page is walked again when its last_edited_time >= the
+`in_progress.walked_down_to` and `walked_down_to_id` name the last page done in the walk's order (newest first,
+ties by id: the index's order); a resumed sync walks the pages after it down to where the sync starts from, and
+then ends with the cursor of the interrupted sync's start. A page is walked again when its last_edited_time >= the
 cursor minus `lookback_minutes` (`cursors.sync_from`).
 
 The records are the walk's (`records()`), read in checkpoint windows: the CDK emits the state after each slice,
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,6 +60,11 @@ class PageWalkStream(CursorStream):
     @abstractmethod
     def walk_page(self, task: Task, page: IndexEntry) -> None:
         """Runs on the pool: reads what the page holds and emits the records."""
+
+    def before_walk(self, cursor: SyncStart, scope: Callable[[], Iterator[IndexEntry]]) -> Iterable[Record]:
+        """Records read before the walk, in its first checkpoint window (blocks: the child_page blocks of changed
+        sub-pages under parents not walked); lazy, so nothing is asked before the first slice is read."""
+        return ()
 
     def pool(self) -> WorkPool:
         """The pool the walk runs on (a stream with large records bounds its output queue lower)."""
@@ -120,8 +125,7 @@ class PageWalkStream(CursorStream):
         self._planned = True
         self._begin()
         cursor = self.start_cursor(SyncStart, sync_mode)
-        upper = cursor.resumed_below
-        if upper is not None:
+        if cursor.resumed_below is not None:
             self.logger.info(
                 f"Stream {self.name} resumes an interrupted sync: pages edited at or before "
                 f"{cursor.incoming['in_progress']['walked_down_to']} are left to walk."
@@ -129,19 +133,23 @@ class PageWalkStream(CursorStream):
 
         def scope() -> Iterator[IndexEntry]:  # lazily: the index is compact, entries are not
             for page in self.sync.index.pages.entries():  # the sync's one search (already done when pages ran)
-                if self.page_in_scope(page, cursor.since) and (upper is None or page.last_edited_time <= upper):
+                if self.page_in_scope(page, cursor.since) and cursor.left_to_walk(page.last_edited_time, page.id):
                     yield page
 
         pages = self.pages_to_walk = sum(1 for _ in scope())
         cursor.start(self.sync.client)  # after the search: the sync's first answer came
         self.logger.info(f"Stream {self.name}: {pages} pages to walk, {cursor.describe_since()}.")
-        if upper is not None:
-            cursor.walked_down_to(upper)
+        if cursor.resumed_below is not None:
+            cursor.walked_down_to(cursor.resumed_below, cursor.resumed_below_id)
         self._windows = max(1, math.ceil(pages / CHECKPOINT_EVERY))
-        self._walk = self._run(cursor, scope())
+        self._walk = self._run(cursor, scope(), self.before_walk(cursor, scope))
 
-    def _run(self, cursor: SyncStart, pages: Iterator[IndexEntry]) -> Iterator[Record | _WindowDone]:
-        """The walk's records, a `_WindowDone` after each window but the last, and the cursor's advance."""
+    def _run(
+        self, cursor: SyncStart, pages: Iterator[IndexEntry], first: Iterable[Record]
+    ) -> Iterator[Record | _WindowDone]:
+        """`first`, then the walk's records, a `_WindowDone` after each window but the last, and the cursor's
+        advance."""
+        yield from first
         done = 0
         window = 0
         for event in self.pool().run(pages, self.walk_page):
@@ -149,7 +157,7 @@ class PageWalkStream(CursorStream):
                 yield event
                 continue
             done += event.count
-            cursor.walked_down_to(event.last.last_edited_time)
+            cursor.walked_down_to(event.last.last_edited_time, event.last.id)
             while window < self._windows - 1 and done >= (window + 1) * CHECKPOINT_EVERY:
                 yield _WindowDone(window)
                 window += 1

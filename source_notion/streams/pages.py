@@ -23,6 +23,9 @@ T = TypeVar("T")
 
 # A page object carries at most 25 references per property value (notion-api.md §6.4).
 REFERENCE_LIMIT = 25
+TEXT_KINDS = frozenset({"title", "rich_text"})
+# The mentions that count as references in a title or rich text (UNVERIFIED which: docs/notion.md).
+REFERENCE_MENTIONS = frozenset({"user", "page", "database"})
 
 
 class Pages(CursorStream):
@@ -98,18 +101,44 @@ def _later(make: Callable[[], Iterator[T]]) -> Iterator[T]:
 
 
 def is_truncated(prop: Mapping[str, Any]) -> bool:
-    """A value the page object may have cut at 25 references: a relation saying has_more, or exactly 25 people."""
+    """A value the page object may have cut at 25 references: a relation saying has_more, exactly 25 people, or
+    a title or rich text holding 25 page or person mentions (nothing in a rich text says it was cut)."""
     kind = prop.get("type")
     if kind == "relation":
         return bool(prop.get("has_more"))
     if kind == "people":
         return len(prop.get("people") or []) == REFERENCE_LIMIT
+    if kind in TEXT_KINDS:
+        return references_in(prop.get(kind)) >= REFERENCE_LIMIT
     return False
 
 
+def references_in(rich_text: Any) -> int:
+    """The inline page or person references (user, page and database mentions) of a rich-text array."""
+    if not isinstance(rich_text, list):
+        return 0
+    return sum(
+        1
+        for item in rich_text
+        if isinstance(item, dict)
+        and item.get("type") == "mention"
+        and (item.get("mention") or {}).get("type") in REFERENCE_MENTIONS
+    )
+
+
 def complete_property(client: NotionClient, page_id: str, prop: Record) -> None:
-    """Replaces a truncated relation/people value by the whole list, read with the property-item endpoint."""
+    """Replaces a truncated relation/people/title/rich_text value by the whole list, read with the property-item
+    endpoint (one rich-text object, user or page reference per item)."""
     kind = prop["type"]
+    if kind in TEXT_KINDS:
+        # Text items have no id to tell a repeated one from an equal one: they are placed by position.
+        texts = {
+            position: item[kind]
+            for position, item in client.pages.properties.positioned_items(page_id, prop["id"])
+            if item.get("type") == kind and kind in item
+        }
+        prop[kind] = [texts[position] for position in sorted(texts)]
+        return
     # Every property item carries the property's id; the referenced page or user is what tells them apart.
     items = client.pages.properties.items(page_id, prop["id"], item_key=lambda item: (item.get(kind) or {}).get("id"))
     values = [item[kind] for item in items if item.get("type") == kind and kind in item]

@@ -111,3 +111,48 @@ def test_search_request_asks_for_pages_newest_first(notion):
         "sort": {"timestamp": "last_edited_time", "direction": "descending"},
         "page_size": 100,
     }
+
+
+def mention(n):
+    return {"type": "mention", "mention": {"type": "user", "user": {"id": uid("u", n)}}, "plain_text": f"@{n}"}
+
+
+def text(content):
+    return {"type": "text", "text": {"content": content}, "plain_text": content}
+
+
+def test_a_text_holding_25_mentions_is_read_whole_by_position_and_one_holding_24_is_not(notion):
+    """Nothing in a cut title or rich text says so: 25 page/person mentions are the sign. Its items have no id,
+    so equal items (the same ", " between mentions) are kept by position, across the listing's pages."""
+    whole = [item for n in range(40) for item in (mention(n), text(", "))]  # 80 items, 40 mentions
+    cut = whole[:50]  # as the page object gives it: the 25th mention and what follows it in the same run
+    short = [item for n in range(24) for item in (mention(n), text(" "))]
+    p = page(
+        1,
+        properties={
+            "Name": {"id": "title", "type": "title", "title": cut},
+            "Notes": {"id": "n0", "type": "rich_text", "rich_text": short},
+            "Dates": {
+                "id": "d0",
+                "type": "rich_text",
+                "rich_text": [{"type": "mention", "mention": {"type": "date"}}] * 30,
+            },
+        },
+    )
+    search_returns(notion, [p])
+
+    def items(values):
+        return [{"object": "property_item", "id": "title", "type": "title", "title": v} for v in values]
+
+    notion.get(
+        f"{API}/v1/pages/{uid('p', 1)}/properties/title",
+        [
+            {"json": listing(items(whole[:50]), next_cursor="n", kind="property_item")},
+            {"json": listing(items(whole[50:]), kind="property_item")},
+        ],
+    )
+    (record,) = records(sync({"pages": "full_refresh"}), "pages")
+    assert record["properties"]["Name"]["title"] == whole
+    assert record["properties"]["Notes"]["rich_text"] == short  # 24 mentions: whole already, not asked for
+    assert len(record["properties"]["Dates"]["rich_text"]) == 30  # date mentions are no references
+    assert notion.call_count == 1 + 2
