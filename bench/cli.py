@@ -21,7 +21,9 @@ from bench.figures import all_figures
 from bench.peer import DEFAULT_PEER_VENV, PEER_PACKAGE, PEER_START_DATE, PEER_VERSION, PeerEnvironment, peer_config
 from bench.scenarios import (
     ALL_SCENARIOS,
+    COMPARED_WITH,
     LARGE_SCENARIOS,
+    LIMIT_SCENARIOS,
     MEDIUM_SCENARIOS,
     VERSION_SCENARIOS,
     ChainRunner,
@@ -30,6 +32,7 @@ from bench.scenarios import (
     our_expected_ids,
     peer_expected_ids,
     run_large,
+    run_limit_scenario,
     run_our_medium_chain,
     run_peer_medium_chain,
     run_version_scenario,
@@ -70,6 +73,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"real-world response latency at Notion's {NOTION_RATE:g} req/s; the emulator gets it"
         f" scaled by {NOTION_RATE:g}/rate so that in-flight requests per rate budget stay as in reality",
     )
+    parser.add_argument(
+        "--window-time-scale",
+        type=float,
+        default=10.0,
+        help="issue 10's window-budget rows (full_window_180, full_business): the emulator's rate_time_scale and"
+        " our SOURCE_NOTION_TIME_SCALE, so a 60-s window lasts 60/this s; latency scaled by the same factor",
+    )
     parser.add_argument("--burst", type=int, default=None, help="emulator burst (default: the emulator's own)")
     parser.add_argument("--profile-medium", default="medium")
     parser.add_argument("--profile-large", default="large")
@@ -90,6 +100,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     unknown = sorted(set(arguments.scenarios) - set(ALL_SCENARIOS))
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+    for name, compared in COMPARED_WITH.items():
+        if name in arguments.scenarios and compared not in arguments.scenarios:
+            arguments.scenarios.append(compared)  # its bound is a ratio to that row, measured in the same run
     return arguments
 
 
@@ -97,12 +110,14 @@ def scaled_latency(latency_ms: float, rate: float) -> float:
     return latency_ms * NOTION_RATE / rate
 
 
-def our_config(rate: float) -> dict:
-    return {
-        "credentials": {"auth_type": "token", "token": EMULATOR_TOKEN},
-        "requests_per_second": rate,
-        "lookback_minutes": LOOKBACK_MINUTES,
-    }
+def our_config(rate: float | None) -> dict:
+    """`rate`: the token-bucket rows' pace, told as requests_per_second and, since those emulators have no window
+    budget, as a requests_per_minute that never binds (the connector's default is the standard plan's 180 per
+    60-s window). None: the window-budget rows, where the connector is told nothing and finds the plan itself."""
+    config = {"credentials": {"auth_type": "token", "token": EMULATOR_TOKEN}, "lookback_minutes": LOOKBACK_MINUTES}
+    if rate is not None:
+        config |= {"requests_per_second": rate, "requests_per_minute": min(100_000, round(rate * 60))}
+    return config
 
 
 def _git_commit() -> str:
@@ -133,10 +148,18 @@ def header(arguments: argparse.Namespace, command_line: str) -> str:
         f"{arguments.latency_ms:g} ms x {NOTION_RATE:g}/{arguments.rate:g} = {medium_latency:.1f} ms; full_large at "
         f"{arguments.large_rate:g} req/s, latency {large_latency:.1f} ms; burst "
         f"{arguments.burst if arguments.burst is not None else 'emulator default'}; our requests_per_second = the "
-        f"emulator's rate",
+        f"emulator's rate, and requests_per_minute 60 x that (those emulators have no window budget; the "
+        f"connector's default of 180 per window would bind)",
         f"- workspace: profiles {arguments.profile_medium} / {arguments.profile_large}, seed {arguments.seed}; "
         f"between syncs the virtual clock advances {arguments.seconds_between_syncs} s; incremental_1pct follows a "
         f"bulk_edit of {arguments.edit_fraction:.0%} of pages (seed {arguments.mutation_seed}) between two advances",
+        f"- issue 10's rows (ours alone: the peer knows none of Notion's 2026 limits): full_window_180 and "
+        f"full_business on window budgets of 180 and 600 per 60-s window (`--plan standard|business`, no token "
+        f"bucket), time-scaled x{arguments.window_time_scale:g} (emulator rate_time_scale and our "
+        f"SOURCE_NOTION_TIME_SCALE: a window lasts {60 / arguments.window_time_scale:g} s; latency "
+        f"{arguments.latency_ms:g} ms / {arguments.window_time_scale:g}), the connector told no plan nor rate; "
+        f"full_cursor_expiry as full with query cursors expiring every 10 pages; full_large_capped as full_large "
+        f"with the query cap (10,000) and a search cap, its biggest data source grown past the query cap",
         "- ours: the real `source-notion read` command; full and the incremental rows with comments_scope "
         "changed_pages (on a full sync every page is changed); rows `*_all_pages`: the same incremental sync with "
         "the default comments_scope all_pages, which lists every page's comments on every sync by design; the "
@@ -166,13 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     wanted = set(arguments.scenarios)
     our_command = [str(Path(sys.executable).parent / "source-notion")]
 
-    def chain_settings(profile: str, rate: float, timeout) -> ChainSettings:
+    def chain_settings(profile: str, rate: float, timeout, latency_ms: float | None = None, limits=()) -> ChainSettings:
         return ChainSettings(
             profile=profile, seed=arguments.seed, rate=rate,
-            emulator_latency_ms=scaled_latency(arguments.latency_ms, rate), burst=arguments.burst,
-            edit_fraction=arguments.edit_fraction, mutation_seed=arguments.mutation_seed,
+            emulator_latency_ms=scaled_latency(arguments.latency_ms, rate) if latency_ms is None else latency_ms,
+            burst=arguments.burst, edit_fraction=arguments.edit_fraction, mutation_seed=arguments.mutation_seed,
             seconds_between_syncs=arguments.seconds_between_syncs, output_dir=output_dir, repo_dir=REPO_DIR,
-            timeout_s=timeout,
+            timeout_s=timeout, limits=tuple(limits),
         )  # fmt: skip
 
     peer_timeout = lambda lower_bound: arguments.peer_timeout  # noqa: E731
@@ -182,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         peer_env.ensure(log)
 
     ours_syncs, peer_syncs = {}, {}
+    limit_profiles: dict[str, str] = {}
+    limit_rates: dict[str, float] = {}
     if wanted & set(MEDIUM_SCENARIOS):
         settings = chain_settings(
             arguments.profile_medium, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
@@ -209,11 +234,33 @@ def main(argv: list[str] | None = None) -> int:
                 ChainRunner(chain_settings(arguments.profile_large, rate, peer_timeout), log), peer, peer_expected_ids
             )
 
+    for name in [name for name in LIMIT_SCENARIOS if name in wanted]:
+        scenario = LIMIT_SCENARIOS[name]
+        large = scenario.profile == "large"
+        bucket_rate = arguments.large_rate if large else arguments.rate
+        scale = arguments.window_time_scale
+        rate = scenario.rate(bucket_rate, scale)
+        windowed = scenario.per_minute is not None
+        settings = chain_settings(
+            arguments.profile_large if large else arguments.profile_medium,
+            0.0 if windowed else bucket_rate,  # the window rows: no token bucket, the plan's window alone
+            default_timeout(rate, arguments.min_timeout),
+            latency_ms=arguments.latency_ms / scale if windowed else None,
+            limits=scenario.emulator + ((("rate_time_scale", scale),) if windowed else ()),
+        )
+        env = {"SOURCE_NOTION_TIME_SCALE": f"{scale:g}"} if windowed else None
+        config = our_config(None if windowed else bucket_rate)
+        ours = SourceCommand(f"ours-{name}", our_command, config, output_dir, REPO_DIR, env)
+        ours_syncs[name] = run_limit_scenario(ChainRunner(settings, log), ours, scenario)
+        limit_profiles[name] = settings.profile
+        limit_rates[name] = rate
+
     # Only the scenarios asked for are reported (the chain may have run `full` to get a state to resume from).
     keep = {name: sync for name, sync in ours_syncs.items() if name.removesuffix("_all_pages") in wanted}
     medium = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS)
     profiles = dict.fromkeys(medium, arguments.profile_medium) | {"full_large": arguments.profile_large}
-    rates = dict.fromkeys(medium, arguments.rate) | {"full_large": arguments.large_rate}
+    profiles |= limit_profiles
+    rates = dict.fromkeys(medium, arguments.rate) | {"full_large": arguments.large_rate} | limit_rates
     figures = all_figures(scenario_results(keep, peer_syncs, profiles, rates, log))
     checks = acceptance_checks(figures)
 

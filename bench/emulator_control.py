@@ -32,6 +32,8 @@ class EmulatorSettings:
     rate_limit: float
     latency_ms: float
     burst: int | None = None
+    # Notion's 2026 limits (notion_emulator.window_budget.LIMIT_OPTIONS), each as `--<option> value`
+    limits: tuple[tuple[str, object], ...] = ()
 
     def argv(self, port: int) -> list[str]:
         argv = [
@@ -44,6 +46,8 @@ class EmulatorSettings:
         ]  # fmt: skip
         if self.burst is not None:
             argv += ["--burst", str(self.burst)]
+        for option, value in self.limits:
+            argv += ["--" + option.replace("_", "-"), str(value)]
         return argv
 
 

@@ -100,6 +100,8 @@ def scenario_figures(result: ScenarioResult) -> dict:
         "requests": ours.requests,
         "requests_by_endpoint": dict(ours.stats.get("by_endpoint", {})),
         "rate_limited": ours.rate_limited,
+        "cursors_expired": int(ours.stats.get("cursors_expired", 0)),
+        "limit_events": dict(sorted(ours.output.limit_events.items())),
         "lower_bound": lower_bound,
         "lower_bound_by_endpoint": dict(result.lower_bound.get("by_endpoint", {})),
         "requests_over_lower_bound": _rounded(ratio(ours.requests, lower_bound), 4),

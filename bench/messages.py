@@ -18,6 +18,14 @@ from testkit.messages import FinalState, error_summary, parse_lines
 
 # The CDK logs one line per rate-limit back-off: "... Rate limit exceeded (HTTP 429). Retrying in 2.0 seconds."
 _BACKOFF_SLEEP = re.compile(r"Rate limit exceeded.*Retrying in ([0-9.]+) seconds")
+# What our connector logs when it meets one of Notion's 2026 limits (source_notion: rate_budget's `learnt`,
+# client.paginate, workspace_index): the issue-10 rows count them.
+LIMIT_EVENTS = {
+    "plan detected": re.compile(r"the workspace's plan allows \d+"),
+    "plan kept at 180": re.compile(r"keeping to \d+"),
+    "cursor expired": re.compile(r"no longer accepts the listing's start_cursor"),
+    "search capped": re.compile(r"Notion capped the \w+ search"),
+}
 
 
 @dataclass
@@ -30,6 +38,7 @@ class SyncOutput:
     incomplete_streams: list[str] = field(default_factory=list)
     rate_limit_sleeps: int = 0
     rate_limit_sleep_s: float = 0.0
+    limit_events: Counter[str] = field(default_factory=Counter)
     unparsable_lines: int = 0
 
     def state_messages(self) -> list[dict[str, Any]]:
@@ -71,7 +80,9 @@ def _take_trace(output: SyncOutput, trace: dict[str, Any]) -> None:
 
 
 def _take_log(output: SyncOutput, log: dict[str, Any]) -> None:
-    match = _BACKOFF_SLEEP.search(log.get("message", ""))
+    message = log.get("message", "")
+    output.limit_events.update(name for name, pattern in LIMIT_EVENTS.items() if pattern.search(message))
+    match = _BACKOFF_SLEEP.search(message)
     if match:
         output.rate_limit_sleeps += 1
         output.rate_limit_sleep_s += float(match.group(1))

@@ -19,12 +19,26 @@ by design.
 full_2026_12_01: ours alone (the peer does not speak that version), a full sync of medium on a fresh emulator with
 `notion_version: 2026-12-01`, held to that version's lower bound (the rows' properties come from data-source
 queries there, docs/architecture.md).
+
+Issue 10's rows (LIMIT_SCENARIOS, one definition each; ours alone: the peer knows none of Notion's 2026
+limits), each a full sync on an emulator of its own:
+  full_window_180     medium on the standard plan's window budget, 180 per 60-s window, time-scaled (no token
+                      bucket; the connector told neither plan nor rate): the `full` full_business is compared with,
+                      measured in the same invocation (asking for full_business runs it too), since `full` runs on
+                      the older token bucket at --rate and is no 180/min run
+  full_business       the same on the Business plan's 600 per window, the connector not told: it must detect it;
+                      held to full_window_180's wall / 3 or less, its 429s counted
+  full_cursor_expiry  medium at --rate, query cursors expiring every 10 pages; medium's longest query has 5, so its
+                      biggest data source is grown to 3,000 rows (30 pages); held to full's 1.02 x its lower bound
+  full_large_capped   large at --large-rate with the 10,000 query cap (its biggest data source grown past it, a
+                      few new rows archived) and a search cap of 30,000; held to its ground truth
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +47,7 @@ from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
 from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
 from bench.peer import expected_ids_for_peer
 from bench.source_command import OPT_IN_STREAMS, SourceCommand
+from notion_emulator.generator import generate
 from testkit.constants import LOOKBACK_MINUTES
 
 # Our connector's lookback_minutes (its default, LOOKBACK_MINUTES): an incremental sync of ours starts this many
@@ -46,8 +61,87 @@ FIXED_STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comme
 OUR_STREAMS = ",".join((*FIXED_STREAMS, "rows"))
 VERSION_SCENARIOS = {"full_2026_12_01": "2026-12-01"}  # a full medium sync of ours on another Notion-Version
 LARGE_SCENARIOS = ("full_large",)
-ALL_SCENARIOS = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS) + LARGE_SCENARIOS
 ALL_PAGES_SUFFIX = "_all_pages"
+# The data-source query cap (notion-api.md §13.5) and how far past it full_large_capped grows a data source.
+QUERY_RESULT_CAP = 10_000
+ROWS_PAST_CAP = 500
+ARCHIVED_ROWS = 10
+EXPIRY_ROWS = 3_000  # full_cursor_expiry's grown data source: 30 pages, whose cursors expire at 10 and 20
+# full_large_capped's search cap. Its real value is UNVERIFIED (docs/architecture.md; outline saw about 11,200):
+# the connector reads a capped search from both ends, which is complete while the search holds at most twice the
+# cap, so the row sets one the large workspace (~55,000 pages with the rows it adds) is past but within.
+LARGE_SEARCH_RESULT_CAP = 30_000
+
+
+@dataclass(frozen=True)
+class LimitScenario:
+    """One row of issue 10: a full sync of ours alone (the peer knows none of Notion's 2026 limits) on an emulator
+    of its own with one of those limits on.
+
+    `per_minute` set: the row is paced by that plan's window budget, time-scaled: the emulator runs its 60-s
+    windows `time_scale` times faster (`--rate-time-scale`, no token bucket), the connector its own by the same
+    factor (SOURCE_NOTION_TIME_SCALE), and the connector is told no plan (no requests_per_minute, no
+    requests_per_second): its floor is LB / (per_minute / 60 × time_scale) seconds. None: the chain's token
+    bucket at --rate (or --large-rate), as `full`; such a row is held to its requests, not to a window.
+    `grow`: mutations before the sync, on the emulator (what a cap needs to bite); the lower bound and the
+    ground truth are computed after them."""
+
+    name: str
+    profile: str  # "medium" or "large": which of --profile-medium / --profile-large
+    emulator: tuple[tuple[str, object], ...] = ()
+    per_minute: int | None = None
+    grow: Callable[[EmulatorProcess, ChainSettings, Callable[[str], None]], None] | None = None
+
+    def rate(self, token_bucket_rate: float, time_scale: float) -> float:
+        """The row's rate in requests per real second: its floor is LB / this."""
+        return token_bucket_rate if self.per_minute is None else self.per_minute / 60 * time_scale
+
+
+def grown(
+    total_rows: int, archived: int = 0
+) -> Callable[[EmulatorProcess, ChainSettings, Callable[[str], None]], None]:
+    """A `grow`: the profile's biggest data source grown to `total_rows` rows, one new row per virtual second (as
+    a busy import would), `archived` of the new ones archived (the archived partition). The workspace is generated
+    here too (deterministic from profile and seed) to find that data source: the control API lists no sizes."""
+
+    def grow(emulator: EmulatorProcess, settings: ChainSettings, log: Callable[[str], None]) -> None:
+        workspace = generate(settings.profile, settings.seed)
+        sizes = Counter(page.data_source for page in workspace.pages if page.data_source is not None)
+        biggest, rows = sizes.most_common(1)[0]
+        data_source = workspace.data_sources[biggest].id
+        added = [
+            emulator.control.mutate("add_row", data_source_id=data_source, title=f"Imported row {n}")["ids"][0]
+            for n in range(max(0, total_rows - rows))
+        ]
+        for row in added[:: max(1, len(added) // archived)][:archived] if archived else ():
+            emulator.control.mutate("archive_row", page_id=row)
+        log(f"data source {data_source}: {rows} rows + {len(added)} added = {rows + len(added)}, {archived} archived")
+
+    return grow
+
+
+LIMIT_SCENARIOS = {
+    scenario.name: scenario
+    for scenario in (
+        # The `full` that full_business is compared with: the same sync at the standard plan's 180 per window.
+        LimitScenario("full_window_180", "medium", (("plan", "standard"),), per_minute=180),
+        # A Business workspace (600 per window); the connector must detect it (docs/architecture.md).
+        LimitScenario("full_business", "medium", (("plan", "business"),), per_minute=600),
+        # Query cursors expire every 10 pages (search sessions expire by time only: docs/architecture.md). medium's
+        # longest query is 5 pages (443 rows), so its biggest data source is grown to EXPIRY_ROWS: 30 pages.
+        LimitScenario("full_cursor_expiry", "medium", (("cursor_expiry_pages", 10),), grow=grown(EXPIRY_ROWS)),
+        # large's biggest data source (~4,500 rows) is grown past the query cap; a few new rows archived.
+        LimitScenario(
+            "full_large_capped",
+            "large",
+            (("query_result_cap", QUERY_RESULT_CAP), ("search_result_cap", LARGE_SEARCH_RESULT_CAP)),
+            grow=grown(QUERY_RESULT_CAP + ROWS_PAST_CAP, ARCHIVED_ROWS),
+        ),  # fmt: skip
+    )
+}
+# full_business is held to a full_window_180 of the same invocation: asking for it runs that row too.
+COMPARED_WITH = {"full_business": "full_window_180"}
+ALL_SCENARIOS = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS) + LARGE_SCENARIOS + tuple(LIMIT_SCENARIOS)
 
 
 @dataclass
@@ -63,9 +157,10 @@ class ChainSettings:
     output_dir: Path
     repo_dir: Path
     timeout_s: Callable[[int], float]  # lower bound -> how long a run may take before it counts as hung
+    limits: tuple[tuple[str, object], ...] = ()  # the emulator's issue-10 options (LimitScenario.emulator)
 
     def emulator_settings(self) -> EmulatorSettings:
-        return EmulatorSettings(self.profile, self.seed, self.rate, self.emulator_latency_ms, self.burst)
+        return EmulatorSettings(self.profile, self.seed, self.rate, self.emulator_latency_ms, self.burst, self.limits)
 
 
 @dataclass
@@ -115,6 +210,7 @@ class ChainRunner:
         started_at = emulator.control.clock()
         command.discover(emulator.base_url)  # its requests (it searches the data sources) are not the sync's
         emulator.control.reset_stats()
+        expired_before = self._cursors_expired(emulator)  # the emulator counts them over its life
         self.log(
             f"[{command.label}] {run_name}: lower bound {lower_bound['total']} requests"
             f" (since {since or 'the beginning'}, comments_scope {comments_scope})"
@@ -128,6 +224,7 @@ class ChainRunner:
             opt_in,
         )
         stats = emulator.control.stats(detail=True)
+        stats["cursors_expired"] = self._cursors_expired(emulator) - expired_before
         (directory / "stats.json").write_text(json.dumps(stats))
         (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
         stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
@@ -152,6 +249,10 @@ class ChainRunner:
             + (f", FAILED ({measurement.failure_summary()})" if measurement.failed else "")
         )
         return ChainSync(measurement, lower_bound, since, started_at, directory, output.state_messages(), streams)
+
+    @staticmethod
+    def _cursors_expired(emulator: EmulatorProcess) -> int:
+        return int(emulator.control.get("config").get("cursors_expired", 0))
 
     def time_passes_with_edits(self, emulator: EmulatorProcess) -> None:
         emulator.control.advance_clock(self.settings.seconds_between_syncs)
@@ -286,6 +387,17 @@ def run_large(runner: ChainRunner, command: SourceCommand, expected_ids) -> Chai
         )
 
 
+def run_limit_scenario(runner: ChainRunner, ours: SourceCommand, scenario: LimitScenario) -> ChainSync:
+    """One of LIMIT_SCENARIOS, on an emulator of its own (runner's settings carry its limits)."""
+    with runner.start_emulator(f"ours-{scenario.name}") as emulator:
+        if scenario.grow is not None:
+            scenario.grow(emulator, runner.settings, runner.log)
+        return runner.sync(
+            emulator, ours, scenario.name, None, None, "changed_pages", our_expected_ids,
+            {"comments_scope": "changed_pages"}, streams=OUR_STREAMS,
+        )  # fmt: skip
+
+
 def scenario_results(
     ours: dict[str, ChainSync],
     peer: dict[str, ChainSync],
@@ -331,6 +443,7 @@ def _row_order() -> list[str]:
         "incremental_none" + ALL_PAGES_SUFFIX,
         *VERSION_SCENARIOS,
         "full_large",
+        *LIMIT_SCENARIOS,
     ]
 
 

@@ -28,8 +28,11 @@ def _write_json(path: Path, content) -> Path:
 
 
 class SourceCommand:
-    def __init__(self, label: str, argv: list[str], config: dict, output_dir: Path, cwd: Path) -> None:
+    def __init__(
+        self, label: str, argv: list[str], config: dict, output_dir: Path, cwd: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.label = label
+        self._env = env or {}  # beside connector_env's (SOURCE_NOTION_TIME_SCALE for the time-scaled rows)
         self._argv = argv
         self.config = config
         self._output_dir = output_dir
@@ -44,7 +47,7 @@ class SourceCommand:
             directory.mkdir(parents=True, exist_ok=True)
             config_path = _write_json(directory / "discover-config.json", self.config)
             finished = subprocess.run(
-                [*self._argv, "discover", "--config", str(config_path)], env=connector_env(base_url), cwd=self._cwd,
+                [*self._argv, "discover", "--config", str(config_path)], env={**connector_env(base_url), **self._env}, cwd=self._cwd,
                 capture_output=True, text=True, timeout=DISCOVER_TIMEOUT_S,
             )  # fmt: skip
             (directory / "discover.jsonl").write_text(finished.stdout)
@@ -73,7 +76,7 @@ class SourceCommand:
             argv += ["--state", str(_write_json(directory / "state.json", state))]
         messages_path = directory / "messages.jsonl"
         outcome = run_monitored(
-            argv, connector_env(base_url), messages_path, directory / "stderr.log", timeout_s, cwd=self._cwd,
+            argv, {**connector_env(base_url), **self._env}, messages_path, directory / "stderr.log", timeout_s, cwd=self._cwd,
             rss_timeline_path=directory / "rss.tsv",
         )  # fmt: skip
         return outcome, summarize_file(messages_path), directory

@@ -29,6 +29,11 @@ def _status(entry: dict, prefix: str = "") -> str:
     return f"LOST {lost} records" if lost else "complete"
 
 
+def _limit_events(entry: dict) -> str:
+    events = entry.get("limit_events") or {}
+    return ", ".join(f"{name} ×{count}" for name, count in events.items()) or "none"
+
+
 def _endpoint_cell(entry: dict, endpoint: str) -> str:
     made = entry.get("requests_by_endpoint", {}).get(endpoint, 0)
     bound = entry.get("lower_bound_by_endpoint", {}).get(endpoint)
@@ -69,6 +74,8 @@ def _rows(figures: dict[str, dict]) -> list[Row]:
         ("lower bound (LB)", lambda e: str(e["lower_bound"])),
         ("**requests / LB**", lambda e: _number(e["requests_over_lower_bound"], 3)),
         ("429s received", lambda e: str(e["rate_limited"])),
+        ("cursors expired (refused by the emulator)", lambda e: str(e.get("cursors_expired", 0))),
+        ("limits met (our log)", _limit_events),
         ("CPU (s)", lambda e: _number(e["cpu_s"])),
         ("**peak RSS (MB)**", lambda e: _number(e["peak_rss_mb"], 1)),
         ("status vs ground truth", _status),

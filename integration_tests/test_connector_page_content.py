@@ -63,30 +63,27 @@ def kinds_of(blocks: Iterable[dict[str, Any]]) -> set[str]:
     }
 
 
-@pytest.fixture(scope="module")
-def demo_read(tmp_path_factory):
-    emulator = Emulator(profile="demo", seed=0).start()
+def read_profile(profile: str, tmp_path_factory):
+    """A full read of CONTENT on a fresh emulator of `profile` (seed 0), and the emulator's control client."""
+    emulator = Emulator(profile=profile, seed=0).start()
     try:
-        connector = Connector(emulator.base_url, tmp_path_factory.mktemp("demo"))
+        connector = Connector(emulator.base_url, tmp_path_factory.mktemp(profile))
         cfg = config()
         run = connector.read(cfg, connector.catalog(cfg, CONTENT, mode="full_refresh"))
         assert run.returncode == 0, run.errors
         yield run, Control(emulator.base_url)
     finally:
         emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_read(tmp_path_factory):
+    yield from read_profile("demo", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def small_read(tmp_path_factory):
-    emulator = Emulator(profile="small", seed=0).start()
-    try:
-        connector = Connector(emulator.base_url, tmp_path_factory.mktemp("small"))
-        cfg = config()
-        run = connector.read(cfg, connector.catalog(cfg, CONTENT, mode="full_refresh"))
-        assert run.returncode == 0, run.errors
-        yield run, Control(emulator.base_url)
-    finally:
-        emulator.stop()
+    yield from read_profile("small", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,12 @@ the workspace's budget: slots are then also spaced by 1/max_per_second.
 
 The plan is learnt when not configured (`probe_up_to`): once a window's documented 180 are used in a burst
 (within a quarter of a window: a probe after slower spending may fall into a new window of Notion's), one request
-(the probe) goes ahead while every other caller waits for its answer. A success means the plan allows more:
+(the probe) goes ahead while every other caller waits for its answer. Spent more slowly (a sync whose first
+requests are one sequential search, or a client slower than a quarter window's 180), the budget waits once
+until its newest request is a window old, so that the next request opens a window of Notion's holding none of
+ours, and probes once the 180 sent from there are used: without that wait, a sliding window spent slowly is
+spent as slowly in every later window (each request goes when the one 180 before it ages out), and the plan
+would never be learnt. The wait costs at most one window per sync, once. A success means the plan allows more:
 the budget becomes `probe_up_to` (600). A connection-limit 429 means it does not: the budget stays, and the
 probe costs one 429 in the sync. A connection-limit 429 outside a probe (the configured plan was too high)
 lowers the budget to what the window held.
@@ -72,6 +77,10 @@ class RateBudget:
         self._paused_until = float("-inf")
         self._probe_out = False
         self._probe_sent = 0.0
+        # When the wait for a fresh window (see the docstring) ends: requests from then on are all in one of
+        # Notion's windows until the probe goes. None: not waiting for one.
+        self._fresh_at: float | None = None
+        self._fresh_waited = False
         self.learnt: list[str] = []  # what the budget learnt, one line each (logged by the client)
 
     @property
@@ -89,18 +98,32 @@ class RateBudget:
                         self._probe_out = False  # its answer never came back to settle(): stop waiting for it
                 now = self._clock()
                 slot = max(now, self._last + self.interval, self._paused_until, self._last)
+                if self._fresh_at is not None:
+                    slot = max(slot, self._fresh_at)
                 probe = False
                 if self.per_window is not None and len(self._sent) >= self.per_window:
                     window_opens = self._sent[-self.per_window] + self.window + self.margin
                     if slot < window_opens:
-                        # Probe only after a burst: a window's 180 spread over a whole window may straddle two of
-                        # Notion's fixed windows, and a probe then accepted would teach a plan we do not have.
+                        # Probe only after a burst, or after 180 sent within the window a fresh wait opened: a
+                        # window's 180 spread over a whole window may straddle two of Notion's fixed windows, and
+                        # a probe then accepted would teach a plan we do not have.
                         burst = slot - self._sent[-self.per_window] < self.window / 4
-                        if self.probe_up_to is not None and burst:
+                        fresh = (
+                            self._fresh_at is not None
+                            and self._sent[-self.per_window] >= self._fresh_at
+                            and slot < self._fresh_at + self.window
+                        )
+                        if self.probe_up_to is not None and (burst or fresh):
                             probe = True
                             self._probe_out = True
                             self._probe_sent = now
+                            self._fresh_at = None
+                        elif self.probe_up_to is not None and not self._fresh_waited:
+                            # once per budget: a client too slow for 180 in the fresh window gains nothing by more
+                            self._fresh_waited = True
+                            self._fresh_at = slot = self._sent[-1] + self.window + self.margin
                         else:
+                            self._fresh_at = None
                             slot = window_opens
                 self._last = slot
                 self._sent.append(slot)

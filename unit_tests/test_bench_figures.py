@@ -220,3 +220,41 @@ def test_full_with_content_without_full_is_not_measured():
     figures = all_figures([scenario("full_with_content", 1000, measurement(1000, 20.0))])
     checks = [c for c in acceptance_checks(figures) if c.scenario == "full_with_content"]
     assert [c.verdict for c in checks] == ["NOT MEASURED", "NOT MEASURED"]
+
+
+def _limit_rows(standard_wall, business_wall, business_429=0, detected=1, expiry_requests=1020, capped_missing=0):
+    business = measurement(1000, business_wall, rate_limited=business_429)
+    business.output.limit_events["plan detected"] = detected
+    return all_figures(
+        [
+            scenario("full_window_180", 1000, measurement(1000, standard_wall), rate=30.0),
+            scenario("full_business", 1000, business, rate=100.0),
+            scenario("full_cursor_expiry", 1000, measurement(expiry_requests, 20.0)),
+            scenario(
+                "full_large_capped", 1000, measurement(1000, 20.0, missing={"rows": capped_missing}), profile="large"
+            ),  # fmt: skip
+        ]
+    )
+
+
+def test_business_is_three_times_faster_than_standard_with_the_plan_detected_and_few_429s():
+    assert all(_verdicts(_limit_rows(standard_wall=33.4, business_wall=11.1, business_429=3)).values())
+    verdicts = _verdicts(_limit_rows(standard_wall=33.4, business_wall=11.2, business_429=4, detected=0))
+    assert verdicts[("full_business", "full_window_180 wall / full_business wall")] is False
+    assert verdicts[("full_business", "429s received")] is False
+    assert verdicts[("full_business", "the 600 plan detected (our log says so)")] is False
+    assert verdicts[("full_window_180", "wall / floor")] is True  # 33.4 s for a floor of 1000 / 30 = 33.3 s
+
+
+def test_business_without_its_standard_row_is_not_measured():
+    figures = _limit_rows(33.4, 11.1)
+    del figures["full_window_180"]
+    checks = {(c.scenario, c.criterion.split(" >=")[0]): c for c in acceptance_checks(figures)}
+    assert checks[("full_business", "full_window_180 wall / full_business wall")].verdict == "NOT MEASURED"
+
+
+def test_cursor_expiry_is_held_to_the_full_bound_and_the_capped_large_row_to_the_ground_truth():
+    verdicts = _verdicts(_limit_rows(33.4, 11.1, expiry_requests=1021, capped_missing=1))
+    assert verdicts[("full_cursor_expiry", "requests / lower bound")] is False
+    assert verdicts[("full_large_capped", "complete against the ground truth")] is False
+    assert verdicts[("full_large_capped", "our connector lost no record")] is False

@@ -10,9 +10,9 @@ import requests
 
 from bench import peer_launcher
 from bench.cli import parse_arguments, scaled_latency
-from bench.emulator_control import to_minute
+from bench.emulator_control import EmulatorSettings, to_minute
 from bench.process_monitor import run_monitored
-from bench.scenarios import default_timeout
+from bench.scenarios import LIMIT_SCENARIOS, default_timeout
 
 
 @pytest.fixture
@@ -81,6 +81,20 @@ def test_monitored_run_reports_exit_code_cpu_and_the_memory_the_child_held(tmp_p
     assert timeline and all(float(seconds) >= 0 and float(mb) > 0 for seconds, mb in timeline)
 
 
+def test_a_monitored_child_is_not_charged_the_memory_of_the_process_that_started_it(tmp_path):
+    # The kernel's ru_maxrss of a forked-then-exec'd child keeps the fork's image (this process's size): a small
+    # child of a big benchmark must still measure small.
+    ballast = bytearray(256 * 1024 * 1024)
+    for offset in range(0, len(ballast), 4096):  # touched, so resident
+        ballast[offset] = 1
+    outcome = run_monitored(
+        [sys.executable, "-c", "import time; time.sleep(0.5)"], {}, tmp_path / "o", tmp_path / "e", timeout_s=60
+    )
+    assert outcome.exit_code == 0
+    assert 0 < outcome.peak_rss_mb < 100, outcome.peak_rss_mb
+    del ballast
+
+
 def test_monitored_run_stops_a_hung_child_and_says_so(tmp_path):
     outcome = run_monitored(
         [sys.executable, "-c", "import time; time.sleep(600)"], {}, tmp_path / "o", tmp_path / "e", timeout_s=0.5
@@ -115,3 +129,18 @@ def test_unknown_scenarios_are_refused():
     assert parse_arguments(["--scenarios", "full,full_large"]).scenarios == ["full", "full_large"]
     with pytest.raises(SystemExit):
         parse_arguments(["--scenarios", "fulll"])
+
+
+def test_full_business_brings_the_standard_run_it_is_compared_with():
+    assert parse_arguments(["--scenarios", "full_business"]).scenarios == ["full_business", "full_window_180"]
+
+
+def test_window_rows_are_floored_at_their_plan_time_scaled_and_bucket_rows_at_the_bucket():
+    assert LIMIT_SCENARIOS["full_business"].rate(50.0, time_scale=10.0) == 100.0
+    assert LIMIT_SCENARIOS["full_window_180"].rate(50.0, time_scale=10.0) == 30.0
+    assert LIMIT_SCENARIOS["full_cursor_expiry"].rate(50.0, time_scale=10.0) == 50.0
+
+
+def test_the_limit_rows_emulator_options_are_command_line_options_of_the_emulator():
+    settings = EmulatorSettings("medium", 0, 0.0, 30.0, None, (("plan", "business"), ("rate_time_scale", 10.0)))
+    assert settings.argv(1)[-4:] == ["--plan", "business", "--rate-time-scale", "10.0"]

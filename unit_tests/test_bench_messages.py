@@ -117,6 +117,24 @@ def test_rate_limit_back_off_sleeps_are_summed_from_the_cdk_log_lines():
     assert output.rate_limit_sleep_s == 3.5
 
 
+def test_the_limits_our_connector_met_are_counted_from_its_log_lines():
+    def log(message):
+        return json.dumps({"type": "LOG", "log": {"level": "INFO", "message": message}})
+
+    output = summarize_messages(
+        [
+            log(
+                "Notion accepted more than 180 requests in a window: the workspace's plan allows 600; using that budget."
+            ),
+            log("POST /v1/data_sources/x/query: Notion no longer accepts the listing's start_cursor; resuming it"),
+            log("POST /v1/data_sources/x/query: Notion no longer accepts the listing's start_cursor; resuming it"),
+            log("Notion capped the page search after 30000 results (request_status incomplete); reading the rest"),
+            log("Notion refused a request after 183 in a window: keeping to 180."),
+        ]
+    )
+    assert output.limit_events == {"plan detected": 1, "cursor expired": 2, "search capped": 1, "plan kept at 180": 1}
+
+
 def test_lines_that_are_not_json_objects_are_counted_not_fatal():
     output = summarize_messages(["not json", "[1, 2]", "", _record("pages", "a")])
     assert output.unparsable_lines == 2

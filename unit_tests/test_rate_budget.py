@@ -159,3 +159,33 @@ def test_a_probe_without_an_answer_says_nothing_of_the_plan():
         budget.settle(budget.acquire(), limited=None)
     budget.settle(budget.acquire(), limited=NO_ANSWER)
     assert budget.per_window == 3 and budget.probe_up_to == 6
+
+
+def test_a_window_spent_slowly_waits_once_for_a_fresh_window_then_probes_after_its_budget():
+    """Spent more slowly than a burst, a sliding window is spent as slowly in every later window: without the
+    one wait for a window holding none of ours, the plan would never be probed."""
+    clock = FakeTime()
+    budget = RateBudget(
+        per_window=3, window_seconds=60, margin_seconds=1, probe_up_to=6, clock=clock, sleep=clock.sleep
+    )
+    first = []
+    for _ in range(3):
+        first.append(budget.acquire())
+        clock.sleep(20)  # 3 requests over 40 s: no burst
+    assert not any(slot.probe for slot in first)
+    fresh = [budget.acquire() for _ in range(3)]
+    assert [slot.time for slot in fresh] == [101.0] * 3  # the newest (at 40) a window and the margin old
+    assert not any(slot.probe for slot in fresh)
+    probe = budget.acquire()
+    assert probe.probe and probe.time == 101.0  # the 3 of that fresh window used: the 4th is the probe
+    budget.settle(probe, limited=None)
+    assert budget.per_window == 6
+
+
+def test_without_a_plan_to_learn_a_slow_window_slides_as_before():
+    clock = FakeTime()
+    budget = RateBudget(per_window=3, window_seconds=60, margin_seconds=1, clock=clock, sleep=clock.sleep)
+    for _ in range(3):
+        budget.acquire()
+        clock.sleep(20)
+    assert budget.acquire().time == 61.0  # the first of the three (at 0) a window and the margin old
