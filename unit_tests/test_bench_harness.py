@@ -81,6 +81,20 @@ def test_monitored_run_reports_exit_code_cpu_and_the_memory_the_child_held(tmp_p
     assert timeline and all(float(seconds) >= 0 and float(mb) > 0 for seconds, mb in timeline)
 
 
+def test_a_monitored_child_is_not_charged_the_memory_of_the_process_that_started_it(tmp_path):
+    # The kernel's ru_maxrss of a forked-then-exec'd child keeps the fork's image (this process's size): a small
+    # child of a big benchmark must still measure small.
+    ballast = bytearray(256 * 1024 * 1024)
+    for offset in range(0, len(ballast), 4096):  # touched, so resident
+        ballast[offset] = 1
+    outcome = run_monitored(
+        [sys.executable, "-c", "import time; time.sleep(0.5)"], {}, tmp_path / "o", tmp_path / "e", timeout_s=60
+    )
+    assert outcome.exit_code == 0
+    assert 0 < outcome.peak_rss_mb < 100, outcome.peak_rss_mb
+    del ballast
+
+
 def test_monitored_run_stops_a_hung_child_and_says_so(tmp_path):
     outcome = run_monitored(
         [sys.executable, "-c", "import time; time.sleep(600)"], {}, tmp_path / "o", tmp_path / "e", timeout_s=0.5
