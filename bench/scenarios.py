@@ -7,7 +7,8 @@ before every sync and read right after it.
 Medium chain, per connector:
   full sync (no state)
   -> full_with_content (ours): the same full sync with page_content selected too, on the same workspace (a read
-     changes nothing); it must make the same requests, its peak RSS is compared with full's
+     changes nothing), held to the lower bound and the ground truth of the same streams with page_content; it must
+     make the same requests as full, its peak RSS is compared with full's
   -> the virtual clock advances an hour, `bulk_edit` edits 1% of pages, the clock advances another hour
   -> incremental_1pct: the state the full sync ended with
   -> the clock advances an hour
@@ -297,7 +298,7 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
         if "full_with_content" in wanted:
             syncs["full_with_content"] = runner.sync(
                 emulator, ours, "full_with_content", None, None, "changed_pages", our_expected_ids, changed,
-                opt_in=WITH_CONTENT,
+                streams=f"{OUR_STREAMS},page_content", opt_in=WITH_CONTENT,
             )  # fmt: skip
         if not wanted & {"incremental_1pct", "incremental_none"}:
             return syncs
