@@ -50,8 +50,10 @@ class Blocks(PageWalkStream):
         self.tally.add(child_references.NOT_FOUND, 0)
 
     def before_walk(self, cursor: SyncStart, scope: Callable[[], Iterator[IndexEntry]]) -> Iterator[Record]:
-        if cursor.since is None or cursor.resumed_below is not None or self._parents is None:
-            return  # a full sync walks every parent; a resumed one read these before its first checkpoint
+        # No parents are kept (incremental_since) in a full sync, which walks every parent, nor in a resumed
+        # one, which read these before its first checkpoint.
+        if self._parents is None:
+            return
         walked = {page.id for page in scope()}
         parents = {page_id: parent for page_id, parent in self._parents.parents.items() if page_id in walked}
         # The changed databases: from the data-source search, run here when no data-source stream ran it
