@@ -7,6 +7,7 @@ command under its own process monitor but builds its environment, catalog and su
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -142,25 +143,32 @@ class Connector:
             [*command(), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
             env={**connector_env(self.base_url), **self.env},
         )
-        lines: list[str] = []
         assert process.stdout is not None
+        # stdout decoded strictly (the protocol is UTF-8 JSON lines; a connector printing anything else must fail
+        # here); stderr only as diagnostics, lossily, since a kill may cut it inside a character.
+        stdout = io.TextIOWrapper(process.stdout, encoding="utf-8")
+        lines: list[str] = []
         try:
-            for line in process.stdout:
+            for line in stdout:
                 lines.append(line)
                 if on_message is not None:
                     for message in parse_lines([line]):
                         on_message(message)
                 if stop_when is not None and any(stop_when(message) for message in parse_lines([line])):
                     process.send_signal(signal.SIGKILL)
+                    # What it printed after the accepted message is dropped, as a platform that lost the process
+                    # mid-line would; communicate() would read it raw past this reader's buffer, which may end
+                    # inside a UTF-8 character, and fail to decode it.
+                    stdout.close()
                     break
-            _, stderr = process.communicate(timeout=timeout)
+            _, stderr_bytes = process.communicate(timeout=timeout)
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+        stderr = (stderr_bytes or b"").decode("utf-8", errors="replace")
         return ConnectorRun(process.returncode, lines, stderr)
 
     def spec(self) -> ConnectorRun:
