@@ -15,14 +15,10 @@ incremental sync (source_notion/streams/child_references.py), so they are held c
 parent, and `test_the_child_database_block_of_a_changed_database_is_current`). The figures still count the
 child_database blocks found stale (`stale_child_database_blocks`), which the check holds at 0.
 
-Not met yet: a row whose title or rich_text mentions a page (or database) keeps the old text when only the
-mentioned page is renamed (Notion shows a mention under the page's current title and leaves the row's
-last_edited_time alone, so an incremental sync does not read the row again). The state machine counts those texts
-(`stale_mention_texts`) instead of failing on them; `test_a_row_mentioning_a_renamed_page_holds_its_new_text` is a
-strict xfail until it is fixed. Nor: a property removed from a data source keeps its last values in the rows that
-did not change since (Notion leaves their last_edited_time alone; the oracle, like a full read, has the column
-null); counted (`stale_removed_property_values`), `test_a_removed_property_is_null_in_the_unchanged_rows` a strict
-xfail.
+Rows that Notion changes without moving their last_edited_time are held current too, and tested apart: a row whose
+title or rich_text mentions a page renamed since (`test_a_row_mentioning_a_renamed_page_holds_its_new_text`) and
+the rows of a data source that lost a property (`test_a_removed_property_is_null_in_the_unchanged_rows`): the row
+streams read them again (source_notion/streams/rows.py); the check below compares every live row as it is.
 
 Each example starts from a fresh `small` workspace and a full sync. Derandomized (the same edit sequences on every
 run, so a failure is a failure of the code, reproduced by running the test again); the figures (examples, edits by
@@ -43,7 +39,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
-from integration_tests.reliability import Destination, check_sync, minute, since_of, write_figures
+from integration_tests.reliability import Destination, check_sync, since_of, write_figures
 from integration_tests.row_oracle import row_streams, row_value_problems, typed_columns
 from notion_emulator import Emulator
 from notion_emulator.control_client import ControlClient
@@ -67,17 +63,7 @@ FIGURES: dict[str, Any] = {
     "rows_checked": 0,
     "row_values_compared": 0,
     "page_contents_checked": 0,
-    "stale_mention_texts": 0,
-    "stale_removed_property_values": 0,
 }
-
-
-def mentions_a_page(rich_text: Any) -> bool:
-    """Whether a rich-text array mentions a page or a database (whose title its plain text shows)."""
-    return any(
-        isinstance(item, dict) and (item.get("mention") or {}).get("type") in ("page", "database")
-        for item in rich_text or []
-    )
 
 
 def plain_title(rich: list[dict[str, Any]] | None) -> str:
@@ -208,37 +194,12 @@ class EditsAndIncrementalSyncs(RuleBasedStateMachine):
                 if row["id"] in table:
                     # read_earlier: an unchanged row is held as an earlier sync read it, its file URLs signed then
                     held = table[row["id"]]
-                    row = self.excuse_known_gaps(held, schema, row)
                     more, compared = row_value_problems(name, held, schema, row, read_earlier=True)
                     problems += more
                     FIGURES["row_values_compared"] += compared
             FIGURES["rows_checked"] += len(live)
             FIGURES["objects_checked"] += len(live)
         return problems
-
-    def excuse_known_gaps(self, held: dict[str, Any], schema: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
-        """The oracle's row, but with the held value where an unchanged row (same last_edited_time) is held
-        stale for a reason not met yet, each counted: a title or rich_text that mentions a page or database
-        (renaming the mentioned page changes the text, not the row:
-        `test_a_row_mentioning_a_renamed_page_holds_its_new_text`), or a column whose property was removed
-        since (the oracle has it null: `test_a_removed_property_is_null_in_the_unchanged_rows`)."""
-        if minute(held.get("last_edited_time")) != minute(truth["last_edited_time"]):
-            return truth
-        raw = {str(p.get("id")): p for p in (held.get("properties") or {}).values() if isinstance(p, dict)}
-        values = dict(truth["values"])
-        for column, meta in typed_columns(schema):
-            pid, prop = meta["property_id"], raw.get(meta["property_id"]) or {}
-            if held.get(column) == values.get(pid, {}).get(meta["part"]):
-                continue
-            if pid not in values and held.get(column) is not None:
-                gap = "stale_removed_property_values"
-            elif meta.get("property_type") in ("title", "rich_text") and mentions_a_page(prop.get(prop.get("type"))):
-                gap = "stale_mention_texts"
-            else:
-                continue
-            FIGURES[gap] += 1
-            values[pid] = {**values.get(pid, {}), meta["part"]: held.get(column)}
-        return {**truth, "values": values}
 
     # -- edits -----------------------------------------------------------------------------------------
     def can_edit(self) -> bool:
@@ -447,11 +408,6 @@ def test_the_child_database_block_of_a_changed_database_is_current(emulator, tmp
     assert any(line.startswith("data_sources (for the blocks references)") for line in bound["explanation"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not met yet: a row whose rich_text mentions a page is not read again when only that page is renamed "
-    "(Notion shows the mention under the page's current title and leaves the row's last_edited_time alone)",
-)
 def test_a_row_mentioning_a_renamed_page_holds_its_new_text(emulator, tmp_path):
     """small's mentions_text_row mentions rows of another data source in its Description: one of them renamed
     (past the lookback), the destination's Description of the unchanged mentioning row should show the new title,
@@ -485,11 +441,6 @@ def test_a_row_mentioning_a_renamed_page_holds_its_new_text(emulator, tmp_path):
     assert problems == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not met yet: the rows of a data source are not read again when a property is removed from it (Notion "
-    "leaves the rows' last_edited_time alone), so the unchanged rows keep the removed column's last values",
-)
 def test_a_removed_property_is_null_in_the_unchanged_rows(emulator, tmp_path):
     """A rich_text property of the Tasks data source removed (past the lookback): after the incremental sync the
     destination should hold its column null in every row, as the oracle (and a full read) has it."""

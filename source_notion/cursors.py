@@ -6,7 +6,9 @@ classes existed, so users' saved states keep working:
 * `NewestSeen` (pages, data_sources): `{"last_edited_time": <the newest last_edited_time emitted>}`;
 * `SyncStart` (databases, blocks, comments): `{"last_edited_time": <the minute the previous complete sync
   started, by Notion's clock>}`, plus, while a page walk is under way, `"in_progress": {"started_at",
-  "walked_down_to", "walked_down_to_id"}`: the last page done, in the walk's order (newest first, ties by id).
+  "walked_down_to", "walked_down_to_id"}`: the last page done, in the walk's order (newest first, ties by id);
+* `RowsCursor` (the row streams): SyncStart's cursor plus `"mentions": {<page or database id>: [<row id>, ...]}`,
+  the rows whose texts mention each target (source_notion/rows/mentions.py).
 
 Both read from `since`, computed by `sync_from`, the one place that applies `lookback_minutes` and start_date.
 """
@@ -21,6 +23,7 @@ from airbyte_cdk.models import SyncMode
 
 from source_notion.client import NotionClient, server_minute
 from source_notion.config import NotionConfig, format_datetime, parse_datetime
+from source_notion.rows.mentions import MentionIndex
 
 State = dict[str, Any]
 
@@ -137,3 +140,24 @@ class SyncStart(_Cursor):
     def keep_incoming(self) -> None:
         """The stream could not be read at all: the next sync starts where this one would have."""
         self._state = dict(self.incoming)
+
+
+class RowsCursor(SyncStart):
+    """A row stream's: the minute the sync started, and which rows mention which pages and databases.
+
+    The mention index comes in with the state and leaves with it; a row read this sync replaces its entry. A
+    state without the index (written before 0.3.0, or by hand) cannot say which unchanged rows show a renamed
+    page's title: `knows_mentions` is then False and the stream reads its data source whole once to build it.
+    """
+
+    MENTIONS = "mentions"
+
+    def __init__(self, config: NotionConfig, sync_mode: SyncMode, incoming: Mapping[str, Any] | None) -> None:
+        super().__init__(config, sync_mode, incoming)
+        saved = self.incoming.get(self.MENTIONS)
+        self.knows_mentions = self.cursor is None or isinstance(saved, dict)
+        self.mentions = MentionIndex(saved if isinstance(saved, dict) else None)
+
+    def finish(self) -> None:
+        super().finish()
+        self._state[self.MENTIONS] = self.mentions.to_state()

@@ -30,6 +30,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_notion.config import parse_datetime
+from source_notion.rows.schema import data_source_id_of
 
 # Far above what each file ever holds (a config is a few hundred bytes, a catalog of this source's streams
 # about 100 kB with every schema, a state a few kB): a larger file is the wrong file, and is not read whole.
@@ -41,6 +42,7 @@ CURSOR_KEY = "last_edited_time"
 IN_PROGRESS_KEY = "in_progress"
 IN_PROGRESS_TIMES = ("started_at", "walked_down_to")
 IN_PROGRESS_PAGE = "walked_down_to_id"  # optional (states written before 0.2.0 do not have it)
+MENTIONS_KEY = "mentions"  # a row stream's mention index: {page or database id: [row id, ...]} (cursors.RowsCursor)
 CDK_KEY_PREFIX = "__ab_"
 
 _RESET_HINT = (
@@ -265,7 +267,8 @@ def check_state(state: Sequence[AirbyteStateMessage], streams: Mapping[str, Airb
         if name in seen:
             raise InputError(f"The state holds two states for stream {name}: keep the last one this source emitted.")
         seen.append(name)
-        problem = _stream_state_problem(_as_dict(message.stream.stream_state))
+        row_stream = data_source_id_of(streams[name].json_schema or {}) is not None
+        problem = _stream_state_problem(_as_dict(message.stream.stream_state), row_stream)
         if problem:
             raise InputError(f"The state of stream {name} {problem}. {_RESET_HINT}.")
 
@@ -278,14 +281,25 @@ def _as_dict(value: Any) -> Any:
     return dict(vars(value))  # the CDK's AirbyteStateBlob keeps the state's keys as attributes
 
 
-def _stream_state_problem(state: Any) -> str | None:
+def _stream_state_problem(state: Any, row_stream: bool) -> str | None:
     if not isinstance(state, dict):
         return f"is a JSON {_json_type(state)}, not an object"
-    foreign = [key for key in state if key not in (CURSOR_KEY, IN_PROGRESS_KEY) and not key.startswith(CDK_KEY_PREFIX)]
+    known = (CURSOR_KEY, IN_PROGRESS_KEY, MENTIONS_KEY) if row_stream else (CURSOR_KEY, IN_PROGRESS_KEY)
+    foreign = [key for key in state if key not in known and not key.startswith(CDK_KEY_PREFIX)]
     if foreign:
+        writes = (
+            f"{CURSOR_KEY!r} and {MENTIONS_KEY!r}"
+            if row_stream
+            else f"{CURSOR_KEY!r} and, mid-sync, {IN_PROGRESS_KEY!r}"
+        )
         return (
-            f"holds {_listed(foreign)}, which this source never writes (it writes {CURSOR_KEY!r} and, mid-sync, "
-            f"{IN_PROGRESS_KEY!r}): it is another connector's state, or an edited one"
+            f"holds {_listed(foreign)}, which this source never writes (it writes {writes}): it is another "
+            "connector's state, or an edited one"
+        )
+    if MENTIONS_KEY in state and not _is_mention_index(state[MENTIONS_KEY]):
+        return (
+            f"has a {MENTIONS_KEY} that is not an object of page ids to lists of row ids (a JSON "
+            f"{_json_type(state[MENTIONS_KEY])} of another shape)"
         )
     if CURSOR_KEY in state:
         problem = _time_problem(state[CURSOR_KEY])
@@ -305,6 +319,12 @@ def _stream_state_problem(state: Any) -> str | None:
         if IN_PROGRESS_PAGE in progress and not (isinstance(page, str) and page):
             return f"has an {IN_PROGRESS_KEY}.{IN_PROGRESS_PAGE} that is not a page id (a JSON {_json_type(page)})"
     return None
+
+
+def _is_mention_index(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(rows, list) and all(isinstance(row, str) for row in rows) for rows in value.values()
+    )
 
 
 def _time_problem(value: Any) -> str | None:

@@ -85,9 +85,15 @@ def dependency_order(entries: tuple[StreamEntry, ...]) -> tuple[StreamEntry, ...
 READ_ORDER = dependency_order(DECLARED)
 STREAM_NAMES = tuple(entry.name for entry in READ_ORDER)
 
-# The row streams (one per data source, named by discover): they need the page search, incrementally, so they
-# come after `pages`, its feeder; and after blocks and comments, which keep the walk's spool short.
-ROW_STREAMS = StreamEntry("<one per data source>", DataSourceRows, needs=frozenset({Shared.PAGE_SEARCH}))
+# The row streams (one per data source, named by discover): in an incremental sync they need the page search
+# (which rows changed, which mentioned pages changed) and the data-source search (which schemas changed), so they
+# come after `pages` and `data_sources`, their feeders; and after blocks and comments, which keep the walk's spool
+# short. A full read queries each data source and needs neither.
+ROW_STREAMS = StreamEntry(
+    "<one per data source>",
+    DataSourceRows,
+    needs_incrementally=frozenset({Shared.PAGE_SEARCH, Shared.DATA_SOURCE_SEARCH}),
+)
 
 
 def row_streams(plan: Mapping[str, PlannedStream]) -> list[str]:
@@ -116,20 +122,16 @@ def trash_since(config: NotionConfig, plan: Mapping[str, PlannedStream]) -> date
 def search_since(shared: Shared, config: NotionConfig, plan: Mapping[str, PlannedStream]) -> datetime | None:
     """How far back a search must go: as far as its furthest-back selected user needs, bounded by start_date."""
     needs: list[datetime | None] = []
-    for entry in READ_ORDER:
-        if entry.name not in plan or not issubclass(entry.stream_class, CursorStream):
+    users = [(entry, plan[entry.name]) for entry in READ_ORDER if entry.name in plan]
+    users += [(ROW_STREAMS, plan[name]) for name in row_streams(plan)]
+    for entry, planned in users:
+        if not issubclass(entry.stream_class, CursorStream):
             continue
-        planned = plan[entry.name]
         if entry.uses(shared):
             needs.append(entry.stream_class.index_since(config, planned.sync_mode, planned.state))
         elif shared in entry.needs_incrementally:
             since = entry.stream_class.incremental_since(config, planned.sync_mode, planned.state)
             if since is not None:
                 needs.append(since)
-    if ROW_STREAMS.uses(shared):
-        for name in row_streams(plan):
-            planned = plan[name]
-            if DataSourceRows.uses_page_search(config, planned.sync_mode, planned.state):
-                needs.append(DataSourceRows.index_since(config, planned.sync_mode, planned.state))
     furthest = None if not needs or any(n is None for n in needs) else min(n for n in needs if n is not None)
     return later(furthest, config.start_datetime)

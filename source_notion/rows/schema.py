@@ -284,3 +284,15 @@ def formula_results(pages: Any) -> dict[str, str]:
                 if result in FORMULA_RESULTS:
                     found.setdefault(str(prop.get("id")), result)
     return found
+
+
+def dropped_columns(layout: RowLayout, data_source: Mapping[str, Any]) -> list[str]:
+    """The configured columns whose property the data source (its object as Notion gives it now) no longer has,
+    or has with another type: a full read fills them with null (or a value of the new type), which the rows not
+    edited since would never get, since Notion leaves their last_edited_time alone."""
+    now = {
+        str(prop.get("id")): prop.get("type")
+        for prop in (data_source.get("properties") or {}).values()
+        if isinstance(prop, Mapping)
+    }
+    return [column.name for column in layout.columns if now.get(column.property_id) != column.property_type]

@@ -20,7 +20,7 @@ from source_notion.errors import NotionAPIError
 from source_notion.records import Record, Tally
 from source_notion.sync import Sync
 
-C = TypeVar("C", NewestSeen, SyncStart)
+C = TypeVar("C", bound=NewestSeen | SyncStart)
 
 
 @cache

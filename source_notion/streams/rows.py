@@ -5,6 +5,13 @@ Full refresh: every row, through the data source's query, the live partition and
 cursor) says which data sources have rows edited since; only those are queried, with a `last_edited_time`
 filter at the cursor minus the lookback, so a data source in which nothing changed costs no request. Rows
 trashed since come once more with `in_trash: true`, from the sync's one listing of the trash.
+
+Two changes in Notion alter rows without moving their last_edited_time, so an incremental sync also reads:
+* every row of a data source whose configured columns lost their property (removed or retyped; seen in the
+  sync's data-source search, which lists the data sources changed since), so that no row keeps an old value;
+* each row whose title or rich_text mentions a page or database changed since (the mention shows the target's
+  current title), found in the mention index the stream keeps in its state (source_notion/rows/mentions.py),
+  with one `GET /v1/pages/{id}` per row.
 """
 
 from __future__ import annotations
@@ -18,12 +25,13 @@ from airbyte_cdk.models import SyncMode
 from source_notion.api_versions import DEFAULT as NOTION_VERSION
 from source_notion.client import NotionClient
 from source_notion.config import NotionConfig, format_datetime, parse_datetime
-from source_notion.cursors import SyncStart
+from source_notion.cursors import RowsCursor
 from source_notion.errors import NotionAPIError
 from source_notion.records import Record
 from source_notion.rows.convert import RowConverter
+from source_notion.rows.mentions import MentionIndex, mentioned_targets
 from source_notion.rows.naming import DataSourceRef, database_id_of, database_shares, stream_names
-from source_notion.rows.schema import formula_results, layout_of, plain_title, row_stream_schema
+from source_notion.rows.schema import dropped_columns, formula_results, layout_of, plain_title, row_stream_schema
 from source_notion.streams.base import CursorStream
 from source_notion.streams.pages import complete_truncated
 from source_notion.sync import Sync
@@ -47,6 +55,10 @@ class DataSourceRows(CursorStream):
         self.layout = layout_of(json_schema)
         self.converter = RowConverter(self.layout)
         self.lost_access: str | None = None  # why the data source could not be read: the stream is INCOMPLETE
+        # The data source as this sync's data-source search lists it (only in an incremental sync, and only if it
+        # changed since): its properties say whether a configured column lost its property.
+        self._data_source_now: Mapping[str, Any] | None = None
+        sync.index.data_sources.observe(self._observe_data_source)
 
     def get_json_schema(self) -> Mapping[str, Any]:  # type: ignore[override]
         return self._schema
@@ -55,39 +67,42 @@ class DataSourceRows(CursorStream):
     def data_source_id(self) -> str:
         return self.layout.data_source_id
 
-    @classmethod
-    def uses_page_search(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> bool:
-        """Only an incremental sync from a cursor asks the page search which data sources changed; a full read
-        queries the data source whatever the search says."""
-        return cls.index_since(config, sync_mode, state) is not None
-
     def records(self, sync_mode: SyncMode) -> Iterator[Record]:
         # The cursor is the minute the sync started (as for blocks), not the newest row: every row stream's
         # cursor is then about the same, so none of them sends the shared page search further back than `pages`
         # does, even for a data source whose newest row is years old.
-        cursor = self.start_cursor(SyncStart, sync_mode)
-        yield from self._rows(cursor.since)
+        cursor = self.start_cursor(RowsCursor, sync_mode)
+        yield from self._rows(cursor)
         if self.lost_access:
             cursor.keep_incoming()
         else:
             cursor.start(self.sync.client)
             cursor.finish()
 
-    def _rows(self, since: datetime | None) -> Iterator[Record]:
-        if since is not None and not self._changed_since(since):
+    def _rows(self, cursor: RowsCursor) -> Iterator[Record]:
+        since, mentions = cursor.since, cursor.mentions
+        read_now: set[str] = set()  # the rows read this sync, in an incremental one (a full one re-reads none)
+        whole = self._reads_whole(cursor)
+        if whole:
+            self.tally.add("data source read whole: " + whole)
+            self.logger.info(f"Stream {self.name}: every row is read again: {whole}.")
+        query_since = self.sync.config.start_datetime if whole else since
+        if query_since is not None and not whole and not self._changed_since(query_since):
             self.tally.add("queries saved: no row edited since the cursor")
         else:
             try:
                 for archived in (False, True):
-                    for page in self._query(since, archived):
-                        complete_truncated(self.sync, page, self.tally)
-                        yield self.converter.convert(page)
+                    for page in self._query(query_since, archived):
+                        yield self._read(page, mentions, read_now if since is not None else None)
             except NotionAPIError as error:
                 if error.status not in LOST_ACCESS:
                     raise
                 self._lose_access(error)
                 return
-        if since is not None and self.sync.trash is not None:
+        if since is None:
+            return
+        yield from self._mentioning_changed(since, mentions, read_now)
+        if self.sync.trash is not None:
             for page in self.sync.trash.pages():
                 parent = page.get("parent") or {}
                 if (
@@ -95,7 +110,71 @@ class DataSourceRows(CursorStream):
                     and parse_datetime(page["last_edited_time"]) >= since
                 ):
                     self.tally.add("trashed rows emitted with in_trash")
+                    mentions.forget(page["id"])
                     yield self.converter.convert(page)
+
+    def _read(self, page: Record, mentions: MentionIndex, read_now: set[str] | None) -> Record:
+        """The row's record, its values whole; the mention index learns what its texts mention now."""
+        complete_truncated(self.sync, page, self.tally)
+        mentions.read(page["id"], mentioned_targets(page))
+        if read_now is not None:
+            read_now.add(page["id"])
+        return self.converter.convert(page)
+
+    def _reads_whole(self, cursor: RowsCursor) -> str | None:
+        """Why this incremental sync must read every row rather than those edited since (None: it need not)."""
+        if cursor.since is None:
+            return None
+        if not cursor.knows_mentions:
+            return (
+                "the state has no mention index (it was written before 0.3.0): it is built once, so that rows "
+                "showing a renamed page's title are read again from now on"
+            )
+        self.sync.index.data_sources.complete()  # its observer (_observe_data_source) has seen this one if changed
+        now = self._data_source_now
+        if now is None or parse_datetime(now["last_edited_time"]) < cursor.since:
+            return None
+        dropped = dropped_columns(self.layout, now)
+        if not dropped:
+            return None
+        self.logger.warning(
+            f"Stream {self.name}: the columns {', '.join(dropped)} lost their property in Notion (removed, or "
+            "retyped) since the catalog was discovered: every row is read again so that no row keeps an old "
+            "value; this happens at each change of the data source until the source schema is refreshed."
+        )
+        return f"columns whose property was removed or retyped ({', '.join(dropped)})"
+
+    def _observe_data_source(self, data_source: Mapping[str, Any]) -> None:
+        if data_source.get("id") == self.data_source_id:
+            self._data_source_now = data_source
+
+    def _mentioning_changed(self, since: datetime, mentions: MentionIndex, read_now: set[str]) -> Iterator[Record]:
+        """The rows not read yet whose texts mention a page or database changed since: the mention shows the
+        target's current title, but Notion leaves the row's last_edited_time alone (source_notion/rows/mentions.py).
+        A database is seen changed through its data sources, as the data-source search lists those."""
+        targets = mentions.targets()
+        if not targets:
+            return
+        changed = {e.id for e in self.sync.index.pages.entries() if e.id in targets and e.last_edited_time >= since}
+        changed |= {
+            e.container_id
+            for e in self.sync.index.data_sources.entries()
+            if e.container_id in targets and e.last_edited_time >= since
+        }
+        for row_id in sorted(mentions.rows_mentioning(changed) - read_now):
+            try:
+                page = self.sync.client.pages.retrieve(row_id)
+            except NotionAPIError as error:
+                if error.status not in LOST_ACCESS:
+                    raise
+                mentions.forget(row_id)
+                self.tally.add(f"rows mentioning a changed page not readable any more ({error.status} {error.code})")
+                continue
+            if page.get("in_trash") or page.get("archived"):
+                mentions.forget(row_id)  # trashed since: the trash listing brings it, if it was trashed since
+                continue
+            self.tally.add("rows read again: they mention a page or database changed since")
+            yield self._read(page, mentions, read_now)
 
     def _changed_since(self, since: datetime) -> bool:
         return any(
