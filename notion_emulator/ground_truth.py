@@ -20,6 +20,7 @@ from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
 from .model import Page
 from .properties import value_of
 from .render import MENTION_LIMIT, references_in
+from .row_reads import RowReads
 from .typed_rows import TypedRows
 from .versions import SUPPORTED as VERSIONS
 from .versions import V2025
@@ -95,7 +96,10 @@ class SyncOptions:
 
     def row_source(self, ds) -> bool:
         """Whether the data source's row stream is synced."""
-        return not self.row_sources or ds.id in self.row_sources
+        return self.row_source_id(ds.id)
+
+    def row_source_id(self, data_source_id: str) -> bool:
+        return not self.row_sources or data_source_id in self.row_sources
 
     @property
     def lists_trash(self) -> bool:
@@ -269,17 +273,22 @@ class GroundTruth:
                 )
         if "rows" in out:
             typed = TypedRows(self.backend)
-            rows = typed.rows(options.since_ms)
+            reads = self.row_reads(options)
+            rows = [typed.row(ds, page) for ds in reads.sources for page in reads.read(ds)]
             if options.lists_trash:
-                rows += typed.rows(options.since_ms, trashed=True)
+                rows += typed.trashed_rows(options.since_ms)
             for row in rows:
-                if not options.row_sources or row["data_source_id"] in options.row_sources:
+                if options.row_source_id(row["data_source_id"]):
                     emit("rows", row)
         return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in out.items()) + "}").encode()
 
     def trashed_pages(self, options: SyncOptions) -> list[Page]:
         """The trashed pages (rows included) shared with the integration, edited (trashed) at or after `since`."""
         return [p for p in self.backend.ws.pages if p.eff_trashed and not p.eff_hidden and options.changed(p.edited_ms)]
+
+    def row_reads(self, options: SyncOptions) -> RowReads:
+        """The rows the row streams read: the lower bound counts them, `expected` lists them."""
+        return self._cached("row_reads", options, lambda options: RowReads(self.backend.ws, options))
 
     def references(self, options: SyncOptions) -> References:
         return self._cached("references", options, lambda options: references(self, options))

@@ -24,6 +24,7 @@ PROPERTY_ITEMS = "GET /v1/pages/{id}/properties/{pid}"
 QUERY = "POST /v1/data_sources/{id}/query"
 CHILDREN = "GET /v1/blocks/{id}/children"
 RETRIEVE_BLOCK = "GET /v1/blocks/{id}"
+RETRIEVE_PAGE = "GET /v1/pages/{id}"
 
 
 def pages_needed(count: int) -> int:
@@ -54,6 +55,7 @@ class LowerBound:
         self.streams = set(options.streams)
         self.pages = truth.synced_pages()
         self.synced = [p for p in self.pages if options.changed(p.edited_ms)]
+        self.rows = truth.row_reads(options)
         self._walk: BlockWalk | None = None
 
     def terms(self) -> list[Term]:
@@ -71,10 +73,13 @@ class LowerBound:
             terms.extend(self.row_properties())
         if "rows" in streams:
             terms.append(self.row_queries())
+            if options.since is not None:
+                terms.append(self.mention_rereads())
         if options.lists_trash:
             terms.append(self.trash_search())
-        # Incremental blocks read the child_database blocks of changed databases, found in the same search.
-        if streams & {"data_sources", "databases"} or ("blocks" in streams and options.since is not None):
+        # Incremental blocks read the child_database blocks of changed databases, and incremental rows tell the
+        # data sources that dropped a property, from the same search.
+        if streams & {"data_sources", "databases"} or (streams & {"blocks", "rows"} and options.since is not None):
             terms.append(self.data_source_search())
             if "databases" in streams:
                 terms.append(self.databases())
@@ -142,47 +147,50 @@ class LowerBound:
             f"{PROPERTY_ITEMS}" + (f" [{'; '.join(details)}]" if details else ""),
         )
 
-    def row_sources(self) -> list:
-        """The data sources whose row streams are synced: shared, not in the trash, asked for."""
-        return [d for d in self._sources()[0] if self.options.row_source(d)]
-
-    def _rows_changed(self, ds) -> list[Page]:
-        pages = self.backend.ws.pages
-        return [
-            p
-            for p in (pages[i] for i in ds.rows)
-            if not p.eff_hidden and not p.eff_trashed and self.options.changed(p.edited_ms)
-        ]
-
     def completed_pages(self) -> list[Page]:
         chosen: dict[int, Page] = {}
         if "pages" in self.streams or "page_content" in self.streams:  # page_content's titles and front matter
             chosen.update((p.idx, p) for p in self.synced)
         if "rows" in self.streams:
-            for ds in self.row_sources():
-                chosen.update((p.idx, p) for p in self._rows_changed(ds))
+            for ds in self.rows.sources:
+                chosen.update((p.idx, p) for p in self.rows.read(ds))
         return sorted(chosen.values(), key=lambda p: p.idx)
 
     def row_queries(self) -> Term:
         """Per row stream: its live rows (incremental: those edited since, and only for data sources with
-        such rows) listed by the data-source query, plus one listing of the archived partition."""
-        sources = self.row_sources()
+        such rows, unless the data source dropped a property: then all) listed by the data-source query, plus
+        one listing of the archived partition."""
+        reads = self.rows
         count, queried, rows = 0, 0, 0
-        for ds in sources:
-            changed = self._rows_changed(ds)
-            if self.options.since is not None and not changed:
+        for ds in reads.sources:
+            listed = reads.queried(ds)
+            if self.options.since is not None and not listed and ds.idx not in reads.whole:
                 continue
             queried += 1
-            rows += len(changed)
+            rows += len(listed)
             # The archive partition is its own listing (a plain query never returns its rows), read even empty.
-            archived = sum(1 for p in changed if p.is_archived)
-            count += pages_needed(len(changed) - archived) + pages_needed(archived)
-        how = "every" if self.options.since is None else "with rows edited since"
+            archived = sum(1 for p in listed if p.is_archived)
+            count += pages_needed(len(listed) - archived) + pages_needed(archived)
+        how = (
+            "every"
+            if self.options.since is None
+            else f"with rows edited since, or whole after a property was removed or retyped: {len(reads.whole)}"
+        )
         return Term(
             QUERY,
             count,
-            f"rows: {queried} of {len(sources)} data sources queried ({how}), {rows} rows: "
+            f"rows: {queried} of {len(reads.sources)} data sources queried ({how}), {rows} rows: "
             f"max(1, ceil(n/100)) live + max(1, ceil(a/100)) archived partition each = {count} {QUERY}",
+        )
+
+    def mention_rereads(self) -> Term:
+        """Incremental rows: the rows no query lists whose text mentions a page or database changed since (a
+        mention shows its target's current title, and the row's last_edited_time does not move)."""
+        count = len(self.rows.rereads)
+        return Term(
+            RETRIEVE_PAGE,
+            count,
+            f"rows: {count} rows mentioning a page or database changed since, read again with {RETRIEVE_PAGE}",
         )
 
     def trash_search(self) -> Term:
@@ -240,7 +248,12 @@ class LowerBound:
         full = pages_needed(len(sources))
         since = self.options.since
         count = full if since is None else min(pages_needed(len(changed) + 1), full)
-        why = "" if self.streams & {"data_sources", "databases"} else " (for the blocks references)"
+        users = [
+            why
+            for stream, why in (("blocks", "the blocks references"), ("rows", "the row streams' dropped properties"))
+            if stream in self.streams
+        ]
+        why = "" if self.streams & {"data_sources", "databases"} else f" (for {' and '.join(users)})"
         return Term(
             "POST /v1/search",
             count,

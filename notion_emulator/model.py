@@ -109,6 +109,7 @@ class DataSource:
         "properties",
         "rows",
         "next_row_no",
+        "dropped_properties",
         "eff_trashed",
         "eff_hidden",
     )
@@ -132,6 +133,9 @@ class DataSource:
         self.properties = properties
         self.rows: list[int] = []
         self.next_row_no = 1
+        # Ids of the properties change_schema removed or gave another type, never forgotten: the unchanged rows'
+        # last_edited_time does not move, so an incremental sync reads the data source whole (row_reads.py).
+        self.dropped_properties: set[str] = set()
         self.eff_trashed = self.eff_hidden = False
 
     def property_by_id_or_name(self, key: str) -> PropertySchema | None:

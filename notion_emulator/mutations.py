@@ -459,13 +459,19 @@ class Mutations(BackendState):
                 ds.title = title
             if retyped is not None:
                 assert retype is not None  # retyped is only found for a given retype
+                # The connector tells a retype by the column's type, so one to the same type drops nothing.
+                if retyped.type != retype["type"]:
+                    ds.dropped_properties.add(retyped.id)
                 retyped.type, retyped.config = retype["type"], {}
                 for idx in ds.rows:
                     values = self.ws.pages[idx].values
                     if values is not None:
                         values.pop(retyped.id, None)
             if remove is not None:
-                ds.properties = [p for p in ds.properties if p is not ds.property_by_id_or_name(remove)]
+                removed = ds.property_by_id_or_name(remove)
+                assert removed is not None  # checked above
+                ds.dropped_properties.add(removed.id)
+                ds.properties = [p for p in ds.properties if p is not removed]
             if rename is not None:
                 renamed = ds.property_by_id_or_name(rename["from"])
                 assert renamed is not None  # checked above

@@ -127,16 +127,16 @@ class TypedRows:
             "values": {prop.id: self.parts(page, prop) for prop in ds.properties},
         }
 
-    def rows(self, since_ms: int | None = None, trashed: bool = False) -> list[dict]:
-        """The rows of every data source shared with the integration: the live ones (with `trashed`, the
-        trashed ones instead), edited at or after `since_ms` (Notion's minute) when given."""
+    def trashed_rows(self, since_ms: int | None) -> list[dict]:
+        """The trashed rows of every data source shared with the integration, edited (trashed) at or after
+        `since_ms` (Notion's minute) when given. The live rows a sync reads are row_reads.py's."""
         out = []
         for ds in self.ws.data_sources:
             if ds.eff_hidden:
                 continue
             for idx in ds.rows:
                 page = self.ws.pages[idx]
-                if page.eff_hidden or page.eff_trashed != trashed:
+                if page.eff_hidden or not page.eff_trashed:
                     continue
                 if since_ms is not None and floor_minute(page.edited_ms) < since_ms:
                     continue

@@ -111,7 +111,7 @@ class ReferenceWalk:
         pages = self._search("page", stop_early=self.since is not None and self.scope != "all_pages")
         synced_pages = [p for p in pages if self._changed(p)]
         for page in synced_pages:
-            self.records["pages"].append(self._complete_properties(page))
+            self.records["pages"].append(self.complete_properties(page))
         if self.since is not None:  # what was trashed since comes once more, marked (architecture.md, "Trash")
             self.records["pages"] += [
                 p for p in self._search("page", stop_early=True, in_trash=True) if self._changed(p)
@@ -157,7 +157,8 @@ class ReferenceWalk:
                 return found
             cursor = page["next_cursor"]
 
-    def _complete_properties(self, page: dict) -> dict:
+    def complete_properties(self, page: dict) -> dict:
+        """The page with every value its page object cuts read whole (the property-completion requests)."""
         for value in page["properties"].values():
             kind = value["type"]
             # a title or rich text shows at most 25 page or person mentions, and nothing says it was cut
