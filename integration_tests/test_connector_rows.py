@@ -289,3 +289,122 @@ def test_archived_rows_of_small_arrive_with_is_archived_in_a_full_and_an_increme
     assert queried == {r["data_source_id"] for r in truth} and tasks in queried
     bound = control.lower_bound(streams=["rows", "pages"], since=since, row_sources=list(sources.values()))
     assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
+
+
+# -- rows that Notion changes without moving their last_edited_time -------------------------------------------
+
+
+def _resync_rows(world, edit, state_edit=None):
+    """A full sync of every row stream, then `edit(control, first_run, sources)` past the lookback and an
+    incremental sync from the state the first left (changed by `state_edit`, if given). The second sync's records
+    equal the oracle's `expected?since=` rows exactly and its requests the lower bound; returns (second, sources,
+    bound)."""
+    connector, control = world
+    cfg = config()
+    catalog, sources = row_catalog(connector, cfg)
+    first = connector.read(cfg, catalog)
+    assert first.returncode == 0 and first.errors == [], first.errors
+    control.post("clock", {"advance_seconds": 600})
+    edit(control, first, sources)
+    state = first.final_state()
+    if state_edit is not None:
+        state = state_edit(state)
+    control.reset_stats()
+    second = connector.read(cfg, catalog, state)
+    assert second.returncode == 0 and second.errors == [], second.errors
+    (since,) = {sync_from(state_of(state, name)["last_edited_time"]) for name in sources}
+    truth = control.expected(streams=["rows"], since=since, row_sources=list(sources.values()))["rows"]
+    assert_rows_equal_the_oracle(second, catalog, sources, truth)
+    bound = control.lower_bound(streams=["rows"], since=since, row_sources=list(sources.values()))
+    assert control.stats()["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
+    return second, sources, bound
+
+
+def _emitted(run, sources) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for name in sources for r in run.of(name)}
+
+
+def _first_page_mentioned(record: dict[str, Any]) -> str:
+    return next(
+        item["mention"]["page"]["id"]
+        for prop in record["properties"].values()
+        for item in prop.get(prop["type"]) or []
+        if isinstance(item, dict) and (item.get("mention") or {}).get("type") == "page"
+    )
+
+
+def test_a_row_mentioning_a_renamed_page_is_read_again_alone_at_the_lower_bound(world):
+    """Renaming a page mentioned in mentions_text_row's Description (a Projects row) moves that page, not the
+    mentioning row: the incremental sync reads the mentioning row again with one GET /v1/pages/{id} (its
+    Description, 120 items, completed too), and its record shows the new title."""
+    _, control = world
+    row_id = control.get("info")["landmarks"]["mentions_text_row"]
+    renamed: list[str] = []
+
+    def rename(control: ControlClient, first, sources) -> None:
+        renamed.append(_first_page_mentioned(_emitted(first, sources)[row_id]))
+        control.mutate("edit_page", page_id=renamed[0], title="Renamed while mentioned")
+
+    second, sources, bound = _resync_rows(world, rename)
+    got = _emitted(second, sources)
+    assert set(got) == {row_id, renamed[0]}  # the mentioning row, and the renamed page (a row itself): no other
+    assert "Renamed while mentioned" in str(got[row_id]["properties"])
+    assert bound["by_endpoint"]["GET /v1/pages/{id}"] == 1
+    (name,) = [n for n in sources if any(r["id"] == row_id for r in second.of(n))]
+    assert "rows read again: they mention a page or database changed since: 1" in second.summary(name)
+
+
+def test_a_removed_property_reads_its_data_source_whole_and_renames_or_additions_read_nothing(world):
+    """A property removed from Tasks: every Tasks row is read again (the oracle has its column null in all of
+    them); a data source renamed and a property added to it change no row and read nothing."""
+    _, control = world
+    landmarks = control.get("info")["landmarks"]
+    tasks, bugs = landmarks["tasks_data_source"], landmarks["bugs_data_source"]
+
+    def remove(control: ControlClient, first, sources) -> None:
+        (name,) = [n for n, ds in sources.items() if ds == tasks]
+        text = next(k for k, v in first.of(name)[0]["properties"].items() if v["type"] == "rich_text")
+        control.mutate("change_schema", data_source_id=tasks, remove=text)
+        control.mutate("change_schema", data_source_id=bugs, title="Bugs renamed")
+        control.mutate("change_schema", data_source_id=bugs, add={"name": "Later", "type": "number"})
+
+    second, sources, bound = _resync_rows(world, remove)
+    every_task = {r["id"] for r in control.expected(streams=["rows"], row_sources=[tasks])["rows"]}
+    assert set(_emitted(second, sources)) == every_task
+    (name,) = [n for n, ds in sources.items() if ds == tasks]
+    assert "data source read whole: columns whose property was removed or retyped" in second.summary(name)
+    assert any("lost their property" in line and name in line for line in second.logs)
+
+
+def test_a_state_without_the_mention_index_reads_each_data_source_whole_once(world):
+    """A row stream state saved by 0.2.0 has no `mentions`: the next sync reads every data source whole (the
+    index is built) and says why; its state has the index, so the sync after reads no row."""
+    connector, control = world
+    row_id = control.get("info")["landmarks"]["mentions_text_row"]
+    cfg = config()
+    catalog, sources = row_catalog(connector, cfg)
+    first = connector.read(cfg, catalog)
+    assert first.returncode == 0 and first.errors == [], first.errors
+    (holder,) = [n for n in sources if any(r["id"] == row_id for r in first.of(n))]
+    assert any(row_id in rows for rows in state_of(first.final_state(), holder)["mentions"].values())
+    old = [
+        {
+            **m,
+            "stream": {
+                **m["stream"],
+                "stream_state": {"last_edited_time": m["stream"]["stream_state"]["last_edited_time"]},
+            },
+        }
+        for m in first.final_state()
+    ]
+    second = connector.read(cfg, catalog, old)
+    assert second.returncode == 0 and second.errors == [], second.errors
+    truth = control.expected(streams=["rows"], row_sources=list(sources.values()))["rows"]
+    assert_rows_equal_the_oracle(second, catalog, sources, truth)  # every row again, as a full read has them
+    for name in sources:
+        assert "the state has no mention index" in second.summary(name)
+    assert state_of(second.final_state(), holder)["mentions"] == state_of(first.final_state(), holder)["mentions"]
+    control.reset_stats()
+    third = connector.read(cfg, catalog, second.final_state())
+    assert third.returncode == 0 and not any(third.of(name) for name in sources)
+    assert "POST /v1/data_sources/{id}/query" not in control.stats()["by_endpoint"]

@@ -428,8 +428,9 @@ class Mutations(BackendState):
         advance_seconds: float = 1,
     ) -> dict:
         """Adds (`{"name", "type"}`, default a rich_text), removes (name or id), renames (`{"from", "to"}`) or
-        retypes (`{"name", "type"}`: same id, a plain type; every row's value is generated anew for that type) a
-        property, or renames the data source (`title`). Existing rows have no value for an added property."""
+        retypes (`{"name", "type"}`: same id, a plain type; every row's value is generated anew for that type; to
+        its own type, nothing changes) a property, or renames the data source (`title`). Existing rows have no
+        value for an added property."""
         with self.lock:
             ds = self.data_source(data_source_id or "")
             if ds is None:
@@ -459,14 +460,15 @@ class Mutations(BackendState):
                 ds.title = title
             if retyped is not None:
                 assert retype is not None  # retyped is only found for a given retype
-                # The connector tells a retype by the column's type, so one to the same type drops nothing.
+                # A retype to the type it has changes nothing (as in Notion's UI): its values and options stay, and
+                # nothing is dropped (the connector tells a retype by the column's type).
                 if retyped.type != retype["type"]:
                     ds.dropped_properties.add(retyped.id)
-                retyped.type, retyped.config = retype["type"], {}
-                for idx in ds.rows:
-                    values = self.ws.pages[idx].values
-                    if values is not None:
-                        values.pop(retyped.id, None)
+                    retyped.type, retyped.config = retype["type"], {}
+                    for idx in ds.rows:
+                        values = self.ws.pages[idx].values
+                        if values is not None:
+                            values.pop(retyped.id, None)
             if remove is not None:
                 removed = ds.property_by_id_or_name(remove)
                 assert removed is not None  # checked above
