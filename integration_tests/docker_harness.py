@@ -59,10 +59,15 @@ def in_ci() -> bool:
 
 # Our docker tests, and airbyte-cdk's standard tests that run the image.
 DOCKER_MARKERS = ("docker", "image_tests")
+DOCKER_GROUP = "docker-image"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     docker_items = [item for item in items if any(item.get_closest_marker(name) for name in DOCKER_MARKERS)]
+    for item in docker_items:
+        # Under pytest-xdist (`make test` runs two workers) every image test goes to one worker, so the image is
+        # built once (a session fixture is per worker) and no two builds of the same tag race.
+        item.add_marker(pytest.mark.xdist_group(DOCKER_GROUP))
     if not docker_items or docker_engine() is not None:
         return
     config.stash[_skipped_for_no_engine] = len(docker_items)
