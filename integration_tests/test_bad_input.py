@@ -451,6 +451,13 @@ CASES = [
         FIX_STATE,
     ),
     Case(
+        "state-mentions-on-a-fixed-stream",
+        "state",
+        [stream_state("pages", {"last_edited_time": CURSOR, "mentions": {}})],
+        ("holds mentions, which this source never writes",),
+        FIX_STATE,
+    ),
+    Case(
         "state-in-progress-text",
         "state",
         [stream_state("blocks", {"last_edited_time": CURSOR, "in_progress": "half"})],
