@@ -294,13 +294,13 @@ def test_archived_rows_of_small_arrive_with_is_archived_in_a_full_and_an_increme
 # -- rows that Notion changes without moving their last_edited_time -------------------------------------------
 
 
-def _resync_rows(world, edit, state_edit=None):
+def _resync_rows(world, edit, state_edit=None, version=None):
     """A full sync of every row stream, then `edit(control, first_run, sources)` past the lookback and an
     incremental sync from the state the first left (changed by `state_edit`, if given). The second sync's records
     equal the oracle's `expected?since=` rows exactly and its requests the lower bound; returns (second, sources,
     bound)."""
     connector, control = world
-    cfg = config()
+    cfg = config(**({"notion_version": version} if version else {}))
     catalog, sources = row_catalog(connector, cfg)
     first = connector.read(cfg, catalog)
     assert first.returncode == 0 and first.errors == [], first.errors
@@ -315,7 +315,9 @@ def _resync_rows(world, edit, state_edit=None):
     (since,) = {sync_from(state_of(state, name)["last_edited_time"]) for name in sources}
     truth = control.expected(streams=["rows"], since=since, row_sources=list(sources.values()))["rows"]
     assert_rows_equal_the_oracle(second, catalog, sources, truth)
-    bound = control.lower_bound(streams=["rows"], since=since, row_sources=list(sources.values()))
+    bound = control.lower_bound(
+        streams=["rows"], since=since, row_sources=list(sources.values()), notion_version=cfg.get("notion_version")
+    )
     assert control.stats()["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
     return second, sources, bound
 
@@ -333,7 +335,8 @@ def _first_page_mentioned(record: dict[str, Any]) -> str:
     )
 
 
-def test_a_row_mentioning_a_renamed_page_is_read_again_alone_at_the_lower_bound(world):
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_row_mentioning_a_renamed_page_is_read_again_alone_at_the_lower_bound(world, version):
     """Renaming a page mentioned in mentions_text_row's Description (a Projects row) moves that page, not the
     mentioning row: the incremental sync reads the mentioning row again with one GET /v1/pages/{id} (its
     Description, 120 items, completed too), and its record shows the new title."""
@@ -345,7 +348,7 @@ def test_a_row_mentioning_a_renamed_page_is_read_again_alone_at_the_lower_bound(
         renamed.append(_first_page_mentioned(_emitted(first, sources)[row_id]))
         control.mutate("edit_page", page_id=renamed[0], title="Renamed while mentioned")
 
-    second, sources, bound = _resync_rows(world, rename)
+    second, sources, bound = _resync_rows(world, rename, version=version)
     got = _emitted(second, sources)
     assert set(got) == {row_id, renamed[0]}  # the mentioning row, and the renamed page (a row itself): no other
     assert "Renamed while mentioned" in str(got[row_id]["properties"])

@@ -163,7 +163,7 @@ class DataSourceRows(CursorStream):
         }
         for row_id in sorted(mentions.rows_mentioning(changed) - read_now):
             try:
-                page = self.sync.client.pages.retrieve(row_id)
+                page = self.sync.client.pages.retrieve(row_id, filter_properties=self._wanted())
             except NotionAPIError as error:
                 if error.status not in LOST_ACCESS:
                     raise
@@ -191,10 +191,14 @@ class DataSourceRows(CursorStream):
             }
         if archived:
             body["is_archived"] = True
-        wanted = None
-        if notion_version(self.sync.config) in TITLE_ONLY_LISTS:
-            wanted = sorted({column.property_id for column in self.layout.columns} | {"title"})
-        return self.sync.client.data_sources.query(self.data_source_id, body, filter_properties=wanted)
+        return self.sync.client.data_sources.query(self.data_source_id, body, filter_properties=self._wanted())
+
+    def _wanted(self) -> list[str] | None:
+        """The properties to ask for: on a version whose lists carry only the title, the configured columns' (a
+        row read alone asks for the same, so that every record of the stream holds the same properties)."""
+        if notion_version(self.sync.config) not in TITLE_ONLY_LISTS:
+            return None
+        return sorted({column.property_id for column in self.layout.columns} | {"title"})
 
     def _lose_access(self, error: NotionAPIError) -> None:
         self.lost_access = f"{error.status} {error.code}: {error.message}"
