@@ -90,3 +90,19 @@ def test_blocks_needs_the_data_source_search_only_incrementally_and_not_when_res
         Shared.DATA_SOURCE_SEARCH, config, {"data_sources": resumed["data_sources"]}
     )
     assert search_since(Shared.DATA_SOURCE_SEARCH, config, both | {"data_sources": resumed["data_sources"]}) == since
+
+
+def test_row_streams_need_both_searches_only_incrementally_and_as_far_back_as_their_cursor():
+    """A row stream reads its changed rows and mentioned pages from the page search and its changed schema from
+    the data-source search, from its own `since`; a full read of it queries its data source and needs neither."""
+    config = load_config(CONFIG)
+    schema = {"x-notion": {"data_source_id": "ds-1"}, "properties": {"id": {"type": "string"}}}
+    older, newer = "2026-10-01T09:00:00.000Z", "2026-11-01T09:00:00.000Z"
+    row_plan = {"tasks": PlannedStream(SyncMode.incremental, {"last_edited_time": older}, schema)}
+    pages = {"pages": PlannedStream(SyncMode.incremental, {"last_edited_time": newer})}
+    for shared in (Shared.PAGE_SEARCH, Shared.DATA_SOURCE_SEARCH):
+        alone = search_since(shared, config, row_plan)
+        assert alone is not None and alone == search_since(shared, config, {**row_plan, **pages})  # the older one
+    assert search_since(Shared.PAGE_SEARCH, config, pages) > search_since(Shared.PAGE_SEARCH, config, row_plan)
+    full = {"tasks": PlannedStream(SyncMode.full_refresh, {}, schema), **pages}
+    assert search_since(Shared.PAGE_SEARCH, config, full) == search_since(Shared.PAGE_SEARCH, config, pages)
