@@ -27,6 +27,7 @@ kind, syncs, destinations checked) are written with the other reliability figure
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -63,7 +64,12 @@ FIGURES: dict[str, Any] = {
     "rows_checked": 0,
     "row_values_compared": 0,
     "page_contents_checked": 0,
+    # what the row streams read again because Notion changed rows without moving them (their final log lines)
+    "rows_read_again_for_mentions": 0,
+    "data_sources_read_whole": 0,
 }
+
+READ_AGAIN = re.compile(r"rows read again: they mention a page or database changed since: (\d+)")
 
 
 def plain_title(rich: list[dict[str, Any]] | None) -> str:
@@ -152,6 +158,10 @@ class EditsAndIncrementalSyncs(RuleBasedStateMachine):
     def incremental_sync(self) -> None:
         run = self.connector.read(self.cfg, CATALOG, self.state)
         assert run.returncode == 0 and run.errors == [], run.errors
+        for name in row_streams(CATALOG):
+            summary = run.summary(name)
+            FIGURES["rows_read_again_for_mentions"] += sum(int(n) for n in READ_AGAIN.findall(summary))
+            FIGURES["data_sources_read_whole"] += "data source read whole" in summary
         self.destination.write(run)
         self.state = run.final_state()
         self.pending = 0
