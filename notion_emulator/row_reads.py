@@ -1,8 +1,9 @@
 """Which rows an incremental sync of the row streams reads, and how, beyond the rows edited since the cursor.
 
-Notion moves no unchanged row's last_edited_time when its data source loses a property (or retypes one), nor when
-a page or database its text mentions is renamed (a mention shows the target's current title), so a sync reading
-only the rows edited since would keep stale values (docs/architecture.md, "What a complete sync reads", `rows`):
+The emulator moves no unchanged row's last_edited_time when its data source loses a property (or retypes one;
+whether Notion does is UNVERIFIED, docs/architecture.md), nor when a page or database its text mentions is renamed
+(a mention shows the target's current title), so a sync reading only the rows edited since would keep stale values
+(docs/architecture.md, "What a complete sync reads", `rows`):
 
 * a data source changed since the cursor that dropped a property is queried whole, as a full sync queries it;
 * a live row read by no query whose title or rich_text mentions a page or database changed since is read again,
