@@ -104,3 +104,13 @@ def row_problems(
             problems += more
             compared += n
     return problems, compared
+
+
+def first_page_mentioned(row: dict[str, Any]) -> str:
+    """The id of the first page a row record's raw properties mention (its texts show that page's title)."""
+    return next(
+        item["mention"]["page"]["id"]
+        for prop in row["properties"].values()
+        for item in prop.get(prop["type"]) or []
+        if isinstance(item, dict) and (item.get("mention") or {}).get("type") == "page"
+    )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from integration_tests.row_oracle import FIXED_COLUMNS, row_problems, row_streams
+from integration_tests.row_oracle import FIXED_COLUMNS, first_page_mentioned, row_problems, row_streams
 from notion_emulator.control_client import ControlClient
 from testkit.connector import Connector, config, state_of, sync_from
 from unit_tests.rows.schema_check import validate
@@ -326,15 +326,6 @@ def _emitted(run, sources) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for name in sources for r in run.of(name)}
 
 
-def _first_page_mentioned(record: dict[str, Any]) -> str:
-    return next(
-        item["mention"]["page"]["id"]
-        for prop in record["properties"].values()
-        for item in prop.get(prop["type"]) or []
-        if isinstance(item, dict) and (item.get("mention") or {}).get("type") == "page"
-    )
-
-
 @pytest.mark.parametrize("version", VERSIONS)
 def test_a_row_mentioning_a_renamed_page_is_read_again_alone_at_the_lower_bound(world, version):
     """Renaming a page mentioned in mentions_text_row's Description (a Projects row) moves that page, not the
@@ -345,7 +336,7 @@ def test_a_row_mentioning_a_renamed_page_is_read_again_alone_at_the_lower_bound(
     renamed: list[str] = []
 
     def rename(control: ControlClient, first, sources) -> None:
-        renamed.append(_first_page_mentioned(_emitted(first, sources)[row_id]))
+        renamed.append(first_page_mentioned(_emitted(first, sources)[row_id]))
         control.mutate("edit_page", page_id=renamed[0], title="Renamed while mentioned")
 
     second, sources, bound = _resync_rows(world, rename, version=version)

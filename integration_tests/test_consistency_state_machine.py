@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
 from integration_tests.reliability import Destination, check_sync, since_of, write_figures
-from integration_tests.row_oracle import row_streams, row_value_problems, typed_columns
+from integration_tests.row_oracle import first_page_mentioned, row_streams, row_value_problems, typed_columns
 from notion_emulator import Emulator
 from notion_emulator.control_client import ControlClient
 from testkit.connector import Connector, config
@@ -433,12 +433,7 @@ def test_a_row_mentioning_a_renamed_page_holds_its_new_text(emulator, tmp_path):
     row_id = control.info()["landmarks"]["mentions_text_row"]
     (name,) = [n for n in streams if any(r["id"] == row_id for r in first.of(n))]
     held = destination.tables[name][row_id]
-    mentioned = next(
-        item["mention"]["page"]["id"]
-        for prop in held["properties"].values()
-        for item in prop.get(prop["type"]) or []
-        if isinstance(item, dict) and (item.get("mention") or {}).get("type") == "page"
-    )
+    mentioned = first_page_mentioned(held)
     control.advance_clock(600)
     control.mutate("edit_page", page_id=mentioned, title="Renamed while mentioned")
     second = connector.read(cfg, catalog, first.final_state())

@@ -95,7 +95,7 @@ class SourceNotion(AbstractSource):
 
     # The command (run.py) has read and checked the config, catalog and state before the CDK's entrypoint runs;
     # the entrypoint would parse the files again. The catalog grows with the data sources (one row stream each:
-    # 3 MB of JSON for 500 of them), and a second parse held two copies of it: +34 MB of peak RSS on `large`.
+    # 3 MB of JSON for 500 of them), and a second parse held two copies of it: 13 MB of peak RSS on `large`.
     def read_catalog(self, catalog_path: str) -> ConfiguredAirbyteCatalog:  # type: ignore[override]
         return self.catalog if self.catalog is not None else super().read_catalog(catalog_path)
 
