@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -143,9 +144,16 @@ def test_every_locked_distribution_is_hash_checked():
 
 @pytest.fixture(scope="module")
 def wheel_files(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
-    """The names inside the wheel that `pip wheel .` builds (what the Docker image installs)."""
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
+    """The names inside the wheel that `pip wheel .` builds (what the Docker image installs).
+
+    Built from a copy of what the Docker build context holds (.dockerignore), not in the tree: setuptools writes
+    build/ and the egg-info beside its sources, and under pytest-xdist this module's tests may run on both
+    workers, each building (two builds in one tree failed a CI run)."""
+    source, out = tmp_path_factory.mktemp("wheel-source"), tmp_path_factory.mktemp("wheel")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(ROOT / "source_notion", source / "source_notion", ignore=shutil.ignore_patterns("__pycache__"))
+    built = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -156,11 +164,12 @@ def wheel_files(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
             "--no-build-isolation",
             "-w",
             str(out),
-            str(ROOT),
+            str(source),
         ],
-        check=True,
         capture_output=True,
+        text=True,
     )
+    assert built.returncode == 0, built.stderr[-4000:]
     (wheel,) = out.glob("source_notion-*.whl")
     return set(zipfile.ZipFile(wheel).namelist())
 
