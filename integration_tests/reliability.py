@@ -11,24 +11,17 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from integration_tests.row_oracle import row_problems, row_streams
 from testkit.connector import ConnectorRun, state_of, sync_from
+from testkit.destination import DedupDestination, minute
 
 # Where a run writes its figures (one JSON file per suite) when asked to: RELIABILITY_FIGURES=<folder>.
 FIGURES_VARIABLE = "RELIABILITY_FIGURES"
-
-
-def minute(value: str | None) -> str | None:
-    """An API or ground-truth timestamp as its UTC minute."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def compare(stream: str, records: list[dict[str, Any]], expected: list[dict[str, Any]]) -> list[str]:
@@ -109,28 +102,15 @@ def check_rows(
     return check
 
 
-class Destination:
-    """An append+dedup destination: per stream, the newest record of each primary key (`id`), newest by the
-    cursor (`last_edited_time`) and, at equal cursors, by emission order, as Airbyte's dedup does."""
+class Destination(DedupDestination):
+    """The append+dedup destination of testkit/destination.py (tombstones delete), with what the suites check."""
 
-    def __init__(self) -> None:
-        self.tables: dict[str, dict[str, dict[str, Any]]] = {}
-        self.records_written = 0
-
-    def write(self, run: ConnectorRun) -> None:
-        for stream, records in run.records.items():
-            table = self.tables.setdefault(stream, {})
-            for record in records:
-                self.records_written += 1
-                old = table.get(record["id"])
-                if old is None or (minute(record.get("last_edited_time")) or "") >= (
-                    minute(old.get("last_edited_time")) or ""
-                ):
-                    table[record["id"]] = record
+    def write(self, records: ConnectorRun | Mapping[str, Iterable[dict[str, Any]]]) -> None:
+        super().write(records.records if isinstance(records, ConnectorRun) else records)
 
     def problems(self, stream: str, expected: list[dict[str, Any]]) -> list[str]:
         """Every live object of the ground truth must be in the table at its current last_edited_time."""
-        table = self.tables.get(stream, {})
+        table = self.table(stream)
         missing = sorted(e["id"] for e in expected if e["id"] not in table)
         stale = self.stale(stream, expected)
         out = []
@@ -142,7 +122,7 @@ class Destination:
 
     def stale(self, stream: str, expected: list[dict[str, Any]]) -> list[str]:
         """The ids the table holds at another last_edited_time than the ground truth's."""
-        table = self.tables.get(stream, {})
+        table = self.table(stream)
         return sorted(
             e["id"]
             for e in expected
@@ -150,6 +130,11 @@ class Destination:
             and "last_edited_time" in e
             and minute(e["last_edited_time"]) != minute(table[e["id"]].get("last_edited_time"))
         )
+
+    def extra(self, stream: str, expected: list[dict[str, Any]]) -> list[str]:
+        """The ids the table holds as rows that the ground truth does not hold alive."""
+        alive = {e["id"] for e in expected}
+        return sorted(key for key in self.table(stream) if key not in alive)
 
 
 def write_figures(suite: str, figures: dict[str, Any]) -> None:

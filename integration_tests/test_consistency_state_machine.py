@@ -177,7 +177,7 @@ class EditsAndIncrementalSyncs(RuleBasedStateMachine):
                 databases = [b for b in live if b["type"] == "child_database"]
                 FIGURES["stale_child_database_blocks"] += len(self.destination.stale(stream, databases))
             problems += self.destination.problems(stream, live)
-            table = self.destination.tables.get(stream, {})
+            table = self.destination.table(stream)
             for field, shown in FIELDS.get(stream, {}).items():
                 wrong = sorted(e["id"] for e in truth[stream] if e["id"] in table and shown(table[e["id"]]) != e[field])
                 if wrong:
@@ -195,7 +195,7 @@ class EditsAndIncrementalSyncs(RuleBasedStateMachine):
             by_source.setdefault(row["data_source_id"], []).append(row)
         problems = []
         for name, (source, schema) in row_streams(CATALOG).items():
-            table = self.destination.tables.get(name, {})
+            table = self.destination.table(name)
             live = by_source.get(source, [])
             missing = sorted(row["id"] for row in live if row["id"] not in table)
             if missing:
@@ -381,7 +381,7 @@ def test_the_child_page_block_of_a_changed_sub_page_is_current(emulator, tmp_pat
             control.mutate("edit_page", page_id=page_id, title=f"Renamed {page_id[:8]}")
 
     destination, before, _, _ = _edit_between_syncs(emulator, tmp_path, rename)
-    table = destination.tables["blocks"]
+    table = destination.table("blocks")
     for page_id in sub_pages:
         block = table[page_id]
         assert block["child_page"]["title"] == f"Renamed {page_id[:8]}"
@@ -405,7 +405,7 @@ def test_the_child_database_block_of_a_changed_database_is_current(emulator, tmp
         control.mutate("edit_data_source", data_source_id=tasks["id"])
 
     destination, before, emitted, bound = _edit_between_syncs(emulator, tmp_path, edit)
-    table = destination.tables["blocks"]
+    table = destination.table("blocks")
     for database_id in (projects["database_id"], tasks["database_id"]):
         block = table[database_id]
         assert block["type"] == "child_database" and database_id in emitted
@@ -432,7 +432,7 @@ def test_a_row_mentioning_a_renamed_page_holds_its_new_text(emulator, tmp_path):
     destination.write(first)
     row_id = control.info()["landmarks"]["mentions_text_row"]
     (name,) = [n for n in streams if any(r["id"] == row_id for r in first.of(n))]
-    held = destination.tables[name][row_id]
+    held = destination.table(name)[row_id]
     mentioned = first_page_mentioned(held)
     control.advance_clock(600)
     control.mutate("edit_page", page_id=mentioned, title="Renamed while mentioned")
@@ -442,7 +442,7 @@ def test_a_row_mentioning_a_renamed_page_holds_its_new_text(emulator, tmp_path):
     rows = control.expected(streams=["rows"], row_sources=[streams[name][0]])["rows"]
     (truth,) = [r for r in rows if r["id"] == row_id]
     assert "Renamed while mentioned" in str(truth["values"])  # the oracle shows the new title
-    problems, _ = row_value_problems(name, destination.tables[name][row_id], streams[name][1], truth, read_earlier=True)
+    problems, _ = row_value_problems(name, destination.table(name)[row_id], streams[name][1], truth, read_earlier=True)
     assert problems == []
 
 
@@ -471,5 +471,5 @@ def test_a_removed_property_is_null_in_the_unchanged_rows(emulator, tmp_path):
     destination.write(second)
     rows = control.expected(streams=["rows"], row_sources=[tasks])["rows"]
     assert rows and all(meta["property_id"] not in r["values"] for r in rows)  # the oracle: the property is gone
-    held = [destination.tables[name][r["id"]].get(column) for r in rows]
+    held = [destination.table(name)[r["id"]].get(column) for r in rows]
     assert held == [None] * len(rows)

@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 
-from .backend import SEARCH_FILTER_PROPERTIES_MODES
+from .backend import SEARCH_FILTER_PROPERTIES_MODES, TRASHED_CONTENT_MODES
 from .emulator import DEFAULT_TOKEN, Emulator
 from .generator import PROFILES
 from .window_budget import LIMIT_OPTIONS
@@ -45,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         default="applied",
         choices=SEARCH_FILTER_PROPERTIES_MODES,
         help="whether Search applies filter_properties (the real behaviour is unverified)",
+    )
+    parser.add_argument(
+        "--trashed-content",
+        default="served",
+        choices=TRASHED_CONTENT_MODES,
+        help="whether a trashed page's children and comments are listed or answer 404 (the real behaviour is "
+        "unverified)",
     )
     parser.add_argument(
         "--oauth-access-token-seconds",
@@ -90,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         search_lag_seconds=args.search_lag_seconds,
         search_filter_properties=args.search_filter_properties,
         oauth_access_token_seconds=args.oauth_access_token_seconds,
+        trashed_content=args.trashed_content,
         **{key: getattr(args, key) for key in LIMIT_OPTIONS},
     ).start()
     stop = threading.Event()

@@ -30,6 +30,9 @@ from .search_index import LaggedSearchIndex, SearchHit
 
 LARGE_CACHE_PAGES = 2_000
 SEARCH_FILTER_PROPERTIES_MODES = ("applied", "ignored")
+# What GET /v1/blocks/{id}/children and GET /v1/comments answer for a trashed page and its blocks: UNVERIFIED
+# (docs/architecture.md); "served" lists them as for a live page, "not_found" answers 404 object_not_found.
+TRASHED_CONTENT_MODES = ("served", "not_found")
 DEFAULT_QUERY_RESULT_CAP = 10_000  # notion-api.md §13.4 (Documented)
 
 
@@ -41,6 +44,7 @@ class Backend(Reads, Mutations):
         content_cache_pages: int | None = None,
         search_lag_seconds: float = 0,
         search_filter_properties: str = "applied",
+        trashed_content: str = "served",
     ):
         started = time.perf_counter()
         self.profile, self.seed = profile, seed
@@ -60,6 +64,7 @@ class Backend(Reads, Mutations):
         self._query_cache: dict[tuple, list[Page]] = {}
         self.search_lag_seconds = search_lag_seconds
         self.search_filter_properties = search_filter_properties
+        self.trashed_content = trashed_content
         # Issue 10's limits: session expiry (session_cursors.Sessions) and the result caps (0: none).
         self.sessions = session_cursors.Sessions()
         self.query_result_cap = DEFAULT_QUERY_RESULT_CAP
@@ -108,6 +113,22 @@ class Backend(Reads, Mutations):
         if mode not in SEARCH_FILTER_PROPERTIES_MODES:
             raise ValueError(f"search_filter_properties must be one of {', '.join(SEARCH_FILTER_PROPERTIES_MODES)}")
         self._search_filter_properties = mode
+
+    @property
+    def trashed_content(self) -> str:
+        """Whether the children and comments of a trashed page (and of its blocks) are listed ("served") or answer
+        404 ("not_found"); the real behaviour is UNVERIFIED (docs/architecture.md)."""
+        return self._trashed_content
+
+    @trashed_content.setter
+    def trashed_content(self, mode: str) -> None:
+        if mode not in TRASHED_CONTENT_MODES:
+            raise ValueError(f"trashed_content must be one of {', '.join(TRASHED_CONTENT_MODES)}")
+        self._trashed_content = mode
+
+    def lists_trashed_content(self, page: Page) -> bool:
+        """Whether the listings of this page's content answer (a live page's always do)."""
+        return not page.eff_trashed or self._trashed_content == "served"
 
     @property
     def integration(self) -> User:

@@ -12,7 +12,8 @@ POST /_emulator/mutations              {"op": name, ...keyword arguments} (mutat
 GET  /_emulator/faults                 fault configuration and counts
 POST /_emulator/faults                 changes it (faults.py documents the body)
 GET  /_emulator/config                 {"rate_limit", "burst", "latency_ms", "search_lag_seconds",
-                                       "search_filter_properties", "oauth_access_token_seconds"}
+                                       "search_filter_properties", "oauth_access_token_seconds",
+                                       "trashed_content"}
 POST /_emulator/config                 changes any of them at run time
 """
 
@@ -141,6 +142,7 @@ class ControlApi:
             "search_lag_seconds": app.backend.search_lag_seconds,
             "search_filter_properties": app.backend.search_filter_properties,
             "oauth_access_token_seconds": app.oauth.access_token_seconds,
+            "trashed_content": app.backend.trashed_content,
             **app.limits(),
             "cursors_expired": app.backend.sessions.expired,
         }
@@ -156,6 +158,8 @@ class ControlApi:
             app.backend.search_lag_seconds = float(body["search_lag_seconds"])
         if "search_filter_properties" in body:
             app.backend.search_filter_properties = str(body["search_filter_properties"])
+        if "trashed_content" in body:
+            app.backend.trashed_content = str(body["trashed_content"])
         if "oauth_access_token_seconds" in body:
             seconds = body["oauth_access_token_seconds"]
             app.oauth.access_token_seconds = None if seconds is None else float(seconds)

@@ -15,7 +15,8 @@ DEFAULT_TOKEN = "ntn_emulator_token"
 
 class Emulator:
     """Emulator(profile="small", seed=0, rate_limit=0, burst=None, latency_ms=0, fault_rate=0.0,
-    token="ntn_emulator_token", search_lag_seconds=0, search_filter_properties="applied", oauth_access_token_seconds=3600, **limits).start() → .base_url, .backend (mutations callable from
+    token="ntn_emulator_token", search_lag_seconds=0, search_filter_properties="applied", oauth_access_token_seconds=3600, trashed_content="served",
+    **limits).start() → .base_url, .backend (mutations callable from
     Python), .stop(). Also a context manager."""
 
     def __init__(
@@ -35,11 +36,13 @@ class Emulator:
         search_lag_seconds: float = 0,
         search_filter_properties: str = "applied",
         oauth_access_token_seconds: float | None = DEFAULT_ACCESS_TOKEN_SECONDS,
+        trashed_content: str = "served",
         **limits,
     ):
         self.profile, self.seed, self.token = profile, seed, token
         self.search_lag_seconds = search_lag_seconds
         self.search_filter_properties = search_filter_properties
+        self.trashed_content = trashed_content
         self.host, self.port = host, port
         self._options: dict[str, Any] = {
             "rate_limit": rate_limit,
@@ -60,7 +63,12 @@ class Emulator:
 
     def start(self) -> Emulator:
         self.backend = Backend(
-            self.profile, self.seed, self._cache_pages, self.search_lag_seconds, self.search_filter_properties
+            self.profile,
+            self.seed,
+            self._cache_pages,
+            self.search_lag_seconds,
+            self.search_filter_properties,
+            self.trashed_content,
         )
         self.app = NotionApp(self.backend, self.token, limits=self._limits, **self._options)
         self._server = NotionServer((self.host, self.port), self.app)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from .cascade import TAKING_PART, Cascade, CascadePage
 from .child_references import References, references
 from .clock import database_iso, floor_minute, minute_iso, parse_iso
 from .errors import validation
@@ -25,6 +26,8 @@ from .typed_rows import TypedRows
 from .versions import SUPPORTED as VERSIONS
 from .versions import V2025
 
+# The Airbyte deletion convention (docs/architecture.md, "Deletes that cascade").
+DELETED_AT = "_ab_cdc_deleted_at"
 STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
 OPT_IN_STREAMS = ("rows",)
@@ -44,6 +47,9 @@ class SyncOptions:
     # lists the trash (trash_search.py) to emit what was trashed since as `in_trash` records.
     row_sources: tuple[str, ...] = ()
     trashed: bool = True
+    # The pages an earlier sync cascaded the trash of (the connector's `trashed` state): live again and changed
+    # since, everything below them comes back (cascade.py).
+    tombstoned: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, params: dict) -> SyncOptions:
@@ -82,6 +88,9 @@ class SyncOptions:
         row_sources = params.get("row_sources") or ()
         if isinstance(row_sources, str):
             row_sources = tuple(s for s in row_sources.split(",") if s)
+        tombstoned = params.get("tombstoned") or ()
+        if isinstance(tombstoned, str):
+            tombstoned = tuple(s for s in tombstoned.split(",") if s)
         return cls(
             depth,
             flag(params.get("include_inline_comments", False)),
@@ -92,6 +101,7 @@ class SyncOptions:
             version,
             tuple(row_sources),
             flag(params.get("trashed", True)),
+            tuple(tombstoned),
         )
 
     def row_source(self, ds) -> bool:
@@ -103,8 +113,14 @@ class SyncOptions:
 
     @property
     def lists_trash(self) -> bool:
-        """An incremental sync of pages or rows lists the trash since the cursor."""
-        return self.trashed and self.since is not None and bool({"pages", "rows"} & set(self.streams))
+        """An incremental sync of pages, rows or a stream whose records a trashed page takes with it lists the trash
+        since the cursor."""
+        return self.trashed and self.since is not None and bool({"rows", *TAKING_PART} & set(self.streams))
+
+    @property
+    def cascades(self) -> bool:
+        """An incremental sync of a stream whose records a trashed page takes with it (cascade.py)."""
+        return self.trashed and self.since is not None and bool(set(TAKING_PART) & set(self.streams))
 
     @cached_property  # frozen fields, so parsed once (changed() asks it per object)
     def since_ms(self) -> int | None:
@@ -194,6 +210,7 @@ class GroundTruth:
             db = ws.databases[db_idx]
             emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
         want_blocks = "blocks" in out or ("comments" in out and options.include_inline_comments)
+        cascade = self.cascade(options)
         for page in self.synced_pages():
             page_changed = changed(page.edited_ms)
             needs_content = (page_changed and want_blocks) or (
@@ -219,42 +236,17 @@ class GroundTruth:
 
                 def visit(node, depth, content, page=page, walked=walked):
                     walked.append((node, content))
-                    emit(
-                        "blocks",
-                        {
-                            "id": node.id,
-                            "page_id": page.id,
-                            "depth": depth,
-                            "type": node.type,
-                            "parent_id": page.id if node.parent is None else node.parent.id,
-                            "has_children": self.backend.has_children(content, node),
-                            "last_edited_time": minute_iso(
-                                node.edited_ms if node.type not in NOT_DESCENDED else self.ref_edited(node)
-                            ),
-                        },
-                    )
+                    emit("blocks", self.block_record(page, node, depth, content))
 
                 self.walk_blocks(page, options.max_block_depth, visit, content)
             if "comments" not in out or (options.comments_scope == "changed_pages" and not page_changed):
                 continue
             assert content is not None  # needs_content holds for the comments that reach here
-            comments = [c for c in content.page_comments if changed(c.edited_ms)]
-            if options.include_inline_comments:
-                for node, block_content in walked:
-                    if node.type not in NO_INLINE_COMMENTS:
-                        comments += [c for c in block_content.inline_comments.get(node.id, []) if changed(c.edited_ms)]
-            for comment in comments:
-                emit(
-                    "comments",
-                    {
-                        "id": comment.id,
-                        "page_id": page.id,
-                        "parent_id": comment.block_id or page.id,
-                        "discussion_id": comment.discussion_id,
-                        "created_time": minute_iso(comment.created_ms),
-                        "last_edited_time": minute_iso(comment.edited_ms),
-                    },
-                )
+            # a restored page's comments come back whole: the destination dropped them with the page (cascade.py)
+            every = page.idx in cascade.restored_roots
+            for comment in self.comments_of(content, walked, options.include_inline_comments):
+                if every or changed(comment.edited_ms):
+                    emit("comments", self.comment_record(page, comment))
         # An incremental sync reads again the child_page / child_database blocks of changed sub-pages and databases
         # under parents it does not walk.
         for record in self.references(options).records:
@@ -269,8 +261,12 @@ class GroundTruth:
                         "title": page.title,
                         "parent_type": page.parent[0],
                         "in_trash": True,
+                        DELETED_AT: minute_iso(page.edited_ms),
                     },
                 )
+        for item in cascade.pages:
+            for stream, record in self.cascade_records(cascade, item):
+                emit(stream, record)
         if "rows" in out:
             typed = TypedRows(self.backend)
             reads = self.row_reads(options)
@@ -281,6 +277,74 @@ class GroundTruth:
                 if options.row_source_id(row["data_source_id"]):
                     emit("rows", row)
         return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in out.items()) + "}").encode()
+
+    def block_record(self, page: Page, node, depth: int, content) -> dict:
+        return {
+            "id": node.id,
+            "page_id": page.id,
+            "depth": depth,
+            "type": node.type,
+            "parent_id": page.id if node.parent is None else node.parent.id,
+            "has_children": self.backend.has_children(content, node),
+            "last_edited_time": minute_iso(node.edited_ms if node.type not in NOT_DESCENDED else self.ref_edited(node)),
+        }
+
+    @staticmethod
+    def comment_record(page: Page, comment) -> dict:
+        return {
+            "id": comment.id,
+            "page_id": page.id,
+            "parent_id": comment.block_id or page.id,
+            "discussion_id": comment.discussion_id,
+            "created_time": minute_iso(comment.created_ms),
+            "last_edited_time": minute_iso(comment.edited_ms),
+        }
+
+    @staticmethod
+    def comments_of(content, walked: list[tuple[Any, Any]], inline: bool) -> list:
+        """A page's comments, and with `inline` those of the blocks walked (not of child_page/child_database)."""
+        comments = list(content.page_comments)
+        if inline:
+            for node, block_content in walked:
+                if node.type not in NO_INLINE_COMMENTS:
+                    comments += block_content.inline_comments.get(node.id, [])
+        return comments
+
+    def cascade(self, options: SyncOptions) -> Cascade:
+        return self._cached("cascade", options, lambda options: Cascade(self, options))
+
+    def cascade_records(self, cascade: Cascade, item: CascadePage) -> list[tuple[str, dict]]:
+        """What the sync emits for one page of the cascade: tombstones below a trashed root, below a restored one
+        the records a full sync would hold (the root's own are the changed pages' above, but its comments)."""
+        page, options = item.page, cascade.options
+        if not item.trashed and item.is_root:
+            return []
+        if not item.trashed and not item.listed:
+            return []  # not shared: GET /v1/pages/{id} answers 404, nothing comes back
+        gone = {"in_trash": True, DELETED_AT: minute_iso(item.deleted_ms)} if item.trashed else {}
+        edited = minute_iso(item.edited_ms)
+        out: list[tuple[str, dict]] = []
+        if not item.is_root:
+            record = {"id": page.id, "last_edited_time": edited, "title": page.title}
+            out.append(("pages", {**record, **gone} if item.trashed else {**record, "parent_type": page.parent[0]}))
+        elif page.parent[0] in ("page", "block") and page.idx not in cascade.listed:
+            # its child_page block (the page's id) left its parent's listing, which is not walked again (unless
+            # the parent is in the trash too: its walk lists the block)
+            out.append(("blocks", {"id": page.id, "last_edited_time": edited, **gone}))
+        out.append(("page_content", {"id": page.id, "last_edited_time": edited, "title": page.title, **gone}))
+        if not item.listed:
+            return out
+        content = self.content(page.idx)
+        walked: list[tuple[Any, Any]] = []
+
+        def visit(node, depth, content):
+            walked.append((node, content))
+            out.append(("blocks", {**self.block_record(page, node, depth, content), **gone}))
+
+        cascade.walked(item, visit)
+        for comment in self.comments_of(content, walked, options.include_inline_comments):
+            out.append(("comments", {**self.comment_record(page, comment), **gone}))
+        return out
 
     def trashed_pages(self, options: SyncOptions) -> list[Page]:
         """The trashed pages (rows included) shared with the integration, edited (trashed) at or after `since`."""

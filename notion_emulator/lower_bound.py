@@ -92,6 +92,8 @@ class LowerBound:
             terms.append(self.page_comments())
             if options.include_inline_comments:
                 terms.append(self.inline_comments())
+        if options.cascades:
+            terms.extend(self.cascade())
         return terms
 
     def result(self) -> dict:
@@ -318,6 +320,53 @@ class LowerBound:
             f"comments: {len(scope)} pages in scope "
             f"({self.options.comments_scope}), max(1, ceil(n/100)) each = {count} GET /v1/comments",
         )
+
+    def cascade(self) -> list[Term]:
+        """Deletes that cascade (cascade.py): the walk of every page trashed since and of the pages below it (one
+        listing for a page whose content Notion does not list), its comments, and what a restored page brings
+        back; the restored pages themselves changed since, so their walk and comments may be counted above."""
+        cascade = self.truth.cascade(self.options)
+        streams, options = self.streams, self.options
+        walk_counted = bool(
+            streams & {"blocks", "page_content"} or ("comments" in streams and options.include_inline_comments)
+        )
+        scope = self.pages if options.comments_scope == "all_pages" else self.synced
+        cost = cascade.cost(walk_counted, {p.idx for p in scope})
+        trashed = [item for item in cascade.pages if item.trashed]
+        roots = sum(1 for item in trashed if item.is_root)
+        restored = [item for item in cascade.pages if not item.trashed]
+        restored_roots = sum(1 for item in restored if item.is_root)
+        what = (
+            f"cascade: {roots} pages trashed since and {len(trashed) - roots} below them, {restored_roots} restored "
+            f"and {len(restored) - restored_roots} below them"
+        )
+        terms = [
+            Term(
+                CHILDREN,
+                cost.listings,
+                f"{what}: each page's walk (1 for a listing refused), the restored pages' own "
+                f"{'counted in blocks' if walk_counted else 'here'}, {cost.blocks} blocks = {cost.listings} {CHILDREN}",
+            )
+        ]
+        if "comments" in streams:
+            count = cost.page_comments + cost.inline_comments
+            terms.append(
+                Term(
+                    "GET /v1/comments",
+                    count,
+                    f"{what}: the comments of each page not in the comments scope, max(1, ceil(n/100)) "
+                    f"({cost.page_comments}), and of their blocks ({cost.inline_comments}) = {count} GET /v1/comments",
+                )
+            )
+        if streams & {"pages", "page_content"}:
+            terms.append(
+                Term(
+                    RETRIEVE_PAGE,
+                    cost.pages_retrieved,
+                    f"{what}: each page below a restored one read again = {cost.pages_retrieved} {RETRIEVE_PAGE}",
+                )
+            )
+        return terms
 
     def inline_comments(self) -> Term:
         count = self.block_walk().inline_listings

@@ -236,9 +236,20 @@ class Reads(BackendState):
                 return self.render.database_as_block(found)
             return self.render.block(found.content, found.node, self.has_children(found.content, found.node))
 
+    def _listed_block(self, raw: str, shared: bool) -> Page | Database | ContentBlock:
+        """What a children or comments listing names, unless it is in the trash and the emulator does not list
+        trashed content (`trashed_content`, UNVERIFIED)."""
+        found = self._visible_block(raw, shared)
+        page = found if isinstance(found, Page) else None
+        if isinstance(found, ContentBlock):
+            page = self.ws.pages[found.content.page]
+        if page is not None and not self.lists_trashed_content(page):
+            raise self.not_found("block", raw)
+        return found
+
     def list_children(self, raw: str, shared: bool, start_cursor: str | None, page_size: int) -> Listing:
         with self.lock:
-            owner, children = self.children_listing(self._visible_block(raw, shared))
+            owner, children = self.children_listing(self._listed_block(raw, shared))
             chunk = paging.by_id(children, start_cursor, page_size)
             # no owner (a database) has no children
             blocks = (
@@ -252,7 +263,7 @@ class Reads(BackendState):
     def list_comments(self, raw: str, shared: bool, start_cursor: str | None, page_size: int) -> Listing:
         """The comments of a page (its page-level discussions) or of a block (its inline ones)."""
         with self.lock:
-            found = self._visible_block(raw, shared)
+            found = self._listed_block(raw, shared)
             page: Page | None
             if isinstance(found, Page):
                 page, comments = found, self.content(found.idx).page_comments

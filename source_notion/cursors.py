@@ -7,6 +7,8 @@ classes existed, so users' saved states keep working:
 * `SyncStart` (databases, blocks, comments): `{"last_edited_time": <the minute the previous complete sync
   started, by Notion's clock>}`, plus, while a page walk is under way, `"in_progress": {"started_at",
   "walked_down_to", "walked_down_to_id"}`: the last page done, in the walk's order (newest first, ties by id);
+* pages, blocks, comments, page_content (and files) also keep `"trashed": {<page id>: <when trashed>}`, the pages
+  whose trash they cascaded (source_notion/cascade.py), in every state they write;
 * `RowsCursor` (the row streams): SyncStart's cursor plus `"mentions": {<page or database id>: [<row id>, ...]}`,
   the rows whose texts mention each target (source_notion/rows/mentions.py).
 
@@ -26,6 +28,7 @@ from source_notion.config import NotionConfig, format_datetime, parse_datetime
 from source_notion.rows.mentions import MentionIndex
 
 State = dict[str, Any]
+TRASHED = "trashed"  # the pages whose trash a stream cascaded: {page id: when trashed} (cascade.py)
 
 
 def later(*times: datetime | None) -> datetime | None:
@@ -60,6 +63,15 @@ class _Cursor:
         self.cursor = saved_cursor(sync_mode, self.incoming)
         self.since = sync_from(config, sync_mode, self.incoming)
         self._state: State = dict(incoming or {})  # until the sync says otherwise, the state stays as it came
+        # The pages whose trash this stream cascaded, still in the trash (source_notion/cascade.py): kept in every
+        # state this cursor writes; the cascade says what it becomes once the stream emitted its records.
+        self.trashed: dict[str, str] = dict(self.incoming.get(TRASHED) or {})
+
+    def _written(self, state: State) -> State:
+        """`state` with what every kind of cursor keeps besides its own."""
+        if self.trashed:
+            state[TRASHED] = dict(self.trashed)
+        return state
 
     @property
     def state(self) -> State:
@@ -87,7 +99,7 @@ class NewestSeen(_Cursor):
             newest = later(newest, parse_datetime(record["last_edited_time"]))
             yield record
         if newest is not None:
-            self._state = {"last_edited_time": format_datetime(newest)}
+            self._state = self._written({"last_edited_time": format_datetime(newest)})
 
 
 class SyncStart(_Cursor):
@@ -130,12 +142,12 @@ class SyncStart(_Cursor):
         if page_id is not None:
             progress["walked_down_to_id"] = page_id
         state["in_progress"] = progress
-        self._state = state
+        self._state = self._written(state)
 
     def finish(self) -> None:
         """Everything since the cursor is read: the next sync starts from this one's start."""
         assert self.started_at is not None, "start() comes first"
-        self._state = {"last_edited_time": format_datetime(self.started_at)}
+        self._state = self._written({"last_edited_time": format_datetime(self.started_at)})
 
     def keep_incoming(self) -> None:
         """The stream could not be read at all: the next sync starts where this one would have."""

@@ -43,6 +43,7 @@ IN_PROGRESS_KEY = "in_progress"
 IN_PROGRESS_TIMES = ("started_at", "walked_down_to")
 IN_PROGRESS_PAGE = "walked_down_to_id"  # optional (states written before 0.2.0 do not have it)
 MENTIONS_KEY = "mentions"  # a row stream's mention index: {page or database id: [row id, ...]} (cursors.RowsCursor)
+TRASHED_KEY = "trashed"  # the pages whose trash a stream cascaded: {page id: ISO time} (source_notion/cascade.py)
 CDK_KEY_PREFIX = "__ab_"
 
 _RESET_HINT = (
@@ -284,13 +285,13 @@ def _as_dict(value: Any) -> Any:
 def _stream_state_problem(state: Any, row_stream: bool) -> str | None:
     if not isinstance(state, dict):
         return f"is a JSON {_json_type(state)}, not an object"
-    known = (CURSOR_KEY, IN_PROGRESS_KEY, MENTIONS_KEY) if row_stream else (CURSOR_KEY, IN_PROGRESS_KEY)
+    known = (CURSOR_KEY, IN_PROGRESS_KEY, MENTIONS_KEY) if row_stream else (CURSOR_KEY, IN_PROGRESS_KEY, TRASHED_KEY)
     foreign = [key for key in state if key not in known and not key.startswith(CDK_KEY_PREFIX)]
     if foreign:
         writes = (
             f"{CURSOR_KEY!r} and {MENTIONS_KEY!r}"
             if row_stream
-            else f"{CURSOR_KEY!r} and, mid-sync, {IN_PROGRESS_KEY!r}"
+            else f"{CURSOR_KEY!r}, {TRASHED_KEY!r} and, mid-sync, {IN_PROGRESS_KEY!r}"
         )
         return (
             f"holds {_listed(foreign)}, which this source never writes (it writes {writes}): it is another "
@@ -301,6 +302,14 @@ def _stream_state_problem(state: Any, row_stream: bool) -> str | None:
             f"has a {MENTIONS_KEY} that is not an object of page ids to lists of row ids (a JSON "
             f"{_json_type(state[MENTIONS_KEY])} of another shape)"
         )
+    if TRASHED_KEY in state:
+        trashed = state[TRASHED_KEY]
+        if not isinstance(trashed, dict):
+            return f"has a {TRASHED_KEY} that is a JSON {_json_type(trashed)}, not an object of page ids to times"
+        for page_id, when in trashed.items():
+            problem = _time_problem(when)
+            if problem:
+                return f"has a {TRASHED_KEY} entry for {_cut(str(page_id), 80)} that {problem}"
     if CURSOR_KEY in state:
         problem = _time_problem(state[CURSOR_KEY])
         if problem:

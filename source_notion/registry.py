@@ -40,6 +40,9 @@ class StreamEntry:
     # Shared work needed only when the stream's incremental_since is not None (blocks: the data-source search,
     # for the child_database blocks of changed databases; a full sync of blocks searches no data sources).
     needs_incrementally: frozenset[Shared] = frozenset()
+    # Whether a page trashed since takes this stream's records under it along (source_notion/cascade.py): the
+    # stream lists the trash in an incremental sync.
+    cascades: bool = False
 
     def uses(self, shared: Shared) -> bool:
         return shared in self.needs or self.feeds == shared
@@ -49,16 +52,17 @@ DECLARED = (
     StreamEntry("users", Users),
     StreamEntry("data_sources", DataSources, feeds=Shared.DATA_SOURCE_SEARCH),
     StreamEntry("databases", Databases, needs=frozenset({Shared.DATA_SOURCE_SEARCH})),
-    StreamEntry("pages", Pages, feeds=Shared.PAGE_SEARCH),
+    StreamEntry("pages", Pages, feeds=Shared.PAGE_SEARCH, cascades=True),
     StreamEntry(
         "blocks",
         Blocks,
         needs=frozenset({Shared.PAGE_SEARCH}),
         feeds=Shared.BLOCK_WALK,
         needs_incrementally=frozenset({Shared.DATA_SOURCE_SEARCH}),
+        cascades=True,
     ),
-    StreamEntry("comments", Comments, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
-    StreamEntry("page_content", PageContent, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
+    StreamEntry("comments", Comments, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK}), cascades=True),
+    StreamEntry("page_content", PageContent, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK}), cascades=True),
 )
 
 
@@ -109,12 +113,17 @@ def read_position(stream_name: str) -> int:
 
 
 def trash_since(config: NotionConfig, plan: Mapping[str, PlannedStream]) -> datetime | None:
-    """From when the sync lists the trash: the furthest-back cursor of the incremental `pages` and row streams
-    (a full refresh emits only live objects); None when none of them needs it or `emit_trashed` is off."""
+    """From when the sync lists the trash: the furthest-back since of the incremental row streams and of the
+    streams a trashed page's records cascade to (a full refresh emits only live objects); None when none of them
+    needs it or `emit_trashed` is off."""
     if not config.emit_trashed:
         return None
-    wanted = [name for name in ("pages",) if name in plan] + row_streams(plan)
-    since = [sync_from(config, plan[name].sync_mode, plan[name].state) for name in wanted]
+    since = [sync_from(config, plan[name].sync_mode, plan[name].state) for name in row_streams(plan)]
+    since += [
+        entry.stream_class.cascade_since(config, plan[entry.name].sync_mode, plan[entry.name].state)
+        for entry in READ_ORDER
+        if entry.cascades and entry.name in plan and issubclass(entry.stream_class, CursorStream)
+    ]
     present = [moment for moment in since if moment is not None]
     return min(present) if present else None
 

@@ -23,6 +23,7 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_notion.block_walk import BlockWalk
+from source_notion.cascade import Cascade
 from source_notion.client import DEFAULT_BASE_URL, NotionClient
 from source_notion.config import NotionConfig, load_config, specification
 from source_notion.errors import SHARE_HINT
@@ -144,6 +145,7 @@ class SourceNotion(AbstractSource):
         trashed_since = trash_since(notion_config, plan)
         if trashed_since is not None:
             sync.trash = TrashListing(client, trashed_since)
+            sync.cascade = Cascade(client, notion_config, index.pages, sync.trash)
         # Built in read order: the block walk's subscribers subscribe in it (source_notion/block_walk.py).
         streams: list[Stream] = [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
         # The row streams as configured (found by data source id, no request here); discover() adds the others.

@@ -9,6 +9,7 @@ from typing import Any
 from airbyte_cdk.models import SyncMode
 
 from source_notion.block_walk import BlockWalk
+from source_notion.cascade import Cascade
 from source_notion.client import NotionClient
 from source_notion.config import NotionConfig
 from source_notion.work_pool import WorkPool
@@ -40,6 +41,8 @@ class Sync:
     plan: SyncPlan = field(default_factory=dict)
     # The trash since the furthest-back incremental pages or row stream (None: no stream lists it this sync).
     trash: TrashListing | None = None
+    # Deletes that cascade: the streams synced incrementally take part as they are built (None: no trash listed).
+    cascade: Cascade | None = None
     # (page id, property id, last_edited_time) -> the whole value of a property the page object truncated: read
     # once a sync, by pages or a row stream, whichever comes first.
     completed: dict[tuple[str, str, str], Any] = field(default_factory=dict)

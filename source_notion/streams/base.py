@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections import Counter
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -14,6 +14,7 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.core import CheckpointMixin
 from airbyte_cdk.sources.utils.schema_helpers import ResourceSchemaLoader
 
+from source_notion.cascade import REFUSED, CascadePart
 from source_notion.config import NotionConfig, parse_datetime
 from source_notion.cursors import NewestSeen, SyncStart, sync_from
 from source_notion.errors import NotionAPIError
@@ -139,6 +140,39 @@ class CursorStream(NotionStream, CheckpointMixin):
         """From when the work this stream does only in an incremental sync starts (None: it does none this sync);
         what the registry's `needs_incrementally` asks."""
         return sync_from(config, sync_mode, state)
+
+    @classmethod
+    def cascade_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
+        """From when the pages trashed since cascade to this stream's records (source_notion/cascade.py); None: they
+        do not this sync (a full refresh holds only live objects; a resumed sync's cascade was emitted by the
+        interrupted one before its first checkpoint)."""
+        if SyncStart(config, sync_mode, state).resumed_below is not None:
+            return None
+        return sync_from(config, sync_mode, state)
+
+
+def take_part(stream: CursorStream, part: CascadePart) -> None:
+    """Subscribes the stream's part of the cascade when the stream is selected and its cascade_since says so."""
+    cascade = stream.sync.cascade
+    if cascade is None or not stream.sync.selected(stream.name):
+        return
+    planned = stream.sync.plan[stream.name]
+    since = stream.cascade_since(stream.sync.config, planned.sync_mode, planned.state)
+    if since is not None:
+        cascade.take_part(part, since, planned.state)
+
+
+def cascaded(stream: CursorStream, cursor: NewestSeen | SyncStart) -> Iterator[Record]:
+    """The stream's records of the sync's cascade (lazily: the cascade runs when first asked); then the stream's
+    `trashed` state moves on, and listings Notion refused are counted as skipped."""
+    cascade = stream.sync.cascade
+    if cascade is None or not cascade.takes_part(stream.name):
+        return
+    yield from cascade.records(stream.name)
+    refused = cascade.refused_listings()
+    if refused:
+        stream.tally.add(REFUSED, refused)
+    cursor.trashed = cascade.trashed_state(stream.name)
 
 
 def edited_since(objects: Iterable[Record], since: datetime | None) -> Iterable[Record]:

@@ -4,17 +4,19 @@ parents not walked (source_notion/streams/child_references.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from airbyte_cdk.models import SyncMode
 
 from source_notion.block_walk import CUT, NOT_FOUND, BlockConsumer
+from source_notion.cascade import CascadePage, CascadePart
 from source_notion.config import NotionConfig
 from source_notion.cursors import SyncStart
 from source_notion.records import Record
 from source_notion.streams import child_references
+from source_notion.streams.base import take_part
 from source_notion.streams.child_references import ChildReferences, ParentsSeen
 from source_notion.streams.page_walk import PageWalkStream
 from source_notion.sync import Sync
@@ -27,6 +29,34 @@ class _EmitBlocks(BlockConsumer):
         task.emit(block)
 
 
+class _Cascaded(CascadePart):
+    """A trashed page's blocks as tombstones; a restored page's blocks again. And a trashed page's child_page block
+    in its parent's listing, unless the parent is in the trash too (its walk lists it): the parent is not walked
+    again, the block just left its listing."""
+
+    def page_walked(self, page: CascadePage, tree: list[Record], obj: Record | None) -> Iterable[Record]:
+        return (page.gone(dict(block)) for block in tree)
+
+    def unlisted_root(self, page: CascadePage) -> Iterable[Record]:
+        parent = (page.obj or {}).get("parent") or {}
+        if parent.get("type") not in ("page_id", "block_id"):
+            return ()
+        # where it sat in the parent's tree is not known: page_id (when the parent is a block), depth and
+        # position are null
+        record = {
+            "object": "block",
+            "id": page.id,
+            "parent": parent,
+            "page_id": parent.get("page_id"),
+            "depth": 1 if parent.get("type") == "page_id" else None,
+            "position": None,
+            "type": "child_page",
+            "child_page": {"title": page.title or ""},
+            "last_edited_time": page.last_edited_time,
+        }
+        return (page.gone(record),)
+
+
 class Blocks(PageWalkStream):
     """Incremental means: only the pages whose last_edited_time moved (>= the cursor) are walked again. Its
     read runs the block walk for every consumer (it is read first of them, see source_notion/registry.py). Before
@@ -37,6 +67,7 @@ class Blocks(PageWalkStream):
     def __init__(self, sync: Sync, name: str) -> None:
         super().__init__(sync, name)
         self._parents: ParentsSeen | None = None
+        take_part(self, _Cascaded(name))
         if sync.selected(name):
             sync.block_walk.subscribe(name, _EmitBlocks())
             planned = sync.plan[name]
@@ -55,6 +86,8 @@ class Blocks(PageWalkStream):
         if self._parents is None:
             return
         walked = {page.id for page in scope()}
+        if self.sync.cascade is not None:
+            walked |= self.sync.cascade.walked(self.name)  # pages back from the trash, walked by the cascade
         parents = {page_id: parent for page_id, parent in self._parents.parents.items() if page_id in walked}
         # The changed databases: from the data-source search, run here when no data-source stream ran it
         # (registry: blocks needs it incrementally, so it reaches back to this sync's `since`).

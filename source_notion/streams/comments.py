@@ -9,10 +9,12 @@ from typing import Any
 from airbyte_cdk.models import SyncMode
 
 from source_notion.block_walk import NOT_FOUND, BlockConsumer, PageSpool, has_own_discussions
+from source_notion.cascade import CascadePage, CascadePart
 from source_notion.config import NotionConfig, parse_datetime
 from source_notion.endpoints import COMMENTS_LIST
 from source_notion.errors import NotionAPIError
 from source_notion.records import Record, as_record
+from source_notion.streams.base import take_part
 from source_notion.streams.page_walk import PageWalkStream
 from source_notion.sync import Sync
 from source_notion.work_pool import Task
@@ -43,6 +45,16 @@ class _KeepInline(BlockConsumer):
         self._spool.put(page.id, [block["id"] for block in tree or [] if has_own_discussions(block)])
 
 
+class _Cascaded(CascadePart):
+    """Every comment of a trashed page (and of its blocks, with include_inline_comments) as a tombstone, whenever
+    it was written; of a restored page, every one again (the destination dropped them with the page)."""
+
+    wants_comments = True
+
+    def comment(self, page: CascadePage, comment: Record) -> Record | None:
+        return page.gone(comment)
+
+
 class Comments(PageWalkStream):
     """Incremental on each comment's own last_edited_time (inclusive; the same comment twice in one sync is
     emitted once). Whether a new comment moves its page's last_edited_time is not documented, so by default
@@ -58,6 +70,7 @@ class Comments(PageWalkStream):
         self.tally.add(NOT_FOUND, 0)  # always in the final log line, even at zero
         self._runs_walk = False
         self._inline: PageSpool | None = None
+        take_part(self, _Cascaded(name))
         if sync.config.include_inline_comments and sync.selected(name):
             if sync.block_walk.runner() is None:
                 sync.block_walk.subscribe(name, _ListInline(self))

@@ -19,15 +19,17 @@ and page objects in spools on disk.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from source_notion.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool
+from source_notion.cascade import CascadePage, CascadePart
 from source_notion.config import format_datetime
 from source_notion.markdown import build_tree, render_page
 from source_notion.markdown.page import page_title
 from source_notion.records import Record
+from source_notion.streams.base import take_part
 from source_notion.streams.page_walk import PageWalkStream
 from source_notion.streams.pages import complete_truncated
 from source_notion.sync import Sync
@@ -61,6 +63,31 @@ class _Render(BlockConsumer):
             self._stream.trees.put(page.id, tree or [])
 
 
+class _Cascaded(CascadePart):
+    """A trashed page's record as a tombstone (no Markdown); a restored page rendered again (the page object of a
+    page below the restored one is read for it: the search did not list it)."""
+
+    wants_page = True
+
+    def __init__(self, stream: PageContent) -> None:
+        super().__init__(stream.name)
+        self._stream = stream
+
+    def page_walked(self, page: CascadePage, tree: list[Record], obj: Record | None) -> Iterable[Record]:
+        if page.trashed:
+            obj = obj or {}
+            record = {
+                "id": page.id,
+                "title": page.title if page.title is not None else page_title(obj),
+                "url": obj.get("url"),
+                "parent": obj.get("parent"),
+                "last_edited_time": page.last_edited_time,
+            }
+            return (page.gone(record),)
+        # the restored page itself: its object is in this stream's spool (the search listed it)
+        return (self._stream.render(page.entry, tree, dict(obj) if obj is not None else None),)
+
+
 class PageContent(PageWalkStream):
     def __init__(self, sync: Sync, name: str) -> None:
         super().__init__(sync, name)
@@ -69,6 +96,7 @@ class PageContent(PageWalkStream):
         self.tally.add(UNREAD, 0)
         if not sync.selected(name):
             return
+        take_part(self, _Cascaded(self))
         self.trees = PageSpool()  # the trees of the runner's walk, until this stream reads (and renders) them
         self._pages = PageSpool()  # the search's page objects, by id
         sync.index.pages.observe(self._keep_page)
@@ -102,9 +130,14 @@ class PageContent(PageWalkStream):
         elif self._own_walk is not None:
             self._own_walk.walk(task, page, self.tally)
 
-    def render(self, page: IndexEntry, tree: list[Record]) -> Record:
-        # Every page walked came from the search, which the observer saw: the fallback is for safety only.
-        obj = self._pages.take(page.id) or {"id": page.id, "last_edited_time": format_datetime(page.last_edited_time)}
+    def render(self, page: IndexEntry, tree: list[Record], obj: Record | None = None) -> Record:
+        """`obj`: the page object when the search did not list the page (below a page restored from the trash)."""
+        # Every other page walked came from the search, which the observer saw: the fallback is for safety only.
+        obj = (
+            obj
+            or self._pages.take(page.id)
+            or {"id": page.id, "last_edited_time": format_datetime(page.last_edited_time)}
+        )
         # The title (and the front matter's values) whole where the page object cut them at 25 references: a
         # value pages or a row stream already read whole in this sync is taken from sync.completed, no request.
         complete_truncated(self.sync, obj, self.tally)

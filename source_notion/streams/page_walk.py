@@ -19,6 +19,7 @@ from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from airbyte_cdk.models import SyncMode
@@ -27,7 +28,7 @@ from airbyte_cdk.sources.types import StreamSlice
 from source_notion.cursors import SyncStart
 from source_notion.errors import NotionAPIError
 from source_notion.records import Record
-from source_notion.streams.base import CursorStream
+from source_notion.streams.base import CursorStream, cascaded
 from source_notion.sync import Sync
 from source_notion.work_pool import GroupsDone, Task, WorkPool
 from source_notion.workspace_index import IndexEntry
@@ -131,10 +132,19 @@ class PageWalkStream(CursorStream):
                 f"{cursor.incoming['in_progress']['walked_down_to']} are left to walk."
             )
 
+        cascade = (
+            self.sync.cascade if self.sync.cascade is not None and self.sync.cascade.takes_part(self.name) else None
+        )
+
         def scope() -> Iterator[IndexEntry]:  # lazily: the index is compact, entries are not
             for page in self.sync.index.pages.entries():  # the sync's one search (already done when pages ran)
-                if self.page_in_scope(page, cursor.since) and cursor.left_to_walk(page.last_edited_time, page.id):
-                    yield page
+                if not self.page_in_scope(page, cursor.since) or not cursor.left_to_walk(
+                    page.last_edited_time, page.id
+                ):
+                    continue
+                if cascade is not None and cascade.covers(self.name, page.id):
+                    continue  # back from the trash: the cascade walks it, with what is below it
+                yield page
 
         pages = self.pages_to_walk = sum(1 for _ in scope())
         cursor.start(self.sync.client)  # after the search: the sync's first answer came
@@ -142,7 +152,7 @@ class PageWalkStream(CursorStream):
         if cursor.resumed_below is not None:
             cursor.walked_down_to(cursor.resumed_below, cursor.resumed_below_id)
         self._windows = max(1, math.ceil(pages / CHECKPOINT_EVERY))
-        self._walk = self._run(cursor, scope(), self.before_walk(cursor, scope))
+        self._walk = self._run(cursor, scope(), chain(cascaded(self, cursor), self.before_walk(cursor, scope)))
 
     def _run(
         self, cursor: SyncStart, pages: Iterator[IndexEntry], first: Iterable[Record]

@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 from airbyte_cdk.models import SyncMode
 
 from source_notion.api_versions import lists_title_only
+from source_notion.cascade import DELETED_AT, CascadePage, CascadePart
 from source_notion.client import NotionClient
 from source_notion.cursors import NewestSeen
 from source_notion.records import Record, Tally, as_record
-from source_notion.streams.base import CursorStream, edited_since
+from source_notion.streams.base import CursorStream, cascaded, edited_since, take_part
 from source_notion.streams.row_properties import RowGroup, RowProperties
 from source_notion.sync import Sync
 from source_notion.work_pool import GroupsDone, Task
@@ -28,6 +29,28 @@ TEXT_KINDS = frozenset({"title", "rich_text"})
 REFERENCE_MENTIONS = frozenset({"user", "page", "database"})
 
 
+class _Cascaded(CascadePart):
+    """The sub-pages of a trashed page, as tombstones (the trashed page itself comes from the trash listing); of a
+    restored page, whole again (read with GET /v1/pages/{id}: their times did not move, the search does not list
+    them)."""
+
+    wants_page = True
+
+    def __init__(self, stream: Pages) -> None:
+        super().__init__(stream.name)
+        self._stream = stream
+
+    def page_walked(self, page: CascadePage, tree: list[Record], obj: Record | None) -> Iterable[Record]:
+        if page.is_root:
+            return ()
+        if page.trashed:
+            return (page.gone({"object": "page", "id": page.id, "last_edited_time": page.last_edited_time}),)
+        assert obj is not None  # wants_page: a page below a restored root comes with its object
+        record = as_record(obj)
+        complete_truncated(self._stream.sync, record, self._stream.tally)
+        return (record,)
+
+
 class Pages(CursorStream):
     """Incremental like data_sources: inclusive cursor on last_edited_time, newest first, stops past it.
 
@@ -35,6 +58,10 @@ class Pages(CursorStream):
     """
 
     _rows: RowProperties | None = None  # 2026-12-01: the rows waiting for their properties
+
+    def __init__(self, sync: Sync, name: str) -> None:
+        super().__init__(sync, name)
+        take_part(self, _Cascaded(self))
 
     def records(self, sync_mode: SyncMode) -> Iterable[Record]:
         cursor = self.start_cursor(NewestSeen, sync_mode)
@@ -45,7 +72,7 @@ class Pages(CursorStream):
             # the rows' groups are made once the search is done (chain asks for them only then)
             tasks = chain(rows.split(pages), _later(rows.groups))
         emitted = (e for e in self.sync.pool().run(tasks, self._task) if not isinstance(e, GroupsDone))
-        return cursor.advance(chain(emitted, self._trashed(cursor.since)))
+        return cursor.advance(chain(emitted, self._trashed(cursor.since), cascaded(self, cursor)))
 
     def _task(self, task: Task, item: Record | RowGroup) -> None:
         if not isinstance(item, RowGroup):
@@ -74,7 +101,7 @@ class Pages(CursorStream):
             return
         for page in edited_since(self.sync.trash.pages(), since):
             self.tally.add("trashed pages emitted with in_trash")
-            yield as_record(page)
+            yield as_record(page, **{DELETED_AT: page["last_edited_time"]})
 
 
 def complete_truncated(sync: Sync, page: Record, tally: Tally) -> None:

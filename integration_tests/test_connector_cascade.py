@@ -1,0 +1,143 @@
+"""Deletes that cascade (issue 21 point 4), by the real command against the emulator: an incremental sync after a
+page is trashed leaves a deduplicated destination equal to the live workspace in every stream (the row streams
+included), and one after it is restored brings everything back; each sync emits exactly the ground truth of its
+`since` (tombstones included) at exactly the lower bound's requests.
+
+The page: the `small` profile's busy discussion (120 comments, nested blocks), given a sub-page with its own
+blocks and comment and a sub-sub-page (Notion trashes them with it), and an inline comment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from integration_tests.reliability import Destination, compare, since_of
+from integration_tests.row_oracle import row_streams
+from notion_emulator import Emulator
+from notion_emulator.control_client import ControlClient
+from testkit.connector import Connector, ConnectorRun, config, state_of
+from testkit.constants import STREAMS
+from testkit.destination import DELETED_AT
+
+CASCADING = ("pages", "blocks", "comments", "page_content")
+
+
+class World:
+    def __init__(self, emulator: Emulator, folder, **options: Any) -> None:
+        self.control = ControlClient(emulator.base_url)
+        self.connector = Connector(emulator.base_url, folder)
+        self.options = options
+        self.cfg = config(**options)
+        self.catalog = self.connector.catalog(self.cfg, streams=None)  # every stream, the row streams too
+        self.destination = Destination()
+        self.state: list[dict[str, Any]] = []
+        self.truth_options = {
+            key: value for key, value in options.items() if key in ("include_inline_comments", "comments_scope")
+        }
+
+    def sync(self, tombstoned: tuple[str, ...] = ()) -> ConnectorRun:
+        """One incremental sync from the last state; checks it emitted exactly the truth of its since, at exactly the
+        lower bound, and writes it to the destination."""
+        self.control.reset_stats()
+        run = self.connector.read(self.cfg, self.catalog, self.state or None)
+        assert run.returncode == 0 and run.errors == [], run.errors
+        if self.state:
+            problems = []
+            for stream in STREAMS:
+                since = since_of(self.state, stream)
+                truth = self.control.expected(
+                    streams=[stream], since=since, tombstoned=",".join(tombstoned), **self.truth_options
+                )
+                problems += compare(stream, run.of(stream), truth[stream])
+            assert not problems, problems
+            since = self.since()
+            rows = {r["id"] for r in self.control.expected(streams=["rows"], since=since)["rows"]}
+            assert {r["id"] for name in row_streams(self.catalog) for r in run.of(name)} == rows
+            bound = self.control.lower_bound(
+                streams=[*STREAMS, "rows"], since=since, tombstoned=",".join(tombstoned), **self.truth_options
+            )
+            stats = self.control.stats()
+            assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
+        self.destination.write(run)
+        self.state = run.final_state()
+        return run
+
+    def since(self) -> str:
+        """Every stream's since (the tests keep their cursors in one minute)."""
+        found = {since_of(self.state, s) for s in CASCADING}
+        assert len(found) == 1, found
+        since = found.pop()
+        assert since is not None
+        return since
+
+    def destination_problems(self) -> list[str]:
+        """The destination against the live workspace: every stream holds exactly its live objects, current."""
+        truth = self.control.expected(streams=[*STREAMS, "rows"], **self.truth_options)
+        problems = []
+        for stream in STREAMS:
+            problems += self.destination.problems(stream, truth[stream])
+            extra = self.destination.extra(stream, truth[stream])
+            if extra:
+                problems.append(f"{stream}: {len(extra)} rows held that are not alive, e.g. {extra[:3]}")
+        alive: dict[str, set[str]] = {}
+        for row in truth["rows"]:
+            alive.setdefault(row["data_source_id"], set()).add(row["id"])
+        for name, (source, _) in row_streams(self.catalog).items():
+            if set(self.destination.table(name)) != alive.get(source, set()):
+                problems.append(f"{name}: the rows held are not the live rows of {source}")
+        return problems
+
+
+def discussion(control: ControlClient) -> dict[str, str]:
+    """The busy discussion with a sub-page (its blocks, a comment, an inline comment) and a sub-sub-page."""
+    busy = control.info()["landmarks"]["busy_comments_page"]
+    child = control.mutate("add_page", parent_id=busy, title="Minutes of the busy discussion", blocks=3)["ids"][0]
+    control.mutate("add_comment", parent_id=child)
+    grandchild = control.mutate("add_page", parent_id=child, title="Action items", blocks=2)["ids"][0]
+    block = next(
+        b["id"]
+        for b in control.expected(streams=["blocks"])["blocks"]
+        if b["page_id"] == child and b["type"] == "paragraph"
+    )
+    control.mutate("add_comment", parent_id=block)
+    return {"busy": busy, "child": child, "grandchild": grandchild}
+
+
+@pytest.fixture(params=[False, True], ids=["page-comments", "inline-comments"])
+def world(request, emulator, tmp_path):
+    return World(emulator, tmp_path, include_inline_comments=request.param)
+
+
+def test_a_trashed_page_takes_its_content_with_it_and_brings_it_back_when_restored(world):
+    control = world.control
+    pages = discussion(control)
+    control.advance_clock(600)  # the sub-pages were made before the first sync's window: only a walk finds them
+    # an edit in the sync's minute: the pages cursor (the newest page) is then in the others' (the sync's start)
+    control.mutate("edit_page", page_id=control.info()["landmarks"]["long_page"])
+    first = world.sync()
+    assert not world.destination_problems()
+    delivered_comments = {c["id"] for c in first.of("comments") if c["page_id"] in pages.values()}
+    assert len(delivered_comments) >= 121
+
+    control.advance_clock(600)  # past the lookback: the trash comes after the first sync's window
+    control.mutate("trash_page", page_id=pages["busy"])
+    second = world.sync()
+    assert world.destination_problems() == []
+    gone = {c["id"] for c in second.of("comments") if c.get(DELETED_AT)}
+    assert delivered_comments <= gone
+    for stream in CASCADING:
+        assert pages["busy"] in state_of(world.state, stream)["trashed"], stream
+        assert all(r["in_trash"] is True for r in second.of(stream) if r.get(DELETED_AT)), stream
+    tombstoned_pages = {r["id"] for r in second.of("page_content") if r.get(DELETED_AT)}
+    assert tombstoned_pages == set(pages.values())
+
+    control.advance_clock(600)
+    control.mutate("restore_page", page_id=pages["busy"])  # moves the page: the pages cursor moves with it
+    third = world.sync(tombstoned=(pages["busy"],))
+    assert world.destination_problems() == []
+    assert delivered_comments <= {c["id"] for c in third.of("comments")}
+    assert {pages["child"], pages["grandchild"]} <= set(third.ids("pages"))
+    for stream in CASCADING:
+        assert "trashed" not in state_of(world.state, stream), stream
