@@ -141,3 +141,36 @@ def test_a_trashed_page_takes_its_content_with_it_and_brings_it_back_when_restor
     assert {pages["child"], pages["grandchild"]} <= set(third.ids("pages"))
     for stream in CASCADING:
         assert "trashed" not in state_of(world.state, stream), stream
+
+
+def test_when_notion_no_longer_lists_a_trashed_pages_content_what_stays_is_said(emulator_factory, tmp_path):
+    """The emulator's other answer (UNVERIFIED which Notion gives): a trashed page's children and comments answer
+    404. What can still be named goes (the page, its page_content, its child_page block in its parent); what
+    cannot stays in the destination, and every stream taking part ends INCOMPLETE with a warning saying so."""
+    world = World(emulator_factory(profile="small", seed=0, trashed_content="not_found"), tmp_path)
+    control = world.control
+    pages = discussion(control)
+    control.advance_clock(600)
+    control.mutate("edit_page", page_id=control.info()["landmarks"]["long_page"])
+    first = world.sync()
+    control.advance_clock(600)
+    control.mutate("trash_page", page_id=pages["busy"])
+    second = world.sync()
+
+    busy = pages["busy"]
+    tombstoned = {stream: {r["id"] for r in second.of(stream) if r.get(DELETED_AT)} for stream in CASCADING}
+    assert tombstoned == {"pages": {busy}, "blocks": {busy}, "comments": set(), "page_content": {busy}}
+    below = set(pages.values())
+    delivered = {
+        "pages": {r["id"] for r in first.of("pages") if r["id"] in below},
+        "blocks": {r["id"] for r in first.of("blocks") if r["page_id"] in below},
+        "comments": {r["id"] for r in first.of("comments") if r["page_id"] in below},
+        "page_content": {r["id"] for r in first.of("page_content") if r["id"] in below},
+    }
+    truth = control.expected(streams=list(CASCADING))
+    for stream in CASCADING:
+        assert set(world.destination.extra(stream, truth[stream])) == delivered[stream] - tombstoned[stream], stream
+        assert second.statuses(stream)[-1] == "INCOMPLETE", stream
+        assert any(
+            line.startswith(f"Stream {stream} is INCOMPLETE: trashed pages' listings skipped") for line in second.logs
+        )
