@@ -458,6 +458,20 @@ CASES = [
         FIX_STATE,
     ),
     Case(
+        "state-trashed-list",
+        "state",
+        [stream_state("blocks", {"last_edited_time": CURSOR, "trashed": ["a-page"]})],
+        ("has a trashed that is a JSON array, not an object of page ids to times",),
+        FIX_STATE,
+    ),
+    Case(
+        "state-trashed-time",
+        "state",
+        [stream_state("comments", {"last_edited_time": CURSOR, "trashed": {"a-page": "yesterday"}})],
+        ("has a trashed entry for a-page that is wrong",),
+        FIX_STATE,
+    ),
+    Case(
         "state-in-progress-text",
         "state",
         [stream_state("blocks", {"last_edited_time": CURSOR, "in_progress": "half"})],

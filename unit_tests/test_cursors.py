@@ -83,3 +83,31 @@ def test_a_resumed_walk_does_only_the_pages_after_the_last_one_done_even_within_
     assert [legacy.left_to_walk(t, "m") for t in (later, minute, earlier)] == [False, True, True]
     # nothing to resume: every page is left
     assert SyncStart(CONFIG_0, SyncMode.incremental, {}).left_to_walk(later, "a")
+
+
+def test_the_pages_whose_trash_a_stream_cascaded_are_in_every_state_it_writes_and_not_after_a_full_refresh():
+    trashed = {"page-a": "2026-10-30T08:00:00.000Z"}
+    walk = SyncStart(
+        CONFIG_0, SyncMode.incremental, {"last_edited_time": "2026-10-06T00:00:00.000Z", "trashed": trashed}
+    )
+    walk.start(Started())  # type: ignore[arg-type]
+    walk.trashed = {"page-b": "2026-11-01T09:00:00.000Z"}  # what the cascade says once its records are out
+    walk.walked_down_to(datetime(2026, 10, 8, tzinfo=UTC), "page-c")
+    assert walk.state["trashed"] == {"page-b": "2026-11-01T09:00:00.000Z"}
+    walk.finish()
+    assert walk.state == {
+        "last_edited_time": "2026-11-01T09:30:00.000Z",
+        "trashed": {"page-b": "2026-11-01T09:00:00.000Z"},
+    }
+    pages = NewestSeen(
+        CONFIG_0, SyncMode.incremental, {"last_edited_time": "2026-11-01T09:00:00.000Z", "trashed": trashed}
+    )
+    list(pages.advance([{"last_edited_time": "2026-11-01T09:10:00.000Z"}]))
+    assert pages.state == {"last_edited_time": "2026-11-01T09:10:00.000Z", "trashed": trashed}
+    walk.trashed = {}
+    walk.finish()
+    assert "trashed" not in walk.state  # nothing left in the trash: the key goes
+    full = SyncStart(
+        CONFIG_0, SyncMode.full_refresh, {"last_edited_time": "2026-10-06T00:00:00.000Z", "trashed": trashed}
+    )
+    assert full.trashed == {}
