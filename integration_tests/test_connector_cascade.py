@@ -16,7 +16,7 @@ import pytest
 from integration_tests.reliability import Destination, compare, since_of
 from integration_tests.row_oracle import row_streams
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, ConnectorRun, config, state_of
 from testkit.constants import STREAMS
 from testkit.destination import DELETED_AT

@@ -1,6 +1,6 @@
 """The trash listing of incremental syncs (emit_trashed): one search with the in_trash filter, newest first,
 stopped at the cursor; the pages trashed since come once more in `pages`, and what is below them goes too
-(source_notion/cascade.py)."""
+(source_notion/sync/cascade.py)."""
 
 import re
 
@@ -81,7 +81,7 @@ def test_a_trashed_page_takes_its_blocks_comments_and_sub_pages_along_and_a_rest
     trees[uid("p", 8)][1]["id"] = uid("p", 11)
     trees[uid("p", 1)][0]["id"] = uid("p", 12)
     notion.post(SEARCH, json=search)
-    notion.get(CHILDREN, json=lambda request, context: listing(trees[CHILDREN.match(request.url).group(1)]))
+    notion.get(CHILDREN, json=lambda request, context: listing(trees[request.path.split("/")[-2]]))
     notion.get(
         COMMENTS,
         json=lambda request, context: listing(
