@@ -183,10 +183,12 @@ class NotionConfig(BaseModel):
     )
     emit_trashed: bool = Field(
         True,
-        title="Emit pages and database rows trashed since the last sync",
+        title="Emit pages and database rows trashed since the last sync, and delete what was under them",
         description="On incremental syncs, list Notion's trash (about one request per sync) and emit each page and "
-        "database row moved to the trash since the previous sync once more, with in_trash true, so that append + "
-        "dedup destinations can drop or mark it.",
+        "database row moved to the trash since the previous sync once more, with in_trash true and "
+        "_ab_cdc_deleted_at, and a deletion record for each block, comment, page_content record and sub-page synced "
+        "under it (read again from Notion), so that append + dedup destinations drop or mark them; a page restored "
+        "from the trash brings them back.",
         json_schema_extra={"order": 10},
     )
     row_raw_properties: bool = Field(
