@@ -64,6 +64,8 @@ FIGURES: dict[str, Any] = {
     "rows_checked": 0,
     "row_values_compared": 0,
     "page_contents_checked": 0,
+    # records the destination still holds below a database inside a trashed page (not covered yet)
+    "left_under_trashed_databases": 0,
     # what the row streams read again because Notion changed rows without moving them (their final log lines)
     "rows_read_again_for_mentions": 0,
     "data_sources_read_whole": 0,
@@ -183,10 +185,38 @@ class EditsAndIncrementalSyncs(RuleBasedStateMachine):
                 if wrong:
                     problems.append(f"{stream}: {len(wrong)} with another {field}, e.g. {wrong[:3]}")
             FIGURES["objects_checked"] += len(truth[stream])
+            if stream in CASCADING:  # and nothing of a trashed page: it takes its records along
+                gone, left = self.in_the_trash()
+                held = set(self.destination.table(stream))
+                if held & gone:
+                    problems.append(
+                        f"{stream}: {len(held & gone)} in the trash still held, e.g. {sorted(held & gone)[:3]}"
+                    )
+                FIGURES["left_under_trashed_databases"] += len(held & left)
         FIGURES["page_contents_checked"] += len(truth["page_content"])
         problems += self.row_problems(truth["rows"])
         FIGURES["checks"] += 1
         assert not problems, problems[:20]
+
+    def in_the_trash(self) -> tuple[set[str], set[str]]:
+        """The ids of the trashed pages, their blocks and their comments, by the model: (those the cascade takes
+        along, those it does not yet: below a database inside a trashed page; docs/architecture.md, "Deletes that
+        cascade", Not covered). A trashed page's id is also its child_page block's."""
+        backend = self.emulator.backend
+        assert backend is not None
+        ws = backend.ws
+        gone: set[str] = set()
+        left: set[str] = set()
+        for page in ws.pages:
+            if not page.eff_trashed or page.eff_hidden:
+                continue
+            content = backend.content(page.idx)
+            ids = left if _trashed_across_a_database(ws, page) else gone
+            ids.add(page.id)
+            ids.update(content.by_id)
+            ids.update(c.id for c in content.page_comments)
+            ids.update(c.id for comments in content.inline_comments.values() for c in comments)
+        return gone, left
 
     def row_problems(self, live_rows: list[dict[str, Any]]) -> list[str]:
         """Every live row of every data source held in its stream's table at its current values (the oracle's)."""
@@ -302,6 +332,23 @@ class EditsAndIncrementalSyncs(RuleBasedStateMachine):
 
 
 CATALOG: dict[str, Any] = {}
+# The streams whose records a trashed page takes along: the destination holds nothing more than the live ones.
+CASCADING = ("pages", "blocks", "comments", "page_content")
+
+
+def _trashed_across_a_database(ws: Any, page: Any) -> bool:
+    """Whether the page is trashed because a page above a database above it is (a row of a database inside a
+    trashed page, or below such a row), not by a trashed page with no database in between."""
+    crossed = False
+    while not page.own_trashed:
+        parent = page.parent
+        if parent[0] == "data_source":
+            crossed = True
+            parent = ws.databases[ws.data_sources[parent[1]].db].parent
+        if parent[0] not in ("page", "block"):
+            return False
+        page = ws.pages[parent[1]]
+    return crossed
 
 
 @pytest.mark.slow
