@@ -19,6 +19,7 @@ from . import session_cursors
 from .clock import VirtualClock
 from .content import ContentBuilder
 from .errors import ApiError, invalid_cursor, not_found
+from .files import FileCatalog
 from .generator import generate
 from .ids import Kind, dashed, normalize
 from .model import Block, Comment, ContentBlock, Database, DataSource, Page, PageContent, User
@@ -48,7 +49,8 @@ class Backend(Reads, Mutations):
         self.codec = self.ws.codec
         self.clock = VirtualClock()
         self.lock = threading.RLock()
-        self.render = Renderer(self.ws, self.clock.now)
+        self.files = FileCatalog(self.ws.workspace_id, seed, profile)  # the file host's files (files.py)
+        self.render = Renderer(self.ws, self.clock.now, self.files)
         self.builder = ContentBuilder(self.ws)
         self._pinned: dict[int, PageContent] = {}
         self._cache: OrderedDict[int, PageContent] = OrderedDict()

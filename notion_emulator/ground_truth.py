@@ -16,6 +16,7 @@ from typing import Any
 from .child_references import References, references
 from .clock import database_iso, floor_minute, minute_iso, parse_iso
 from .errors import validation
+from .file_truth import FileTruth
 from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
 from .model import Page
 from .properties import value_of
@@ -27,7 +28,7 @@ from .versions import V2025
 
 STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
-OPT_IN_STREAMS = ("rows",)
+OPT_IN_STREAMS = ("rows", "files")  # files: every file occurrence, sha256 computed (file_truth.py)
 NOT_DESCENDED = {"child_page", "child_database"}
 
 
@@ -193,7 +194,8 @@ class GroundTruth:
         for db_idx in sorted({ds.db for ds in sources}):
             db = ws.databases[db_idx]
             emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
-        want_blocks = "blocks" in out or ("comments" in out and options.include_inline_comments)
+        want_blocks = "blocks" in out or "files" in out or ("comments" in out and options.include_inline_comments)
+        file_truth = FileTruth(self.backend)
         for page in self.synced_pages():
             page_changed = changed(page.edited_ms)
             needs_content = (page_changed and want_blocks) or (
@@ -215,10 +217,17 @@ class GroundTruth:
                     "page_content", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title}
                 )
             walked: list[tuple[Any, Any]] = []
+            if page_changed and "files" in out:
+                for file_record in file_truth.page_files(page):
+                    emit("files", file_record)
             if page_changed and want_blocks:
 
                 def visit(node, depth, content, page=page, walked=walked):
                     walked.append((node, content))
+                    if "files" in out:
+                        file_record = file_truth.block_file(page, content, node)
+                        if file_record is not None:
+                            emit("files", file_record)
                     emit(
                         "blocks",
                         {

@@ -63,7 +63,7 @@ class LowerBound:
         terms = []
         if "users" in streams:
             terms.append(self.users())
-        if streams & {"pages", "blocks", "comments", "page_content"} or (
+        if streams & {"pages", "blocks", "comments", "page_content", "files"} or (
             "rows" in streams and options.since is not None
         ):
             terms.append(self.page_search())
@@ -84,10 +84,14 @@ class LowerBound:
             if "databases" in streams:
                 terms.append(self.databases())
         # page_content renders the trees of the same walk: it adds no term of its own.
-        if streams & {"blocks", "page_content"} or ("comments" in streams and options.include_inline_comments):
+        # files comes out of the same search and walk: it adds no term of its own either (its downloads go to
+        # the file host, not to Notion: file_fetches below says how many).
+        if streams & {"blocks", "page_content", "files"} or ("comments" in streams and options.include_inline_comments):
             terms.append(self.blocks())
         if "blocks" in streams and options.since is not None:
             terms.extend(self.references())
+        if "files" in streams:
+            terms.append(self.file_fetches())
         if "comments" in streams:
             terms.append(self.page_comments())
             if options.include_inline_comments:
@@ -112,6 +116,19 @@ class LowerBound:
         return Term(
             "GET /v1/users", count, f"users: {users} users listed -> max(1, ceil({users}/100)) = {count} GET /v1/users"
         )
+
+    def file_fetches(self) -> Term:
+        """Not a Notion request: the file host's fetches a sync with include_files makes (one per Notion-hosted
+        file occurrence of the synced pages), shown as a line."""
+        hosted = sum(1 for record in self.truth.expected(self._files_options())["files"] if record["type"] == "file")
+        return Term(
+            "file host", 0, f"files: {hosted} Notion-hosted files, each one GET on the file host (not a Notion request)"
+        )
+
+    def _files_options(self):
+        from dataclasses import replace
+
+        return replace(self.options, streams=("files",), fields="all")
 
     def page_search(self) -> Term:
         """The one page search per sync that pages, blocks and comments share."""
