@@ -147,6 +147,7 @@ class ControlApi:
             "search_lag_seconds": app.backend.search_lag_seconds,
             "search_filter_properties": app.backend.search_filter_properties,
             "oauth_access_token_seconds": app.oauth.access_token_seconds,
+            "file_fetch_advance_seconds": app.file_host.advance_per_fetch,
             **app.limits(),
             "cursors_expired": app.backend.sessions.expired,
         }
@@ -165,5 +166,7 @@ class ControlApi:
         if "oauth_access_token_seconds" in body:
             seconds = body["oauth_access_token_seconds"]
             app.oauth.access_token_seconds = None if seconds is None else float(seconds)
+        if "file_fetch_advance_seconds" in body:
+            app.file_host.advance_per_fetch = float(body["file_fetch_advance_seconds"])
         app.configure_limits({key: body[key] for key in LIMIT_OPTIONS if key in body})
         return self.config(request)

@@ -15,6 +15,7 @@ S3's answers (its documented behaviour for presigned URLs):
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 import uuid
@@ -108,6 +109,10 @@ class FileHost:
     def __init__(self, catalog: FileCatalog, now_ms, faults: FaultInjector, latency: LatencyModel, seed: int):
         self.catalog, self.now_ms, self.faults, self.latency, self.seed = catalog, now_ms, faults, latency, seed
         self.stats = FileStats()
+        # A long sync in little time: every file fetch moves the virtual clock on by this much (after its answer),
+        # so URLs minted early in a sync expire before their turn (control API `file_fetch_advance_seconds`).
+        self.advance_per_fetch = 0.0
+        self.advance_clock: Any = None  # Backend.advance_clock, set by the app
 
     def serves(self, path: str) -> bool:
         return HOSTED_PATH.match(path) is not None
@@ -123,6 +128,8 @@ class FileHost:
             self.stats.record(file_uuid, status, external, ranged, fault.kind if fault else None)
 
         self._answer(handler, path, query, external, match, fault, record)
+        if self.advance_per_fetch and self.advance_clock is not None:
+            self.advance_clock(self.advance_per_fetch)
 
     def _answer(self, handler: Any, path: str, query, external: bool, match, fault, record) -> None:
         delay = self.latency.delay(EXTERNAL_ENDPOINT if external else FILE_ENDPOINT)
@@ -246,8 +253,10 @@ class FileHost:
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
             return
-        if truncate:
-            reset(handler)
+        if truncate:  # the bytes sent so far reach the client (a reset would drop them), then the connection ends
+            handler.close_connection = True
+            with suppress(OSError):
+                handler.connection.shutdown(socket.SHUT_WR)
 
     @staticmethod
     def _error(handler: Any, status: int, body: bytes) -> None:

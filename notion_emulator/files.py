@@ -53,6 +53,12 @@ class HostedFile:
         return '"' + hashlib.md5(f"{self.file_uuid}:{self.size}".encode(), usedforsecurity=False).hexdigest() + '"'
 
 
+def _segment(name: str) -> str:
+    """The name as one path segment, percent-encoded. (A name `.` or `..` would be resolved away by clients as a
+    dot segment, encoded or not: what Notion does with such a name is UNVERIFIED; the emulator's tests use none.)"""
+    return quote(name, safe="")
+
+
 def amz_date(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -127,7 +133,7 @@ class FileCatalog:
         return self._files.get(file_uuid)
 
     def path(self, file: HostedFile) -> str:
-        return f"/{self.workspace_uuid}/{file.file_uuid}/{quote(file.name, safe='')}"
+        return f"/{self.workspace_uuid}/{file.file_uuid}/{_segment(file.name)}"
 
     def signed(self, file: HostedFile, now_ms: int) -> dict:
         """`{url, expiry_time}` as a response minted at `now_ms` carries it."""
@@ -144,7 +150,7 @@ class FileCatalog:
         return {"url": f"{self.base_url}{path}?{query}", "expiry_time": exact_iso(now_ms + EXPIRES_SECONDS * 1000)}
 
     def external_url(self, file: HostedFile) -> str:
-        return f"{self.external_base_url}/{file.file_uuid}/{quote(file.name, safe='')}"
+        return f"{self.external_base_url}/{file.file_uuid}/{_segment(file.name)}"
 
     def sha256(self, file: HostedFile) -> str:
         known = self._sha256.get(file.file_uuid)

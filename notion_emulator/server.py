@@ -76,6 +76,7 @@ class NotionApp:
         self.stats = Stats()
         # Notion-hosted files' URLs point here (paths of their own shape), apart from the Notion API (file_host.py)
         self.file_host = FileHost(backend.files, backend.clock.now, self.faults, self.latency, backend.seed)
+        self.file_host.advance_clock = backend.advance_clock
         self.control = ControlApi(self)
         self.routes = [*NOTION_ROUTES, *OAuth(self.oauth, self.tokens).routes()]
         self.api = chain(
