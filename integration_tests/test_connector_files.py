@@ -90,8 +90,10 @@ def truth_of(emulator: Emulator, **options) -> dict[str, dict[str, Any]]:
 
 
 def add_file(emulator: Emulator, name: str, size: int = 1_000, page: str | None = None, **options) -> str:
-    page = page or emulator.backend.landmarks["tour"]
-    return emulator.backend.apply("add_file_block", page_id=page, name=name, size=size, **options)["ids"][0]
+    backend = emulator.backend
+    assert backend is not None
+    page = page or backend.landmarks["tour"]
+    return backend.apply("add_file_block", page_id=page, name=name, size=size, **options)["ids"][0]
 
 
 def test_a_full_sync_delivers_every_hosted_file_at_no_notion_request_of_its_own(emulator, tmp_path):
