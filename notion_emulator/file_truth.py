@@ -18,8 +18,9 @@ MEDIA_BLOCKS = {"image", "video", "audio", "pdf", "file"}
 
 
 class FileTruth:
-    def __init__(self, backend):
+    def __init__(self, backend, digests: bool = True):
         self.backend = backend
+        self.digests = digests  # sha256 of each file's bytes (the whole file generated: skipped for ids)
 
     def page_files(self, page: Page) -> Iterator[dict[str, Any]]:
         """The page's icon, cover and `files` property entries."""
@@ -66,6 +67,6 @@ class FileTruth:
             "file_uuid": file.file_uuid if file else None,
             "name": name or (file.name if file else url.rsplit("/", 1)[-1]),
             "size_bytes": file.size if file else None,
-            "sha256": catalog.sha256(file) if file else None,
+            "sha256": catalog.sha256(file) if file and self.digests else None,
             "last_edited_time": edited,
         }

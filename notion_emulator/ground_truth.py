@@ -9,7 +9,7 @@ not kept for `large`) and are cached until the next mutation.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -26,9 +26,9 @@ from .typed_rows import TypedRows
 from .versions import SUPPORTED as VERSIONS
 from .versions import V2025
 
-STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content")
+STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content", "files")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
-OPT_IN_STREAMS = ("rows", "files")  # files: every file occurrence, sha256 computed (file_truth.py)
+OPT_IN_STREAMS = ("rows",)
 NOT_DESCENDED = {"child_page", "child_database"}
 
 
@@ -121,6 +121,7 @@ class GroundTruth:
     def __init__(self, backend):
         self.backend = backend
         self._cache: dict = {}
+        self._digests = True  # whether `files` records carry sha256 (hosted_files counts without hashing)
 
     # -- shared walk --------------------------------------------------------------------------------------
     def synced_pages(self) -> list[Page]:
@@ -195,7 +196,7 @@ class GroundTruth:
             db = ws.databases[db_idx]
             emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
         want_blocks = "blocks" in out or "files" in out or ("comments" in out and options.include_inline_comments)
-        file_truth = FileTruth(self.backend)
+        file_truth = FileTruth(self.backend, digests=self._digests and not ids_only)
         for page in self.synced_pages():
             page_changed = changed(page.edited_ms)
             needs_content = (page_changed and want_blocks) or (
@@ -290,6 +291,18 @@ class GroundTruth:
                 if options.row_source_id(row["data_source_id"]):
                     emit("rows", row)
         return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in out.items()) + "}").encode()
+
+    def hosted_files(self, options: SyncOptions) -> int:
+        """How many Notion-hosted file occurrences a sync with file transfer fetches (no file is hashed)."""
+        return self._cached("hosted_files", options, self._count_hosted)
+
+    def _count_hosted(self, options: SyncOptions) -> int:
+        self._digests = False
+        try:
+            body = json.loads(self._expected(replace(options, streams=("files",), fields="all")))
+        finally:
+            self._digests = True
+        return sum(1 for record in body["files"] if record["type"] == "file")
 
     def trashed_pages(self, options: SyncOptions) -> list[Page]:
         """The trashed pages (rows included) shared with the integration, edited (trashed) at or after `since`."""

@@ -120,15 +120,10 @@ class LowerBound:
     def file_fetches(self) -> Term:
         """Not a Notion request: the file host's fetches a sync with include_files makes (one per Notion-hosted
         file occurrence of the synced pages), shown as a line."""
-        hosted = sum(1 for record in self.truth.expected(self._files_options())["files"] if record["type"] == "file")
+        hosted = self.truth.hosted_files(self.options)
         return Term(
             "file host", 0, f"files: {hosted} Notion-hosted files, each one GET on the file host (not a Notion request)"
         )
-
-    def _files_options(self):
-        from dataclasses import replace
-
-        return replace(self.options, streams=("files",), fields="all")
 
     def page_search(self) -> Term:
         """The one page search per sync that pages, blocks and comments share."""
