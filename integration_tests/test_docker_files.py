@@ -20,7 +20,7 @@ def test_the_image_delivers_every_hosted_file_into_a_mounted_staging_folder(conn
     cfg = config()
     discovered = connector_container.run("discover", config=cfg)
     assert discovered.exit_code == 0, discovered.describe()
-    catalog = {"streams": []}
+    catalog: dict[str, list[dict]] = {"streams": []}
     for stream in discovered.of_type(Type.CATALOG)[0].catalog.streams:
         if stream.name in ("pages", "blocks", "files"):
             catalog["streams"].append(
