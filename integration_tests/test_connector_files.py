@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from notion_emulator import Emulator
-from notion_emulator.file_host import FILE_ENDPOINT
+from notion_emulator.server.file_host import FILE_ENDPOINT
 from testkit.connector import Connector, config, state_of, sync_from
 
 STREAMS = ("pages", "blocks", "files")

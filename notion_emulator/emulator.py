@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .backend import Backend
-from .file_host import ExternalApp
-from .ground_truth import GroundTruth, SyncOptions
-from .oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS
-from .server import NotionApp, NotionServer
+from .accounting.ground_truth import GroundTruth
+from .accounting.sync_options import SyncOptions
+from .backend.oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS
+from .backend.storage import Backend
+from .server.app import NotionApp, NotionServer
+from .server.file_host import ExternalApp
 
 DEFAULT_TOKEN = "ntn_emulator_token"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import requests_mock
 
-from source_notion.config import load_config
-from source_notion.file_transfer import (
+from source_notion.config.spec import load_config
+from source_notion.transport.file_transfer import (
     FileFetcher,
     NotFetched,
     file_name,

@@ -118,7 +118,16 @@ def test_discover_declares_eight_streams_with_complete_draft7_schemas(notion):
     notion.post(API + "/v1/search", json=listing([], kind="page_or_data_source"))  # no data source: no row stream
     catalog = present(present(discover(SourceNotion(), CONFIG).catalog).catalog)
     streams = {s.name: s for s in catalog.streams}
-    assert list(streams) == ["users", "data_sources", "databases", "pages", "blocks", "comments", "page_content", "files"]
+    assert list(streams) == [
+        "users",
+        "data_sources",
+        "databases",
+        "pages",
+        "blocks",
+        "comments",
+        "page_content",
+        "files",
+    ]
     # files is the one stream whose records can carry the file's bytes (the protocol's file transfer)
     assert [name for name, stream in streams.items() if stream.is_file_based] == ["files"]
     for name, stream in streams.items():
@@ -208,7 +217,7 @@ def test_the_index_searches_as_far_back_as_its_furthest_consumer(notion):
 
 
 def test_the_time_scale_seam_also_shortens_the_clients_timeouts(monkeypatch):
-    from source_notion.config import load_config
+    from source_notion.config.spec import load_config
     from source_notion.source import TIME_SCALE_VARIABLE, build_client
 
     cfg = load_config(CONFIG)

@@ -1,4 +1,4 @@
-"""The file host (notion_emulator/file_host.py): Notion-hosted files behind S3-shaped signed URLs, over HTTP.
+"""The file host (notion_emulator/server/file_host.py): Notion-hosted files behind S3-shaped signed URLs, over HTTP.
 
 Sizes and digests are checked against the ground truth's `files` (computed from the file catalog, not from the
 answers), and the answers' bytes are hashed here, independently of both.
@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from integration_tests.emulator.reference_client import NotionTestClient
-from notion_emulator.file_host import FILE_ENDPOINT
-from notion_emulator.files import BIG_FILES, FileCatalog
+from notion_emulator.model.files import BIG_FILES, FileCatalog
+from notion_emulator.server.file_host import FILE_ENDPOINT
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 

@@ -2,6 +2,7 @@
 
 `escape` turns text into Markdown that reads back as that text, `rich_text` renders inline rich text, `render`
 the blocks, `tree` rebuilds a page's tree from the walk's block records, `page` makes a page's record fields.
+Imports nothing else of source_notion.
 """
 
 from source_notion.markdown.page import RenderedPage, render_page

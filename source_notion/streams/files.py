@@ -7,7 +7,7 @@ sync's block walk, as for page_content. Who walks: this stream, when no stream r
 otherwise the runner's walk hands each page's file blocks over (a spool), and a page the runner did not walk is
 walked by a walk of this stream's own.
 
-With `include_files` in the configured stream, each record's file is downloaded (file_transfer.py) in a task of its
+With `include_files` in the configured stream, each record's file is downloaded (transport/file_transfer.py) in a task of its
 own on the pool, and the record goes out as an AirbyteMessage with `file_reference`; a file that is not delivered
 goes out without it, with a warning and a count that makes the stream INCOMPLETE.
 """
@@ -24,15 +24,15 @@ from typing import Any
 from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, AirbyteStream, Type
 from airbyte_cdk.sources.utils.files_directory import get_files_directory
 
-from source_notion.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool
-from source_notion.errors import NotionAPIError
-from source_notion.file_transfer import FileFetcher, NotFetched, file_name, file_uuid, relative_path
 from source_notion.markdown.page import page_title
-from source_notion.records import Record
+from source_notion.records.shaping import Record
 from source_notion.streams.page_walk import PageWalkStream
-from source_notion.sync import Sync
-from source_notion.work_pool import Task
-from source_notion.workspace_index import IndexEntry
+from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool
+from source_notion.sync.context import Sync
+from source_notion.sync.workspace_index import IndexEntry
+from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.file_transfer import FileFetcher, NotFetched, file_name, file_uuid, relative_path
+from source_notion.transport.work_pool import Task
 
 MEDIA_BLOCKS = frozenset({"image", "video", "audio", "pdf", "file"})
 NOT_DELIVERED = "files not fetched (skipped: failed, or over max_file_size_mb)"
