@@ -23,6 +23,7 @@ from .generator import generate
 from .ids import Kind, dashed, normalize
 from .model import Block, Comment, ContentBlock, Database, DataSource, Page, PageContent, User
 from .mutations import Mutations
+from .page_markdown import DEFAULT_RECORD_LIMIT
 from .query import FilterCompiler, sort_key_function, sort_rows
 from .reads import Reads
 from .render import V2022, Renderer
@@ -64,6 +65,8 @@ class Backend(Reads, Mutations):
         self.sessions = session_cursors.Sessions()
         self.query_result_cap = DEFAULT_QUERY_RESULT_CAP
         self.search_result_cap = 0
+        self.markdown_record_limit = DEFAULT_RECORD_LIMIT  # GET /v1/pages/{id}/markdown (page_markdown.py)
+        self.markdown_min_version: str | None = None  # None: the endpoint answers on every version (recorded)
         self._page_index, self._ds_index, self._db_index = (
             LaggedSearchIndex(),
             LaggedSearchIndex(),

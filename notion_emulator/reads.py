@@ -17,8 +17,9 @@ from urllib.parse import unquote
 from . import paging, session_cursors
 from .backend_state import BackendState
 from .clock import minute_iso
-from .errors import validation
+from .errors import ApiError, validation
 from .model import ContentBlock, Database, DataSource, Page, PropertySchema
+from .page_markdown import PageMarkdown
 from .paging import Listing
 from .properties import value_of
 from .render import V2022
@@ -247,6 +248,37 @@ class Reads(BackendState):
                 else []
             )
             return Listing(blocks, chunk.next_cursor)
+
+    # -- markdown ---------------------------------------------------------------------------------------------
+    def page_markdown(self, raw: str, shared: bool, markdown_version: str, include_transcript: bool) -> dict:
+        """GET /v1/pages/{id}/markdown (page_markdown.py): a page, or a block id from `unknown_block_ids` (its
+        subtree). A database id is 400 invalid_request_url (observed); a missing or unshared id, or a block whose
+        content the integration may not see (a synced copy of an unshared original), 404."""
+        with self.lock:
+            rendering = PageMarkdown(self, markdown_version, include_transcript, self.markdown_record_limit)
+            found = self.find_block(raw, shared)
+            if isinstance(found, Database):
+                raise ApiError(400, "invalid_request_url", "Invalid request URL.")
+            if isinstance(found, Page):
+                markdown = rendering.render_page(found.idx)
+                object_id = found.id
+            elif isinstance(found, ContentBlock) and not self._blocked(found):
+                markdown = rendering.render_block(found.content, found.node)
+                object_id = found.node.id
+            else:
+                raise self.not_found("page", raw)
+            return {
+                "object": "page_markdown",
+                "id": object_id,
+                "markdown": markdown,
+                "truncated": rendering.truncated,
+                "unknown_block_ids": rendering.unknown_block_ids,
+            }
+
+    def _blocked(self, found: ContentBlock) -> bool:
+        """A synced copy whose original the integration cannot see: its content is permission-blocked."""
+        node = found.node
+        return node.type == "synced_block" and node.ref is not None and self.find_block(node.ref, True) is None
 
     # -- comments ---------------------------------------------------------------------------------------------
     def list_comments(self, raw: str, shared: bool, start_cursor: str | None, page_size: int) -> Listing:
