@@ -17,6 +17,7 @@ from .child_references import References, references
 from .clock import database_iso, floor_minute, minute_iso, parse_iso
 from .errors import validation
 from .lower_bound import NO_INLINE_COMMENTS, LowerBound, pages_needed
+from .markdown_reads import markdown_read
 from .model import Page
 from .properties import value_of
 from .render import MENTION_LIMIT, references_in
@@ -44,6 +45,8 @@ class SyncOptions:
     # lists the trash (trash_search.py) to emit what was trashed since as `in_trash` records.
     row_sources: tuple[str, ...] = ()
     trashed: bool = True
+    # where page_content comes from: "blocks" (the walk) or "notion_markdown" (GET /v1/pages/{id}/markdown)
+    page_content_source: str = "blocks"
 
     @classmethod
     def parse(cls, params: dict) -> SyncOptions:
@@ -79,6 +82,9 @@ class SyncOptions:
         version = params.get("notion_version", V2025)
         if version not in VERSIONS:
             raise validation(f"notion_version should be one of {', '.join(VERSIONS)}.")
+        source = params.get("page_content_source", "blocks")
+        if source not in ("blocks", "notion_markdown"):
+            raise validation("page_content_source should be blocks or notion_markdown.")
         row_sources = params.get("row_sources") or ()
         if isinstance(row_sources, str):
             row_sources = tuple(s for s in row_sources.split(",") if s)
@@ -92,7 +98,12 @@ class SyncOptions:
             version,
             tuple(row_sources),
             flag(params.get("trashed", True)),
+            source,
         )
+
+    @property
+    def content_from_markdown(self) -> bool:
+        return "page_content" in self.streams and self.page_content_source == "notion_markdown"
 
     def row_source(self, ds) -> bool:
         """Whether the data source's row stream is synced."""
@@ -210,10 +221,12 @@ class GroundTruth:
                         "parent_type": page.parent[0],
                     },
                 )
-                # One rendering per page walked (the connector's page_content: the walk's trees, no request of its own).
-                emit(
-                    "page_content", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title}
-                )
+                # One record per page in scope (rendered from the walk's trees, or read from Notion's Markdown:
+                # then `truncated` says whether part of it stays unread, markdown_reads.py).
+                content_record: dict[str, Any] = {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title}
+                if options.content_from_markdown and "page_content" in out:
+                    content_record["truncated"] = markdown_read(self.backend, page.id).truncated
+                emit("page_content", content_record)
             walked: list[tuple[Any, Any]] = []
             if page_changed and want_blocks:
 

@@ -28,6 +28,7 @@ ESCAPED = set("\\*~`$[]<>{}|^")
 # Block types the format does not support: always a placeholder, never in unknown_block_ids (read them through
 # the block API). `unsupported` is the emulator's choice: Notion's own unsupported blocks have no form either.
 NO_FORM = {"bookmark", "embed", "link_preview", "unsupported"}
+FILLABLE = {"bookmark", "embed", "link_preview"}  # what a client reads through GET /v1/blocks/{id}
 REFERENCES = {"child_page", "child_database"}
 MEDIA_TAGS = {"audio", "video", "file", "pdf"}
 LIST_TYPES = {"bulleted_list_item", "numbered_list_item", "to_do"}
@@ -114,6 +115,7 @@ class PageMarkdown:
     rendered: int = 0
     unknown_block_ids: list[str] = field(default_factory=list)
     page_id: str = ""
+    fillable: int = 0  # bookmark, embed and link_preview placeholders written (past the limit or not)
 
     @property
     def v2(self) -> bool:
@@ -165,6 +167,8 @@ class PageMarkdown:
         return method(content, node, payload, number)
 
     def placeholder(self, content: PageContent, node: Block) -> str:
+        if node.type in FILLABLE:
+            self.fillable += 1
         page_id = self.backend.ws.pages[content.page].id
         return f'<unknown url="{block_url(page_id, node.id)}" alt="{node.type}"/>'
 

@@ -255,18 +255,7 @@ class Reads(BackendState):
         subtree). A database id is 400 invalid_request_url (observed); a missing or unshared id, or a block whose
         content the integration may not see (a synced copy of an unshared original), 404."""
         with self.lock:
-            rendering = PageMarkdown(self, markdown_version, include_transcript, self.markdown_record_limit)
-            found = self.find_block(raw, shared)
-            if isinstance(found, Database):
-                raise ApiError(400, "invalid_request_url", "Invalid request URL.")
-            if isinstance(found, Page):
-                markdown = rendering.render_page(found.idx)
-                object_id = found.id
-            elif isinstance(found, ContentBlock) and not self._blocked(found):
-                markdown = rendering.render_block(found.content, found.node)
-                object_id = found.node.id
-            else:
-                raise self.not_found("page", raw)
+            object_id, markdown, rendering = self.markdown_of(raw, shared, markdown_version, include_transcript)
             return {
                 "object": "page_markdown",
                 "id": object_id,
@@ -274,6 +263,21 @@ class Reads(BackendState):
                 "truncated": rendering.truncated,
                 "unknown_block_ids": rendering.unknown_block_ids,
             }
+
+    def markdown_of(
+        self, raw: str, shared: bool, markdown_version: str, include_transcript: bool
+    ) -> tuple[str, str, PageMarkdown]:
+        """(id, markdown, the rendering's counts) of what the endpoint renders for `raw`, or the ApiError it
+        answers; the lower bound and `expected` ask it too."""
+        rendering = PageMarkdown(self, markdown_version, include_transcript, self.markdown_record_limit)
+        found = self.find_block(raw, shared)
+        if isinstance(found, Database):
+            raise ApiError(400, "invalid_request_url", "Invalid request URL.")
+        if isinstance(found, Page):
+            return found.id, rendering.render_page(found.idx), rendering
+        if isinstance(found, ContentBlock) and not self._blocked(found):
+            return found.node.id, rendering.render_block(found.content, found.node), rendering
+        raise self.not_found("page", raw)
 
     def _blocked(self, found: ContentBlock) -> bool:
         """A synced copy whose original the integration cannot see: its content is permission-blocked."""
