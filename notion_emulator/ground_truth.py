@@ -223,7 +223,11 @@ class GroundTruth:
                 )
                 # One record per page in scope (rendered from the walk's trees, or read from Notion's Markdown:
                 # then `truncated` says whether part of it stays unread, markdown_reads.py).
-                content_record: dict[str, Any] = {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title}
+                content_record: dict[str, Any] = {
+                    "id": page.id,
+                    "last_edited_time": minute_iso(page.edited_ms),
+                    "title": page.title,
+                }
                 if options.content_from_markdown and "page_content" in out:
                     content_record["truncated"] = markdown_read(self.backend, page.id).truncated
                 emit("page_content", content_record)
