@@ -218,6 +218,7 @@ class ChainRunner:
         `comments_scope`) must return: with changed_pages a comment on an unchanged page is, by design, not asked
         for (the peer, which lists every page's comments, is held to all_pages)."""
         versioned = {"notion_version": notion_version} if notion_version else {}
+        versioned |= truth_options or {}  # page_content_source: the lower bound and the truth of that source
         lower_bound = emulator.control.lower_bound(
             since=since, comments_scope=comments_scope, streams=streams, **versioned
         )

@@ -153,7 +153,7 @@ class PageMarkdown:
         if self.rendered >= self.limit and node.type not in REFERENCES:
             if node.id not in self.unknown_block_ids:
                 self.unknown_block_ids.append(node.id)
-            return self.placeholder(content, node)
+            return self.placeholder(content, node, cut=True)
         self.rendered += 1
         backend = self.backend
         block = backend.render.block(content, node, backend.has_children(content, node))
@@ -166,8 +166,9 @@ class PageMarkdown:
             return self.placeholder(content, node)
         return method(content, node, payload, number)
 
-    def placeholder(self, content: PageContent, node: Block) -> str:
-        if node.type in FILLABLE:
+    def placeholder(self, content: PageContent, node: Block, cut: bool = False) -> str:
+        """`cut`: past the limit (its id's own answer holds the block, and counts it if it is fillable)."""
+        if node.type in FILLABLE and not cut:
             self.fillable += 1
         page_id = self.backend.ws.pages[content.page].id
         return f'<unknown url="{block_url(page_id, node.id)}" alt="{node.type}"/>'

@@ -84,19 +84,20 @@ def _escape_link_text(text: str) -> str:
 
 def plain_text(markdown: str) -> str:
     """The text a reader sees: no tags, no markup, escapes undone, one line per line of Markdown with text.
-    Code blocks keep their content; a date mention becomes its date(s)."""
+    Code blocks and block equations keep their content as written; a date mention becomes its date(s)."""
     lines = []
-    in_code = False
+    literal: str | None = None  # inside a code block (```) or a block equation ($$): the text as it is
     for raw in markdown.split("\n"):
         line = raw.strip()
-        if line.startswith("```"):
-            in_code = not in_code
+        marker = "```" if line.startswith("```") else "$$" if line == "$$" else None
+        if marker is not None and literal in (None, marker):
+            literal = None if literal else marker
             continue
-        if in_code:
+        if literal is not None:
             if line:
                 lines.append(line)
             continue
-        if line in ("---", "$$"):
+        if line == "---":
             continue
         line = _DATE_MENTION.sub(lambda m: " ".join(v for v in (m["start"], m["end"]) if v), line)
         line = line.replace("<br>", " ")
