@@ -48,7 +48,7 @@ from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
 from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
 from bench.peer import expected_ids_for_peer
 from bench.source_command import OPT_IN_STREAMS, SourceCommand
-from notion_emulator.generator import generate
+from notion_emulator.model.generator import generate
 from testkit.constants import LOOKBACK_MINUTES
 
 # Our connector's lookback_minutes (its default, LOOKBACK_MINUTES): an incremental sync of ours starts this many

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient as Control
+from notion_emulator.control.client import ControlClient as Control
 from testkit.connector import Connector, config, state_of, sync_from
 
 CONTENT = ("page_content",)

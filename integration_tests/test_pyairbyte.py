@@ -11,6 +11,7 @@ emulator's ground truth; integration_tests/pyairbyte/client.py prints it and kno
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import re
@@ -24,7 +25,7 @@ import pytest
 
 from integration_tests.row_oracle import row_streams
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, sync_from
 from testkit.constants import STREAMS
 
@@ -34,6 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / "build" / f"pyairbyte-{PYAIRBYTE_VERSION}"
 CLIENT = Path(__file__).with_name("pyairbyte") / "client.py"
 README_HEADING = "## Use it from Python (PyAirbyte)"
+# The built image with the emulator's address: PyAirbyte's Docker executor passes no environment to `docker run`,
+# and NOTION_API_BASE_URL is how the connector is pointed anywhere but api.notion.com.
+PYAIRBYTE_IMAGE = "source-notion:pyairbyte-tests"
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pyairbyte")]
 
@@ -180,3 +184,12 @@ def test_pyairbyte_force_full_refresh(python, small, discovered, tmp_path):
     control = ControlClient(small.base_url)
     cache = run_client(python, small, tmp_path, "--force-full-refresh")
     assert_cache_is_the_truth(cache, truth(control, discovered))
+
+
+@pytest.mark.docker
+def test_pyairbyte_reads_through_the_image(python, docker_client, connector_image, small, discovered, tmp_path):
+    """The same read through the built image (`docker_image=`, host network to reach the emulator)."""
+    dockerfile = f"FROM {connector_image.tag}\nENV NOTION_API_BASE_URL={small.base_url}\n"
+    docker_client.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=PYAIRBYTE_IMAGE, rm=True)
+    cache = run_client(python, small, tmp_path, "--docker-image", PYAIRBYTE_IMAGE)
+    assert_cache_is_the_truth(cache, truth(ControlClient(small.base_url), discovered))

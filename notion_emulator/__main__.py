@@ -16,10 +16,10 @@ import signal
 import sys
 import threading
 
-from .backend import SEARCH_FILTER_PROPERTIES_MODES
+from .backend.storage import SEARCH_FILTER_PROPERTIES_MODES
 from .emulator import DEFAULT_TOKEN, Emulator
-from .generator import PROFILES
-from .window_budget import LIMIT_OPTIONS
+from .limits.window_budget import LIMIT_OPTIONS
+from .model.generator import PROFILES
 
 
 def main(argv: list[str] | None = None) -> int:

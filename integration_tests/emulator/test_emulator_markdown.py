@@ -214,7 +214,7 @@ def test_rich_text_mentions_and_equations(emulator):
 
 
 def test_escaping_outside_code():
-    from notion_emulator.page_markdown import escape, inline
+    from notion_emulator.api_json.page_markdown import escape, inline
 
     assert escape(r"a*b~c`d$e[f]g<h>i{j}k|l^m\n_o") == r"a\*b\~c\`d\$e\[f\]g\<h\>i\{j\}k\|l\^m\\n_o"
     item = {"type": "text", "plain_text": "x<y\nz", "annotations": {"color": "red"}, "href": None}

@@ -10,7 +10,7 @@ blocks rendering, with a warning. No block walk is subscribed to: with blocks se
 itself.
 
 No request of its own but one: the page objects come from the sync's page search (kept in a spool as the search
-runs), the trees from the block walk (source_notion/block_walk.py), which fetches each tree once whichever of blocks,
+runs), the trees from the block walk (source_notion/sync/block_walk.py), which fetches each tree once whichever of blocks,
 comments and page_content are selected. The renderer is source_notion/markdown (pure). The one: a title or
 property value the page object cut at 25 references is read whole (streams/pages.py's complete_truncated), as
 pages does, from what pages or a row stream already read in this sync when they are selected.
@@ -32,18 +32,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from source_notion.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool
-from source_notion.config import format_datetime
-from source_notion.errors import NotionAPIError
+from source_notion.config.spec import format_datetime
 from source_notion.markdown import build_tree, render_page
 from source_notion.markdown import notion_markdown as notion_md
 from source_notion.markdown.page import page_files, page_title, with_front_matter
-from source_notion.records import Record
+from source_notion.records.shaping import Record
 from source_notion.streams.page_walk import PageWalkStream
 from source_notion.streams.pages import complete_truncated
-from source_notion.sync import Sync
-from source_notion.work_pool import Task, WorkPool
-from source_notion.workspace_index import IndexEntry
+from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool
+from source_notion.sync.context import Sync
+from source_notion.sync.workspace_index import IndexEntry
+from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.work_pool import Task, WorkPool
 
 # What of a page object the record and the front-matter need (the rest is the pages stream's).
 PAGE_FIELDS = ("id", "url", "parent", "created_time", "last_edited_time", "properties", "icon", "cover")
