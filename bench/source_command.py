@@ -64,14 +64,22 @@ class SourceCommand:
         timeout_s: float,
         config_overrides: dict | None = None,
         opt_in: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
     ) -> tuple[ProcessOutcome, SyncOutput, Path]:
-        """`opt_in`: which of OPT_IN_STREAMS this read selects too (the source offers them; others never read)."""
+        """`opt_in`: which of OPT_IN_STREAMS this read selects too (the source offers them; others never read);
+        `only`: the streams it selects, none other (the content_only rows)."""
         directory = self._output_dir / self.label / run_name
         directory.mkdir(parents=True, exist_ok=True)
         config_path = _write_json(directory / "config.json", {**self.config, **(config_overrides or {})})
         left_out = OPT_IN_STREAMS - opt_in
         catalog = self.discover(base_url)
-        catalog = {"streams": [s for s in catalog["streams"] if s["stream"]["name"] not in left_out]}
+        catalog = {
+            "streams": [
+                s
+                for s in catalog["streams"]
+                if s["stream"]["name"] not in left_out and (only is None or s["stream"]["name"] in only)
+            ]
+        }
         env = {**connector_env(base_url), **self._env}
         if "files" in opt_in:  # the files rows transfer the files: the protocol's include_files, a staging folder
             catalog = {"streams": [{**s, "include_files": s["stream"]["name"] == "files"} for s in catalog["streams"]]}

@@ -19,6 +19,7 @@ from ..model.properties import value_of
 from .child_references import References, references
 from .file_truth import FileTruth
 from .lower_bound import NO_INLINE_COMMENTS, LowerBound
+from .markdown_reads import markdown_read
 from .row_reads import RowReads
 from .sync_options import SyncOptions, pages_needed
 from .typed_rows import TypedRows
@@ -122,10 +123,16 @@ class GroundTruth:
                         "parent_type": page.parent[0],
                     },
                 )
-                # One rendering per page walked (the connector's page_content: the walk's trees, no request of its own).
-                emit(
-                    "page_content", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title}
-                )
+                # One record per page in scope (rendered from the walk's trees, or read from Notion's Markdown:
+                # then `truncated` says whether part of it stays unread, markdown_reads.py).
+                content_record: dict[str, Any] = {
+                    "id": page.id,
+                    "last_edited_time": minute_iso(page.edited_ms),
+                    "title": page.title,
+                }
+                if options.content_from_markdown and "page_content" in out:
+                    content_record["truncated"] = markdown_read(self.backend, page.id).truncated
+                emit("page_content", content_record)
             walked: list[tuple[Any, Any]] = []
             if page_changed and "files" in out:
                 for file_record in file_truth.page_files(page):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..api_json.versions import lists_title_only
 from ..model.objects import Page
 from .child_references import ReferenceTruth
+from .markdown_reads import markdown_read
 from .sync_options import pages_needed
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ QUERY = "POST /v1/data_sources/{id}/query"
 CHILDREN = "GET /v1/blocks/{id}/children"
 RETRIEVE_BLOCK = "GET /v1/blocks/{id}"
 RETRIEVE_PAGE = "GET /v1/pages/{id}"
+MARKDOWN = "GET /v1/pages/{id}/markdown"
 
 
 class Truth(ReferenceTruth, Protocol):
@@ -99,11 +101,18 @@ class LowerBound:
             terms.append(self.data_source_search())
             if "databases" in streams:
                 terms.append(self.databases())
-        # page_content renders the trees of the same walk: it adds no term of its own.
-        # files comes out of the same search and walk: it adds no term of its own either (its downloads go to
-        # the file host, not to Notion: file_fetches below says how many).
-        if streams & {"blocks", "page_content", "files"} or ("comments" in streams and options.include_inline_comments):
+        # page_content renders the trees of the same walk (no term of its own), or reads Notion's Markdown.
+        walked_for_content = "page_content" in streams and not options.content_from_markdown
+        # files comes out of the same search and walk: no term of its own either (its downloads go to the file
+        # host, not to Notion: file_fetches below says how many).
+        if (
+            streams & {"blocks", "files"}
+            or walked_for_content
+            or ("comments" in streams and options.include_inline_comments)
+        ):
             terms.append(self.blocks())
+        if options.content_from_markdown:
+            terms.extend(self.page_markdown())
         if "blocks" in streams and options.since is not None:
             terms.extend(self.references())
         if "files" in streams:
@@ -305,7 +314,7 @@ class LowerBound:
             ""
             if "blocks" in self.streams
             else " (walked for page_content)"
-            if "page_content" in self.streams
+            if "page_content" in self.streams and not self.options.content_from_markdown
             else " (walked for their inline comments)"
         )
         return Term(
@@ -315,6 +324,32 @@ class LowerBound:
             f"{walk.blocks} blocks; one listing per page plus one per block descended into, "
             f"ceil(children/100) each = {walk.listings} {CHILDREN}",
         )
+
+    def page_markdown(self) -> list[Term]:
+        """page_content_source notion_markdown: per synced page one GET /v1/pages/{id}/markdown, one more per
+        unknown block id (each once, 404s included), and one GET /v1/blocks/{id} per bookmark, embed and link
+        preview placeholder (markdown_reads.py)."""
+        requests = retrieves = cut = 0
+        for page in self.synced:
+            read = markdown_read(self.backend, page.id)
+            requests += read.markdown_requests
+            retrieves += read.block_retrieves
+            cut += read.truncated
+        unknown = requests - len(self.synced)
+        return [
+            Term(
+                MARKDOWN,
+                requests,
+                f"page_content (notion_markdown): {len(self.synced)} pages, one {MARKDOWN} each, plus "
+                f"{unknown} unknown block ids asked once each ({cut} pages left cut by a 404) = {requests} {MARKDOWN}",
+            ),
+            Term(
+                RETRIEVE_BLOCK,
+                retrieves,
+                f"page_content (notion_markdown): {retrieves} bookmark, embed and link_preview placeholders, "
+                f"one {RETRIEVE_BLOCK} each",
+            ),
+        ]
 
     def references(self) -> list[Term]:
         """Incremental blocks: the child_page / child_database blocks of changed sub-pages and databases in the

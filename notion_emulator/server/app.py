@@ -15,6 +15,7 @@ import socket
 import threading
 from typing import Any
 
+from ..api_json.versions import SUPPORTED
 from ..backend.oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS, OAuthTokens
 from ..backend.storage import Backend
 from ..control.api import ControlApi
@@ -144,6 +145,10 @@ class NotionApp:
         )
         backend.query_result_cap = int(merged["query_result_cap"])
         backend.search_result_cap = int(merged["search_result_cap"])
+        backend.markdown_record_limit = int(merged["markdown_record_limit"])
+        if merged["markdown_min_version"] not in (None, *SUPPORTED):
+            raise ValueError(f"markdown_min_version must be null or one of {', '.join(SUPPORTED)}")
+        backend.markdown_min_version = merged["markdown_min_version"]
         return self.limits()
 
     def limits(self) -> dict:
@@ -160,6 +165,8 @@ class NotionApp:
             "cursor_ttl_seconds": self.backend.sessions.ttl_seconds,
             "query_result_cap": self.backend.query_result_cap,
             "search_result_cap": self.backend.search_result_cap,
+            "markdown_record_limit": self.backend.markdown_record_limit,
+            "markdown_min_version": self.backend.markdown_min_version,
         }
 
     def now_http_date(self) -> str:
