@@ -21,20 +21,26 @@ from testkit.connector import Connector, ConnectorRun, config, state_of
 from testkit.constants import STREAMS
 from testkit.destination import DELETED_AT
 
-CASCADING = ("pages", "blocks", "comments", "page_content")
+CASCADING = ("pages", "blocks", "comments", "page_content", "files")
 
 
 class World:
-    def __init__(self, emulator: Emulator, folder, **options: Any) -> None:
+    def __init__(self, emulator: Emulator, folder, include_files: bool = False, **options: Any) -> None:
         self.control = ControlClient(emulator.base_url)
-        self.connector = Connector(emulator.base_url, folder)
+        staging = folder / "staging"
+        staging.mkdir()
+        self.connector = Connector(emulator.base_url, folder, env={"AIRBYTE_STAGING_DIRECTORY": str(staging)})
         self.options = options
+        self.include_files = include_files
         self.cfg = config(**options)
         self.catalog = self.connector.catalog(self.cfg, streams=None)  # every stream, the row streams too
+        for entry in self.catalog["streams"]:
+            if entry["stream"]["name"] == "files":
+                entry["include_files"] = include_files  # the files' bytes too (the protocol's file transfer)
         self.destination = Destination()
         self.state: list[dict[str, Any]] = []
         self.truth_options = {
-            key: value for key, value in options.items() if key in ("include_inline_comments", "comments_scope")
+            key: value for key, value in options.items() if key in ("include_inline_comments", "comments_scope", "page_content_source")
         }
 
     def sync(self, tombstoned: tuple[str, ...] = ()) -> ConnectorRun:
@@ -102,12 +108,20 @@ def discussion(control: ControlClient) -> dict[str, str]:
         if b["page_id"] == child and b["type"] == "paragraph"
     )
     control.mutate("add_comment", parent_id=block)
+    control.mutate("add_file_block", page_id=child, name="minutes.pdf", type="pdf")
     return {"busy": busy, "child": child, "grandchild": grandchild}
 
 
-@pytest.fixture(params=[False, True], ids=["page-comments", "inline-comments"])
+VARIANTS = {
+    "page-comments": {},
+    "inline-comments-and-file-transfer": {"include_files": True, "include_inline_comments": True},
+    "page-content-from-notion-markdown": {"page_content_source": "notion_markdown"},
+}
+
+
+@pytest.fixture(params=list(VARIANTS))
 def world(request, emulator, tmp_path):
-    return World(emulator, tmp_path, include_inline_comments=request.param)
+    return World(emulator, tmp_path, **VARIANTS[request.param])
 
 
 def test_a_trashed_page_takes_its_content_with_it_and_brings_it_back_when_restored(world):
@@ -132,6 +146,7 @@ def test_a_trashed_page_takes_its_content_with_it_and_brings_it_back_when_restor
         assert all(r["in_trash"] is True for r in second.of(stream) if r.get(DELETED_AT)), stream
     tombstoned_pages = {r["id"] for r in second.of("page_content") if r.get(DELETED_AT)}
     assert tombstoned_pages == set(pages.values())
+    assert [r["name"] for r in second.of("files") if r.get(DELETED_AT)] == ["minutes.pdf"]
 
     control.advance_clock(600)
     control.mutate("restore_page", page_id=pages["busy"])  # moves the page: the pages cursor moves with it
@@ -139,6 +154,8 @@ def test_a_trashed_page_takes_its_content_with_it_and_brings_it_back_when_restor
     assert world.destination_problems() == []
     assert delivered_comments <= {c["id"] for c in third.of("comments")}
     assert {pages["child"], pages["grandchild"]} <= set(third.ids("pages"))
+    minutes = next(r for r in third.of("files") if r["name"] == "minutes.pdf")  # back, and delivered if asked
+    assert minutes.get("transfer_status") == ("delivered" if world.include_files else None)
     for stream in CASCADING:
         assert "trashed" not in state_of(world.state, stream), stream
 
@@ -159,13 +176,15 @@ def test_when_notion_no_longer_lists_a_trashed_pages_content_what_stays_is_said(
 
     busy = pages["busy"]
     tombstoned = {stream: {r["id"] for r in second.of(stream) if r.get(DELETED_AT)} for stream in CASCADING}
-    assert tombstoned == {"pages": {busy}, "blocks": {busy}, "comments": set(), "page_content": {busy}}
+    # busy has no file of its own: only the sub-page's, which nothing names any more
+    assert tombstoned == {"pages": {busy}, "blocks": {busy}, "comments": set(), "page_content": {busy}, "files": set()}
     below = set(pages.values())
     delivered = {
         "pages": {r["id"] for r in first.of("pages") if r["id"] in below},
         "blocks": {r["id"] for r in first.of("blocks") if r["page_id"] in below},
         "comments": {r["id"] for r in first.of("comments") if r["page_id"] in below},
         "page_content": {r["id"] for r in first.of("page_content") if r["id"] in below},
+        "files": {r["id"] for r in first.of("files") if r["page_id"] in below},
     }
     truth = control.expected(streams=list(CASCADING))
     for stream in CASCADING:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..model.objects import Page
+from .markdown_reads import markdown_read
 from .sync_options import NO_INLINE_COMMENTS, pages_needed
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ class CascadeCost:
     page_comments: int = 0  # GET /v1/comments?block_id=<page>
     inline_comments: int = 0  # GET /v1/comments?block_id=<block>
     pages_retrieved: int = 0  # GET /v1/pages/{id}
+    markdown_requests: int = 0  # GET /v1/pages/{id}/markdown (page_content_source notion_markdown)
+    markdown_retrieves: int = 0  # GET /v1/blocks/{id}: the placeholders its Markdown fills
 
 
 class Cascade:
@@ -139,8 +142,12 @@ class Cascade:
                 cost.page_comments += pages_needed(self.page_comment_count(item)) if item.listed else 1
             if inline and not counted:
                 cost.inline_comments += inline_here
-            if not item.trashed and not item.is_root and streams & {"pages", "page_content"}:
-                cost.pages_retrieved += 1
+            if not item.is_root and streams & ({"files"} if item.trashed else {"pages", "page_content", "files"}):
+                cost.pages_retrieved += 1  # a page below a root, read for its object (404 when not shared)
+            if self.options.content_from_markdown and not item.trashed and not item.is_root and item.listed:
+                read = markdown_read(self.backend, item.page.id)
+                cost.markdown_requests += read.markdown_requests
+                cost.markdown_retrieves += read.block_retrieves
         return cost
 
     def page_comment_count(self, item: CascadePage) -> int:

@@ -9,6 +9,7 @@ not kept for `large`) and are cached until the next mutation.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from ..api_json.render import MENTION_LIMIT, references_in
@@ -17,7 +18,9 @@ from ..model.objects import Page
 from ..model.properties import value_of
 from .cascade import Cascade, CascadePage
 from .child_references import References, references
+from .file_truth import FileTruth
 from .lower_bound import LowerBound
+from .markdown_reads import markdown_read
 from .row_reads import RowReads
 from .sync_options import DELETED_AT, NO_INLINE_COMMENTS, SyncOptions, pages_needed
 from .typed_rows import TypedRows
@@ -29,6 +32,7 @@ class GroundTruth:
     def __init__(self, backend):
         self.backend = backend
         self._cache: dict = {}
+        self._digests = True  # whether `files` records carry sha256 (hosted_files counts without hashing)
 
     # -- shared walk --------------------------------------------------------------------------------------
     def synced_pages(self) -> list[Page]:
@@ -102,7 +106,8 @@ class GroundTruth:
         for db_idx in sorted({ds.db for ds in sources}):
             db = ws.databases[db_idx]
             emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
-        want_blocks = "blocks" in out or ("comments" in out and options.include_inline_comments)
+        want_blocks = "blocks" in out or "files" in out or ("comments" in out and options.include_inline_comments)
+        file_truth = FileTruth(self.backend, digests=self._digests and not ids_only)
         cascade = self.cascade(options)
         for page in self.synced_pages():
             page_changed = changed(page.edited_ms)
@@ -120,15 +125,28 @@ class GroundTruth:
                         "parent_type": page.parent[0],
                     },
                 )
-                # One rendering per page walked (the connector's page_content: the walk's trees, no request of its own).
-                emit(
-                    "page_content", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title}
-                )
+                # One record per page in scope (rendered from the walk's trees, or read from Notion's Markdown:
+                # then `truncated` says whether part of it stays unread, markdown_reads.py).
+                content_record: dict[str, Any] = {
+                    "id": page.id,
+                    "last_edited_time": minute_iso(page.edited_ms),
+                    "title": page.title,
+                }
+                if options.content_from_markdown and "page_content" in out:
+                    content_record["truncated"] = markdown_read(self.backend, page.id).truncated
+                emit("page_content", content_record)
             walked: list[tuple[Any, Any]] = []
+            if page_changed and "files" in out:
+                for file_record in file_truth.page_files(page):
+                    emit("files", file_record)
             if page_changed and want_blocks:
 
                 def visit(node, depth, content, page=page, walked=walked):
                     walked.append((node, content))
+                    if "files" in out:
+                        file_record = file_truth.block_file(page, content, node)
+                        if file_record is not None:
+                            emit("files", file_record)
                     emit("blocks", self.block_record(page, node, depth, content))
 
                 self.walk_blocks(page, options.max_block_depth, visit, content)
@@ -158,7 +176,7 @@ class GroundTruth:
                     },
                 )
         for item in cascade.pages:
-            for stream, record in self.cascade_records(cascade, item):
+            for stream, record in self.cascade_records(cascade, item, file_truth):
                 emit(stream, record)
         if "rows" in out:
             typed = TypedRows(self.backend)
@@ -206,7 +224,7 @@ class GroundTruth:
     def cascade(self, options: SyncOptions) -> Cascade:
         return self._cached("cascade", options, lambda options: Cascade(self, options))
 
-    def cascade_records(self, cascade: Cascade, item: CascadePage) -> list[tuple[str, dict]]:
+    def cascade_records(self, cascade: Cascade, item: CascadePage, file_truth: FileTruth) -> list[tuple[str, dict]]:
         """What the sync emits for one page of the cascade: tombstones below a trashed root, below a restored one
         the records a full sync would hold (the root's own are the changed pages' above, but its comments)."""
         page, options = item.page, cascade.options
@@ -224,7 +242,13 @@ class GroundTruth:
             # its child_page block (the page's id) left its parent's listing, which is not walked again (unless
             # the parent is in the trash too: its walk lists the block)
             out.append(("blocks", {"id": page.id, "last_edited_time": edited, **gone}))
-        out.append(("page_content", {"id": page.id, "last_edited_time": edited, "title": page.title, **gone}))
+        content_record = {"id": page.id, "last_edited_time": edited, "title": page.title, **gone}
+        if options.content_from_markdown and not item.trashed:
+            content_record["truncated"] = markdown_read(self.backend, page.id).truncated
+        out.append(("page_content", content_record))
+        if "files" in options.streams and (item.is_root or not page.eff_hidden):
+            # its own files, from its page object (the trash listing's for a trashed root, read for the others)
+            out += [("files", {**record, **gone}) for record in file_truth.page_files(page)]
         if not item.listed:
             return out
         content = self.content(page.idx)
@@ -233,11 +257,26 @@ class GroundTruth:
         def visit(node, depth, content):
             walked.append((node, content))
             out.append(("blocks", {**self.block_record(page, node, depth, content), **gone}))
+            file_record = file_truth.block_file(page, content, node) if "files" in options.streams else None
+            if file_record is not None:
+                out.append(("files", {**file_record, **gone}))
 
         cascade.walked(item, visit)
         for comment in self.comments_of(content, walked, options.include_inline_comments):
             out.append(("comments", {**self.comment_record(page, comment), **gone}))
         return out
+
+    def hosted_files(self, options: SyncOptions) -> int:
+        """How many Notion-hosted file occurrences a sync with file transfer fetches (no file is hashed)."""
+        return self._cached("hosted_files", options, self._count_hosted)
+
+    def _count_hosted(self, options: SyncOptions) -> int:
+        self._digests = False
+        try:
+            body = json.loads(self._expected(replace(options, streams=("files",), fields="all")))
+        finally:
+            self._digests = True
+        return sum(1 for record in body["files"] if record["type"] == "file" and not record.get(DELETED_AT))
 
     def trashed_pages(self, options: SyncOptions) -> list[Page]:
         """The trashed pages (rows included) shared with the integration, edited (trashed) at or after `since`."""

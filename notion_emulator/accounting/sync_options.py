@@ -20,11 +20,11 @@ def pages_needed(count: int) -> int:
     return max(1, math.ceil(count / 100))
 
 
-STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content")
+STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content", "files")
 # Blocks whose comments are not listed: their id is the sub-page's / database's own id.
 NO_INLINE_COMMENTS = {"child_page", "child_database"}
 # The streams whose records a trashed page takes with it (cascade.py; the connector's source_notion/sync/cascade.py).
-TAKING_PART = ("pages", "blocks", "comments", "page_content")
+TAKING_PART = ("pages", "blocks", "comments", "page_content", "files")
 # The Airbyte deletion convention (docs/architecture.md, "Deletes that cascade").
 DELETED_AT = "_ab_cdc_deleted_at"
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
@@ -47,6 +47,8 @@ class SyncOptions:
     # The pages an earlier sync cascaded the trash of (the connector's `trashed` state): live again and changed
     # since, everything below them comes back (cascade.py).
     tombstoned: tuple[str, ...] = ()
+    # where page_content comes from: "blocks" (the walk) or "notion_markdown" (GET /v1/pages/{id}/markdown)
+    page_content_source: str = "blocks"
 
     @classmethod
     def parse(cls, params: dict) -> SyncOptions:
@@ -82,6 +84,9 @@ class SyncOptions:
         version = params.get("notion_version", V2025)
         if version not in VERSIONS:
             raise validation(f"notion_version should be one of {', '.join(VERSIONS)}.")
+        source = params.get("page_content_source", "blocks")
+        if source not in ("blocks", "notion_markdown"):
+            raise validation("page_content_source should be blocks or notion_markdown.")
         row_sources = params.get("row_sources") or ()
         if isinstance(row_sources, str):
             row_sources = tuple(s for s in row_sources.split(",") if s)
@@ -99,7 +104,12 @@ class SyncOptions:
             tuple(row_sources),
             flag(params.get("trashed", True)),
             tuple(tombstoned),
+            source,
         )
+
+    @property
+    def content_from_markdown(self) -> bool:
+        return "page_content" in self.streams and self.page_content_source == "notion_markdown"
 
     def row_source(self, ds) -> bool:
         """Whether the data source's row stream is synced."""

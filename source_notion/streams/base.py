@@ -141,6 +141,10 @@ class CursorStream(NotionStream, CheckpointMixin):
         what the registry's `needs_incrementally` asks."""
         return sync_from(config, sync_mode, state)
 
+    def emit_cascaded(self, records: Iterable[Record]) -> Iterator[Any]:
+        """This stream's records of the sync's cascade, as it emits them (files delivers the restored ones)."""
+        return iter(records)
+
     @classmethod
     def cascade_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
         """From when the pages trashed since cascade to this stream's records (source_notion/sync/cascade.py); None: they
@@ -162,13 +166,13 @@ def take_part(stream: CursorStream, part: CascadePart) -> None:
         cascade.take_part(part, since, planned.state)
 
 
-def cascaded(stream: CursorStream, cursor: NewestSeen | SyncStart) -> Iterator[Record]:
+def cascaded(stream: CursorStream, cursor: NewestSeen | SyncStart) -> Iterator[Any]:
     """The stream's records of the sync's cascade (lazily: the cascade runs when first asked); then the stream's
     `trashed` state moves on, and listings Notion refused are counted as skipped."""
     cascade = stream.sync.cascade
     if cascade is None or not cascade.takes_part(stream.name):
         return
-    yield from cascade.records(stream.name)
+    yield from stream.emit_cascaded(cascade.records(stream.name))
     refused = cascade.refused_listings()
     if refused:
         stream.tally.add(REFUSED, refused)

@@ -101,13 +101,15 @@ class CascadePart:
 
     wants_comments = False  # list each page's comments (and its blocks', with include_inline_comments)
     wants_page = False  # the page object of each page below a restored root (GET /v1/pages/{id})
+    wants_trashed_page = False  # the page object of each page below a trashed root too
 
     def __init__(self, stream: str) -> None:
         self.stream = stream
 
     def page_walked(self, page: CascadePage, tree: list[Record], obj: Record | None) -> Iterable[Record]:
         """The page's records: `tree` is its blocks as the block walk lists them ([] when Notion refused the
-        listing); `obj` its page object when a part asked for it and it was read (below a restored root)."""
+        listing); `obj` its page object: a trashed root's from the trash listing, a page below a root's when a part
+        asked for it and it could be read, else None (a restored root's is in the search the stream observed)."""
         return ()
 
     def comment(self, page: CascadePage, comment: Record) -> Record | None:
@@ -313,9 +315,9 @@ class Cascade(BlockConsumer):
         tree: list[Record] = self._trees.take(page.id) or []
         parts = self._parts(page)
         obj = page.obj
-        if not page.trashed and not page.is_root and any(part.wants_page for part in parts):
+        if not page.is_root and any(part.wants_trashed_page if page.trashed else part.wants_page for part in parts):
             obj = self._retrieve(page)
-            if obj is None:
+            if obj is None and not page.trashed:
                 return  # gone or no longer shared: nothing of it comes back
         for part in parts:
             for record in part.page_walked(page, tree, obj):
@@ -341,7 +343,7 @@ class Cascade(BlockConsumer):
         except NotionAPIError as error:
             if not error.is_not_found:
                 raise
-            self.tally.add("pages below a restored page gone (404)")
+            self.tally.add("pages below a trashed or restored page not readable (404)")
             return None
 
     def _list_comments(self, task: Task, page: CascadePage, block_id: str, parts: list[CascadePart]) -> None:
