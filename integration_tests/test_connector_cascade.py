@@ -40,7 +40,9 @@ class World:
         self.destination = Destination()
         self.state: list[dict[str, Any]] = []
         self.truth_options = {
-            key: value for key, value in options.items() if key in ("include_inline_comments", "comments_scope", "page_content_source")
+            key: value
+            for key, value in options.items()
+            if key in ("include_inline_comments", "comments_scope", "page_content_source")
         }
 
     def sync(self, tombstoned: tuple[str, ...] = ()) -> ConnectorRun:
