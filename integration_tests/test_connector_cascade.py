@@ -114,7 +114,7 @@ def discussion(control: ControlClient) -> dict[str, str]:
     return {"busy": busy, "child": child, "grandchild": grandchild}
 
 
-VARIANTS = {
+VARIANTS: dict[str, dict[str, Any]] = {
     "page-comments": {},
     "inline-comments-and-file-transfer": {"include_files": True, "include_inline_comments": True},
     "page-content-from-notion-markdown": {"page_content_source": "notion_markdown"},
