@@ -35,6 +35,7 @@ from typing import Any
 from source_notion.config.spec import NotionConfig, format_datetime, parse_datetime
 from source_notion.markdown.page import page_title
 from source_notion.records.shaping import Record, Tally, as_record
+from source_notion.state.cursors import TRASHED
 from source_notion.sync.block_walk import NOT_FOUND, BlockConsumer, BlockWalk, PageSpool, has_own_discussions
 from source_notion.sync.workspace_index import IndexEntry, SearchIndex, TrashListing
 from source_notion.transport.client import NotionClient
@@ -45,8 +46,6 @@ logger = logging.getLogger("airbyte")
 
 # The Airbyte deletion convention: a record carrying it is a deletion (a deduplicated destination drops the row).
 DELETED_AT = "_ab_cdc_deleted_at"
-# A stream state's pages whose trash the stream cascaded, with when they were trashed.
-TRASHED_KEY = "trashed"
 # Notion empties its trash after 30 days (help center; UNVERIFIED through the API): an entry older than that, by
 # where the sync starts from, can no longer come back, and is dropped.
 TRASH_KEPT = timedelta(days=30)
@@ -172,7 +171,7 @@ class Cascade(BlockConsumer):
 
     def take_part(self, part: CascadePart, since: datetime, incoming_state: Mapping[str, Any]) -> None:
         """Before the sync reads anything: `part.stream` is synced incrementally from `since`."""
-        remembered = incoming_state.get(TRASHED_KEY)
+        remembered = incoming_state.get(TRASHED)
         self._taking_part[part.stream] = _Participant(part, since, dict(remembered or {}))
 
     def takes_part(self, stream: str) -> bool:
