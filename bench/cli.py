@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import memory_report
 from bench.acceptance import acceptance_checks
 from bench.figures import all_figures
 from bench.peer import DEFAULT_PEER_VENV, PEER_PACKAGE, PEER_START_DATE, PEER_VERSION, PeerEnvironment, peer_config
@@ -95,6 +96,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--min-timeout", type=float, default=180.0, help="our runs time out at max(this, 5 x floor + 60 s)"
     )
     parser.add_argument("--output-dir", type=Path, default=REPO_DIR / "bench-output")
+    parser.add_argument(
+        "--memory-profile",
+        action="store_true",
+        help="profile our runs' memory with tracemalloc (source_notion/memory_profile.py) and print the top holders;"
+        " their RSS and times then include tracemalloc's own cost",
+    )
     arguments = parser.parse_args(argv)
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
     unknown = sorted(set(arguments.scenarios) - set(ALL_SCENARIOS))
@@ -188,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     command_line = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
     wanted = set(arguments.scenarios)
     our_command = [str(Path(sys.executable).parent / "source-notion")]
+    profiled = arguments.memory_profile
 
     def chain_settings(profile: str, rate: float, timeout, latency_ms: float | None = None, limits=()) -> ChainSettings:
         return ChainSettings(
@@ -211,13 +219,17 @@ def main(argv: list[str] | None = None) -> int:
         settings = chain_settings(
             arguments.profile_medium, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
         )
-        ours = SourceCommand("ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR)
+        ours = SourceCommand(
+            "ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR, memory_profile=profiled
+        )
         ours_syncs.update(run_our_medium_chain(ChainRunner(settings, log), ours, wanted))
     for name in sorted(wanted & set(VERSION_SCENARIOS)):
         settings = chain_settings(
             arguments.profile_medium, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
         )
-        ours = SourceCommand("ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR)
+        ours = SourceCommand(
+            "ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR, memory_profile=profiled
+        )
         ours_syncs[name] = run_version_scenario(ChainRunner(settings, log), ours, name)
         if peer_env:
             peer = SourceCommand("peer", peer_env.command(), peer_config(EMULATOR_TOKEN), output_dir, REPO_DIR)
@@ -226,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     if wanted & set(LARGE_SCENARIOS):
         rate = arguments.large_rate
         settings = chain_settings(arguments.profile_large, rate, default_timeout(rate, arguments.min_timeout))
-        ours = SourceCommand("ours-large", our_command, our_config(rate), output_dir, REPO_DIR)
+        ours = SourceCommand("ours-large", our_command, our_config(rate), output_dir, REPO_DIR, memory_profile=profiled)
         ours_syncs["full_large"] = run_large(ChainRunner(settings, log), ours, our_expected_ids)
         if peer_env and arguments.peer_large:
             peer = SourceCommand("peer-large", peer_env.command(), peer_config(EMULATOR_TOKEN), output_dir, REPO_DIR)
@@ -250,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         env = {"SOURCE_NOTION_TIME_SCALE": f"{scale:g}"} if windowed else None
         config = our_config(None if windowed else bucket_rate)
-        ours = SourceCommand(f"ours-{name}", our_command, config, output_dir, REPO_DIR, env)
+        ours = SourceCommand(f"ours-{name}", our_command, config, output_dir, REPO_DIR, env, memory_profile=profiled)
         ours_syncs[name] = run_limit_scenario(ChainRunner(settings, log), ours, scenario)
         limit_profiles[name] = settings.profile
         limit_rates[name] = rate
@@ -264,7 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     figures = all_figures(scenario_results(keep, peer_syncs, profiles, rates, log))
     checks = acceptance_checks(figures)
 
-    report = "\n\n".join([header(arguments, command_line), render_table(figures), render_checks(checks)])
+    parts = [header(arguments, command_line), render_table(figures), render_checks(checks)]
+    if profiled:
+        parts.append(memory_report.render(output_dir))
+    report = "\n\n".join(parts)
     (output_dir / "table.md").write_text(report + "\n")
     (output_dir / "results.json").write_text(json.dumps(figures, indent=1) + "\n")
     print(report, flush=True)

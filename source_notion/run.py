@@ -32,6 +32,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_notion import input_checks, secret_filter
 from source_notion.config import connection_specification, load_config
+from source_notion.memory_profile import PROFILE
 from source_notion.source import PLAN_KEY, SourceNotion
 from source_notion.sync import PlannedStream
 
@@ -87,11 +88,15 @@ def _emit(error: AirbyteTracedException, args: list[str]) -> None:
 
 def run(args: list[str] | None = None) -> None:
     args = sys.argv[1:] if args is None else args
+    if PROFILE is not None:
+        PROFILE.start()
     try:
         source = _prepare(args)
     except AirbyteTracedException as error:
         _emit(error, args)
         return
+    if PROFILE is not None:
+        PROFILE.checkpoint("files read and checked")
     _launch(source, args)
 
 
