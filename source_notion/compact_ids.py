@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 KEY_BYTES = 16
 _EMPTY = -1
-_FIRST_SLOTS = 1024
+_FIRST_SLOTS = 64
 
 
 def id_key(object_id: str) -> bytes:
@@ -43,7 +43,12 @@ class IdTable:
         return self._count
 
     def __contains__(self, object_id: object) -> bool:
-        return isinstance(object_id, str) and self._find(id_key(object_id))[1] != _EMPTY
+        return isinstance(object_id, str) and self.position(object_id) >= 0
+
+    def position(self, object_id: str) -> int:
+        """The id's position, -1 when it was never added."""
+        found = self._find(id_key(object_id))[1]
+        return found if found != _EMPTY else -1
 
     def add(self, object_id: str) -> int:
         """The id's position; added at the end when new (see `added`)."""
