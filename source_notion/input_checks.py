@@ -31,6 +31,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_notion.config import parse_datetime
 from source_notion.rows.schema import data_source_id_of
+from source_notion.shared_json import loads_shared
 
 # Far above what each file ever holds (a config is a few hundred bytes, a catalog of this source's streams
 # about 100 kB with every schema, a state a few kB): a larger file is the wrong file, and is not read whole.
@@ -98,7 +99,8 @@ def read_json(kind: str, path: str) -> Any:
     if not text.strip():
         raise InputError(f"{where} is empty: it must hold {_SHOULD_HOLD[kind]}.")
     try:
-        return json.loads(text)
+        # The catalog grows with the data sources: its repeated schema values are held once (shared_json.py).
+        return loads_shared(text) if kind == "catalog" else json.loads(text)
     except json.JSONDecodeError as error:
         # Only the position, never the text: a config holds secrets.
         raise InputError(
