@@ -31,7 +31,7 @@ class _Sharer:
         found = self._objects.get(tuple(token))
         if found is None:
             found = self._objects[tuple(token)] = dict(members)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def value(self, value: Any) -> Any:
         if isinstance(value, str):
