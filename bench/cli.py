@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import memory_report
+from bench import memory_model, memory_report
 from bench.acceptance import acceptance_checks
 from bench.figures import all_figures
 from bench.peer import DEFAULT_PEER_VENV, PEER_PACKAGE, PEER_START_DATE, PEER_VERSION, PeerEnvironment, peer_config
@@ -26,6 +26,7 @@ from bench.scenarios import (
     LARGE_SCENARIOS,
     LIMIT_SCENARIOS,
     MEDIUM_SCENARIOS,
+    SMALL_SCENARIOS,
     VERSION_SCENARIOS,
     ChainRunner,
     ChainSettings,
@@ -82,6 +83,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         " our SOURCE_NOTION_TIME_SCALE, so a 60-s window lasts 60/this s; latency scaled by the same factor",
     )
     parser.add_argument("--burst", type=int, default=None, help="emulator burst (default: the emulator's own)")
+    parser.add_argument("--profile-small", default="small")
     parser.add_argument("--profile-medium", default="medium")
     parser.add_argument("--profile-large", default="large")
     parser.add_argument("--seed", type=int, default=0, help="emulator workspace seed (the same for both connectors)")
@@ -235,6 +237,13 @@ def main(argv: list[str] | None = None) -> int:
             peer = SourceCommand("peer", peer_env.command(), peer_config(EMULATOR_TOKEN), output_dir, REPO_DIR)
             peer_settings = chain_settings(arguments.profile_medium, arguments.rate, peer_timeout)
             peer_syncs.update(run_peer_medium_chain(ChainRunner(peer_settings, log), peer, wanted))
+    if wanted & set(SMALL_SCENARIOS):
+        settings = chain_settings(
+            arguments.profile_small, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
+        )
+        ours = SourceCommand("ours-small", our_command, our_config(arguments.rate), output_dir, REPO_DIR,
+                             memory_profile=profiled)  # fmt: skip
+        ours_syncs["full_small"] = run_large(ChainRunner(settings, log), ours, our_expected_ids, "full_small")
     if wanted & set(LARGE_SCENARIOS):
         rate = arguments.large_rate
         settings = chain_settings(arguments.profile_large, rate, default_timeout(rate, arguments.min_timeout))
@@ -271,12 +280,15 @@ def main(argv: list[str] | None = None) -> int:
     keep = {name: sync for name, sync in ours_syncs.items() if name.removesuffix("_all_pages") in wanted}
     medium = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS)
     profiles = dict.fromkeys(medium, arguments.profile_medium) | {"full_large": arguments.profile_large}
+    profiles["full_small"] = arguments.profile_small
     profiles |= limit_profiles
     rates = dict.fromkeys(medium, arguments.rate) | {"full_large": arguments.large_rate} | limit_rates
+    rates["full_small"] = arguments.rate
     figures = all_figures(scenario_results(keep, peer_syncs, profiles, rates, log))
     checks = acceptance_checks(figures)
 
     parts = [header(arguments, command_line), render_table(figures), render_checks(checks)]
+    parts.append(memory_model.render(memory_model.fit(figures)))
     if profiled:
         parts.append(memory_report.render(output_dir))
     report = "\n\n".join(parts)
