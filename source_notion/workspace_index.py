@@ -52,6 +52,7 @@ class SearchIndex:
         self._container_ids: list[str] = []
         self._container_positions: dict[str, int] = {}
         self._sorted = array("i")  # positions in entries()' order, made once the search is complete
+        self._edited_since_cache: tuple[datetime, int, frozenset[str]] | None = None
         self._feed: Iterator[dict[str, Any]] | None = None
         self._complete = False
         self._failure: BaseException | None = None
@@ -87,6 +88,23 @@ class SearchIndex:
             edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
             container = self._containers[i]
             yield IndexEntry(self._ids[i], edited, containers[container] if container >= 0 else None)
+
+    def containers_edited_since(self, since: datetime) -> frozenset[str]:
+        """The containers (see IndexEntry.container_id) of the entries edited at or after `since`: which data
+        sources have rows edited since, asked by every row stream. Computed once per `since` (one pass over the
+        compact arrays, not an entry per object per stream: 10,000 data sources x 1,000,000 pages)."""
+        self.complete()
+        cached = self._edited_since_cache
+        if cached is None or cached[0] != since or cached[1] != len(self._edited):
+            threshold = since.timestamp() * 1000
+            names = self._container_ids
+            found = frozenset(
+                names[container]
+                for container, edited in zip(self._containers, self._edited, strict=True)
+                if container >= 0 and edited >= threshold
+            )
+            cached = self._edited_since_cache = (since, len(self._edited), found)
+        return cached[2]
 
     def complete(self) -> None:
         """Runs (the rest of) the search unless done: its observers have then seen every object."""

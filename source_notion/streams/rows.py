@@ -177,10 +177,7 @@ class DataSourceRows(CursorStream):
             yield self._read(page, mentions, read_now)
 
     def _changed_since(self, since: datetime) -> bool:
-        return any(
-            entry.container_id == self.data_source_id and entry.last_edited_time >= since
-            for entry in self.sync.index.pages.entries()
-        )
+        return self.data_source_id in self.sync.index.pages.containers_edited_since(since)
 
     def _query(self, since: datetime | None, archived: bool) -> Iterator[Record]:
         body: dict[str, Any] = {}
