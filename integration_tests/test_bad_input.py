@@ -19,6 +19,7 @@ import pytest
 
 from integration_tests.reliability import write_figures
 from notion_emulator import Emulator
+from notion_emulator.control_client import ControlClient
 from testkit.connector import Connector, command, config, connector_env
 from testkit.constants import STREAMS
 
@@ -342,12 +343,13 @@ CASES = [
     Case(
         "catalog-unknown-streams", "catalog", streams_of("tasks", "projects"), ("streams tasks, projects",), FIX_CATALOG
     ),
+    # A full-refresh-only stream asked incrementally is accepted (what PyAirbyte sends): ACCEPTED below.
     Case(
-        "catalog-unsupported-mode",
+        "catalog-unknown-destination-sync-mode",
         "catalog",
-        streams_of("users", sync_mode="incremental", cursor_field=[]),
-        ("stream users in incremental mode", "it supports full_refresh"),
-        "choose one of those",
+        streams_of("pages", destination_sync_mode="upsert_maybe"),
+        ("is not a valid configured catalog",),
+        FIX_CATALOG,
     ),
     Case(
         "catalog-foreign-cursor",
@@ -596,3 +598,68 @@ def test_the_table_covers_configs_catalogs_and_states():
     kinds = [case.kind for case in CASES]
     assert len(CASES) >= 40
     assert min(kinds.count(kind) for kind in ("config", "catalog", "state")) >= 10
+
+
+# ---- what real clients send: accepted, read as asked, each kind said once in an INFO line
+# (docs/architecture.md, "Bad input and secrets": the line between accepted and refused)
+
+
+@dataclass
+class Accepted:
+    id: str
+    change: Callable[[dict[str, Any]], dict[str, Any]]  # the configured catalog as a client sends it
+    says: str  # in one INFO line
+
+
+def every_stream(**changes: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda catalog: {"streams": [{**entry, **changes} for entry in catalog["streams"]]}
+
+
+def users_with(**changes: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda catalog: {
+        "streams": [{**e, **changes} if e["stream"]["name"] == "users" else e for e in catalog["streams"]]
+    }
+
+
+ACCEPTED = [
+    # PyAirbyte's default: every stream incremental, users (full refresh only) included
+    Accepted("every-stream-incremental", every_stream(sync_mode="incremental"), "Read in full, as asked incrementally"),
+    Accepted("cursor-on-a-stream-without-one", users_with(cursor_field=["updated"]), "cursor_field is ignored"),
+    Accepted("primary-key-on-a-stream", users_with(primary_key=[["name"]]), "primary_key is the destination's"),
+    Accepted("include-files-without-files", users_with(include_files=True), "include_files is ignored"),
+    Accepted(
+        "platform-fields",
+        every_stream(generation_id=3, minimum_generation_id=0, sync_id=41, destination_object_name="notion_x"),
+        "generation_id, minimum_generation_id and sync_id",
+    ),
+    *(
+        Accepted(f"destination-{mode}", every_stream(destination_sync_mode=mode), "")
+        for mode in ("append", "overwrite", "append_dedup", "update", "soft_delete")
+    ),
+]
+
+
+@pytest.mark.parametrize("case", ACCEPTED, ids=[case.id for case in ACCEPTED])
+def test_what_real_clients_send_is_read_as_asked(case: Accepted, tiny, discovered, tmp_path):
+    """Read, not refused: every stream's records equal the ground truth, users read in full whatever its mode,
+    and what was accepted is said in an INFO line naming the streams it concerns."""
+    catalog = case.change(discovered)
+    run = Connector(tiny.base_url, tmp_path).read(cfg(), catalog)
+
+    assert run.returncode == 0, run.errors
+    assert run.errors == []
+    expected = ControlClient(tiny.base_url).expected_ids(streams=STREAMS)
+    for stream in STREAMS:
+        assert set(run.ids(stream)) == expected[stream], stream
+        assert run.statuses(stream)[-1] == "COMPLETE"
+    info = [m["log"]["message"] for m in run.of_type("LOG") if m["log"]["level"] == "INFO"]
+    if case.says:
+        (line,) = [line for line in info if case.says in line]
+        assert "users" in line
+    else:
+        assert not [line for line in info if "catalog" in line.lower() and "ignored" in line], info
+    if case.id == "every-stream-incremental":
+        (users_state,) = run.stream_states("users")[-1:]
+        assert users_state == {"__ab_no_cursor_state_message": True}
+        for stream in set(STREAMS) - {"users"}:
+            assert "last_edited_time" in run.stream_states(stream)[-1], stream

@@ -24,6 +24,7 @@ from airbyte_cdk.models import (
     AirbyteStream,
     ConfiguredAirbyteCatalog,
     ConfiguredAirbyteCatalogSerializer,
+    ConfiguredAirbyteStream,
     FailureType,
     SyncMode,
 )
@@ -224,8 +225,14 @@ def _schema_errors(error: BaseException) -> str:
 # --------------------------------------------------------------------------- what they say, against the source
 
 
-def check_catalog(catalog: ConfiguredAirbyteCatalog, streams: Mapping[str, AirbyteStream]) -> None:
-    """Every configured stream exists, once, in a sync mode it supports, with its own cursor."""
+def check_catalog(catalog: ConfiguredAirbyteCatalog, streams: Mapping[str, AirbyteStream]) -> list[str]:
+    """Refuse what would lose data; accept what the protocol's clients send (docs/architecture.md, "Bad input
+    and secrets": the line between the two). Returns the INFO lines saying what was accepted and how it is read.
+
+    Refused: a stream this source lacks, a stream listed twice, an incremental stream with a cursor other than
+    its own. Accepted: PyAirbyte asks `incremental` for every stream, a full-refresh-only one included, and sends
+    each stream's primary key and cursor; the platform adds fields this source has no use for.
+    """
     names = [configured.stream.name for configured in catalog.streams]
     unknown = [name for name in names if name not in streams]
     if unknown:
@@ -236,22 +243,60 @@ def check_catalog(catalog: ConfiguredAirbyteCatalog, streams: Mapping[str, Airby
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise InputError(f"The catalog lists {_listed(twice)} more than once: keep one entry per stream.")
+    accepted: dict[str, list[str]] = {}
     for configured in catalog.streams:
         stream = streams[configured.stream.name]
-        supported = stream.supported_sync_modes or [SyncMode.full_refresh]
-        if configured.sync_mode not in supported:
-            raise InputError(
-                f"The catalog asks for stream {stream.name} in {configured.sync_mode.value} mode, which it does not "
-                f"support (it supports {_listed(m.value for m in supported)}): choose one of those for it."
-            )
-        cursor = list(configured.cursor_field or [])
-        default = list(stream.default_cursor_field or [])
-        if configured.sync_mode == SyncMode.incremental and cursor and cursor != default:
-            raise InputError(
-                f"The catalog gives stream {stream.name} the cursor field {_cut('.'.join(map(str, cursor)), 80)!r}, "
-                f"but its cursor is set by the source: {'.'.join(default)!r}. Use that one (or no cursor_field); "
-                f"{_REFRESH_HINT[0].lower()}{_REFRESH_HINT[1:]}."
-            )
+        _check_cursor(configured, stream)
+        for kind in _accepted_kinds(configured, stream):
+            accepted.setdefault(kind, []).append(stream.name)
+    return [f"{ACCEPTED[kind]} ({_plural(names, 'stream')} {_listed(names)})." for kind, names in accepted.items()]
+
+
+# What check_catalog accepts, each said once per read with the streams it concerns.
+ACCEPTED = {
+    "full_refresh_only": (
+        "Read in full, as asked incrementally but without an incremental mode (PyAirbyte asks incremental for "
+        "every stream); its state is the CDK's marker for a stream without a cursor"
+    ),
+    "cursor_without_cursor": "The catalog's cursor_field is ignored: the stream has no cursor",
+    "primary_key": "The catalog's primary_key is the destination's to use: this source's records are keyed on id",
+    "include_files": "include_files is ignored: the stream carries no files",
+    "platform_fields": (
+        "The catalog's destination_object_name, generation_id, minimum_generation_id and sync_id are the "
+        "platform's to use: this source reads the same either way"
+    ),
+}
+
+
+def _check_cursor(configured: ConfiguredAirbyteStream, stream: AirbyteStream) -> None:
+    """An incremental stream's cursor is the source's: a destination trusting another one would miss changes."""
+    cursor = list(configured.cursor_field or [])
+    default = list(stream.default_cursor_field or [])
+    incremental = SyncMode.incremental in (stream.supported_sync_modes or [])
+    if configured.sync_mode == SyncMode.incremental and incremental and cursor and cursor != default:
+        raise InputError(
+            f"The catalog gives stream {stream.name} the cursor field {_cut('.'.join(map(str, cursor)), 80)!r}, "
+            f"but its cursor is set by the source: {'.'.join(default)!r}. Use that one (or no cursor_field); "
+            f"{_REFRESH_HINT[0].lower()}{_REFRESH_HINT[1:]}."
+        )
+
+
+def _accepted_kinds(configured: ConfiguredAirbyteStream, stream: AirbyteStream) -> list[str]:
+    """Which of ACCEPTED's kinds this configured stream shows."""
+    kinds = []
+    supported = stream.supported_sync_modes or [SyncMode.full_refresh]
+    if configured.sync_mode == SyncMode.incremental and SyncMode.incremental not in supported:
+        kinds.append("full_refresh_only")
+    if configured.cursor_field and not stream.default_cursor_field:
+        kinds.append("cursor_without_cursor")
+    if configured.primary_key and configured.primary_key != stream.source_defined_primary_key:
+        kinds.append("primary_key")
+    if configured.include_files and not stream.is_file_based:
+        kinds.append("include_files")
+    platform = (configured.destination_object_name, configured.generation_id, configured.minimum_generation_id)
+    if any(value is not None for value in (*platform, configured.sync_id)):
+        kinds.append("platform_fields")
+    return kinds
 
 
 def check_state(state: Sequence[AirbyteStateMessage], streams: Mapping[str, AirbyteStream]) -> None:

@@ -48,6 +48,7 @@ def _prepare(args: list[str]) -> SourceNotion:
     catalog: ConfiguredAirbyteCatalog | None = input_checks.read_catalog(catalog_path) if catalog_path else None
     state_path = AirbyteEntrypoint.extract_state(args)
     state: list[AirbyteStateMessage] | None = input_checks.read_state(state_path) if state_path else None
+    accepted: list[str] = []
     if config is not None and command in (["check"], ["discover"], ["read"]):
         load_config(config)  # a wrong value (say, start_date) fails here, before any stream is built
     if config is not None and command == ["read"] and catalog is not None:
@@ -55,9 +56,9 @@ def _prepare(args: list[str]) -> SourceNotion:
         plan = {s.stream.name: PlannedStream(s.sync_mode, {}, s.stream.json_schema) for s in catalog.streams}
         built = SourceNotion().streams({**config, PLAN_KEY: plan})  # sends no request
         streams = {stream.name: stream.as_airbyte_stream() for stream in built}
-        input_checks.check_catalog(catalog, streams)
+        accepted = input_checks.check_catalog(catalog, streams)
         input_checks.check_state(state or [], streams)
-    return SourceNotion(catalog=catalog, config=config, state=state)
+    return SourceNotion(catalog=catalog, config=config, state=state, input_notes=accepted)
 
 
 def _launch(source: SourceNotion, args: list[str]) -> None:

@@ -87,8 +87,11 @@ class SourceNotion(AbstractSource):
         catalog: ConfiguredAirbyteCatalog | None = None,
         config: Mapping[str, Any] | None = None,
         state: list[AirbyteStateMessage] | None = None,
+        input_notes: list[str] | None = None,
     ) -> None:
         self.catalog = catalog
+        # What the command's input checks accepted from the catalog and how it is read (input_checks.ACCEPTED)
+        self.input_notes = input_notes or []
         self.config = config
         self.state = state
         self._built: tuple[Sync, dict[str, Stream]] | None = None
@@ -174,6 +177,8 @@ class SourceNotion(AbstractSource):
         catalog: ConfiguredAirbyteCatalog,
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
+        for note in self.input_notes:
+            logger.info(note)
         ordered = sorted(catalog.streams, key=lambda s: read_position(s.stream.name))
         states = ConnectorStateManager(state=state)
         plan = {
