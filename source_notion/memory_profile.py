@@ -3,7 +3,7 @@
 `SOURCE_NOTION_MEMORY_PROFILE=<file>` (a test and benchmark seam, like NOTION_API_BASE_URL; not in the spec)
 starts tracemalloc before the command reads its files and appends to `<file>`, at each fixed point (the files
 read, the streams built, each fixed stream's end, the row streams' end, the sync's end), the process's RSS and
-high-water mark, tracemalloc's current and peak, and the top holders of the memory traced then. A holder is the
+high-water mark, tracemalloc's current memory and its peak since the previous point, and the top holders of the memory traced then. A holder is the
 innermost frame in source_notion of the allocation's traceback (the connector's line that asked for it, even when
 json, requests or the CDK made the object), else the innermost frame. Unset, nothing is traced.
 
@@ -77,6 +77,7 @@ class MemoryProfile:
             f"== {label}: rss {_mb(memory.get('VmRSS', 0))} MB, high-water {_mb(memory.get('VmHWM', 0))} MB, "
             f"traced {_mb(current)} MB, traced peak {_mb(peak)} MB"
         ]
+        tracemalloc.reset_peak()  # the next point's peak is the one since this point
         for holder, (size, count) in sorted(holders.items(), key=lambda item: -item[1][0])[: self.top]:
             lines.append(f"{size / 1024:12.1f} KiB {count:9d} blocks  {holder}")
         with self.path.open("a") as out:
