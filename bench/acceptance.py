@@ -26,6 +26,7 @@ BUSINESS_SPEEDUP_OVER_STANDARD = 3.0  # issue 10: 600 per window against 180, th
 # A Business workspace costs at most a few 429s per sync (issue 10): the plan's probe is accepted there, but a
 # window the connector did not see spent (discover's requests, another process) can refuse one burst's end.
 BUSINESS_MAX_429 = 3
+MARKDOWN_REQUESTS_OVER_BLOCKS = 0.40  # issue 22: page_content from Notion's Markdown against the block walk, medium
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,23 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
         if growth is not None:
             check = Check(check.scenario, check.criterion, f"{growth:+.1%}", check.passed)
         checks.append(check)
+    # Issue 22: page_content alone from either source, at its lower bound; the markdown path's share on medium.
+    for name in (
+        "content_only",
+        "content_only_notion_markdown",
+        "content_only_deep",
+        "content_only_notion_markdown_deep",
+    ):
+        entry = figures.get(name)
+        if entry:
+            checks.append(_at_most(name, "requests / lower bound <= 1.00",
+                                   entry["requests_over_lower_bound"], 1.0))  # fmt: skip
+    blocks_path, markdown_path = figures.get("content_only"), figures.get("content_only_notion_markdown")
+    if markdown_path:
+        share = ratio(markdown_path["requests"], blocks_path["requests"]) if blocks_path else None
+        checks.append(_at_most("content_only_notion_markdown",
+                               f"requests / content_only's <= {MARKDOWN_REQUESTS_OVER_BLOCKS:.0%}",
+                               share, MARKDOWN_REQUESTS_OVER_BLOCKS))  # fmt: skip
     for name in ("full_2026_12_01",):  # issue 9: the same bars as full, against that version's own lower bound
         entry = figures.get(name)
         if entry:

@@ -1,5 +1,5 @@
 """The emulator as the benchmark uses it: a subprocess of its own, driven through its control API
-(notion_emulator.control_client, docs/architecture.md).
+(notion_emulator.control.client, docs/architecture.md).
 
 One emulator instance per connector per scenario chain, so the request stats of the peer and of ours can never mix;
 stats are also reset before every sync.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 
 READY_PREFIX = "NOTION_API_BASE_URL="
 # Generating the large profile takes a while on a busy 2-core machine.
@@ -32,7 +32,7 @@ class EmulatorSettings:
     rate_limit: float
     latency_ms: float
     burst: int | None = None
-    # Notion's 2026 limits (notion_emulator.window_budget.LIMIT_OPTIONS), each as `--<option> value`
+    # Notion's 2026 limits (notion_emulator.limits.window_budget.LIMIT_OPTIONS), each as `--<option> value`
     limits: tuple[tuple[str, object], ...] = ()
 
     def argv(self, port: int) -> list[str]:

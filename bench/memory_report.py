@@ -1,7 +1,7 @@
 """`python -m bench --memory-profile`: the top memory holders of each of our runs, from the connector's own profile.
 
 Each profiled read wrote tracemalloc's holders at fixed points of its sync to memory-profile.txt
-(source_notion/memory_profile.py). The report shows, per run, the checkpoint holding the most traced memory,
+(source_notion/sync/memory_profile.py). The report shows, per run, the checkpoint holding the most traced memory,
 its top holders, and the traced memory at every checkpoint (where it grows).
 """
 

@@ -48,7 +48,7 @@ from bench.emulator_control import EmulatorProcess, EmulatorSettings, to_minute
 from bench.figures import ScenarioResult, SyncMeasurement, missing_per_stream
 from bench.peer import expected_ids_for_peer
 from bench.source_command import OPT_IN_STREAMS, SourceCommand
-from notion_emulator.generator import generate
+from notion_emulator.model.generator import generate
 from testkit.constants import LOOKBACK_MINUTES
 
 # Our connector's lookback_minutes (its default, LOOKBACK_MINUTES): an incremental sync of ours starts this many
@@ -64,6 +64,15 @@ VERSION_SCENARIOS = {"full_2026_12_01": "2026-12-01"}  # a full medium sync of o
 LARGE_SCENARIOS = ("full_large",)
 # A full sync of small at --rate: with full (medium) and full_large, the three sizes the memory model is fitted to.
 SMALL_SCENARIOS = ("full_small",)
+# Issue 22: page_content alone, from the block walk and from Notion's Markdown, side by side on the same workspace
+# (one emulator per profile, a full sync each): name -> (which profile: --profile-medium or --profile-deep,
+# page_content_source).
+CONTENT_SCENARIOS = {
+    "content_only": ("medium", "blocks"),
+    "content_only_notion_markdown": ("medium", "notion_markdown"),
+    "content_only_deep": ("deep", "blocks"),
+    "content_only_notion_markdown_deep": ("deep", "notion_markdown"),
+}
 ALL_PAGES_SUFFIX = "_all_pages"
 # The data-source query cap (notion-api.md §13.5) and how far past it full_large_capped grows a data source.
 QUERY_RESULT_CAP = 10_000
@@ -144,7 +153,14 @@ LIMIT_SCENARIOS = {
 }
 # full_business is held to a full_window_180 of the same invocation: asking for it runs that row too.
 COMPARED_WITH = {"full_business": "full_window_180"}
-ALL_SCENARIOS = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS) + SMALL_SCENARIOS + LARGE_SCENARIOS + tuple(LIMIT_SCENARIOS)
+ALL_SCENARIOS = (
+    MEDIUM_SCENARIOS
+    + tuple(VERSION_SCENARIOS)
+    + SMALL_SCENARIOS
+    + LARGE_SCENARIOS
+    + tuple(LIMIT_SCENARIOS)
+    + tuple(CONTENT_SCENARIOS)
+)
 
 
 @dataclass
@@ -202,11 +218,14 @@ class ChainRunner:
         streams: str | None = None,
         notion_version: str | None = None,
         opt_in: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
+        truth_options: dict | None = None,
     ) -> ChainSync:
         """One sync. Its ground truth is what a complete sync with `truth_comments_scope` (default: the run's own
         `comments_scope`) must return: with changed_pages a comment on an unchanged page is, by design, not asked
         for (the peer, which lists every page's comments, is held to all_pages)."""
         versioned = {"notion_version": notion_version} if notion_version else {}
+        versioned |= truth_options or {}  # page_content_source: the lower bound and the truth of that source
         lower_bound = emulator.control.lower_bound(
             since=since, comments_scope=comments_scope, streams=streams, **versioned
         )
@@ -225,6 +244,7 @@ class ChainRunner:
             self.settings.timeout_s(int(lower_bound["total"])),
             config_overrides,
             opt_in,
+            only,
         )
         stats = emulator.control.stats(detail=True)
         stats["cursors_expired"] = self._cursors_expired(emulator) - expired_before
@@ -236,6 +256,7 @@ class ChainRunner:
             fields=TRUTH_FIELDS.get(expected_ids),
             comments_scope=truth_comments_scope or comments_scope,
             streams=streams,
+            **(truth_options or {}),
         )
         if streams and "rows" in streams.split(","):
             # The row streams (one per data source, named by discover) against the truth's one `rows` list.
@@ -334,6 +355,21 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
             emulator, ours, "incremental_none" + ALL_PAGES_SUFFIX, inc_all.state, to_minute(inc_all.started_at, LOOKBACK_MINUTES),
             "all_pages", our_expected_ids, everything, streams=OUR_STREAMS,
         )  # fmt: skip
+    return syncs
+
+
+def run_content_scenarios(runner: ChainRunner, ours: SourceCommand, names: list[str]) -> dict[str, ChainSync]:
+    """page_content alone, full, once per source named, on one emulator of the runner's profile (the same
+    workspace for both sources: a read changes nothing)."""
+    syncs: dict[str, ChainSync] = {}
+    with runner.start_emulator(f"ours-content-{runner.settings.profile}") as emulator:
+        for name in names:
+            source = CONTENT_SCENARIOS[name][1]
+            syncs[name] = runner.sync(
+                emulator, ours, name, None, None, "changed_pages", our_expected_ids,
+                {"page_content_source": source}, streams="page_content", opt_in=WITH_CONTENT,
+                only=WITH_CONTENT, truth_options={"page_content_source": source},
+            )  # fmt: skip
     return syncs
 
 
@@ -449,6 +485,7 @@ def _row_order() -> list[str]:
         *VERSION_SCENARIOS,
         "full_large",
         *LIMIT_SCENARIOS,
+        *CONTENT_SCENARIOS,
     ]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.messages import SyncOutput, summarize_file
 from bench.process_monitor import ProcessOutcome, run_monitored
-from source_notion.memory_profile import VARIABLE as MEMORY_PROFILE_VARIABLE
+from source_notion.sync.memory_profile import VARIABLE as MEMORY_PROFILE_VARIABLE
 from testkit.connector import connector_env
 from testkit.messages import catalog_of, configured_catalog, parse_lines
 
@@ -42,7 +42,7 @@ class SourceCommand:
     ) -> None:
         self.label = label
         # Each read writes tracemalloc's top holders at fixed points to memory-profile.txt in its directory
-        # (source_notion/memory_profile.py); its RSS is then tracemalloc's too, not comparable with other runs.
+        # (source_notion/sync/memory_profile.py); its RSS is then tracemalloc's too, not comparable with other runs.
         self.memory_profile = memory_profile
         self._env = env or {}  # beside connector_env's (SOURCE_NOTION_TIME_SCALE for the time-scaled rows)
         self._argv = argv
@@ -74,14 +74,22 @@ class SourceCommand:
         timeout_s: float,
         config_overrides: dict | None = None,
         opt_in: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
     ) -> tuple[ProcessOutcome, SyncOutput, Path]:
-        """`opt_in`: which of OPT_IN_STREAMS this read selects too (the source offers them; others never read)."""
+        """`opt_in`: which of OPT_IN_STREAMS this read selects too (the source offers them; others never read);
+        `only`: the streams it selects, none other (the content_only rows)."""
         directory = self._output_dir / self.label / run_name
         directory.mkdir(parents=True, exist_ok=True)
         config_path = _write_json(directory / "config.json", {**self.config, **(config_overrides or {})})
         left_out = OPT_IN_STREAMS - opt_in
         catalog = self.discover(base_url)
-        catalog = {"streams": [s for s in catalog["streams"] if s["stream"]["name"] not in left_out]}
+        catalog = {
+            "streams": [
+                s
+                for s in catalog["streams"]
+                if s["stream"]["name"] not in left_out and (only is None or s["stream"]["name"] in only)
+            ]
+        }
         catalog_path = _write_json(directory / "catalog.json", catalog)
         argv = [*self._argv, "read", "--config", str(config_path), "--catalog", str(catalog_path)]
         if state is not None:

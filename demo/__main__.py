@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, ConnectorRun, config
 from testkit.constants import STREAMS
 from testkit.messages import catalog_of, configured_catalog, error_summary, final_state

@@ -1,4 +1,4 @@
-"""Row streams against the emulator's typed-value oracle (`expected?streams=rows`, notion_emulator/typed_rows.py):
+"""Row streams against the emulator's typed-value oracle (`expected?streams=rows`, notion_emulator/accounting/typed_rows.py):
 what test_connector_rows.py and the reliability suites share. Every typed column of a record is compared with the
 oracle's value of its property (by the column's `x-notion` property id and part); nothing here converts a Notion
 value, so the connector's conversion (source_notion/rows/convert.py) is checked, never reused.

@@ -19,7 +19,7 @@ import pytest
 
 from integration_tests.reliability import write_figures
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, command, config, connector_env
 from testkit.constants import STREAMS
 

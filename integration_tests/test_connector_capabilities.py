@@ -2,7 +2,7 @@
 
 import pytest
 
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config
 from testkit.constants import EMULATOR_TOKEN, STREAMS
 

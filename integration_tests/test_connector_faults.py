@@ -2,7 +2,7 @@
 
 import pytest
 
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from source_notion.source import TIME_SCALE_VARIABLE
 from testkit.connector import Connector, config
 from testkit.constants import STREAMS

@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient
-from notion_emulator.ground_truth import GroundTruth
+from notion_emulator.accounting.ground_truth import GroundTruth
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config
 from testkit.constants import STREAMS
 

@@ -4,7 +4,7 @@ lookback: its ground truth and lower bound are taken at that `since`."""
 
 import pytest
 
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of, sync_from
 from testkit.constants import STREAMS
 

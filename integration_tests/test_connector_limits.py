@@ -13,9 +13,9 @@ from collections import Counter
 
 from airbyte_cdk.models import AirbyteMessageSerializer, AirbyteStreamStatus, AirbyteStreamStatusReasonType, Type
 
-from notion_emulator.control_client import ControlClient
-from source_notion.client import NotionClient
-from source_notion.rate_budget import RateBudget
+from notion_emulator.control.client import ControlClient
+from source_notion.transport.client import NotionClient
+from source_notion.transport.rate_budget import RateBudget
 from testkit.connector import Connector, ConnectorRun, config
 from testkit.constants import EMULATOR_TOKEN, STREAMS
 

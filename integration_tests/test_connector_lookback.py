@@ -8,7 +8,7 @@ edited again. With the default lookback (5 minutes) the next sync reads it.
 
 from __future__ import annotations
 
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of, sync_from
 
 LAG_SECONDS = 120

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import FAST_REQUESTS_PER_SECOND, Connector, ConnectorRun
 from testkit.constants import STREAMS
 

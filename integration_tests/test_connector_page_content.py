@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient as Control
+from notion_emulator.control.client import ControlClient as Control
 from source_notion.markdown import build_tree
 from testkit.connector import Connector, config, state_of, sync_from
 from testkit.markdown_reading import assert_structure, strip_front_matter, structure

@@ -1,7 +1,7 @@
 """Under the emulator's rate limit, the connector keeps to its budget with requests in flight concurrently: no
 429 in steady state. (Counts, not timings.)"""
 
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config
 from testkit.constants import STREAMS
 

@@ -1,7 +1,7 @@
 """An interrupted sync (the process killed right after a mid-sync checkpoint) resumes where it stopped and, with
 the records of the interrupted attempt, ends with nothing missing."""
 
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of
 
 ENDPOINT = {"blocks": "GET /v1/blocks/{id}/children", "comments": "GET /v1/comments"}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from integration_tests.row_oracle import FIXED_COLUMNS, first_page_mentioned, row_problems, row_streams
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of, sync_from
 from unit_tests.rows.schema_check import validate
 

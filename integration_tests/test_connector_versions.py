@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient as Control
+from notion_emulator.control.client import ControlClient as Control
 from testkit.connector import Connector, config, sync_from
 from testkit.constants import STREAMS
 

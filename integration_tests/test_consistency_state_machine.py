@@ -43,7 +43,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from integration_tests.reliability import Destination, check_sync, since_of, write_figures
 from integration_tests.row_oracle import first_page_mentioned, row_streams, row_value_problems, typed_columns
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config
 from testkit.constants import STREAMS
 

@@ -22,7 +22,7 @@ from airbyte_cdk.models import (
     Type,
 )
 
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import config, sync_from
 from testkit.constants import STREAMS as STREAM_NAMES
 

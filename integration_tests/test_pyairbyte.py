@@ -25,7 +25,7 @@ import pytest
 
 from integration_tests.row_oracle import row_streams
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, sync_from
 from testkit.constants import STREAMS
 

@@ -21,7 +21,7 @@ import pytest
 from integration_tests.reliability import RowCheck, check_rows, check_sync, write_figures
 from integration_tests.row_oracle import row_streams
 from notion_emulator import Emulator
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from source_notion.source import TIME_SCALE_VARIABLE
 from testkit.connector import Connector, config
 from testkit.constants import STREAMS

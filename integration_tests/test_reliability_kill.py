@@ -20,7 +20,7 @@ import pytest
 
 from integration_tests.reliability import compare, since_of, write_figures
 from integration_tests.row_oracle import row_streams
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of
 from testkit.constants import STREAMS
 from testkit.messages import FinalState

@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .backend import Backend
-from .ground_truth import GroundTruth, SyncOptions
-from .oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS
-from .server import NotionApp, NotionServer
+from .accounting.ground_truth import GroundTruth
+from .accounting.sync_options import SyncOptions
+from .backend.oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS
+from .backend.storage import Backend
+from .server.app import NotionApp, NotionServer
 
 DEFAULT_TOKEN = "ntn_emulator_token"
 

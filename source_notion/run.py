@@ -30,11 +30,12 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_notion import input_checks, secret_filter
-from source_notion.config import connection_specification, load_config
-from source_notion.memory_profile import PROFILE
+from source_notion.config import input_checks
+from source_notion.config.spec import connection_specification, load_config
 from source_notion.source import PLAN_KEY, SourceNotion
-from source_notion.sync import PlannedStream
+from source_notion.sync.context import PlannedStream
+from source_notion.sync.memory_profile import PROFILE
+from source_notion.transport import secret_filter
 
 
 def _prepare(args: list[str]) -> SourceNotion:

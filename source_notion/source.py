@@ -22,19 +22,19 @@ from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_notion.block_walk import BlockWalk
-from source_notion.client import DEFAULT_BASE_URL, NotionClient
-from source_notion.config import NotionConfig, load_config, specification
-from source_notion.errors import SHARE_HINT
-from source_notion.memory_profile import PROFILE
-from source_notion.oauth import rotating_tokens
-from source_notion.progress import Progress
-from source_notion.rate_budget import BUSINESS_PER_MINUTE, STANDARD_PER_MINUTE, WINDOW_SECONDS, RateBudget
-from source_notion.rate_status import RateLimitedNotice
-from source_notion.registry import READ_ORDER, Shared, read_position, row_streams, search_since, trash_since
+from source_notion.config.spec import NotionConfig, load_config, specification
+from source_notion.streams.registry import READ_ORDER, Shared, read_position, row_streams, search_since, trash_since
 from source_notion.streams.rows import DataSourceRows, discover_row_streams
-from source_notion.sync import PlannedStream, Sync, SyncPlan
-from source_notion.workspace_index import TrashListing, WorkspaceIndex
+from source_notion.sync.block_walk import BlockWalk
+from source_notion.sync.context import PlannedStream, Sync, SyncPlan
+from source_notion.sync.memory_profile import PROFILE
+from source_notion.sync.progress import Progress
+from source_notion.sync.workspace_index import TrashListing, WorkspaceIndex
+from source_notion.transport.client import DEFAULT_BASE_URL, NotionClient
+from source_notion.transport.errors import SHARE_HINT
+from source_notion.transport.oauth import rotating_tokens
+from source_notion.transport.rate_budget import BUSINESS_PER_MINUTE, STANDARD_PER_MINUTE, WINDOW_SECONDS, RateBudget
+from source_notion.transport.rate_status import RateLimitedNotice
 
 BASE_URL_VARIABLE = "NOTION_API_BASE_URL"  # test seam: points the connector at the emulator; not in the spec
 
@@ -148,7 +148,7 @@ class SourceNotion(AbstractSource):
         trashed_since = trash_since(notion_config, plan)
         if trashed_since is not None:
             sync.trash = TrashListing(client, trashed_since)
-        # Built in read order: the block walk's subscribers subscribe in it (source_notion/block_walk.py).
+        # Built in read order: the block walk's subscribers subscribe in it (source_notion/sync/block_walk.py).
         streams: list[Stream] = [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
         # The row streams as configured (found by data source id, no request here); discover() adds the others.
         rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
@@ -199,7 +199,7 @@ class SourceNotion(AbstractSource):
         yield from observed if PROFILE is None else self._profiled(observed)
 
     def _profiled(self, messages: Iterator[AirbyteMessage]) -> Iterator[AirbyteMessage]:
-        """The messages, with a memory checkpoint (source_notion/memory_profile.py) after each fixed stream and
+        """The messages, with a memory checkpoint (source_notion/sync/memory_profile.py) after each fixed stream and
         after the last row stream."""
         assert PROFILE is not None
         rows_done = 0

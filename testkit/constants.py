@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from notion_emulator import DEFAULT_TOKEN
-from source_notion.config import NotionConfig
-from source_notion.registry import STREAM_NAMES
+from source_notion.config.spec import NotionConfig
+from source_notion.streams.registry import STREAM_NAMES
 
 # The token the emulator accepts unless told otherwise.
 EMULATOR_TOKEN: str = DEFAULT_TOKEN

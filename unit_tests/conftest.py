@@ -1,8 +1,8 @@
 import pytest
 import requests_mock as requests_mock_module
 
-from source_notion.client import NotionClient
-from source_notion.rate_budget import RateBudget
+from source_notion.transport.client import NotionClient
+from source_notion.transport.rate_budget import RateBudget
 from unit_tests.notion_fakes import API, TOKEN
 
 

@@ -1,6 +1,6 @@
 """record_form: the one record form whatever the Notion-Version (api_versions.py)."""
 
-from source_notion.api_versions import record_form
+from source_notion.config.api_versions import record_form
 
 
 def test_archived_is_derived_from_in_trash_where_a_version_dropped_it():

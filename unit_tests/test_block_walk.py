@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime
 
-from source_notion.block_walk import BlockConsumer, BlockWalk, PageSpool
-from source_notion.records import Tally
-from source_notion.work_pool import WorkPool
-from source_notion.workspace_index import IndexEntry
+from source_notion.records.shaping import Tally
+from source_notion.sync.block_walk import BlockConsumer, BlockWalk, PageSpool
+from source_notion.sync.workspace_index import IndexEntry
+from source_notion.transport.work_pool import WorkPool
 from unit_tests.notion_fakes import page
 from unit_tests.streams.test_blocks import Trees, listed_parents
 

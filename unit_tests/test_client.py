@@ -5,11 +5,11 @@ import pytest
 import requests
 from airbyte_cdk.models import FailureType
 
-from source_notion.api_versions import DEFAULT as NOTION_VERSION
-from source_notion.client import NotionClient, server_minute
-from source_notion.endpoints import BLOCK_CHILDREN, SEARCH, USERS_LIST
-from source_notion.errors import NotionAPIError
-from source_notion.rate_budget import RateBudget
+from source_notion.config.api_versions import DEFAULT as NOTION_VERSION
+from source_notion.transport.client import NotionClient, server_minute
+from source_notion.transport.endpoints import BLOCK_CHILDREN, SEARCH, USERS_LIST
+from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.rate_budget import RateBudget
 from unit_tests.notion_fakes import API, TOKEN, block, body_of, error, listing, uid
 
 USERS = API + "/v1/users"

@@ -8,8 +8,8 @@ from array import array
 from hypothesis import given
 from hypothesis import strategies as st
 
-from source_notion.compact_ids import IdTable
-from source_notion.workspace_index import MERGED_RUNS, newest_first
+from source_notion.sync.workspace_index import MERGED_RUNS, newest_first
+from source_notion.transport.compact_ids import IdTable
 
 canonical = st.uuids().map(str)
 odd = st.text(min_size=1, max_size=40)  # not a canonical UUID string: kept as given

@@ -4,7 +4,7 @@ import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_notion.config import format_datetime, load_config, parse_datetime
+from source_notion.config.spec import format_datetime, load_config, parse_datetime
 from unit_tests.sync_helpers import present
 
 TOKEN_CREDENTIALS = {"auth_type": "token", "token": "secret-value"}

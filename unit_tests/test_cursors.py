@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.config import load_config
-from source_notion.cursors import NewestSeen, SyncStart
+from source_notion.config.spec import load_config
+from source_notion.state.cursors import NewestSeen, SyncStart
 from unit_tests.notion_fakes import CONFIG
 
 CONFIG_0 = load_config({**CONFIG, "lookback_minutes": 0})

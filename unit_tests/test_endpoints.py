@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from source_notion import endpoints
-from source_notion.errors import NotionAPIError
+from source_notion.transport import endpoints
+from source_notion.transport.errors import NotionAPIError
 from unit_tests.notion_fakes import API, body_of, listing, uid
 
 ARCHITECTURE = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"

@@ -6,8 +6,8 @@ import json
 import pytest
 from airbyte_cdk.models import AirbyteStream, SyncMode
 
-from source_notion import input_checks
-from source_notion.input_checks import InputError, check_state, read_config, read_state
+from source_notion.config import input_checks
+from source_notion.config.input_checks import InputError, check_state, read_config, read_state
 
 
 def test_an_unreadable_file_as_a_non_root_user_says_who_the_process_is_and_how_to_allow_it(tmp_path, monkeypatch):
@@ -18,10 +18,10 @@ def test_an_unreadable_file_as_a_non_root_user_says_who_the_process_is_and_how_t
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("source_notion.input_checks.os.geteuid", lambda: 1000)
+    monkeypatch.setattr("source_notion.config.input_checks.os.geteuid", lambda: 1000)
     monkeypatch.setattr(input_checks, "open", refuse, raising=False)
     monkeypatch.setattr(
-        "source_notion.input_checks.pwd.getpwuid", lambda uid: type("User", (), {"pw_name": "airbyte"})()
+        "source_notion.config.input_checks.pwd.getpwuid", lambda uid: type("User", (), {"pw_name": "airbyte"})()
     )
     with pytest.raises(InputError) as caught:
         read_config(str(path))

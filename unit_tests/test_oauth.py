@@ -1,4 +1,4 @@
-"""Rotating OAuth tokens (source_notion/oauth.py with the client), one branch at a time, with requests-mock."""
+"""Rotating OAuth tokens (source_notion/transport/oauth.py with the client), one branch at a time, with requests-mock."""
 
 import base64
 import json
@@ -7,10 +7,10 @@ import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_notion.config import specification
-from source_notion.endpoints import USERS_LIST
-from source_notion.errors import NotionAPIError
-from source_notion.oauth import rotating_tokens
+from source_notion.config.spec import specification
+from source_notion.transport.endpoints import USERS_LIST
+from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.oauth import rotating_tokens
 from unit_tests.notion_fakes import API, error, listing
 from unit_tests.sync_helpers import present
 

@@ -17,8 +17,8 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.utils.stream_status_utils import as_airbyte_message as status_message
 
-from source_notion.progress import Progress
-from source_notion.records import Tally
+from source_notion.records.shaping import Tally
+from source_notion.sync.progress import Progress
 
 
 class Clock:

@@ -3,7 +3,7 @@ from itertools import pairwise
 
 import pytest
 
-from source_notion.rate_budget import NO_ANSWER, RateBudget
+from source_notion.transport.rate_budget import NO_ANSWER, RateBudget
 from unit_tests.conftest import FakeTime
 
 

@@ -4,8 +4,10 @@ import pytest
 from airbyte_cdk.models import SyncMode
 
 from source_notion import SourceNotion
-from source_notion.config import load_config
-from source_notion.registry import (
+from source_notion.config.spec import load_config
+from source_notion.source import PLAN_KEY
+from source_notion.streams import Blocks, Comments, Pages, Users
+from source_notion.streams.registry import (
     DECLARED,
     READ_ORDER,
     STREAM_NAMES,
@@ -14,9 +16,7 @@ from source_notion.registry import (
     dependency_order,
     search_since,
 )
-from source_notion.source import PLAN_KEY
-from source_notion.streams import Blocks, Comments, Pages, Users
-from source_notion.sync import PlannedStream
+from source_notion.sync.context import PlannedStream
 from unit_tests.notion_fakes import CONFIG
 
 

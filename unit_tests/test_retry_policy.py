@@ -5,8 +5,8 @@ from airbyte_cdk.models import FailureType
 from hypothesis import given
 from hypothesis import strategies as st
 
-from source_notion.errors import NotionAPIError
-from source_notion.retry_policy import (
+from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.retry_policy import (
     Attempts,
     Kind,
     Outcome,

@@ -23,7 +23,7 @@ import requests_mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from source_notion.config import format_datetime, parse_datetime
+from source_notion.config.spec import format_datetime, parse_datetime
 from source_notion.streams.base import load_schema
 from unit_tests.notion_fakes import API, block, comment, listing, page, uid, user
 from unit_tests.sync_helpers import records, sync

@@ -6,8 +6,8 @@ import logging
 from airbyte_cdk.logger import AirbyteLogFormatter
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets, update_secrets
 
-from source_notion.config import connection_specification
-from source_notion.secret_filter import register, secrets_in
+from source_notion.config.spec import connection_specification
+from source_notion.transport.secret_filter import register, secrets_in
 
 TOKEN = "ntn_Qw7ErTy9UiOp1AsDfGh"
 CLIENT_SECRET = "secret_Zx5CvBn8MqWe2RtYu"

@@ -206,7 +206,7 @@ def test_the_index_searches_as_far_back_as_its_furthest_consumer(notion):
 
 
 def test_the_time_scale_seam_also_shortens_the_clients_timeouts(monkeypatch):
-    from source_notion.config import load_config
+    from source_notion.config.spec import load_config
     from source_notion.source import TIME_SCALE_VARIABLE, build_client
 
     cfg = load_config(CONFIG)

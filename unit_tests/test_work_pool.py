@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from source_notion.work_pool import GroupsDone, WorkPool
+from source_notion.transport.work_pool import GroupsDone, WorkPool
 
 
 def tree_task(task, group):

@@ -1,7 +1,7 @@
 import pytest
 
-from source_notion.config import parse_datetime
-from source_notion.workspace_index import SearchIndex, WorkspaceIndex
+from source_notion.config.spec import parse_datetime
+from source_notion.sync.workspace_index import SearchIndex, WorkspaceIndex
 from unit_tests.notion_fakes import API, body_of, data_source, listing, page, uid
 
 SEARCH = API + "/v1/search"

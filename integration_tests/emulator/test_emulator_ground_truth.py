@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integration_tests.emulator.reference_client import NotionTestClient, ReferenceWalk
-from notion_emulator.clock import minute_iso
+from notion_emulator.model.clock import minute_iso
 
 
 def _ids(records) -> set[str]:

@@ -8,7 +8,7 @@ import base64
 import requests
 
 from notion_emulator import DEFAULT_TOKEN
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"emulator_client_id:emulator_client_secret").decode()}
 

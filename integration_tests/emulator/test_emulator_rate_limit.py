@@ -7,7 +7,7 @@ import time
 import requests
 
 from notion_emulator import DEFAULT_TOKEN
-from notion_emulator.rate_limit import RateLimiter
+from notion_emulator.limits.rate_limit import RateLimiter
 
 HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-09-03"}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from integration_tests.emulator.reference_client import NotionTestClient, ReferenceWalk
-from notion_emulator.control_client import ControlClient
+from notion_emulator.control.client import ControlClient
 
 SEARCH = "POST /v1/search"
 QUERY = "POST /v1/data_sources/{id}/query"

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from notion_emulator import DEFAULT_TOKEN, Emulator
-from notion_emulator.backend import Backend
+from notion_emulator.backend.storage import Backend
 
 REPO = Path(__file__).resolve().parents[2]
 HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Notion-Version": "2025-09-03"}

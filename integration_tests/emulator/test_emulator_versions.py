@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from integration_tests.emulator.reference_client import V2022, V2025, V2026_03, V2026_12, NotionTestClient
-from notion_emulator.latency import LatencyModel
+from notion_emulator.limits.latency import LatencyModel
 
 VERSIONS = (V2022, V2025, V2026_03, V2026_12)
 PAGES = {"filter": {"property": "object", "value": "page"}, "page_size": 100}

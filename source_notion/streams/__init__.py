@@ -1,3 +1,8 @@
+"""The streams: one module per stream (and `rows` for the row streams, one per data source), their shared bases
+(`base`, `page_walk`) and `registry` (every stream declared once, the read order). May import `sync`, `state`,
+`records`, `transport`, `config`, `rows` and `markdown`; only the entry points (`source`, `run`) import it.
+"""
+
 from source_notion.streams.blocks import Blocks
 from source_notion.streams.comments import Comments
 from source_notion.streams.data_sources import DataSources

@@ -14,11 +14,11 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.core import CheckpointMixin
 from airbyte_cdk.sources.utils.schema_helpers import ResourceSchemaLoader
 
-from source_notion.config import NotionConfig, parse_datetime
-from source_notion.cursors import NewestSeen, SyncStart, sync_from
-from source_notion.errors import NotionAPIError
-from source_notion.records import Record, Tally
-from source_notion.sync import Sync
+from source_notion.config.spec import NotionConfig, parse_datetime
+from source_notion.records.shaping import Record, Tally
+from source_notion.state.cursors import NewestSeen, SyncStart, sync_from
+from source_notion.sync.context import Sync
+from source_notion.transport.errors import NotionAPIError
 
 C = TypeVar("C", bound=NewestSeen | SyncStart)
 
@@ -105,7 +105,7 @@ class NotionStream(Stream):
 
 class CursorStream(NotionStream, CheckpointMixin):
     """A stream with a `last_edited_time` cursor in its per-stream state, kept by a cursor object
-    (source_notion/cursors.py) that the stream starts when its read begins: the CDK sets the incoming state
+    (source_notion/state/cursors.py) that the stream starts when its read begins: the CDK sets the incoming state
     first, and the sync mode comes with the read."""
 
     cursor_field = "last_edited_time"

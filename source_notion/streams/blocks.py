@@ -1,4 +1,4 @@
-"""blocks: every block of every synced page, recursively, from the sync's block walk (source_notion/block_walk.py);
+"""blocks: every block of every synced page, recursively, from the sync's block walk (source_notion/sync/block_walk.py);
 in an incremental sync also the child_page / child_database blocks of changed sub-pages and databases under
 parents not walked (source_notion/streams/child_references.py)."""
 
@@ -10,16 +10,16 @@ from typing import Any
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.block_walk import CUT, NOT_FOUND, BlockConsumer
-from source_notion.config import NotionConfig
-from source_notion.cursors import SyncStart
-from source_notion.records import Record
+from source_notion.config.spec import NotionConfig
+from source_notion.records.shaping import Record
+from source_notion.state.cursors import SyncStart
 from source_notion.streams import child_references
 from source_notion.streams.child_references import ChildReferences, ParentsSeen
 from source_notion.streams.page_walk import PageWalkStream
-from source_notion.sync import Sync
-from source_notion.work_pool import Task
-from source_notion.workspace_index import IndexEntry
+from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer
+from source_notion.sync.context import Sync
+from source_notion.sync.workspace_index import IndexEntry
+from source_notion.transport.work_pool import Task
 
 
 class _EmitBlocks(BlockConsumer):
@@ -29,7 +29,7 @@ class _EmitBlocks(BlockConsumer):
 
 class Blocks(PageWalkStream):
     """Incremental means: only the pages whose last_edited_time moved (>= the cursor) are walked again. Its
-    read runs the block walk for every consumer (it is read first of them, see source_notion/registry.py). Before
+    read runs the block walk for every consumer (it is read first of them, see source_notion/streams/registry.py). Before
     the walk, an incremental sync reads again the child_page blocks of its changed sub-pages, and the
     child_database blocks of its changed databases, whose parent it does not walk: their parents come from the
     page search and the data-source search (kept only when the sync is incremental and not resumed)."""

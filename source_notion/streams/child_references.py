@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from source_notion.client import NotionClient
-from source_notion.config import parse_datetime
-from source_notion.errors import NotionAPIError
-from source_notion.records import Record, Tally, as_record
-from source_notion.work_pool import GroupsDone, Task, WorkPool
+from source_notion.config.spec import parse_datetime
+from source_notion.records.shaping import Record, Tally, as_record
+from source_notion.transport.client import NotionClient
+from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.work_pool import GroupsDone, Task, WorkPool
 
 logger = logging.getLogger("airbyte")
 

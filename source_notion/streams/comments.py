@@ -8,15 +8,15 @@ from typing import Any
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.block_walk import NOT_FOUND, BlockConsumer, PageSpool, has_own_discussions
-from source_notion.config import NotionConfig, parse_datetime
-from source_notion.endpoints import COMMENTS_LIST
-from source_notion.errors import NotionAPIError
-from source_notion.records import Record, as_record
+from source_notion.config.spec import NotionConfig, parse_datetime
+from source_notion.records.shaping import Record, as_record
 from source_notion.streams.page_walk import PageWalkStream
-from source_notion.sync import Sync
-from source_notion.work_pool import Task
-from source_notion.workspace_index import IndexEntry
+from source_notion.sync.block_walk import NOT_FOUND, BlockConsumer, PageSpool, has_own_discussions
+from source_notion.sync.context import Sync
+from source_notion.sync.workspace_index import IndexEntry
+from source_notion.transport.endpoints import COMMENTS_LIST
+from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.work_pool import Task
 
 
 class _ListInline(BlockConsumer):

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.cursors import NewestSeen
-from source_notion.records import Record, as_record
+from source_notion.records.shaping import Record, as_record
+from source_notion.state.cursors import NewestSeen
 from source_notion.streams.base import CursorStream, edited_since
 
 

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.cursors import SyncStart
-from source_notion.errors import NotionAPIError
-from source_notion.records import Record, as_record
+from source_notion.records.shaping import Record, as_record
+from source_notion.state.cursors import SyncStart
 from source_notion.streams.base import CursorStream
-from source_notion.work_pool import GroupsDone, Task
+from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.work_pool import GroupsDone, Task
 
 NOT_FOUND = "databases skipped (404: deleted or no longer shared)"
 

@@ -1,6 +1,7 @@
-"""The shared shape of blocks and comments: a walk over the sync's pages, newest first, checkpointed as it goes.
+"""The shared shape of blocks, comments and page_content: a walk over the sync's pages, newest first,
+checkpointed as it goes.
 
-Its state is a `SyncStart` cursor (source_notion/cursors.py; docs/architecture.md, "The connector's state"):
+Its state is a `SyncStart` cursor (source_notion/state/cursors.py; docs/architecture.md, "The connector's state"):
 `in_progress.walked_down_to` and `walked_down_to_id` name the last page done in the walk's order (newest first,
 ties by id: the index's order); a resumed sync walks the pages after it down to where the sync starts from, and
 then ends with the cursor of the interrupted sync's start. A page is walked again when its last_edited_time >= the
@@ -24,13 +25,13 @@ from typing import Any
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.types import StreamSlice
 
-from source_notion.cursors import SyncStart
-from source_notion.errors import NotionAPIError
-from source_notion.records import Record
+from source_notion.records.shaping import Record
+from source_notion.state.cursors import SyncStart
 from source_notion.streams.base import CursorStream
-from source_notion.sync import Sync
-from source_notion.work_pool import GroupsDone, Task, WorkPool
-from source_notion.workspace_index import IndexEntry
+from source_notion.sync.context import Sync
+from source_notion.sync.workspace_index import IndexEntry
+from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.work_pool import GroupsDone, Task, WorkPool
 
 CHECKPOINT_EVERY = 100
 

@@ -10,14 +10,14 @@ from typing import Any, TypeVar
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.api_versions import lists_title_only
-from source_notion.client import NotionClient
-from source_notion.cursors import NewestSeen
-from source_notion.records import Record, Tally, as_record
+from source_notion.config.api_versions import lists_title_only
+from source_notion.records.shaping import Record, Tally, as_record
+from source_notion.state.cursors import NewestSeen
 from source_notion.streams.base import CursorStream, edited_since
 from source_notion.streams.row_properties import RowGroup, RowProperties
-from source_notion.sync import Sync
-from source_notion.work_pool import GroupsDone, Task
+from source_notion.sync.context import Sync
+from source_notion.transport.client import NotionClient
+from source_notion.transport.work_pool import GroupsDone, Task
 
 T = TypeVar("T")
 

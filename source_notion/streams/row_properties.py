@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
-from source_notion.client import NotionClient
-from source_notion.compact_ids import IdTable
-from source_notion.config import format_datetime
-from source_notion.errors import NotionAPIError
+from source_notion.config.spec import format_datetime
+from source_notion.transport.client import NotionClient
+from source_notion.transport.compact_ids import IdTable
+from source_notion.transport.errors import NotionAPIError
 
 Json = dict[str, Any]
 

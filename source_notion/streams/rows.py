@@ -22,19 +22,19 @@ from typing import Any
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.api_versions import DEFAULT as NOTION_VERSION
-from source_notion.client import NotionClient
-from source_notion.config import NotionConfig, format_datetime, parse_datetime
-from source_notion.cursors import RowsCursor
-from source_notion.errors import NotionAPIError
-from source_notion.records import Record
+from source_notion.config.api_versions import DEFAULT as NOTION_VERSION
+from source_notion.config.spec import NotionConfig, format_datetime, parse_datetime
+from source_notion.records.shaping import Record
 from source_notion.rows.convert import RowConverter
 from source_notion.rows.mentions import MentionIndex, mentioned_targets
 from source_notion.rows.naming import DataSourceRef, database_id_of, database_shares, stream_names
 from source_notion.rows.schema import dropped_columns, formula_results, layout_of, plain_title, row_stream_schema
+from source_notion.state.cursors import RowsCursor
 from source_notion.streams.base import CursorStream
 from source_notion.streams.pages import complete_truncated
-from source_notion.sync import Sync
+from source_notion.sync.context import Sync
+from source_notion.transport.client import NotionClient
+from source_notion.transport.errors import NotionAPIError
 
 # The API versions whose lists carry only the title unless `filter_properties` names the others (§13.3 #1).
 TITLE_ONLY_LISTS = frozenset({"2026-12-01"})

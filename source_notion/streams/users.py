@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.errors import NotionAPIError
-from source_notion.records import Record, as_record
+from source_notion.records.shaping import Record, as_record
 from source_notion.streams.base import NotionStream
+from source_notion.transport.errors import NotionAPIError
 
 
 class Users(NotionStream):

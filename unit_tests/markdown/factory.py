@@ -70,7 +70,7 @@ def block(kind: str, value: Any = None, *children: BlockNode, **payload: Any) ->
 
 
 # The block types whose payload is `{rich_text, color, ...}` (notion-api.md §10.7 and its later additions).
-# notion_emulator/render.py keeps the same list for the blocks it serves; this one is written out again on
+# notion_emulator/api_json/render.py keeps the same list for the blocks it serves; this one is written out again on
 # purpose: the renderer's unit tests build their input from the API reference, not from the emulator, so a
 # shape the emulator gets wrong cannot hide the same mistake in the renderer (the golden-file tests in
 # integration_tests/ read the emulator's shapes).

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 import pytest
 from airbyte_cdk.models import AirbyteStream, SyncMode
 
-from source_notion.config import load_config
-from source_notion.cursors import RowsCursor
-from source_notion.input_checks import InputError, check_state, read_state
+from source_notion.config.input_checks import InputError, check_state, read_state
+from source_notion.config.spec import load_config
 from source_notion.rows.mentions import MentionIndex, mentioned_targets
 from source_notion.rows.schema import KEYWORD, dropped_columns, layout_of
+from source_notion.state.cursors import RowsCursor
 from unit_tests.notion_fakes import CONFIG
 
 PAGE_A, PAGE_B, DATABASE = "aaaaaaaa-0000-0000-0000-000000000001", "bbbbbbbb-0000-0000-0000-000000000002", "dddd-1"

@@ -4,10 +4,10 @@ from collections import Counter
 from airbyte_cdk.models import SyncMode
 
 from source_notion import SourceNotion
-from source_notion.retry_policy import RetryPolicy
 from source_notion.source import PLAN_KEY
 from source_notion.streams.blocks import Blocks
-from source_notion.sync import PlannedStream
+from source_notion.sync.context import PlannedStream
+from source_notion.transport.retry_policy import RetryPolicy
 from unit_tests.notion_fakes import API, CONFIG, block, error, listing, page
 from unit_tests.sync_helpers import present, records, states, summary, sync
 

@@ -4,10 +4,10 @@ listed once and only as far as its last changed sub-page, each block above a blo
 import re
 from collections import Counter
 
-from source_notion.config import parse_datetime
-from source_notion.records import Tally
+from source_notion.config.spec import parse_datetime
+from source_notion.records.shaping import Tally
 from source_notion.streams.child_references import NOT_FOUND, ChildReferences, ParentsSeen
-from source_notion.work_pool import WorkPool
+from source_notion.transport.work_pool import WorkPool
 from unit_tests.notion_fakes import API, block, error, listing, uid
 from unit_tests.sync_helpers import present
 

@@ -8,8 +8,8 @@ import pytest
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_notion.config import connection_specification, load_config
-from source_notion.cursors import sync_from
+from source_notion.config.spec import connection_specification, load_config
+from source_notion.state.cursors import sync_from
 from unit_tests.notion_fakes import API, CONFIG, comment, data_source, database, listing, page, uid
 from unit_tests.streams.test_blocks import Trees, interrupted_walk, listed_parents
 from unit_tests.streams.test_comments import listed, workspace

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from source_notion.errors import NotionAPIError
 from source_notion.streams.row_properties import RowProperties
+from source_notion.transport.errors import NotionAPIError
 
 
 class FakeClient:

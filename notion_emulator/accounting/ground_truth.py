@@ -1,0 +1,243 @@
+"""What a complete sync must return (`expected`) and the fewest requests it needs (`lower_bound`, summed
+term by term in lower_bound.py).
+
+Both follow "What a complete sync reads" in docs/architecture.md to the letter; the connector implements the
+same walk, and the benchmark holds it to `lower_bound`. Both stream over pages (one page's content at a time,
+not kept for `large`) and are cached until the next mutation.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..api_json.render import MENTION_LIMIT, references_in
+from ..model.clock import database_iso, minute_iso
+from ..model.objects import Page
+from ..model.properties import value_of
+from .child_references import References, references
+from .lower_bound import NO_INLINE_COMMENTS, LowerBound
+from .markdown_reads import markdown_read
+from .row_reads import RowReads
+from .sync_options import SyncOptions, pages_needed
+from .typed_rows import TypedRows
+
+NOT_DESCENDED = {"child_page", "child_database"}
+
+
+class GroundTruth:
+    def __init__(self, backend):
+        self.backend = backend
+        self._cache: dict = {}
+
+    # -- shared walk --------------------------------------------------------------------------------------
+    def synced_pages(self) -> list[Page]:
+        return [p for p in self.backend.ws.pages if not p.eff_hidden and not p.eff_trashed]
+
+    def content(self, page_idx: int):
+        backend = self.backend
+        keep = backend.profile != "large"
+        return backend.materialized(page_idx) or backend.content(page_idx, cache=keep)
+
+    def walk_blocks(self, page: Page, max_depth: int, visit, content=None) -> int:
+        """Calls visit(node, depth, content) for every block a complete walk of the page returns; answers
+        how many GET /v1/blocks/{id}/children requests that walk needs."""
+        backend = self.backend
+        content = content or self.content(page.idx)
+        top = backend.visible_children(content, None)
+        requests = pages_needed(len(top))
+        stack = [(node, 1) for node in reversed(top)]
+        while stack:
+            node, depth = stack.pop()
+            visit(node, depth, content)
+            if node.type in NOT_DESCENDED or (node.type == "synced_block" and node.ref is not None):
+                continue
+            if depth >= max_depth:
+                continue
+            children = backend.visible_children(content, node)
+            if children:
+                requests += pages_needed(len(children))
+                stack.extend((child, depth + 1) for child in reversed(children))
+        return requests
+
+    # -- expected -----------------------------------------------------------------------------------------
+    def _cached(self, name: str, options: SyncOptions, compute):
+        """compute(options), kept until the next mutation (which bumps backend.version)."""
+        key = (name, self.backend.version, options)
+        with self.backend.lock:
+            if key not in self._cache:
+                self._cache = {k: v for k, v in self._cache.items() if k[1] == self.backend.version}
+                self._cache[key] = compute(options)
+            return self._cache[key]
+
+    def expected_json(self, options: SyncOptions) -> bytes:
+        return self._cached("expected", options, self._expected)
+
+    def expected(self, options: SyncOptions) -> dict:
+        return json.loads(self.expected_json(options))
+
+    def _expected(self, options: SyncOptions) -> bytes:
+        ws = self.backend.ws
+        changed = options.changed
+        ids_only = options.fields == "ids"
+        out: dict[str, list[str]] = {name: [] for name in options.streams}
+
+        def emit(stream: str, record: dict) -> None:
+            if stream in out:
+                out[stream].append(json.dumps({"id": record["id"]} if ids_only else record, ensure_ascii=False))
+
+        for user in self.backend.users_listed():
+            emit("users", {"id": user.id, "type": "person" if user.kind == "person" else "bot", "name": user.name})
+        sources = [d for d in ws.data_sources if not d.eff_hidden and not d.eff_trashed and changed(d.edited_ms)]
+        for ds in sources:
+            emit(
+                "data_sources",
+                {
+                    "id": ds.id,
+                    "last_edited_time": minute_iso(ds.edited_ms),
+                    "title": ds.title,
+                    "database_id": ws.databases[ds.db].id,
+                },
+            )
+        for db_idx in sorted({ds.db for ds in sources}):
+            db = ws.databases[db_idx]
+            emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
+        want_blocks = "blocks" in out or ("comments" in out and options.include_inline_comments)
+        for page in self.synced_pages():
+            page_changed = changed(page.edited_ms)
+            needs_content = (page_changed and want_blocks) or (
+                "comments" in out and (options.comments_scope == "all_pages" or page_changed)
+            )
+            content = self.content(page.idx) if needs_content else None
+            if page_changed:
+                emit(
+                    "pages",
+                    {
+                        "id": page.id,
+                        "last_edited_time": minute_iso(page.edited_ms),
+                        "title": page.title,
+                        "parent_type": page.parent[0],
+                    },
+                )
+                # One record per page in scope (rendered from the walk's trees, or read from Notion's Markdown:
+                # then `truncated` says whether part of it stays unread, markdown_reads.py).
+                content_record: dict[str, Any] = {
+                    "id": page.id,
+                    "last_edited_time": minute_iso(page.edited_ms),
+                    "title": page.title,
+                }
+                if options.content_from_markdown and "page_content" in out:
+                    content_record["truncated"] = markdown_read(self.backend, page.id).truncated
+                emit("page_content", content_record)
+            walked: list[tuple[Any, Any]] = []
+            if page_changed and want_blocks:
+
+                def visit(node, depth, content, page=page, walked=walked):
+                    walked.append((node, content))
+                    emit(
+                        "blocks",
+                        {
+                            "id": node.id,
+                            "page_id": page.id,
+                            "depth": depth,
+                            "type": node.type,
+                            "parent_id": page.id if node.parent is None else node.parent.id,
+                            "has_children": self.backend.has_children(content, node),
+                            "last_edited_time": minute_iso(
+                                node.edited_ms if node.type not in NOT_DESCENDED else self.ref_edited(node)
+                            ),
+                        },
+                    )
+
+                self.walk_blocks(page, options.max_block_depth, visit, content)
+            if "comments" not in out or (options.comments_scope == "changed_pages" and not page_changed):
+                continue
+            assert content is not None  # needs_content holds for the comments that reach here
+            comments = [c for c in content.page_comments if changed(c.edited_ms)]
+            if options.include_inline_comments:
+                for node, block_content in walked:
+                    if node.type not in NO_INLINE_COMMENTS:
+                        comments += [c for c in block_content.inline_comments.get(node.id, []) if changed(c.edited_ms)]
+            for comment in comments:
+                emit(
+                    "comments",
+                    {
+                        "id": comment.id,
+                        "page_id": page.id,
+                        "parent_id": comment.block_id or page.id,
+                        "discussion_id": comment.discussion_id,
+                        "created_time": minute_iso(comment.created_ms),
+                        "last_edited_time": minute_iso(comment.edited_ms),
+                    },
+                )
+        # An incremental sync reads again the child_page / child_database blocks of changed sub-pages and databases
+        # under parents it does not walk.
+        for record in self.references(options).records:
+            emit("blocks", record)
+        if "pages" in out and options.lists_trash:
+            for page in self.trashed_pages(options):
+                emit(
+                    "pages",
+                    {
+                        "id": page.id,
+                        "last_edited_time": minute_iso(page.edited_ms),
+                        "title": page.title,
+                        "parent_type": page.parent[0],
+                        "in_trash": True,
+                    },
+                )
+        if "rows" in out:
+            typed = TypedRows(self.backend)
+            reads = self.row_reads(options)
+            rows = [typed.row(ds, page) for ds in reads.sources for page in reads.read(ds)]
+            if options.lists_trash:
+                rows += typed.trashed_rows(options.since_ms)
+            for row in rows:
+                if options.row_source_id(row["data_source_id"]):
+                    emit("rows", row)
+        return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in out.items()) + "}").encode()
+
+    def trashed_pages(self, options: SyncOptions) -> list[Page]:
+        """The trashed pages (rows included) shared with the integration, edited (trashed) at or after `since`."""
+        return [p for p in self.backend.ws.pages if p.eff_trashed and not p.eff_hidden and options.changed(p.edited_ms)]
+
+    def row_reads(self, options: SyncOptions) -> RowReads:
+        """The rows the row streams read: the lower bound counts them, `expected` lists them."""
+        return self._cached("row_reads", options, lambda options: RowReads(self.backend.ws, options))
+
+    def references(self, options: SyncOptions) -> References:
+        return self._cached("references", options, lambda options: references(self, options))
+
+    def ref_edited(self, node) -> int:
+        ws = self.backend.ws
+        return (ws.databases[node.ref] if node.type == "child_database" else ws.pages[node.ref]).edited_ms
+
+    # -- lower bound --------------------------------------------------------------------------------------
+    def lower_bound(self, options: SyncOptions) -> dict:
+        return json.loads(
+            json.dumps(self._cached("lower_bound", options, lambda options: LowerBound(self, options).result()))
+        )
+
+    def truncated_values(self, page: Page) -> list[tuple[str, int]]:
+        """(property name, full length) of values the page object truncates: a relation with more than 25
+        entries (has_more), a people list whose page-object form holds exactly 25 (i.e. 25 or more), or a title
+        or rich_text holding 25 references or more (its length: rich-text items)."""
+        ds_idx = page.data_source
+        if ds_idx is None:
+            return []
+        found = []
+        for prop in self.backend.ws.data_sources[ds_idx].properties:
+            if prop.type == "relation":
+                n = len(value_of(self.backend.ws, page, prop))
+                if n > 25:
+                    found.append((prop.name, n))
+            elif prop.type == "people":
+                n = len(value_of(self.backend.ws, page, prop))
+                if n >= 25:
+                    found.append((prop.name, n))
+            elif prop.type in ("title", "rich_text"):
+                # No has_more tells: a value whose page-object form holds 25 references (render.py) may be cut.
+                value = value_of(self.backend.ws, page, prop)
+                if references_in(value) >= MENTION_LIMIT:
+                    found.append((prop.name, len(self.backend.render.rich_text(value))))
+        return found

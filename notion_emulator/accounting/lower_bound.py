@@ -1,0 +1,395 @@
+"""The fewest requests a complete sync needs: one term per stream, summed.
+
+Each term follows one bullet of "What a complete sync reads" in docs/architecture.md: the endpoint it
+calls, how many requests, and the line of `explanation` that shows the formula with its figures. A term
+is listed (its line shown) when its stream is synced, even at 0 requests; `by_endpoint` only holds
+endpoints with requests. The blocks term and the inline-comments term share one walk of the synced pages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from ..api_json.versions import lists_title_only
+from ..model.objects import Page
+from .child_references import ReferenceTruth
+from .markdown_reads import markdown_read
+from .sync_options import pages_needed
+
+if TYPE_CHECKING:
+    from .child_references import References
+    from .row_reads import RowReads
+    from .sync_options import SyncOptions
+
+NO_INLINE_COMMENTS = {"child_page", "child_database"}  # their id is the sub-page's / database's own id
+PROPERTY_ITEMS = "GET /v1/pages/{id}/properties/{pid}"
+QUERY = "POST /v1/data_sources/{id}/query"
+CHILDREN = "GET /v1/blocks/{id}/children"
+RETRIEVE_BLOCK = "GET /v1/blocks/{id}"
+RETRIEVE_PAGE = "GET /v1/pages/{id}"
+MARKDOWN = "GET /v1/pages/{id}/markdown"
+
+
+class Truth(ReferenceTruth, Protocol):
+    """What the lower bound reads of the ground truth (ground_truth.GroundTruth passes itself in: it imports this
+    module, so this module names only what it needs)."""
+
+    def row_reads(self, options: SyncOptions) -> RowReads: ...
+
+    def references(self, options: SyncOptions) -> References: ...
+
+    def trashed_pages(self, options: SyncOptions) -> list[Page]: ...
+
+    def truncated_values(self, page: Page) -> list[tuple[str, int]]: ...
+
+    def walk_blocks(self, page: Page, max_depth: int, visit, content=None) -> int: ...
+
+
+@dataclass(frozen=True)
+class Term:
+    endpoint: str
+    count: int
+    line: str
+
+
+@dataclass(frozen=True)
+class BlockWalk:
+    """What walking the synced pages' blocks costs: children listings, blocks seen, inline-comment listings."""
+
+    listings: int
+    blocks: int
+    inline_listings: int
+
+
+class LowerBound:
+    def __init__(self, truth: Truth, options: SyncOptions):
+        self.truth, self.options = truth, options
+        self.backend = truth.backend
+        self.streams = set(options.streams)
+        self.pages = truth.synced_pages()
+        self.synced = [p for p in self.pages if options.changed(p.edited_ms)]
+        self.rows = truth.row_reads(options)
+        self._walk: BlockWalk | None = None
+
+    def terms(self) -> list[Term]:
+        streams, options = self.streams, self.options
+        terms = []
+        if "users" in streams:
+            terms.append(self.users())
+        if streams & {"pages", "blocks", "comments", "page_content"} or (
+            "rows" in streams and options.since is not None
+        ):
+            terms.append(self.page_search())
+        if streams & {"pages", "rows", "page_content"}:
+            terms.append(self.property_completion())
+        if "pages" in streams and lists_title_only(options.notion_version):
+            terms.extend(self.row_properties())
+        if "rows" in streams:
+            terms.append(self.row_queries())
+            if options.since is not None:
+                terms.append(self.mention_rereads())
+        if options.lists_trash:
+            terms.append(self.trash_search())
+        # Incremental blocks read the child_database blocks of changed databases, and incremental rows tell the
+        # data sources that dropped a property, from the same search.
+        if streams & {"data_sources", "databases"} or (streams & {"blocks", "rows"} and options.since is not None):
+            terms.append(self.data_source_search())
+            if "databases" in streams:
+                terms.append(self.databases())
+        # page_content renders the trees of the same walk (no term of its own), or reads Notion's Markdown.
+        walked_for_content = "page_content" in streams and not options.content_from_markdown
+        if "blocks" in streams or walked_for_content or ("comments" in streams and options.include_inline_comments):
+            terms.append(self.blocks())
+        if options.content_from_markdown:
+            terms.extend(self.page_markdown())
+        if "blocks" in streams and options.since is not None:
+            terms.extend(self.references())
+        if "comments" in streams:
+            terms.append(self.page_comments())
+            if options.include_inline_comments:
+                terms.append(self.inline_comments())
+        return terms
+
+    def result(self) -> dict:
+        by_endpoint: dict[str, int] = {}
+        lines = []
+        for term in self.terms():
+            if term.count:
+                by_endpoint[term.endpoint] = by_endpoint.get(term.endpoint, 0) + term.count
+            lines.append(term.line)
+        total = sum(by_endpoint.values())
+        lines.append(f"total: {total}")
+        return {"total": total, "by_endpoint": by_endpoint, "explanation": lines}
+
+    # -- the terms ----------------------------------------------------------------------------------------
+    def users(self) -> Term:
+        users = len(self.backend.users_listed())
+        count = pages_needed(users)
+        return Term(
+            "GET /v1/users", count, f"users: {users} users listed -> max(1, ceil({users}/100)) = {count} GET /v1/users"
+        )
+
+    def page_search(self) -> Term:
+        """The one page search per sync that pages, blocks and comments share."""
+        options, pages, synced = self.options, self.pages, self.synced
+        full = pages_needed(len(pages))
+        if options.since is None or ("comments" in self.streams and options.comments_scope == "all_pages"):
+            why = "full sync" if options.since is None else "comments of every page need every page id"
+            return Term(
+                "POST /v1/search",
+                full,
+                f"pages: search paged to the end ({why}): {len(pages)} pages -> "
+                f"max(1, ceil({len(pages)}/100)) = {full} POST /v1/search",
+            )
+        count = min(pages_needed(len(synced) + 1), full)
+        return Term(
+            "POST /v1/search",
+            count,
+            f"pages: incremental search until the first page older than since: {len(synced)} changed -> "
+            f"min(max(1, ceil(({len(synced)} + 1)/100)), {full}) = {count} POST /v1/search",
+        )
+
+    def property_completion(self) -> Term:
+        """Per truncated value of the pages synced and of the rows synced (once for a row that is both)."""
+        count, details = 0, []
+        for page in self.completed_pages():
+            for prop_name, n in self.truth.truncated_values(page):
+                count += math.ceil(n / 100)
+                details.append(f"{page.id} {prop_name} ({n})")
+        return Term(
+            PROPERTY_ITEMS,
+            count,
+            f"property completion: {len(details)} truncated values, ceil(n/100) each = {count} "
+            f"{PROPERTY_ITEMS}" + (f" [{'; '.join(details)}]" if details else ""),
+        )
+
+    def completed_pages(self) -> list[Page]:
+        chosen: dict[int, Page] = {}
+        if "pages" in self.streams or "page_content" in self.streams:  # page_content's titles and front matter
+            chosen.update((p.idx, p) for p in self.synced)
+        if "rows" in self.streams:
+            for ds in self.rows.sources:
+                chosen.update((p.idx, p) for p in self.rows.read(ds))
+        return sorted(chosen.values(), key=lambda p: p.idx)
+
+    def row_queries(self) -> Term:
+        """Per row stream: its live rows (incremental: those edited since, and only for data sources with
+        such rows, unless the data source dropped a property: then all) listed by the data-source query, plus
+        one listing of the archived partition."""
+        reads = self.rows
+        count, queried, rows = 0, 0, 0
+        for ds in reads.sources:
+            listed = reads.queried(ds)
+            if self.options.since is not None and not listed and ds.idx not in reads.whole:
+                continue
+            queried += 1
+            rows += len(listed)
+            # The archive partition is its own listing (a plain query never returns its rows), read even empty.
+            archived = sum(1 for p in listed if p.is_archived)
+            count += pages_needed(len(listed) - archived) + pages_needed(archived)
+        how = (
+            "every"
+            if self.options.since is None
+            else f"with rows edited since, or whole after a property was removed or retyped: {len(reads.whole)}"
+        )
+        return Term(
+            QUERY,
+            count,
+            f"rows: {queried} of {len(reads.sources)} data sources queried ({how}), {rows} rows: "
+            f"max(1, ceil(n/100)) live + max(1, ceil(a/100)) archived partition each = {count} {QUERY}",
+        )
+
+    def mention_rereads(self) -> Term:
+        """Incremental rows: the rows no query lists whose text mentions a page or database changed since (a
+        mention shows its target's current title, and the row's last_edited_time does not move)."""
+        count = len(self.rows.rereads)
+        return Term(
+            RETRIEVE_PAGE,
+            count,
+            f"rows: {count} rows mentioning a page or database changed since, read again with {RETRIEVE_PAGE}",
+        )
+
+    def trash_search(self) -> Term:
+        """The trash listed since the cursor (trash_search.py), newest first, until the first older page."""
+        truth = self.truth
+        every = [p for p in self.backend.ws.pages if p.eff_trashed and not p.eff_hidden]
+        since = truth.trashed_pages(self.options)
+        full = pages_needed(len(every))
+        count = min(pages_needed(len(since) + 1), full)
+        return Term(
+            "POST /v1/search",
+            count,
+            f"trash: search in_trash until the first page older than since: "
+            f"{len(since)} trashed since -> min(max(1, ceil(({len(since)} + 1)/100)), {full}) = {count} "
+            f"POST /v1/search",
+        )
+
+    def row_properties(self) -> list[Term]:
+        """2026-12-01: search gives each row only its title, so the rows' properties are read with data-source
+        queries asking for every property (`filter_properties`), one listing per data source with rows synced
+        (incremental: filtered on last_edited_time at since), after one data-source search to the end for
+        their schemas (the property ids to ask for)."""
+        per_source = Counter(p.data_source for p in self.synced if p.data_source is not None)
+        if not per_source:
+            return [
+                Term("POST /v1/data_sources/{id}/query", 0, "row properties (2026-12-01): no row synced -> 0 requests")
+            ]
+        sources = len(self._sources()[0])
+        schemas = pages_needed(sources)
+        queries = sum(pages_needed(n) for n in per_source.values())
+        rows = sum(per_source.values())
+        return [
+            Term(
+                "POST /v1/search",
+                schemas,
+                f"row schemas (2026-12-01): one data-source search to the end, {sources} data sources -> "
+                f"max(1, ceil({sources}/100)) = {schemas} POST /v1/search",
+            ),
+            Term(
+                "POST /v1/data_sources/{id}/query",
+                queries,
+                f"row properties (2026-12-01): {rows} rows synced in {len(per_source)} data sources, one query "
+                f"listing each with filter_properties, max(1, ceil(rows/100)) = {queries} "
+                "POST /v1/data_sources/{id}/query",
+            ),
+        ]
+
+    def _sources(self) -> tuple[list, list]:
+        """(data sources listed, those changed since the cursor)."""
+        sources = [d for d in self.backend.ws.data_sources if not d.eff_hidden and not d.eff_trashed]
+        return sources, [d for d in sources if self.options.changed(d.edited_ms)]
+
+    def data_source_search(self) -> Term:
+        sources, changed = self._sources()
+        full = pages_needed(len(sources))
+        since = self.options.since
+        count = full if since is None else min(pages_needed(len(changed) + 1), full)
+        users = [
+            why
+            for stream, why in (("blocks", "the blocks references"), ("rows", "the row streams' dropped properties"))
+            if stream in self.streams
+        ]
+        why = "" if self.streams & {"data_sources", "databases"} else f" (for {' and '.join(users)})"
+        return Term(
+            "POST /v1/search",
+            count,
+            f"data_sources{why}: {len(sources)} data sources"
+            + ("" if since is None else f", {len(changed)} changed")
+            + f" -> {count} POST /v1/search",
+        )
+
+    def databases(self) -> Term:
+        containers = {d.db for d in self._sources()[1]}
+        return Term(
+            "GET /v1/databases/{id}",
+            len(containers),
+            f"databases: {len(containers)} distinct containers of the data sources synced -> "
+            f"{len(containers)} GET /v1/databases/{{id}}",
+        )
+
+    def blocks(self) -> Term:
+        walk = self.block_walk()
+        why = (
+            ""
+            if "blocks" in self.streams
+            else " (walked for page_content)"
+            if "page_content" in self.streams and not self.options.content_from_markdown
+            else " (walked for their inline comments)"
+        )
+        return Term(
+            CHILDREN,
+            walk.listings,
+            f"blocks{why}: {len(self.synced)} pages walked to depth {self.options.max_block_depth}, "
+            f"{walk.blocks} blocks; one listing per page plus one per block descended into, "
+            f"ceil(children/100) each = {walk.listings} {CHILDREN}",
+        )
+
+    def page_markdown(self) -> list[Term]:
+        """page_content_source notion_markdown: per synced page one GET /v1/pages/{id}/markdown, one more per
+        unknown block id (each once, 404s included), and one GET /v1/blocks/{id} per bookmark, embed and link
+        preview placeholder (markdown_reads.py)."""
+        requests = retrieves = cut = 0
+        for page in self.synced:
+            read = markdown_read(self.backend, page.id)
+            requests += read.markdown_requests
+            retrieves += read.block_retrieves
+            cut += read.truncated
+        unknown = requests - len(self.synced)
+        return [
+            Term(
+                MARKDOWN,
+                requests,
+                f"page_content (notion_markdown): {len(self.synced)} pages, one {MARKDOWN} each, plus "
+                f"{unknown} unknown block ids asked once each ({cut} pages left cut by a 404) = {requests} {MARKDOWN}",
+            ),
+            Term(
+                RETRIEVE_BLOCK,
+                retrieves,
+                f"page_content (notion_markdown): {retrieves} bookmark, embed and link_preview placeholders, "
+                f"one {RETRIEVE_BLOCK} each",
+            ),
+        ]
+
+    def references(self) -> list[Term]:
+        """Incremental blocks: the child_page / child_database blocks of changed sub-pages and databases in the
+        listings of parents not walked (child_references.py): blocks retrieved upward for the block parents, then
+        each parent listed once."""
+        refs = self.truth.references(self.options)
+        return [
+            Term(
+                RETRIEVE_BLOCK,
+                refs.retrieves,
+                f"block references: {refs.pages} changed pages and databases ({refs.databases}) with a page or block "
+                "parent; the block parents' "
+                f"chains up to their root page, one per distinct block = {refs.retrieves} {RETRIEVE_BLOCK}",
+            ),
+            Term(
+                CHILDREN,
+                refs.listings,
+                f"block references: {refs.parents} parents not walked listed until their last changed target, "
+                f"ceil((position + 1)/100) each (1 for a 404) = {refs.listings} {CHILDREN}",
+            ),
+        ]
+
+    def page_comments(self) -> Term:
+        scope = self.pages if self.options.comments_scope == "all_pages" else self.synced
+        count = sum(pages_needed(self._page_comment_count(page)) for page in scope)
+        return Term(
+            "GET /v1/comments",
+            count,
+            f"comments: {len(scope)} pages in scope "
+            f"({self.options.comments_scope}), max(1, ceil(n/100)) each = {count} GET /v1/comments",
+        )
+
+    def inline_comments(self) -> Term:
+        count = self.block_walk().inline_listings
+        return Term(
+            "GET /v1/comments",
+            count,
+            f"inline comments: per block walked (child_page/child_database "
+            f"excluded), max(1, ceil(n/100)) = {count} GET /v1/comments",
+        )
+
+    # -- shared by the terms ------------------------------------------------------------------------------
+    def block_walk(self) -> BlockWalk:
+        if self._walk is None:
+            blocks = inline = listings = 0
+
+            def visit(node, depth, content):
+                nonlocal blocks, inline
+                blocks += 1
+                if node.type not in NO_INLINE_COMMENTS:
+                    inline += pages_needed(len(content.inline_comments.get(node.id, ())))
+
+            for page in self.synced:
+                listings += self.truth.walk_blocks(page, self.options.max_block_depth, visit)
+            self._walk = BlockWalk(listings, blocks, inline)
+        return self._walk
+
+    def _page_comment_count(self, page: Page) -> int:
+        # a page's tree builds exactly n_page_comments page-level comments; mutations pin the content
+        content = self.backend.materialized(page.idx)
+        return len(content.page_comments) if content is not None else page.n_page_comments

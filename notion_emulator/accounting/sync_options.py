@@ -1,0 +1,120 @@
+"""What a sync is asked to do (`SyncOptions`, parsed from the control API's query string), and what listing
+costs: the vocabulary that ground_truth.py, lower_bound.py, child_references.py and row_reads.py share, kept
+below all of them so that none of them imports another to learn it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..api_json.errors import validation
+from ..api_json.versions import SUPPORTED as VERSIONS
+from ..api_json.versions import V2025
+from ..model.clock import floor_minute, parse_iso
+
+
+def pages_needed(count: int) -> int:
+    """Requests to list `count` items 100 at a time; an empty list still takes one."""
+    return max(1, math.ceil(count / 100))
+
+
+STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content")
+# Asked for by name only: the typed value of every column of every database row (typed_rows.py).
+OPT_IN_STREAMS = ("rows",)
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    max_block_depth: int = 30
+    include_inline_comments: bool = False
+    comments_scope: str = "all_pages"
+    since: str | None = None
+    streams: tuple[str, ...] = STREAMS
+    fields: str = "all"
+    notion_version: str = V2025  # the version the sync speaks: 2026-12-01 reads row properties otherwise
+    # The row streams synced, by data source id (empty: every data source), and whether an incremental sync
+    # lists the trash (trash_search.py) to emit what was trashed since as `in_trash` records.
+    row_sources: tuple[str, ...] = ()
+    trashed: bool = True
+    # where page_content comes from: "blocks" (the walk) or "notion_markdown" (GET /v1/pages/{id}/markdown)
+    page_content_source: str = "blocks"
+
+    @classmethod
+    def parse(cls, params: dict) -> SyncOptions:
+        """From query-string style values (strings) or Python values."""
+
+        def flag(value) -> bool:
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+
+        try:
+            depth = int(params.get("max_block_depth", 30))
+        except (TypeError, ValueError):
+            raise validation("max_block_depth should be an integer.") from None
+        if depth < 1:
+            raise validation("max_block_depth should be at least 1.")
+        scope = params.get("comments_scope", "all_pages")
+        if scope not in ("all_pages", "changed_pages"):
+            raise validation("comments_scope should be all_pages or changed_pages.")
+        since = params.get("since")
+        if since is not None:
+            try:
+                parse_iso(since)
+            except ValueError:
+                raise validation(f"since should be an ISO 8601 date-time, not {since!r}.") from None
+        streams = params.get("streams") or STREAMS
+        if isinstance(streams, str):
+            streams = tuple(s for s in streams.split(",") if s)
+        unknown = set(streams) - set(STREAMS) - set(OPT_IN_STREAMS)
+        if unknown:
+            raise validation(f"unknown streams {sorted(unknown)}; known: {', '.join(STREAMS + OPT_IN_STREAMS)}.")
+        fields = params.get("fields", "all")
+        if fields not in ("all", "ids"):
+            raise validation("fields should be all or ids.")
+        version = params.get("notion_version", V2025)
+        if version not in VERSIONS:
+            raise validation(f"notion_version should be one of {', '.join(VERSIONS)}.")
+        source = params.get("page_content_source", "blocks")
+        if source not in ("blocks", "notion_markdown"):
+            raise validation("page_content_source should be blocks or notion_markdown.")
+        row_sources = params.get("row_sources") or ()
+        if isinstance(row_sources, str):
+            row_sources = tuple(s for s in row_sources.split(",") if s)
+        return cls(
+            depth,
+            flag(params.get("include_inline_comments", False)),
+            scope,
+            since,
+            tuple(streams),
+            fields,
+            version,
+            tuple(row_sources),
+            flag(params.get("trashed", True)),
+            source,
+        )
+
+    @property
+    def content_from_markdown(self) -> bool:
+        return "page_content" in self.streams and self.page_content_source == "notion_markdown"
+
+    def row_source(self, ds) -> bool:
+        """Whether the data source's row stream is synced."""
+        return self.row_source_id(ds.id)
+
+    def row_source_id(self, data_source_id: str) -> bool:
+        return not self.row_sources or data_source_id in self.row_sources
+
+    @property
+    def lists_trash(self) -> bool:
+        """An incremental sync of pages or rows lists the trash since the cursor."""
+        return self.trashed and self.since is not None and bool({"pages", "rows"} & set(self.streams))
+
+    @cached_property  # frozen fields, so parsed once (changed() asks it per object)
+    def since_ms(self) -> int | None:
+        return None if self.since is None else parse_iso(self.since)[0]
+
+    def changed(self, ms: int) -> bool:
+        """Whether a last_edited_time (ms) is at or after `since` (Notion rounds it down to the minute)."""
+        since = self.since_ms
+        return since is None or floor_minute(ms) >= since

@@ -1,0 +1,4 @@
+"""One sync's shared work: its context (`context.Sync`: what the streams share, the plan), the one workspace
+search per kind (`workspace_index`), the one block walk per page (`block_walk`) and what operators see while
+it runs (`progress`). May import `records`, `state`, `transport` and `config`; never `streams`.
+"""
