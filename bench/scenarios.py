@@ -55,8 +55,16 @@ from testkit.constants import LOOKBACK_MINUTES
 # minutes before its cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's
 # state").
 
-MEDIUM_SCENARIOS = ("full", "full_with_content", "incremental_1pct", "incremental_none")
+MEDIUM_SCENARIOS = (
+    "full",
+    "full_with_content",
+    "full_with_files",
+    "incremental_1pct",
+    "incremental_files",
+    "incremental_none",
+)
 WITH_CONTENT = frozenset({"page_content"})
+WITH_FILES = frozenset({"files"})  # and include_files: the bytes transferred (issue 21)
 FIXED_STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
 # Ours syncs what its discover lists: the fixed streams and one row stream per data source (issue 11).
 OUR_STREAMS = ",".join((*FIXED_STREAMS, "rows"))
@@ -248,6 +256,12 @@ class ChainRunner:
         )
         stats = emulator.control.stats(detail=True)
         stats["cursors_expired"] = self._cursors_expired(emulator) - expired_before
+        if "files" in opt_in:
+            # The file host's fetches (apart from Notion requests) and how many Notion-hosted files the sync had
+            # to deliver (the truth of the same since).
+            stats["file_host"] = {k: v for k, v in emulator.control.file_stats().items() if k != "by_file"}
+            truth_files = emulator.control.expected(since=since, streams="files")["files"]
+            stats["hosted_files"] = sum(1 for record in truth_files if record["type"] == "file")
         (directory / "stats.json").write_text(json.dumps(stats))
         (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
         stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
@@ -323,9 +337,20 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
                 emulator, ours, "full_with_content", None, None, "changed_pages", our_expected_ids, changed,
                 streams=f"{OUR_STREAMS},page_content", opt_in=WITH_CONTENT,
             )  # fmt: skip
-        if not wanted & {"incremental_1pct", "incremental_none"}:
+        if wanted & {"full_with_files", "incremental_files"}:
+            syncs["full_with_files"] = runner.sync(
+                emulator, ours, "full_with_files", None, None, "changed_pages", our_expected_ids, changed,
+                streams=f"{OUR_STREAMS},files", opt_in=WITH_FILES,
+            )  # fmt: skip
+        if not wanted & {"incremental_1pct", "incremental_none", "incremental_files"}:
             return syncs
         runner.time_passes_with_edits(emulator)
+        if "incremental_files" in wanted:
+            with_files = syncs["full_with_files"]
+            syncs["incremental_files"] = runner.sync(
+                emulator, ours, "incremental_files", with_files.state, to_minute(with_files.started_at, LOOKBACK_MINUTES),
+                "changed_pages", our_expected_ids, changed, streams=f"{OUR_STREAMS},files", opt_in=WITH_FILES,
+            )  # fmt: skip
         since = to_minute(full.started_at, LOOKBACK_MINUTES)
         inc = runner.sync(
             emulator,
@@ -478,7 +503,9 @@ def _row_order() -> list[str]:
         "full_small",
         "full",
         "full_with_content",
+        "full_with_files",
         "incremental_1pct",
+        "incremental_files",
         "incremental_1pct" + ALL_PAGES_SUFFIX,
         "incremental_none",
         "incremental_none" + ALL_PAGES_SUFFIX,

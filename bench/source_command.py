@@ -9,6 +9,7 @@ stats.json (the emulator's request stats, per object id too) and lower-bound.jso
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from testkit.messages import catalog_of, configured_catalog, parse_lines
 
 DISCOVER_TIMEOUT_S = 300
 # Streams a scenario adds on purpose (the `*_with_content` rows); the other rows read every stream but these.
-OPT_IN_STREAMS = frozenset({"page_content"})
+OPT_IN_STREAMS = frozenset({"page_content", "files"})
+STAGING = "staging"  # a files row's staging directory, under its run's directory; emptied after the run
 MEMORY_PROFILE_FILE = "memory-profile.txt"
 
 
@@ -90,6 +92,11 @@ class SourceCommand:
                 if s["stream"]["name"] not in left_out and (only is None or s["stream"]["name"] in only)
             ]
         }
+        env = {**connector_env(base_url), **self._env}
+        if "files" in opt_in:  # the files rows transfer the files: the protocol's include_files, a staging folder
+            catalog = {"streams": [{**s, "include_files": s["stream"]["name"] == "files"} for s in catalog["streams"]]}
+            env["AIRBYTE_STAGING_DIRECTORY"] = str(directory / STAGING)
+            (directory / STAGING).mkdir(exist_ok=True)
         catalog_path = _write_json(directory / "catalog.json", catalog)
         argv = [*self._argv, "read", "--config", str(config_path), "--catalog", str(catalog_path)]
         if state is not None:
@@ -102,4 +109,9 @@ class SourceCommand:
             argv, env, messages_path, directory / "stderr.log", timeout_s, cwd=self._cwd,
             rss_timeline_path=directory / "rss.tsv",
         )  # fmt: skip
+        if "files" in opt_in:
+            staged = [path for path in (directory / STAGING).rglob("*") if path.is_file()]
+            summary = {"files": len(staged), "bytes": sum(path.stat().st_size for path in staged)}
+            _write_json(directory / "staging-summary.json", summary)
+            shutil.rmtree(directory / STAGING)  # the medium profile's files are over 100 MB
         return outcome, summarize_file(messages_path), directory

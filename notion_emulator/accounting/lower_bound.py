@@ -43,6 +43,8 @@ class Truth(ReferenceTruth, Protocol):
 
     def trashed_pages(self, options: SyncOptions) -> list[Page]: ...
 
+    def hosted_files(self, options: SyncOptions) -> int: ...
+
     def truncated_values(self, page: Page) -> list[tuple[str, int]]: ...
 
     def walk_blocks(self, page: Page, max_depth: int, visit, content=None) -> int: ...
@@ -79,7 +81,7 @@ class LowerBound:
         terms = []
         if "users" in streams:
             terms.append(self.users())
-        if streams & {"pages", "blocks", "comments", "page_content"} or (
+        if streams & {"pages", "blocks", "comments", "page_content", "files"} or (
             "rows" in streams and options.since is not None
         ):
             terms.append(self.page_search())
@@ -101,12 +103,20 @@ class LowerBound:
                 terms.append(self.databases())
         # page_content renders the trees of the same walk (no term of its own), or reads Notion's Markdown.
         walked_for_content = "page_content" in streams and not options.content_from_markdown
-        if "blocks" in streams or walked_for_content or ("comments" in streams and options.include_inline_comments):
+        # files comes out of the same search and walk: no term of its own either (its downloads go to the file
+        # host, not to Notion: file_fetches below says how many).
+        if (
+            streams & {"blocks", "files"}
+            or walked_for_content
+            or ("comments" in streams and options.include_inline_comments)
+        ):
             terms.append(self.blocks())
         if options.content_from_markdown:
             terms.extend(self.page_markdown())
         if "blocks" in streams and options.since is not None:
             terms.extend(self.references())
+        if "files" in streams:
+            terms.append(self.file_fetches())
         if "comments" in streams:
             terms.append(self.page_comments())
             if options.include_inline_comments:
@@ -130,6 +140,14 @@ class LowerBound:
         count = pages_needed(users)
         return Term(
             "GET /v1/users", count, f"users: {users} users listed -> max(1, ceil({users}/100)) = {count} GET /v1/users"
+        )
+
+    def file_fetches(self) -> Term:
+        """Not a Notion request: the file host's fetches a sync with include_files makes (one per Notion-hosted
+        file occurrence of the synced pages), shown as a line."""
+        hosted = self.truth.hosted_files(self.options)
+        return Term(
+            "file host", 0, f"files: {hosted} Notion-hosted files, each one GET on the file host (not a Notion request)"
         )
 
     def page_search(self) -> Term:

@@ -20,7 +20,7 @@ def pages_needed(count: int) -> int:
     return max(1, math.ceil(count / 100))
 
 
-STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content")
+STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content", "files")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
 OPT_IN_STREAMS = ("rows",)
 

@@ -20,6 +20,7 @@ from ..api_json.page_markdown import DEFAULT_RECORD_LIMIT
 from ..api_json.render import V2022, Renderer
 from ..model.clock import VirtualClock
 from ..model.content import ContentBuilder
+from ..model.files import FileCatalog
 from ..model.generator import generate
 from ..model.ids import Kind, dashed, normalize
 from ..model.objects import Block, Comment, ContentBlock, Database, DataSource, Page, PageContent, User
@@ -49,7 +50,8 @@ class Backend(Reads, Mutations):
         self.codec = self.ws.codec
         self.clock = VirtualClock()
         self.lock = threading.RLock()
-        self.render = Renderer(self.ws, self.clock.now)
+        self.files = FileCatalog(self.ws.workspace_id, seed, profile)  # the file host's files (files.py)
+        self.render = Renderer(self.ws, self.clock.now, self.files)
         self.builder = ContentBuilder(self.ws)
         self._pinned: dict[int, PageContent] = {}
         self._cache: OrderedDict[int, PageContent] = OrderedDict()

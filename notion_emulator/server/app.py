@@ -27,6 +27,7 @@ from ..model.clock import http_date
 from .api import NOTION_ROUTES
 from .api.oauth import OAuth, OAuthEndpoint
 from .api.routes import Endpoint, match, served
+from .file_host import FileHost
 from .middleware import (
     AnswerFault,
     Authenticate,
@@ -74,6 +75,9 @@ class NotionApp:
         self.request_limits = RequestLimits.build()
         self.configure_limits(limits or {})
         self.stats = Stats()
+        # Notion-hosted files' URLs point here (paths of their own shape), apart from the Notion API (file_host.py)
+        self.file_host = FileHost(backend.files, backend.clock.now, self.faults, self.latency, backend.seed)
+        self.file_host.advance_clock = backend.advance_clock
         self.control = ControlApi(self)
         self.routes = [*NOTION_ROUTES, *OAuth(self.oauth, self.tokens).routes()]
         self.api = chain(
@@ -98,6 +102,9 @@ class NotionApp:
         address: Any = handler.server.server_address
         host = handler.headers.get("Host") or f"{address[0]}:{address[1]}"
         request = Request(handler.command, handler.path, handler.headers, body, f"http://{host}")
+        if handler.command == "GET" and self.file_host.serves(request.path):
+            self.file_host.handle(handler, request.path, request.query)
+            return
         if request.path.startswith("/_emulator"):
             status, payload = self.control.handle(request)
             send(handler, status, payload if isinstance(payload, bytes) else encode(payload), {})

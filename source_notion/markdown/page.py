@@ -10,7 +10,7 @@ from typing import Any
 import yaml  # PyYAML comes with airbyte-cdk: a YAML emitter quotes what needs quoting, which is easy to get wrong
 
 from source_notion.markdown import rich_text
-from source_notion.markdown.render import FileRef, RenderContext, TitleOf, file_ref, render_blocks
+from source_notion.markdown.render import FileLink, FileRef, RenderContext, TitleOf, file_ref, render_blocks
 from source_notion.markdown.tree import BlockNode
 
 
@@ -37,8 +37,9 @@ def render_page(
     *,
     front_matter: bool = True,
     title_of: TitleOf | None = None,
+    file_link: FileLink | None = None,
 ) -> RenderedPage:
-    context = RenderContext(title_of=title_of)
+    context = RenderContext(title_of=title_of, file_link=file_link)
     files = page_files(page)
     body = render_blocks(nodes, context)
     files.extend(context.files)

@@ -36,13 +36,16 @@ from source_notion.config.spec import format_datetime
 from source_notion.markdown import build_tree, render_page
 from source_notion.markdown import notion_markdown as notion_md
 from source_notion.markdown.page import page_files, page_title, with_front_matter
+from source_notion.markdown.render import FileLink
 from source_notion.records.shaping import Record
+from source_notion.streams.files import block_file
 from source_notion.streams.page_walk import PageWalkStream
 from source_notion.streams.pages import complete_truncated
 from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
 from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.file_transfer import relative_path
 from source_notion.transport.work_pool import Task, WorkPool
 
 # What of a page object the record and the front-matter need (the rest is the pages stream's).
@@ -237,7 +240,12 @@ class PageContent(PageWalkStream):
 
     def render(self, page: IndexEntry, tree: list[Record]) -> Record:
         obj = self.page_object(page)
-        result = render_page(obj, build_tree(page.id, tree), front_matter=self.sync.config.page_content_front_matter)
+        result = render_page(
+            obj,
+            build_tree(page.id, tree),
+            front_matter=self.sync.config.page_content_front_matter,
+            file_link=self._file_link(page.id, page_title(obj)),
+        )
         if result.unread_children:
             self.tally.add(UNREAD)
         if result.unknown_types:
@@ -254,6 +262,27 @@ class PageContent(PageWalkStream):
             "truncated_at_depth": result.unread_children > 0,
             "files": result.files,
         }
+
+    def _file_link(self, page_id: str, title: str) -> FileLink | None:
+        """With page_content_file_links: relative and the files stream transferring files: each media block's link
+        is its file's source_file_relative_path (the files stream's, computed the same way), so an exported folder
+        of pages and files opens offline. A file the files stream could not deliver is linked there all the same
+        (its warning names it)."""
+        config = self.sync.config
+        files = self.sync.plan.get("files")
+        if config.page_content_file_links != "relative" or files is None or not files.include_files:
+            return None
+
+        def link(block: Mapping[str, Any]) -> str | None:
+            record = block_file({**block, "page_id": page_id})
+            wanted = record is not None and (
+                record["type"] == "file" or (record["type"] == "external" and config.download_external_files)
+            )
+            if record is None or not wanted:
+                return None
+            return relative_path(title, page_id, record["id"], record["name"] or "file")
+
+        return link
 
     def summary_note(self) -> str:
         front = "on" if self.sync.config.page_content_front_matter else "off"
