@@ -32,6 +32,7 @@ from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthentic
 
 from source_notion.config.api_versions import DEFAULT as NOTION_VERSION
 from source_notion.transport.calls import Call
+from source_notion.transport.compact_ids import IdTable
 from source_notion.transport.endpoints import NotionEndpoints
 from source_notion.transport.errors import RATE_LIMIT_REASONS, NotionAPIError
 from source_notion.transport.rate_budget import NO_ANSWER, RateBudget
@@ -92,6 +93,24 @@ class RequestStats:
 
 def _object_id(item: dict[str, Any]) -> Any:
     return item.get("id") if isinstance(item, dict) else None
+
+
+class _Yielded:
+    """What a listing returned, to skip on a restart: ids compactly (a data-source query can list a data source's
+    every row), other keys (an item_key's) in a set."""
+
+    def __init__(self) -> None:
+        self._ids = IdTable()
+        self._other: set[Any] = set()
+
+    def add(self, key: Any) -> None:
+        if isinstance(key, str):
+            self._ids.add(key)
+        else:
+            self._other.add(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids if isinstance(key, str) else key in self._other
 
 
 class _PageSize:
@@ -330,7 +349,7 @@ class NotionClient(NotionEndpoints):
         """
         key_of = item_key or _object_id
         size = _PageSize(MAX_PAGE_SIZE, min(self.min_page_size, MAX_PAGE_SIZE), shrink_on_timeout)
-        yielded: Container[Any] = set()
+        yielded: Container[Any] = _Yielded()
         remember = known_ids is None
         restarts = 0
         first = call
