@@ -259,9 +259,9 @@ def _ties_by_id(run: range, edited: array[int], key: Callable[[int], tuple[int, 
 
 
 class TrashListing:
-    """The pages trashed since `since`, listed once per sync for `pages`, the row streams and the cascade (cascade.py): Notion's search
-    with the trash filter (SDK 5.23.2, notion-api.md §13.8), newest first, stopped at the first page older than
-    `since` (trashing a page moves its last_edited_time). Few objects: kept whole."""
+    """The pages trashed since `since`, listed once per sync for `pages`, the row streams and the cascade
+    (cascade.py): Notion's search with the trash filter (SDK 5.23.2, notion-api.md §13.8), newest first, stopped at
+    the first page older than `since` (trashing a page moves its last_edited_time). Few objects: kept whole."""
 
     def __init__(self, client: NotionClient, since: datetime) -> None:
         self._client = client
