@@ -31,17 +31,6 @@ FIXED_COLUMNS = (
 )
 
 
-def row_streams(catalog: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """{stream name: (data source id, json schema)} of every row stream of a configured catalog."""
-    out = {}
-    for entry in catalog["streams"]:
-        schema = entry["stream"]["json_schema"]
-        source = (schema.get("x-notion") or {}).get("data_source_id")
-        if source:
-            out[entry["stream"]["name"]] = (source, schema)
-    return out
-
-
 def typed_columns(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(column, its x-notion: property_id, part, property_type, ...) of every typed column of a row stream."""
     return [(c, s["x-notion"]) for c, s in schema["properties"].items() if s.get("x-notion")]

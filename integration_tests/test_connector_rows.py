@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from integration_tests.row_oracle import FIXED_COLUMNS, first_page_mentioned, row_problems, row_streams
+from integration_tests.row_oracle import FIXED_COLUMNS, first_page_mentioned, row_problems
 from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of, sync_from
+from testkit.messages import row_streams
 from unit_tests.rows.schema_check import validate
 
 # Every Notion-Version the connector supports (2026-12-01's lists carry only titles unless asked for more).

@@ -41,11 +41,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
 from integration_tests.reliability import Destination, check_sync, since_of, write_figures
-from integration_tests.row_oracle import first_page_mentioned, row_streams, row_value_problems, typed_columns
+from integration_tests.row_oracle import first_page_mentioned, row_value_problems, typed_columns
 from notion_emulator import Emulator
 from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config
 from testkit.constants import STREAMS
+from testkit.messages import row_streams
 
 EXAMPLES = 8  # 3 drew a thin mix (at times page comments only); 8 add about a minute
 STEPS = 12

@@ -19,11 +19,10 @@ import random
 import pytest
 
 from integration_tests.reliability import compare, since_of, write_figures
-from integration_tests.row_oracle import row_streams
 from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of
 from testkit.constants import STREAMS
-from testkit.messages import FinalState
+from testkit.messages import FinalState, row_streams
 
 SEED = 13
 KILLS = 10
