@@ -20,8 +20,8 @@ VERSIONS = ("2025-09-03", "2026-03-11", "2026-12-01")
 
 
 @pytest.fixture
-def world(emulator, tmp_path):
-    return Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+def world(emulator, control, tmp_path):
+    return Connector(emulator.base_url, tmp_path), control
 
 
 def row_catalog(connector, cfg, extra=(), mode="incremental", only=None):
