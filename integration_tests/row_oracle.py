@@ -16,7 +16,8 @@ from unit_tests.rows.schema_check import validate
 # The fixed columns every row stream starts with, in order, as issue 11 and docs/notion.md list them (plus the
 # archived-partition flag). Spelled out here on purpose, not imported from source_notion/rows/naming.py's
 # FIXED_COLUMNS: the tests are the oracle of the connector's names, so they must not take them from the connector
-# (the duplicates tool pairs the two lists; that repetition is the point).
+# (the duplicates tool pairs the two lists; that repetition is the point). The unit tests of the row schema take
+# them from here too.
 FIXED_COLUMNS = (
     "id",
     "url",
