@@ -22,6 +22,7 @@ BUSINESS_SPEEDUP_OVER_STANDARD = 3.0  # issue 10: 600 per window against 180, th
 # A Business workspace costs at most a few 429s per sync (issue 10): the plan's probe is accepted there, but a
 # window the connector did not see spent (discover's requests, another process) can refuse one burst's end.
 BUSINESS_MAX_429 = 3
+MARKDOWN_REQUESTS_OVER_BLOCKS = 0.40  # issue 22: page_content from Notion's Markdown against the block walk, medium
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,42 @@ def _peer_check(scenario: str, criterion: str, entry: dict, key: str, limit: flo
     return Check(scenario, criterion, measured, False)
 
 
+FILES_RSS_GROWTH_OVER_FULL = 0.10  # issue 21: files streamed in chunks, the 100 MiB one included
+
+
+def file_checks(figures: dict[str, dict], full: dict | None) -> list[Check]:
+    """Issue 21's rows: full_with_files makes full's Notion requests and one file fetch per Notion-hosted file,
+    within 10% of full's peak RSS; incremental_files fetches only the changed pages' files."""
+    checks: list[Check] = []
+    with_files = figures.get("full_with_files")
+    if with_files:
+        same = None if not full else with_files["requests"] == full["requests"]
+        measured = "full not run" if not full else f"{with_files['requests']} vs {full['requests']}"
+        checks.append(Check("full_with_files", "Notion requests equal to full's", measured, same))
+        growth = None if not full or not full["peak_rss_mb"] else with_files["peak_rss_mb"] / full["peak_rss_mb"] - 1
+        checks.append(
+            Check(
+                "full_with_files",
+                f"peak RSS within {FILES_RSS_GROWTH_OVER_FULL:.0%} of full's",
+                "full not run" if growth is None else f"{growth:+.1%}",
+                None if growth is None else abs(growth) <= FILES_RSS_GROWTH_OVER_FULL,
+            )
+        )
+    for name in ("full_with_files", "incremental_files"):
+        entry = figures.get(name)
+        if entry:
+            checks.append(
+                Check(
+                    name,
+                    "file fetches = Notion-hosted files to deliver, all answered, no Authorization sent",
+                    f"{entry['file_fetches']} fetches ({entry['file_fetches_ok']} ok) for {entry['hosted_files']} files",
+                    entry["file_fetches"] == entry["file_fetches_ok"] == entry["hosted_files"]
+                    and entry["file_authorization_refused"] == 0,
+                )
+            )
+    return checks
+
+
 def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
     checks: list[Check] = []
     full = figures.get("full")
@@ -92,6 +129,24 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
         if growth is not None:
             check = Check(check.scenario, check.criterion, f"{growth:+.1%}", check.passed)
         checks.append(check)
+    checks.extend(file_checks(figures, full))
+    # Issue 22: page_content alone from either source, at its lower bound; the markdown path's share on medium.
+    for name in (
+        "content_only",
+        "content_only_notion_markdown",
+        "content_only_deep",
+        "content_only_notion_markdown_deep",
+    ):
+        entry = figures.get(name)
+        if entry:
+            checks.append(_at_most(name, "requests / lower bound <= 1.00",
+                                   entry["requests_over_lower_bound"], 1.0))  # fmt: skip
+    blocks_path, markdown_path = figures.get("content_only"), figures.get("content_only_notion_markdown")
+    if markdown_path:
+        share = ratio(markdown_path["requests"], blocks_path["requests"]) if blocks_path else None
+        checks.append(_at_most("content_only_notion_markdown",
+                               f"requests / content_only's <= {MARKDOWN_REQUESTS_OVER_BLOCKS:.0%}",
+                               share, MARKDOWN_REQUESTS_OVER_BLOCKS))  # fmt: skip
     for name in ("full_2026_12_01",):  # issue 9: the same bars as full, against that version's own lower bound
         entry = figures.get(name)
         if entry:

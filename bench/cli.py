@@ -22,6 +22,7 @@ from bench.peer import DEFAULT_PEER_VENV, PEER_PACKAGE, PEER_START_DATE, PEER_VE
 from bench.scenarios import (
     ALL_SCENARIOS,
     COMPARED_WITH,
+    CONTENT_SCENARIOS,
     LARGE_SCENARIOS,
     LIMIT_SCENARIOS,
     MEDIUM_SCENARIOS,
@@ -31,6 +32,7 @@ from bench.scenarios import (
     default_timeout,
     our_expected_ids,
     peer_expected_ids,
+    run_content_scenarios,
     run_large,
     run_limit_scenario,
     run_our_medium_chain,
@@ -83,6 +85,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=None, help="emulator burst (default: the emulator's own)")
     parser.add_argument("--profile-medium", default="medium")
     parser.add_argument("--profile-large", default="large")
+    parser.add_argument("--profile-deep", default="deep", help="the content_only_*_deep rows' profile (long pages)")
     parser.add_argument("--seed", type=int, default=0, help="emulator workspace seed (the same for both connectors)")
     parser.add_argument("--mutation-seed", type=int, default=1, help="seed of the 1%% bulk_edit")
     parser.add_argument("--edit-fraction", type=float, default=0.01)
@@ -254,6 +257,18 @@ def main(argv: list[str] | None = None) -> int:
         ours_syncs[name] = run_limit_scenario(ChainRunner(settings, log), ours, scenario)
         limit_profiles[name] = settings.profile
         limit_rates[name] = rate
+
+    content_profiles = {"medium": arguments.profile_medium, "deep": arguments.profile_deep}
+    for which, profile in content_profiles.items():
+        names = [name for name, (kind, _) in CONTENT_SCENARIOS.items() if kind == which and name in wanted]
+        if not names:
+            continue
+        settings = chain_settings(profile, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout))
+        ours = SourceCommand("ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR)
+        ours_syncs.update(run_content_scenarios(ChainRunner(settings, log), ours, names))
+        for name in names:
+            limit_profiles[name] = profile
+            limit_rates[name] = arguments.rate
 
     # Only the scenarios asked for are reported (the chain may have run `full` to get a state to resume from).
     keep = {name: sync for name, sync in ours_syncs.items() if name.removesuffix("_all_pages") in wanted}

@@ -116,6 +116,13 @@ def scenario_figures(result: ScenarioResult) -> dict:
         "failure": ours.failure_summary() if ours.failed else None,
         "errors": ours.output.errors[:5],
     }
+    if "file_host" in ours.stats:  # the files rows: fetches from the file host, not Notion requests
+        host = ours.stats["file_host"]
+        figures["file_fetches"] = int(host["fetches"])
+        figures["file_fetches_ok"] = int(host["by_status"].get("200", 0)) + int(host["by_status"].get("206", 0))
+        figures["file_bytes"] = int(host["bytes_sent"])
+        figures["file_authorization_refused"] = int(host["authorization_refused"])
+        figures["hosted_files"] = int(ours.stats["hosted_files"])
     peer = result.peer
     if peer is not None:
         figures.update(

@@ -55,13 +55,30 @@ from testkit.constants import LOOKBACK_MINUTES
 # minutes before its cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's
 # state").
 
-MEDIUM_SCENARIOS = ("full", "full_with_content", "incremental_1pct", "incremental_none")
+MEDIUM_SCENARIOS = (
+    "full",
+    "full_with_content",
+    "full_with_files",
+    "incremental_1pct",
+    "incremental_files",
+    "incremental_none",
+)
 WITH_CONTENT = frozenset({"page_content"})
+WITH_FILES = frozenset({"files"})  # and include_files: the bytes transferred (issue 21)
 FIXED_STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments")
 # Ours syncs what its discover lists: the fixed streams and one row stream per data source (issue 11).
 OUR_STREAMS = ",".join((*FIXED_STREAMS, "rows"))
 VERSION_SCENARIOS = {"full_2026_12_01": "2026-12-01"}  # a full medium sync of ours on another Notion-Version
 LARGE_SCENARIOS = ("full_large",)
+# Issue 22: page_content alone, from the block walk and from Notion's Markdown, side by side on the same workspace
+# (one emulator per profile, a full sync each): name -> (which profile: --profile-medium or --profile-deep,
+# page_content_source).
+CONTENT_SCENARIOS = {
+    "content_only": ("medium", "blocks"),
+    "content_only_notion_markdown": ("medium", "notion_markdown"),
+    "content_only_deep": ("deep", "blocks"),
+    "content_only_notion_markdown_deep": ("deep", "notion_markdown"),
+}
 ALL_PAGES_SUFFIX = "_all_pages"
 # The data-source query cap (notion-api.md §13.5) and how far past it full_large_capped grows a data source.
 QUERY_RESULT_CAP = 10_000
@@ -142,7 +159,9 @@ LIMIT_SCENARIOS = {
 }
 # full_business is held to a full_window_180 of the same invocation: asking for it runs that row too.
 COMPARED_WITH = {"full_business": "full_window_180"}
-ALL_SCENARIOS = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS) + LARGE_SCENARIOS + tuple(LIMIT_SCENARIOS)
+ALL_SCENARIOS = (
+    MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS) + LARGE_SCENARIOS + tuple(LIMIT_SCENARIOS) + tuple(CONTENT_SCENARIOS)
+)
 
 
 @dataclass
@@ -200,11 +219,14 @@ class ChainRunner:
         streams: str | None = None,
         notion_version: str | None = None,
         opt_in: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
+        truth_options: dict | None = None,
     ) -> ChainSync:
         """One sync. Its ground truth is what a complete sync with `truth_comments_scope` (default: the run's own
         `comments_scope`) must return: with changed_pages a comment on an unchanged page is, by design, not asked
         for (the peer, which lists every page's comments, is held to all_pages)."""
         versioned = {"notion_version": notion_version} if notion_version else {}
+        versioned |= truth_options or {}  # page_content_source: the lower bound and the truth of that source
         lower_bound = emulator.control.lower_bound(
             since=since, comments_scope=comments_scope, streams=streams, **versioned
         )
@@ -223,9 +245,16 @@ class ChainRunner:
             self.settings.timeout_s(int(lower_bound["total"])),
             config_overrides,
             opt_in,
+            only,
         )
         stats = emulator.control.stats(detail=True)
         stats["cursors_expired"] = self._cursors_expired(emulator) - expired_before
+        if "files" in opt_in:
+            # The file host's fetches (apart from Notion requests) and how many Notion-hosted files the sync had
+            # to deliver (the truth of the same since).
+            stats["file_host"] = {k: v for k, v in emulator.control.file_stats().items() if k != "by_file"}
+            truth_files = emulator.control.expected(since=since, streams="files")["files"]
+            stats["hosted_files"] = sum(1 for record in truth_files if record["type"] == "file")
         (directory / "stats.json").write_text(json.dumps(stats))
         (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
         stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
@@ -234,6 +263,7 @@ class ChainRunner:
             fields=TRUTH_FIELDS.get(expected_ids),
             comments_scope=truth_comments_scope or comments_scope,
             streams=streams,
+            **(truth_options or {}),
         )
         if streams and "rows" in streams.split(","):
             # The row streams (one per data source, named by discover) against the truth's one `rows` list.
@@ -300,9 +330,20 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
                 emulator, ours, "full_with_content", None, None, "changed_pages", our_expected_ids, changed,
                 streams=f"{OUR_STREAMS},page_content", opt_in=WITH_CONTENT,
             )  # fmt: skip
-        if not wanted & {"incremental_1pct", "incremental_none"}:
+        if wanted & {"full_with_files", "incremental_files"}:
+            syncs["full_with_files"] = runner.sync(
+                emulator, ours, "full_with_files", None, None, "changed_pages", our_expected_ids, changed,
+                streams=f"{OUR_STREAMS},files", opt_in=WITH_FILES,
+            )  # fmt: skip
+        if not wanted & {"incremental_1pct", "incremental_none", "incremental_files"}:
             return syncs
         runner.time_passes_with_edits(emulator)
+        if "incremental_files" in wanted:
+            with_files = syncs["full_with_files"]
+            syncs["incremental_files"] = runner.sync(
+                emulator, ours, "incremental_files", with_files.state, to_minute(with_files.started_at, LOOKBACK_MINUTES),
+                "changed_pages", our_expected_ids, changed, streams=f"{OUR_STREAMS},files", opt_in=WITH_FILES,
+            )  # fmt: skip
         since = to_minute(full.started_at, LOOKBACK_MINUTES)
         inc = runner.sync(
             emulator,
@@ -332,6 +373,21 @@ def run_our_medium_chain(runner: ChainRunner, ours: SourceCommand, wanted: set[s
             emulator, ours, "incremental_none" + ALL_PAGES_SUFFIX, inc_all.state, to_minute(inc_all.started_at, LOOKBACK_MINUTES),
             "all_pages", our_expected_ids, everything, streams=OUR_STREAMS,
         )  # fmt: skip
+    return syncs
+
+
+def run_content_scenarios(runner: ChainRunner, ours: SourceCommand, names: list[str]) -> dict[str, ChainSync]:
+    """page_content alone, full, once per source named, on one emulator of the runner's profile (the same
+    workspace for both sources: a read changes nothing)."""
+    syncs: dict[str, ChainSync] = {}
+    with runner.start_emulator(f"ours-content-{runner.settings.profile}") as emulator:
+        for name in names:
+            source = CONTENT_SCENARIOS[name][1]
+            syncs[name] = runner.sync(
+                emulator, ours, name, None, None, "changed_pages", our_expected_ids,
+                {"page_content_source": source}, streams="page_content", opt_in=WITH_CONTENT,
+                only=WITH_CONTENT, truth_options={"page_content_source": source},
+            )  # fmt: skip
     return syncs
 
 
@@ -438,13 +494,16 @@ def _row_order() -> list[str]:
     return [
         "full",
         "full_with_content",
+        "full_with_files",
         "incremental_1pct",
+        "incremental_files",
         "incremental_1pct" + ALL_PAGES_SUFFIX,
         "incremental_none",
         "incremental_none" + ALL_PAGES_SUFFIX,
         *VERSION_SCENARIOS,
         "full_large",
         *LIMIT_SCENARIOS,
+        *CONTENT_SCENARIOS,
     ]
 
 

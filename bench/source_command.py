@@ -9,6 +9,7 @@ stats.json (the emulator's request stats, per object id too) and lower-bound.jso
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from testkit.messages import catalog_of, configured_catalog, parse_lines
 
 DISCOVER_TIMEOUT_S = 300
 # Streams a scenario adds on purpose (the `*_with_content` rows); the other rows read every stream but these.
-OPT_IN_STREAMS = frozenset({"page_content"})
+OPT_IN_STREAMS = frozenset({"page_content", "files"})
+STAGING = "staging"  # a files row's staging directory, under its run's directory; emptied after the run
 
 
 def _write_json(path: Path, content) -> Path:
@@ -62,21 +64,39 @@ class SourceCommand:
         timeout_s: float,
         config_overrides: dict | None = None,
         opt_in: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
     ) -> tuple[ProcessOutcome, SyncOutput, Path]:
-        """`opt_in`: which of OPT_IN_STREAMS this read selects too (the source offers them; others never read)."""
+        """`opt_in`: which of OPT_IN_STREAMS this read selects too (the source offers them; others never read);
+        `only`: the streams it selects, none other (the content_only rows)."""
         directory = self._output_dir / self.label / run_name
         directory.mkdir(parents=True, exist_ok=True)
         config_path = _write_json(directory / "config.json", {**self.config, **(config_overrides or {})})
         left_out = OPT_IN_STREAMS - opt_in
         catalog = self.discover(base_url)
-        catalog = {"streams": [s for s in catalog["streams"] if s["stream"]["name"] not in left_out]}
+        catalog = {
+            "streams": [
+                s
+                for s in catalog["streams"]
+                if s["stream"]["name"] not in left_out and (only is None or s["stream"]["name"] in only)
+            ]
+        }
+        env = {**connector_env(base_url), **self._env}
+        if "files" in opt_in:  # the files rows transfer the files: the protocol's include_files, a staging folder
+            catalog = {"streams": [{**s, "include_files": s["stream"]["name"] == "files"} for s in catalog["streams"]]}
+            env["AIRBYTE_STAGING_DIRECTORY"] = str(directory / STAGING)
+            (directory / STAGING).mkdir(exist_ok=True)
         catalog_path = _write_json(directory / "catalog.json", catalog)
         argv = [*self._argv, "read", "--config", str(config_path), "--catalog", str(catalog_path)]
         if state is not None:
             argv += ["--state", str(_write_json(directory / "state.json", state))]
         messages_path = directory / "messages.jsonl"
         outcome = run_monitored(
-            argv, {**connector_env(base_url), **self._env}, messages_path, directory / "stderr.log", timeout_s, cwd=self._cwd,
+            argv, env, messages_path, directory / "stderr.log", timeout_s, cwd=self._cwd,
             rss_timeline_path=directory / "rss.tsv",
         )  # fmt: skip
+        if "files" in opt_in:
+            staged = [path for path in (directory / STAGING).rglob("*") if path.is_file()]
+            summary = {"files": len(staged), "bytes": sum(path.stat().st_size for path in staged)}
+            _write_json(directory / "staging-summary.json", summary)
+            shutil.rmtree(directory / STAGING)  # the medium profile's files are over 100 MB
         return outcome, summarize_file(messages_path), directory

@@ -221,8 +221,10 @@ class ConnectorContainer:
         catalog: Any = None,
         state: Any = None,
         env: dict[str, str] | None = None,
+        volumes: dict[str, dict[str, str]] | None = None,
     ) -> ConnectorRun:
-        """Runs one command. A dict or list is written as JSON, a str as is (for malformed files)."""
+        """Runs one command. A dict or list is written as JSON, a str as is (for malformed files). `volumes`: more
+        mounts (docker-py's form), e.g. a writable staging folder for file transfer."""
         environment = dict(env or {})
         if self.emulator_url:
             environment.setdefault("NOTION_API_BASE_URL", self.emulator_url)
@@ -238,15 +240,17 @@ class ConnectorContainer:
                 path.write_text(content if isinstance(content, str) else json.dumps(content))
                 path.chmod(0o644)
                 args += [f"--{option}", f"{MOUNT_POINT}/{path.name}"]
-            return self._run(args, mounted, environment)
+            return self._run(args, mounted, environment, volumes or {})
 
-    def _run(self, args: list[str], mounted: Path, environment: dict[str, str]) -> ConnectorRun:
+    def _run(
+        self, args: list[str], mounted: Path, environment: dict[str, str], volumes: dict[str, dict[str, str]]
+    ) -> ConnectorRun:
         container = self.client.containers.run(
             self.image,
             command=args,
             network_mode="host",
             environment=environment,
-            volumes={str(mounted): {"bind": MOUNT_POINT, "mode": "ro"}},
+            volumes={str(mounted): {"bind": MOUNT_POINT, "mode": "ro"}, **volumes},
             detach=True,
         )
         try:

@@ -76,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     limits.add_argument("--cursor-ttl-seconds", type=float, default=0.0, help="a cursor session lives S seconds")
     limits.add_argument("--query-result-cap", type=int, default=10_000, help="data-source query cap (0: none)")
     limits.add_argument("--search-result-cap", type=int, default=0, help="search cap (0: none, the default)")
+    limits.add_argument(
+        "--markdown-record-limit", type=int, default=20_000, help="blocks GET /v1/pages/{id}/markdown renders"
+    )
+    limits.add_argument(
+        "--markdown-min-version", default=None, help="the markdown endpoint answers 400 below this Notion-Version"
+    )
     args = parser.parse_args(argv)
     emulator = Emulator(
         profile=args.profile,

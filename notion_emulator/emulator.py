@@ -10,6 +10,7 @@ from .accounting.sync_options import SyncOptions
 from .backend.oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS
 from .backend.storage import Backend
 from .server.app import NotionApp, NotionServer
+from .server.file_host import ExternalApp
 
 DEFAULT_TOKEN = "ntn_emulator_token"
 
@@ -58,6 +59,7 @@ class Emulator:
         self.app: NotionApp | None = None
         self._server: NotionServer | None = None
         self._thread: threading.Thread | None = None
+        self._external: NotionServer | None = None
 
     def start(self) -> Emulator:
         self.backend = Backend(
@@ -73,7 +75,23 @@ class Emulator:
             daemon=True,
         )
         self._thread.start()
+        # Notion-hosted files' URLs point at this server; external files a test adds at a second one.
+        self.backend.files.base_url = self.base_url
+        self._external = NotionServer((self.host, 0), ExternalApp(self.app.file_host, self.app.now_http_date))
+        self.backend.files.external_base_url = f"http://{self.host}:{self._external.server_address[1]}"
+        self._external_thread = threading.Thread(
+            target=self._external.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="notion-emulator-files",
+            daemon=True,
+        )
+        self._external_thread.start()
         return self
+
+    @property
+    def external_base_url(self) -> str:
+        assert self.backend is not None, "start() the emulator first"
+        return self.backend.files.external_base_url
 
     @property
     def base_url(self) -> str:
@@ -85,6 +103,9 @@ class Emulator:
             assert self._thread is not None  # start() made both
             self._thread.join(timeout=5)
             self._server = None
+        if self._external is not None:
+            self._external.stop()
+            self._external = None
 
     def __enter__(self) -> Emulator:
         return self if self._server is not None else self.start()
@@ -103,6 +124,11 @@ class Emulator:
 
     def reset_stats(self) -> None:
         self._app.stats.reset()
+        self._app.file_host.stats.reset()
+
+    def file_stats(self) -> dict:
+        """The file host's counts (file_host.FileStats), apart from Notion requests."""
+        return self._app.file_host.stats.snapshot()
 
     def configure_limits(self, **options) -> dict:
         return self._app.configure_limits(options)

@@ -180,7 +180,10 @@ class SourceNotion(AbstractSource):
         states = ConnectorStateManager(state=state)
         plan = {
             s.stream.name: PlannedStream(
-                s.sync_mode, states.get_stream_state(s.stream.name, s.stream.namespace), s.stream.json_schema
+                s.sync_mode,
+                states.get_stream_state(s.stream.name, s.stream.namespace),
+                s.stream.json_schema,
+                bool(getattr(s, "include_files", False)),
             )
             for s in ordered
         }

@@ -109,7 +109,14 @@ def test_metadata_has_the_registry_fields(metadata):
         r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", metadata["definitionId"]
     )
     assert {"language:python", "cdk:python"} <= set(metadata["tags"])
-    assert metadata["allowedHosts"]["hosts"] == ["api.notion.com"]
+    # Notion's API, and the S3 hosts of Notion-hosted files (the files stream's file transfer, notion-api.md §14)
+    assert metadata["allowedHosts"]["hosts"] == [
+        "api.notion.com",
+        "prod-files-secure.s3.us-west-2.amazonaws.com",
+        "s3.us-west-2.amazonaws.com",
+        "s3-us-west-2.amazonaws.com",
+    ]
+    assert metadata["supportsFileTransfer"] is True
 
 
 def locked_pins() -> dict[str, tuple[str, list[str]]]:

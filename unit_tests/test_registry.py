@@ -21,7 +21,16 @@ from unit_tests.notion_fakes import CONFIG
 
 
 def test_the_read_order_puts_every_feeder_before_what_needs_it():
-    assert STREAM_NAMES == ("users", "data_sources", "databases", "pages", "blocks", "comments", "page_content")
+    assert STREAM_NAMES == (
+        "users",
+        "data_sources",
+        "databases",
+        "pages",
+        "blocks",
+        "comments",
+        "page_content",
+        "files",
+    )
     position = {entry.name: i for i, entry in enumerate(READ_ORDER)}
     for entry in READ_ORDER:
         for shared in entry.needs | entry.needs_incrementally:

@@ -114,11 +114,22 @@ def _walk(node):
             yield from _walk(value)
 
 
-def test_discover_declares_seven_streams_with_complete_draft7_schemas(notion):
+def test_discover_declares_eight_streams_with_complete_draft7_schemas(notion):
     notion.post(API + "/v1/search", json=listing([], kind="page_or_data_source"))  # no data source: no row stream
     catalog = present(present(discover(SourceNotion(), CONFIG).catalog).catalog)
     streams = {s.name: s for s in catalog.streams}
-    assert list(streams) == ["users", "data_sources", "databases", "pages", "blocks", "comments", "page_content"]
+    assert list(streams) == [
+        "users",
+        "data_sources",
+        "databases",
+        "pages",
+        "blocks",
+        "comments",
+        "page_content",
+        "files",
+    ]
+    # files is the one stream whose records can carry the file's bytes (the protocol's file transfer)
+    assert [name for name, stream in streams.items() if stream.is_file_based] == ["files"]
     for name, stream in streams.items():
         schema = stream.json_schema
         jsonschema.Draft7Validator.check_schema(schema)

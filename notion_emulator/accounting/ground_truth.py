@@ -9,6 +9,7 @@ not kept for `large`) and are cached until the next mutation.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from ..api_json.render import MENTION_LIMIT, references_in
@@ -16,7 +17,9 @@ from ..model.clock import database_iso, minute_iso
 from ..model.objects import Page
 from ..model.properties import value_of
 from .child_references import References, references
+from .file_truth import FileTruth
 from .lower_bound import NO_INLINE_COMMENTS, LowerBound
+from .markdown_reads import markdown_read
 from .row_reads import RowReads
 from .sync_options import SyncOptions, pages_needed
 from .typed_rows import TypedRows
@@ -28,6 +31,7 @@ class GroundTruth:
     def __init__(self, backend):
         self.backend = backend
         self._cache: dict = {}
+        self._digests = True  # whether `files` records carry sha256 (hosted_files counts without hashing)
 
     # -- shared walk --------------------------------------------------------------------------------------
     def synced_pages(self) -> list[Page]:
@@ -101,7 +105,8 @@ class GroundTruth:
         for db_idx in sorted({ds.db for ds in sources}):
             db = ws.databases[db_idx]
             emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
-        want_blocks = "blocks" in out or ("comments" in out and options.include_inline_comments)
+        want_blocks = "blocks" in out or "files" in out or ("comments" in out and options.include_inline_comments)
+        file_truth = FileTruth(self.backend, digests=self._digests and not ids_only)
         for page in self.synced_pages():
             page_changed = changed(page.edited_ms)
             needs_content = (page_changed and want_blocks) or (
@@ -118,15 +123,28 @@ class GroundTruth:
                         "parent_type": page.parent[0],
                     },
                 )
-                # One rendering per page walked (the connector's page_content: the walk's trees, no request of its own).
-                emit(
-                    "page_content", {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title}
-                )
+                # One record per page in scope (rendered from the walk's trees, or read from Notion's Markdown:
+                # then `truncated` says whether part of it stays unread, markdown_reads.py).
+                content_record: dict[str, Any] = {
+                    "id": page.id,
+                    "last_edited_time": minute_iso(page.edited_ms),
+                    "title": page.title,
+                }
+                if options.content_from_markdown and "page_content" in out:
+                    content_record["truncated"] = markdown_read(self.backend, page.id).truncated
+                emit("page_content", content_record)
             walked: list[tuple[Any, Any]] = []
+            if page_changed and "files" in out:
+                for file_record in file_truth.page_files(page):
+                    emit("files", file_record)
             if page_changed and want_blocks:
 
                 def visit(node, depth, content, page=page, walked=walked):
                     walked.append((node, content))
+                    if "files" in out:
+                        file_record = file_truth.block_file(page, content, node)
+                        if file_record is not None:
+                            emit("files", file_record)
                     emit(
                         "blocks",
                         {
@@ -189,6 +207,18 @@ class GroundTruth:
                 if options.row_source_id(row["data_source_id"]):
                     emit("rows", row)
         return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in out.items()) + "}").encode()
+
+    def hosted_files(self, options: SyncOptions) -> int:
+        """How many Notion-hosted file occurrences a sync with file transfer fetches (no file is hashed)."""
+        return self._cached("hosted_files", options, self._count_hosted)
+
+    def _count_hosted(self, options: SyncOptions) -> int:
+        self._digests = False
+        try:
+            body = json.loads(self._expected(replace(options, streams=("files",), fields="all")))
+        finally:
+            self._digests = True
+        return sum(1 for record in body["files"] if record["type"] == "file")
 
     def trashed_pages(self, options: SyncOptions) -> list[Page]:
         """The trashed pages (rows included) shared with the integration, edited (trashed) at or after `since`."""

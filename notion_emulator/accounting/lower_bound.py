@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..api_json.versions import lists_title_only
 from ..model.objects import Page
 from .child_references import ReferenceTruth
+from .markdown_reads import markdown_read
 from .sync_options import pages_needed
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ QUERY = "POST /v1/data_sources/{id}/query"
 CHILDREN = "GET /v1/blocks/{id}/children"
 RETRIEVE_BLOCK = "GET /v1/blocks/{id}"
 RETRIEVE_PAGE = "GET /v1/pages/{id}"
+MARKDOWN = "GET /v1/pages/{id}/markdown"
 
 
 class Truth(ReferenceTruth, Protocol):
@@ -40,6 +42,8 @@ class Truth(ReferenceTruth, Protocol):
     def references(self, options: SyncOptions) -> References: ...
 
     def trashed_pages(self, options: SyncOptions) -> list[Page]: ...
+
+    def hosted_files(self, options: SyncOptions) -> int: ...
 
     def truncated_values(self, page: Page) -> list[tuple[str, int]]: ...
 
@@ -77,7 +81,7 @@ class LowerBound:
         terms = []
         if "users" in streams:
             terms.append(self.users())
-        if streams & {"pages", "blocks", "comments", "page_content"} or (
+        if streams & {"pages", "blocks", "comments", "page_content", "files"} or (
             "rows" in streams and options.since is not None
         ):
             terms.append(self.page_search())
@@ -97,11 +101,22 @@ class LowerBound:
             terms.append(self.data_source_search())
             if "databases" in streams:
                 terms.append(self.databases())
-        # page_content renders the trees of the same walk: it adds no term of its own.
-        if streams & {"blocks", "page_content"} or ("comments" in streams and options.include_inline_comments):
+        # page_content renders the trees of the same walk (no term of its own), or reads Notion's Markdown.
+        walked_for_content = "page_content" in streams and not options.content_from_markdown
+        # files comes out of the same search and walk: no term of its own either (its downloads go to the file
+        # host, not to Notion: file_fetches below says how many).
+        if (
+            streams & {"blocks", "files"}
+            or walked_for_content
+            or ("comments" in streams and options.include_inline_comments)
+        ):
             terms.append(self.blocks())
+        if options.content_from_markdown:
+            terms.extend(self.page_markdown())
         if "blocks" in streams and options.since is not None:
             terms.extend(self.references())
+        if "files" in streams:
+            terms.append(self.file_fetches())
         if "comments" in streams:
             terms.append(self.page_comments())
             if options.include_inline_comments:
@@ -125,6 +140,14 @@ class LowerBound:
         count = pages_needed(users)
         return Term(
             "GET /v1/users", count, f"users: {users} users listed -> max(1, ceil({users}/100)) = {count} GET /v1/users"
+        )
+
+    def file_fetches(self) -> Term:
+        """Not a Notion request: the file host's fetches a sync with include_files makes (one per Notion-hosted
+        file occurrence of the synced pages), shown as a line."""
+        hosted = self.truth.hosted_files(self.options)
+        return Term(
+            "file host", 0, f"files: {hosted} Notion-hosted files, each one GET on the file host (not a Notion request)"
         )
 
     def page_search(self) -> Term:
@@ -291,7 +314,7 @@ class LowerBound:
             ""
             if "blocks" in self.streams
             else " (walked for page_content)"
-            if "page_content" in self.streams
+            if "page_content" in self.streams and not self.options.content_from_markdown
             else " (walked for their inline comments)"
         )
         return Term(
@@ -301,6 +324,32 @@ class LowerBound:
             f"{walk.blocks} blocks; one listing per page plus one per block descended into, "
             f"ceil(children/100) each = {walk.listings} {CHILDREN}",
         )
+
+    def page_markdown(self) -> list[Term]:
+        """page_content_source notion_markdown: per synced page one GET /v1/pages/{id}/markdown, one more per
+        unknown block id (each once, 404s included), and one GET /v1/blocks/{id} per bookmark, embed and link
+        preview placeholder (markdown_reads.py)."""
+        requests = retrieves = cut = 0
+        for page in self.synced:
+            read = markdown_read(self.backend, page.id)
+            requests += read.markdown_requests
+            retrieves += read.block_retrieves
+            cut += read.truncated
+        unknown = requests - len(self.synced)
+        return [
+            Term(
+                MARKDOWN,
+                requests,
+                f"page_content (notion_markdown): {len(self.synced)} pages, one {MARKDOWN} each, plus "
+                f"{unknown} unknown block ids asked once each ({cut} pages left cut by a 404) = {requests} {MARKDOWN}",
+            ),
+            Term(
+                RETRIEVE_BLOCK,
+                retrieves,
+                f"page_content (notion_markdown): {retrieves} bookmark, embed and link_preview placeholders, "
+                f"one {RETRIEVE_BLOCK} each",
+            ),
+        ]
 
     def references(self) -> list[Term]:
         """Incremental blocks: the child_page / child_database blocks of changed sub-pages and databases in the

@@ -20,7 +20,7 @@ def pages_needed(count: int) -> int:
     return max(1, math.ceil(count / 100))
 
 
-STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content")
+STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content", "files")
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
 OPT_IN_STREAMS = ("rows",)
 
@@ -38,6 +38,8 @@ class SyncOptions:
     # lists the trash (trash_search.py) to emit what was trashed since as `in_trash` records.
     row_sources: tuple[str, ...] = ()
     trashed: bool = True
+    # where page_content comes from: "blocks" (the walk) or "notion_markdown" (GET /v1/pages/{id}/markdown)
+    page_content_source: str = "blocks"
 
     @classmethod
     def parse(cls, params: dict) -> SyncOptions:
@@ -73,6 +75,9 @@ class SyncOptions:
         version = params.get("notion_version", V2025)
         if version not in VERSIONS:
             raise validation(f"notion_version should be one of {', '.join(VERSIONS)}.")
+        source = params.get("page_content_source", "blocks")
+        if source not in ("blocks", "notion_markdown"):
+            raise validation("page_content_source should be blocks or notion_markdown.")
         row_sources = params.get("row_sources") or ()
         if isinstance(row_sources, str):
             row_sources = tuple(s for s in row_sources.split(",") if s)
@@ -86,7 +91,12 @@ class SyncOptions:
             version,
             tuple(row_sources),
             flag(params.get("trashed", True)),
+            source,
         )
+
+    @property
+    def content_from_markdown(self) -> bool:
+        return "page_content" in self.streams and self.page_content_source == "notion_markdown"
 
     def row_source(self, ds) -> bool:
         """Whether the data source's row stream is synced."""

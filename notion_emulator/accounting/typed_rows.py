@@ -101,7 +101,7 @@ class TypedRows:
         if entry.get("hosted"):
             # The signed URL is minted from the virtual clock, as each response mints it; the clock only moves
             # with mutations, so it is the one the connector got when nothing changed in between.
-            signed = self.backend.render.hosted_file(entry["url"])
+            signed = self.backend.render.hosted_file(entry["url"], entry["name"])
             return {
                 "name": entry["name"],
                 "url": signed["url"],

@@ -14,6 +14,7 @@ from typing import Any
 from ..model import text
 from ..model.clock import database_iso, exact_iso, minute_iso
 from ..model.content import COLUMN_ORD
+from ..model.files import FileCatalog
 from ..model.ids import Kind
 from ..model.objects import Block, Comment, Database, DataSource, Page, PageContent, PropertySchema, User, Workspace
 from ..model.properties import value_of
@@ -53,9 +54,10 @@ def text_annotations(**overrides) -> dict:
 
 
 class Renderer:
-    def __init__(self, ws: Workspace, now_ms):
+    def __init__(self, ws: Workspace, now_ms, files: FileCatalog | None = None):
         self.ws = ws
         self.now_ms = now_ms  # callable: the virtual clock's now
+        self.files = files or FileCatalog(ws.workspace_id, ws.seed, ws.profile)
 
     # -- small pieces ---------------------------------------------------------------------------------------
     def partial_user(self, idx: int) -> dict:
@@ -140,13 +142,10 @@ class Renderer:
             "href": href,
         }
 
-    def hosted_file(self, url: str) -> dict:
-        """A Notion-hosted file: a signed URL that expires an hour after the response (notion-api.md §9)."""
-        now = self.now_ms()
-        return {
-            "url": f"{url}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Date={now // 1000}",
-            "expiry_time": exact_iso(now + 3_600_000),
-        }
+    def hosted_file(self, key: str, name: str | None = None, size: int | None = None) -> dict:
+        """A Notion-hosted file: a URL of the file host signed now, that expires an hour after the response
+        (notion-api.md §14; files.py). `key` is the file's place in the model."""
+        return self.files.signed(self.files.file(key, name, size), self.now_ms())
 
     def icon(self, icon: dict | None) -> dict | None:
         """Icons and covers: emoji and external ones as stored; Notion-hosted files get a fresh signed URL."""
@@ -245,7 +244,7 @@ class Renderer:
 
     def _file_value(self, entry: dict) -> dict:
         if entry.get("hosted"):
-            return {"name": entry["name"], "type": "file", "file": self.hosted_file(entry["url"])}
+            return {"name": entry["name"], "type": "file", "file": self.hosted_file(entry["url"], entry["name"])}
         return {"name": entry["name"], "type": "external", "external": {"url": entry["url"]}}
 
     # -- data sources and databases -----------------------------------------------------------------------
@@ -478,14 +477,19 @@ class Renderer:
         if kind in _MEDIA:
             url = extra.get("url") or f"https://files.example.com/{page_idx}/{node.ord}/{kind}"
             payload = {"caption": self.rich_text(extra.get("caption"))}
+            name = extra.get("name") or url.rsplit("/", 1)[-1]
             if extra.get("hosted", rng.random() < 0.3 if "url" not in extra else False):
                 payload["type"] = "file"
-                payload["file"] = self.hosted_file(url)
+                payload["file"] = self.hosted_file(url, name, extra.get("size"))
+            elif extra.get("served"):  # an external file a test added, on the emulator's second host
+                served = self.files.file(url, name, extra.get("size"), external=True)
+                payload["type"] = "external"
+                payload["external"] = {"url": self.files.external_url(served)}
             else:
                 payload["type"] = "external"
                 payload["external"] = {"url": url}
             if kind == "file":
-                payload["name"] = extra.get("name") or url.rsplit("/", 1)[-1]
+                payload["name"] = name
             return payload
         if kind == "link_preview":
             return {"url": extra.get("url") or f"https://github.com/example/repo/pull/{node.ord}"}

@@ -39,7 +39,9 @@ OPS = (
     "bulk_edit",
     "move_page",
     "edit_data_source",
+    "add_file_block",
 )
+_FILE_BLOCKS = {"file", "image", "pdf", "audio", "video"}
 _EDITABLE_BLOCKS = {
     "paragraph",
     "bulleted_list_item",
@@ -388,6 +390,36 @@ class Mutations(BackendState):
             )
             self._touch_page(page, at)
             return self._answer("add_block", [node.id, page.id])
+
+    def add_file_block(
+        self,
+        page_id: str,
+        name: str = "added.bin",
+        size: int = 1_000,
+        type: str = "file",
+        hosted: bool = True,
+        served: bool = True,
+        advance_seconds: float = 1,
+    ) -> dict:
+        """Appends a media block holding a file of `name` and `size` bytes to a page: Notion-hosted (`hosted`),
+        or external, on the emulator's second host (`served`) or at an address nobody answers."""
+        with self.lock:
+            if type not in _FILE_BLOCKS:
+                raise validation(f"add_file_block makes {', '.join(sorted(_FILE_BLOCKS))} blocks.")
+            if not isinstance(size, int) or size < 0:
+                raise validation("size must be a whole number of bytes >= 0.")
+            page = self._require_page(page_id)
+            content = self.pin(page.idx)
+            at = self._tick(advance_seconds)
+            ord = content.next_ord
+            key = f"added:{page.idx}:{ord}"
+            url = key if hosted or served else f"https://unreachable.example.invalid/{ord}/{name}"
+            extra = {"url": url, "name": name, "size": size, "hosted": bool(hosted), "served": bool(served)}
+            node = self.builder.new_block(
+                content, page, random.Random(self.version), type, None, None, extra, at_ms=at, author=self._editor()
+            )
+            self._touch_page(page, at)
+            return self._answer("add_file_block", [node.id, page.id])
 
     def add_comment(self, parent_id: str, text: str | None = None, advance_seconds: float = 1) -> dict:
         """A comment on a page or (inline) on a block; the page's last_edited_time does not move."""

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from ..api_json.errors import validation
+from ..api_json.errors import ApiError, validation
+from ..api_json.page_markdown import PageMarkdown
 from ..api_json.render import V2022
 from ..api_json.versions import list_filter_properties
 from ..model.clock import minute_iso
@@ -247,6 +248,41 @@ class Reads(BackendState):
                 else []
             )
             return Listing(blocks, chunk.next_cursor)
+
+    # -- markdown ---------------------------------------------------------------------------------------------
+    def page_markdown(self, raw: str, shared: bool, markdown_version: str, include_transcript: bool) -> dict:
+        """GET /v1/pages/{id}/markdown (api_json/page_markdown.py): a page, or a block id from `unknown_block_ids` (its
+        subtree). A database id is 400 invalid_request_url (observed); a missing or unshared id, or a block whose
+        content the integration may not see (a synced copy of an unshared original), 404."""
+        with self.lock:
+            object_id, markdown, rendering = self.markdown_of(raw, shared, markdown_version, include_transcript)
+            return {
+                "object": "page_markdown",
+                "id": object_id,
+                "markdown": markdown,
+                "truncated": rendering.truncated,
+                "unknown_block_ids": rendering.unknown_block_ids,
+            }
+
+    def markdown_of(
+        self, raw: str, shared: bool, markdown_version: str, include_transcript: bool
+    ) -> tuple[str, str, PageMarkdown]:
+        """(id, markdown, the rendering's counts) of what the endpoint renders for `raw`, or the ApiError it
+        answers; the lower bound and `expected` ask it too."""
+        rendering = PageMarkdown(self, markdown_version, include_transcript, self.markdown_record_limit)
+        found = self.find_block(raw, shared)
+        if isinstance(found, Database):
+            raise ApiError(400, "invalid_request_url", "Invalid request URL.")
+        if isinstance(found, Page):
+            return found.id, rendering.render_page(found.idx), rendering
+        if isinstance(found, ContentBlock) and not self._blocked(found):
+            return found.node.id, rendering.render_block(found.content, found.node), rendering
+        raise self.not_found("page", raw)
+
+    def _blocked(self, found: ContentBlock) -> bool:
+        """A synced copy whose original the integration cannot see: its content is permission-blocked."""
+        node = found.node
+        return node.type == "synced_block" and node.ref is not None and self.find_block(node.ref, True) is None
 
     # -- comments ---------------------------------------------------------------------------------------------
     def list_comments(self, raw: str, shared: bool, start_cursor: str | None, page_size: int) -> Listing:

@@ -35,6 +35,8 @@ class BackendState:
     sessions: Sessions  # search and query cursor sessions: expiry, caps
     query_result_cap: int
     search_result_cap: int
+    markdown_record_limit: int
+    markdown_min_version: str | None
     _page_index: LaggedSearchIndex
     _ds_index: LaggedSearchIndex
     _db_index: LaggedSearchIndex

@@ -16,9 +16,11 @@ import time
 from collections import OrderedDict
 
 from ..api_json.errors import ApiError, invalid_cursor, not_found
+from ..api_json.page_markdown import DEFAULT_RECORD_LIMIT
 from ..api_json.render import V2022, Renderer
 from ..model.clock import VirtualClock
 from ..model.content import ContentBuilder
+from ..model.files import FileCatalog
 from ..model.generator import generate
 from ..model.ids import Kind, dashed, normalize
 from ..model.objects import Block, Comment, ContentBlock, Database, DataSource, Page, PageContent, User
@@ -48,7 +50,8 @@ class Backend(Reads, Mutations):
         self.codec = self.ws.codec
         self.clock = VirtualClock()
         self.lock = threading.RLock()
-        self.render = Renderer(self.ws, self.clock.now)
+        self.files = FileCatalog(self.ws.workspace_id, seed, profile)  # the file host's files (files.py)
+        self.render = Renderer(self.ws, self.clock.now, self.files)
         self.builder = ContentBuilder(self.ws)
         self._pinned: dict[int, PageContent] = {}
         self._cache: OrderedDict[int, PageContent] = OrderedDict()
@@ -64,6 +67,8 @@ class Backend(Reads, Mutations):
         self.sessions = session_cursors.Sessions()
         self.query_result_cap = DEFAULT_QUERY_RESULT_CAP
         self.search_result_cap = 0
+        self.markdown_record_limit = DEFAULT_RECORD_LIMIT  # GET /v1/pages/{id}/markdown (api_json/page_markdown.py)
+        self.markdown_min_version: str | None = None  # None: the endpoint answers on every version (recorded)
         self._page_index, self._ds_index, self._db_index = (
             LaggedSearchIndex(),
             LaggedSearchIndex(),

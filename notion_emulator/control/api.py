@@ -2,7 +2,8 @@
 
 GET  /_emulator/info                   profile, seed, tokens, counts, landmarks (ids of notable objects)
 GET  /_emulator/stats[?detail=1]       request statistics (stats.py)
-POST /_emulator/reset-stats            zeroes them
+POST /_emulator/reset-stats            zeroes them (and the file host's)
+GET  /_emulator/file-stats             the file host's counts, apart from Notion requests (file_host.py)
 GET  /_emulator/expected?...           ground truth (ground_truth.py); options max_block_depth,
                                        include_inline_comments, comments_scope, since, streams, fields=ids
 GET  /_emulator/lower-bound?...        {"total", "by_endpoint", "explanation"}; same options but fields
@@ -40,6 +41,7 @@ class ControlApi:
             ("GET", "/_emulator/info"): self.info,
             ("GET", "/_emulator/stats"): self.stats,
             ("POST", "/_emulator/reset-stats"): self.reset_stats,
+            ("GET", "/_emulator/file-stats"): self.file_stats,
             ("GET", "/_emulator/expected"): self.expected,
             ("GET", "/_emulator/lower-bound"): self.lower_bound,
             ("GET", "/_emulator/clock"): self.clock,
@@ -101,7 +103,11 @@ class ControlApi:
 
     def reset_stats(self, request) -> dict:
         self.app.stats.reset()
+        self.app.file_host.stats.reset()
         return {"reset": True}
+
+    def file_stats(self, request) -> dict:
+        return self.app.file_host.stats.snapshot()
 
     def expected(self, request) -> bytes:
         return self.ground_truth.expected_json(self._options(request))
@@ -142,6 +148,7 @@ class ControlApi:
             "search_lag_seconds": app.backend.search_lag_seconds,
             "search_filter_properties": app.backend.search_filter_properties,
             "oauth_access_token_seconds": app.oauth.access_token_seconds,
+            "file_fetch_advance_seconds": app.file_host.advance_per_fetch,
             **app.limits(),
             "cursors_expired": app.backend.sessions.expired,
         }
@@ -160,5 +167,7 @@ class ControlApi:
         if "oauth_access_token_seconds" in body:
             seconds = body["oauth_access_token_seconds"]
             app.oauth.access_token_seconds = None if seconds is None else float(seconds)
+        if "file_fetch_advance_seconds" in body:
+            app.file_host.advance_per_fetch = float(body["file_fetch_advance_seconds"])
         app.configure_limits({key: body[key] for key in LIMIT_OPTIONS if key in body})
         return self.config(request)

@@ -69,6 +69,10 @@ class ControlClient:
         """Requests served; `detail`: also the count per (endpoint, object id), to find what was fetched twice."""
         return dict(self.get("stats", detail=1 if detail else None))
 
+    def file_stats(self) -> dict[str, Any]:
+        """The file host's counts (fetches, by file uuid, Authorization refusals, ...), apart from Notion requests."""
+        return dict(self.get("file-stats"))
+
     def reset_stats(self) -> None:
         self.post("reset-stats")
 

@@ -1,5 +1,7 @@
 """Response latency: a per-endpoint base, times seeded jitter, scaled by --latency-ms (0 = none).
 
+The markdown endpoint pays per line of Markdown it rendered (about a block each), on top of its base.
+
 `--latency-ms` is the typical latency of a block-children page; searches and queries take about twice that,
 single objects a bit less (relative costs as seen from clients of the real API; the absolute numbers are the
 benchmark's to choose). The handler sleeps outside every lock, so concurrent requests overlap.
@@ -24,7 +26,13 @@ ENDPOINT_FACTORS = {
     "GET /v1/comments": 0.8,
     "GET /v1/users": 0.8,
     "GET /v1/pages/{id}/properties/{pid}": 0.9,
+    "GET /v1/pages/{id}/markdown": 1.0,
 }
+MARKDOWN = "GET /v1/pages/{id}/markdown"
+# The markdown endpoint renders the whole page server-side ("the endpoint is not free for Notion"): on top of its
+# base, each rendered line (about one block) costs this share of --latency-ms, so a 400-block page takes about
+# five times a block listing and an empty page one listing's time.
+MARKDOWN_LINE_FACTOR = 0.01
 DEFAULT_FACTOR = 0.7
 LIST_ENDPOINTS = {"POST /v1/search", "POST /v1/data_sources/{id}/query", "POST /v1/databases/{id}/query"}
 # the share of --latency-ms one computed value of a listed page costs; the title costs nothing extra
@@ -49,7 +57,11 @@ class LatencyModel:
 
     def computed(self, endpoint: str, body) -> float:
         """Seconds a list of pages takes on top of `delay` for the property values it carries."""
-        if self.latency_ms <= 0 or endpoint not in LIST_ENDPOINTS or not isinstance(body, dict):
+        if self.latency_ms <= 0 or not isinstance(body, dict):
+            return 0.0
+        if endpoint == MARKDOWN:
+            return self.latency_ms / 1000 * MARKDOWN_LINE_FACTOR * str(body.get("markdown") or "").count("\n")
+        if endpoint not in LIST_ENDPOINTS:
             return 0.0
         return self.latency_ms / 1000 * property_cost(body.get("results") or ())
 

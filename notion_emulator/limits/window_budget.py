@@ -25,7 +25,8 @@ WORKSPACE = "public_api_space_request_rate_limit"
 ENDPOINT = "public_api_endpoint_rate_limit"
 BLOCKED = "public_api_request_blocked"
 PLANS = {"standard": 180, "business": 600}
-# The Emulator / NotionApp / control-API options of issue 10 (the cursor and cap ones act in session_cursors.py).
+# The Emulator / NotionApp / control-API options of issue 10 (the cursor and cap ones act in session_cursors.py),
+# and the markdown endpoint's record limit and lowest Notion-Version (None: every version; api_json/page_markdown.py).
 LIMIT_OPTIONS = (
     "requests_per_minute",
     "plan",
@@ -37,6 +38,8 @@ LIMIT_OPTIONS = (
     "cursor_ttl_seconds",
     "query_result_cap",
     "search_result_cap",
+    "markdown_record_limit",
+    "markdown_min_version",
 )
 
 

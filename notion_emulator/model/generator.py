@@ -4,6 +4,7 @@
   demo    small and readable: a team wiki with nested pages, a task database with two data sources, comments;
   small   the test workspace: about 130 pages and 800 blocks holding every feature below, syncs in seconds;
   medium  about 5,000 pages, 50 data sources, 50,000 blocks, 2,000 comments, 100 users, plus the features;
+  deep    small's features plus 200 pages of ~300 nested blocks each: long pages (the markdown endpoint's case);
   large   ten times medium. Only page-level metadata is built up front; block trees, comments and row values
           are derived per page when asked for (content.py, properties.py).
 
@@ -872,6 +873,9 @@ PROFILES = {
     "medium": _scaled(
         80, 19, plain=1_900, data_sources=45, rows=2_960, blocks_plain=20, blocks_row=3.5, comments=1_800
     ),
+    # Few pages with long, nested content (the markdown endpoint's case, issue 22): ~330 pages (the features'
+    # included), the bulk ones ~300 blocks each (at most 400).
+    "deep": _scaled(12, 3, plain=200, data_sources=2, rows=20, blocks_plain=300, blocks_row=3, comments=40),
     "large": _scaled(
         900, 99, plain=19_900, data_sources=495, rows=29_960, blocks_plain=20, blocks_row=3.5, comments=19_800
     ),

@@ -15,6 +15,7 @@ import socket
 import threading
 from typing import Any
 
+from ..api_json.versions import SUPPORTED
 from ..backend.oauth_tokens import DEFAULT_ACCESS_TOKEN_SECONDS, OAuthTokens
 from ..backend.storage import Backend
 from ..control.api import ControlApi
@@ -26,6 +27,7 @@ from ..model.clock import http_date
 from .api import NOTION_ROUTES
 from .api.oauth import OAuth, OAuthEndpoint
 from .api.routes import Endpoint, match, served
+from .file_host import FileHost
 from .middleware import (
     AnswerFault,
     Authenticate,
@@ -73,6 +75,9 @@ class NotionApp:
         self.request_limits = RequestLimits.build()
         self.configure_limits(limits or {})
         self.stats = Stats()
+        # Notion-hosted files' URLs point here (paths of their own shape), apart from the Notion API (file_host.py)
+        self.file_host = FileHost(backend.files, backend.clock.now, self.faults, self.latency, backend.seed)
+        self.file_host.advance_clock = backend.advance_clock
         self.control = ControlApi(self)
         self.routes = [*NOTION_ROUTES, *OAuth(self.oauth, self.tokens).routes()]
         self.api = chain(
@@ -97,6 +102,9 @@ class NotionApp:
         address: Any = handler.server.server_address
         host = handler.headers.get("Host") or f"{address[0]}:{address[1]}"
         request = Request(handler.command, handler.path, handler.headers, body, f"http://{host}")
+        if handler.command == "GET" and self.file_host.serves(request.path):
+            self.file_host.handle(handler, request.path, request.query)
+            return
         if request.path.startswith("/_emulator"):
             status, payload = self.control.handle(request)
             send(handler, status, payload if isinstance(payload, bytes) else encode(payload), {})
@@ -137,6 +145,10 @@ class NotionApp:
         )
         backend.query_result_cap = int(merged["query_result_cap"])
         backend.search_result_cap = int(merged["search_result_cap"])
+        backend.markdown_record_limit = int(merged["markdown_record_limit"])
+        if merged["markdown_min_version"] not in (None, *SUPPORTED):
+            raise ValueError(f"markdown_min_version must be null or one of {', '.join(SUPPORTED)}")
+        backend.markdown_min_version = merged["markdown_min_version"]
         return self.limits()
 
     def limits(self) -> dict:
@@ -153,6 +165,8 @@ class NotionApp:
             "cursor_ttl_seconds": self.backend.sessions.ttl_seconds,
             "query_result_cap": self.backend.query_result_cap,
             "search_result_cap": self.backend.search_result_cap,
+            "markdown_record_limit": self.backend.markdown_record_limit,
+            "markdown_min_version": self.backend.markdown_min_version,
         }
 
     def now_http_date(self) -> str:

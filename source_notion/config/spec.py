@@ -196,11 +196,54 @@ class NotionConfig(BaseModel):
         "values, next to the typed columns.",
         json_schema_extra={"order": 11},
     )
+    page_content_source: Literal["blocks", "notion_markdown"] = Field(
+        "blocks",
+        title="Where page_content comes from",
+        description="blocks (default): rendered as GitHub-flavoured Markdown from the block walk, one request per "
+        "block with children (shared with the blocks stream). notion_markdown: Notion's own Markdown, one "
+        "GET /v1/pages/{id}/markdown per changed page (plus one per block Notion left unrendered and per "
+        "bookmark, embed or link preview), far fewer requests on deep pages; Notion's format (Notion-flavored "
+        "Markdown, v2), not GFM. With blocks also selected, the blocks walk is still made for the blocks stream.",
+        json_schema_extra={"order": 12},
+    )
+    max_file_size_mb: int = Field(
+        1024,
+        ge=1,
+        title="Largest file to transfer (MB)",
+        description="With file transfer on (include_files in the files stream's configured catalog), files bigger "
+        "than this many megabytes (10^6 bytes) are listed in the files stream but not downloaded; a warning counts "
+        "them and the stream ends INCOMPLETE.",
+        json_schema_extra={"order": 13},
+    )
+    download_external_files: bool = Field(
+        False,
+        title="Download external files too",
+        description="With file transfer on, also download files that are links to other sites (type external): "
+        "addresses chosen by the workspace's users, so off by default. Only http and https, only public addresses "
+        "(see allow_private_file_hosts), with the same size limit.",
+        json_schema_extra={"order": 14},
+    )
+    allow_private_file_hosts: bool = Field(
+        False,
+        title="Allow external files on private addresses",
+        description="Let download_external_files fetch from private, loopback and link-local addresses (an "
+        "on-premise file server, a test). Off: such addresses are refused, so a link in a page cannot make the "
+        "connector reach inside its own network.",
+        json_schema_extra={"order": 15},
+    )
+    page_content_file_links: Literal["notion", "relative"] = Field(
+        "notion",
+        title="Links to files in page_content",
+        description="notion: page_content's Markdown links to files keep Notion's URLs (the hosted ones expire an "
+        "hour after the sync). relative: with file transfer on, they point at the delivered files' relative paths "
+        "(source_file_relative_path), seen from the page, so an exported folder of pages and files opens offline.",
+        json_schema_extra={"order": 16},
+    )
     access_token: str | None = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
-        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 12},
+        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 17},
     )
 
     @field_validator("start_date")

@@ -10,7 +10,7 @@ from typing import Any
 import yaml  # PyYAML comes with airbyte-cdk: a YAML emitter quotes what needs quoting, which is easy to get wrong
 
 from source_notion.markdown import rich_text
-from source_notion.markdown.render import FileRef, RenderContext, TitleOf, file_ref, render_blocks
+from source_notion.markdown.render import FileLink, FileRef, RenderContext, TitleOf, file_ref, render_blocks
 from source_notion.markdown.tree import BlockNode
 
 
@@ -37,29 +37,13 @@ def render_page(
     *,
     front_matter: bool = True,
     title_of: TitleOf | None = None,
+    file_link: FileLink | None = None,
 ) -> RenderedPage:
-    context = RenderContext(title_of=title_of)
-    files: list[FileRef] = []
-    for where in ("icon", "cover"):
-        value = page.get(where)
-        ref = file_ref(where, value) if isinstance(value, Mapping) else None
-        if ref is not None:
-            files.append(ref)
-    properties = page.get("properties") or {}
-    for name, prop in properties.items():
-        if isinstance(prop, Mapping) and prop.get("type") == "files":
-            for entry in prop.get("files") or ():
-                ref = file_ref(f"property:{name}", entry) if isinstance(entry, Mapping) else None
-                if ref is not None:
-                    files.append(ref)
+    context = RenderContext(title_of=title_of, file_link=file_link)
+    files = page_files(page)
     body = render_blocks(nodes, context)
     files.extend(context.files)
-    markdown = body
-    if front_matter:
-        head = front_matter_yaml(page)
-        markdown = f"{head}\n{body}" if body else head
-    if markdown and not markdown.endswith("\n"):
-        markdown += "\n"
+    markdown = with_front_matter(page, body, front_matter)
     plain = "\n".join(context.plain)
     return RenderedPage(
         markdown,
@@ -69,6 +53,34 @@ def render_page(
         context.unread_children,
         context.unknown_types,
     )
+
+
+def page_files(page: Mapping[str, Any]) -> list[FileRef]:
+    """The files of the page object itself: icon, cover and files properties."""
+    files: list[FileRef] = []
+    for where in ("icon", "cover"):
+        value = page.get(where)
+        ref = file_ref(where, value) if isinstance(value, Mapping) else None
+        if ref is not None:
+            files.append(ref)
+    for name, prop in (page.get("properties") or {}).items():
+        if isinstance(prop, Mapping) and prop.get("type") == "files":
+            for entry in prop.get("files") or ():
+                ref = file_ref(f"property:{name}", entry) if isinstance(entry, Mapping) else None
+                if ref is not None:
+                    files.append(ref)
+    return files
+
+
+def with_front_matter(page: Mapping[str, Any], body: str, front_matter: bool) -> str:
+    """The record's markdown: the front matter (when asked for), then the body, ending with a newline."""
+    markdown = body
+    if front_matter:
+        head = front_matter_yaml(page)
+        markdown = f"{head}\n{body}" if body else head
+    if markdown and not markdown.endswith("\n"):
+        markdown += "\n"
+    return markdown
 
 
 def front_matter_yaml(page: Mapping[str, Any]) -> str:

@@ -48,6 +48,8 @@ _CODE_LANGUAGES = {
 }
 
 TitleOf = Callable[[str], str | None]
+# A media block's record → where its delivered file is (page_content_file_links: relative), or None: Notion's URL.
+FileLink = Callable[[Mapping[str, Any]], str | None]
 
 
 @dataclass
@@ -75,6 +77,7 @@ class RenderContext:
     """What a rendering collects besides the Markdown: plain text, files, children that were not read."""
 
     title_of: TitleOf | None = None
+    file_link: FileLink | None = None
     plain: list[str] = field(default_factory=list)
     files: list[FileRef] = field(default_factory=list)
     unread_children: int = 0
@@ -348,7 +351,8 @@ class _Renderer:
         if name is None and url:
             # The file's name from its address, without the signature query of a Notion-hosted file.
             name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] or None
-        return self._link(node, url, fallback_text=name, image=node.type == "image")
+        delivered = self.ctx.file_link(node.block) if self.ctx.file_link is not None else None
+        return self._link(node, delivered or url, fallback_text=name, image=node.type == "image")
 
     def _meeting_notes(self, node: BlockNode) -> str:
         payload = node.payload

@@ -21,6 +21,7 @@ from source_notion.rows.schema import data_source_id_of
 from source_notion.state.cursors import later, sync_from
 from source_notion.streams import Blocks, Comments, Databases, DataSources, PageContent, Pages, Users
 from source_notion.streams.base import CursorStream, NotionStream
+from source_notion.streams.files import Files
 from source_notion.streams.rows import DataSourceRows
 from source_notion.sync.context import PlannedStream
 
@@ -59,6 +60,7 @@ DECLARED = (
     ),
     StreamEntry("comments", Comments, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
     StreamEntry("page_content", PageContent, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
+    StreamEntry("files", Files, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})),
 )
 
 

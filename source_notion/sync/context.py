@@ -23,6 +23,8 @@ class PlannedStream:
     state: Mapping[str, Any]
     # The configured JSON schema, for the row streams (their columns come from it, not from a new discover).
     json_schema: Mapping[str, Any] = field(default_factory=dict)
+    # The protocol's file transfer: the configured stream asks for the files' bytes (files only).
+    include_files: bool = False
 
 
 # The streams a read syncs, by name (empty for discover and check).

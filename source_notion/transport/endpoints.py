@@ -31,6 +31,7 @@ DATA_SOURCES_RETRIEVE = Endpoint("GET", "/v1/data_sources/{id}")
 DATA_SOURCES_QUERY = Endpoint("POST", "/v1/data_sources/{id}/query")
 PAGES_RETRIEVE = Endpoint("GET", "/v1/pages/{id}")
 PAGE_PROPERTY_ITEMS = Endpoint("GET", "/v1/pages/{id}/properties/{pid}")
+PAGE_MARKDOWN = Endpoint("GET", "/v1/pages/{id}/markdown")
 BLOCKS_RETRIEVE = Endpoint("GET", "/v1/blocks/{id}")
 BLOCK_CHILDREN = Endpoint("GET", "/v1/blocks/{id}/children")
 COMMENTS_LIST = Endpoint("GET", "/v1/comments")
@@ -45,6 +46,7 @@ ALL_ENDPOINTS = (
     DATA_SOURCES_QUERY,
     PAGES_RETRIEVE,
     PAGE_PROPERTY_ITEMS,
+    PAGE_MARKDOWN,
     BLOCKS_RETRIEVE,
     BLOCK_CHILDREN,
     COMMENTS_LIST,
@@ -143,6 +145,12 @@ class PagesEndpoint(_Resource):
 
     def retrieve(self, page_id: str, *, filter_properties: Sequence[str] | None = None) -> Json:
         return self._transport.send(PAGES_RETRIEVE.call(params=_filter_params(filter_properties), id=page_id))
+
+    def markdown(self, page_id: str, *, markdown_version: str = "v2", include_transcript: bool = True) -> Json:
+        """The page (or a block id from an earlier answer's `unknown_block_ids`: its subtree) as Notion's own
+        Markdown, a `page_markdown` object (notion-api.md §13.6)."""
+        params = {"markdown_version": markdown_version, "include_transcript": "true" if include_transcript else "false"}
+        return self._transport.send(PAGE_MARKDOWN.call(params=params, id=page_id))
 
 
 class BlockChildrenEndpoint(_Resource):

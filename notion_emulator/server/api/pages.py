@@ -1,9 +1,10 @@
-"""GET /v1/pages/{id}, GET /v1/pages/{id}/properties/{pid}."""
+"""GET /v1/pages/{id}, GET /v1/pages/{id}/properties/{pid}, GET /v1/pages/{id}/markdown."""
 
 from __future__ import annotations
 
+from ...api_json.errors import validation
 from ...api_json.render import list_body
-from ...api_json.versions import filter_properties
+from ...api_json.versions import SUPPORTED, V2026_12, filter_properties
 from . import params
 from .routes import Route
 
@@ -30,7 +31,31 @@ def get_property(request, backend) -> dict:
     return list_body(found.listing.items, next_cursor, "property_item", info)
 
 
+def get_markdown(request, backend) -> dict:
+    """`markdown_version` v1 | v2 (default v1, v2 from 2026-12-01, where v1 is refused), `include_transcript`."""
+    floor = backend.markdown_min_version
+    if floor is not None and SUPPORTED.index(request.version) < SUPPORTED.index(floor):
+        raise validation(f"The markdown endpoints require a Notion-Version of {floor} or later.")
+    default = "v2" if request.version == V2026_12 else "v1"
+    version = request.arg("markdown_version") or default
+    if version not in ("v1", "v2"):
+        raise validation(
+            f'query failed validation: query.markdown_version should be `"v1"` or `"v2"`, instead was `"{version}"`.'
+        )
+    if version == "v1" and request.version == V2026_12:
+        raise validation('markdown_version "v1" is not supported on Notion-Version 2026-12-01: use "v2".')
+    transcript = (request.arg("include_transcript") or "false").lower()
+    if transcript not in ("true", "false"):
+        raise validation(
+            f'query failed validation: query.include_transcript should be a boolean, instead was `"{transcript}"`.'
+        )
+    return backend.page_markdown(
+        params.path_id(request, "page_id"), params.shared(request), version, transcript == "true"
+    )
+
+
 ROUTES = [
     Route("GET", "/v1/pages/{id}", get_page),
     Route("GET", "/v1/pages/{id}/properties/{pid}", get_property),
+    Route("GET", "/v1/pages/{id}/markdown", get_markdown),
 ]

@@ -1,0 +1,153 @@
+"""page_content_source notion_markdown (issue 22) by the real command against the emulator: the same pages as the
+blocks source with every word the blocks path renders, requests equal to the lower bound, `truncated` only where a
+page stays cut, unknown ids followed (a 404 counted, never a failed sync), incremental, and the fallback on a 400."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from notion_emulator import Emulator
+from notion_emulator.control.client import ControlClient as Control
+from testkit.connector import Connector, config, state_of, sync_from
+
+CONTENT = ("page_content",)
+MARKDOWN = "GET /v1/pages/{id}/markdown"
+
+
+def words(text: str) -> set[str]:
+    """Words as a reader counts them: runs of letters and digits, case folded (markup and punctuation aside:
+    `@Ada` in the blocks path's plain text is `Ada` in Notion's mention tag)."""
+    return {w.casefold() for w in re.findall(r"\w+", text)}
+
+
+def read(emulator: Emulator, folder, source: str, state=None, **options) -> tuple[Any, dict]:
+    """One read of page_content alone; the requests it made (discover's left out)."""
+    connector = Connector(emulator.base_url, folder)
+    cfg = config(page_content_source=source, **options)
+    catalog = connector.catalog(cfg, CONTENT, mode="incremental" if state is not None else "full_refresh")
+    control = Control(emulator.base_url)
+    control.reset_stats()
+    run = connector.read(cfg, catalog, state)
+    assert run.returncode == 0, run.errors
+    return run, control.stats()["by_endpoint"]
+
+
+@pytest.fixture(scope="module")
+def small_both(tmp_path_factory):
+    """Both sources on the same `small` workspace (a read changes nothing)."""
+    emulator = Emulator(profile="small", seed=0).start()
+    try:
+        blocks_run, _ = read(emulator, tmp_path_factory.mktemp("blocks"), "blocks")
+        markdown_run, requests = read(emulator, tmp_path_factory.mktemp("markdown"), "notion_markdown")
+        yield emulator, blocks_run, markdown_run, requests
+    finally:
+        emulator.stop()
+
+
+def test_same_pages_every_word_and_the_lower_bound(small_both):
+    emulator, blocks_run, markdown_run, requests = small_both
+    control = Control(emulator.base_url)
+    by_blocks = {r["id"]: r for r in blocks_run.of("page_content")}
+    by_markdown = {r["id"]: r for r in markdown_run.of("page_content")}
+    expected = control.expected(streams="page_content", page_content_source="notion_markdown")["page_content"]
+    assert set(by_markdown) == set(by_blocks) == {r["id"] for r in expected}
+    missing = {}
+    for page_id, record in by_blocks.items():
+        lost = words(record["plain_text"]) - words(by_markdown[page_id]["plain_text"])
+        if lost:
+            missing[page_id] = sorted(lost)
+    assert missing == {}, "words of the blocks rendering not in the markdown path's plain_text"
+    for page_id, record in by_markdown.items():
+        assert record["markdown_format"] == "notion_v2"
+        assert record["word_count"] == len(record["plain_text"].split())
+        assert by_blocks[page_id]["markdown_format"] == "gfm"
+        assert record["title"] == by_blocks[page_id]["title"]
+        assert record["markdown"].startswith("---\ntitle:")  # the front matter from the page object
+        assert "<unknown" not in record["markdown"] or 'alt="unsupported"' in record["markdown"]
+    truth = {r["id"]: r["truncated"] for r in expected}
+    assert {i: r["truncated"] for i, r in by_markdown.items()} == truth
+    bound = control.lower_bound(streams="page_content", page_content_source="notion_markdown")
+    assert requests == bound["by_endpoint"], bound["explanation"]
+
+
+def test_files_from_media_tags(small_both):
+    emulator, _, markdown_run, _ = small_both
+    gallery = Control(emulator.base_url).info()["landmarks"]["gallery_page"]
+    record = next(r for r in markdown_run.of("page_content") if r["id"] == gallery)
+    files = [f for f in record["files"] if f["source"].startswith("markdown:")]
+    assert [(f["source"], f["type"], re.sub(r"\?X-Amz-.*", "", f["url"])) for f in files] == [
+        ("markdown:image", "external", "https://images.example.com/r.png"),
+        ("markdown:image", "external", "https://images.example.com/diagram.png"),
+        ("markdown:image", "file", "https://files.example.com/uploaded.png"),
+        ("markdown:video", "external", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("markdown:pdf", "file", "https://files.example.com/spec.pdf"),
+        ("markdown:file", "file", "https://files.example.com/report.xlsx"),
+        ("markdown:audio", "external", "https://files.example.com/standup.mp3"),
+    ]
+    # the bookmark, embed and link preview were filled from their blocks: their captions are text now
+    assert "[API docs](https://developers.notion.com/reference/intro)" in record["markdown"]
+    assert "An embed" in record["plain_text"]
+
+
+def test_cut_pages_are_put_together_at_the_lower_bound(small_both, emulator_factory, tmp_path):
+    """With a record limit of 40 blocks every long page comes back cut: the connector asks each unknown id once
+    and the pages are the same as uncut, none truncated, at exactly the lower bound."""
+    _, _, whole_run, _ = small_both
+    emulator = emulator_factory(markdown_record_limit=40)
+    run, requests = read(emulator, tmp_path, "notion_markdown")
+    bound = Control(emulator.base_url).lower_bound(streams="page_content", page_content_source="notion_markdown")
+    assert requests == bound["by_endpoint"], bound["explanation"]
+    assert requests[MARKDOWN] > len(run.of("page_content"))  # unknown ids were asked for
+    whole = {r["id"]: r for r in whole_run.of("page_content")}
+    for record in run.of("page_content"):
+        assert record["truncated"] is False
+        assert record["markdown"] == whole[record["id"]]["markdown"], record["title"]
+
+
+def test_permission_blocked_unknown_id_is_counted_not_failed(emulator, control, tmp_path):
+    marks = control.info()["landmarks"]
+    control.mutate("unshare_page", page_id=marks["synced_source_page"])
+    run, requests = read(emulator, tmp_path, "notion_markdown")
+    copy = next(r for r in run.of("page_content") if r["id"] == marks["synced_copy_page"])
+    assert copy["truncated"] is True and 'alt="synced_block"/>' in copy["markdown"]
+    assert [r["id"] for r in run.of("page_content") if r["truncated"]] == [marks["synced_copy_page"]]
+    assert "unknown block ids not readable (404: not shared), left as <unknown>: 1" in run.summary("page_content")
+    assert run.statuses("page_content")[-1] == "COMPLETE"
+    bound = control.lower_bound(streams="page_content", page_content_source="notion_markdown")
+    assert requests == bound["by_endpoint"], bound["explanation"]
+
+
+def test_incremental_reads_only_changed_pages(emulator, control, tmp_path):
+    first, _ = read(emulator, tmp_path, "notion_markdown", state=[])
+    control.advance_clock(3600)
+    gallery = control.info()["landmarks"]["gallery_page"]
+    control.mutate("add_block", parent_id=gallery, text="A brand new paragraph.")
+    state = first.final_state()
+    since = sync_from(state_of(state, "page_content")["last_edited_time"])
+    second, requests = read(emulator, tmp_path, "notion_markdown", state=state)
+    expected = control.expected(streams="page_content", since=since, page_content_source="notion_markdown")
+    assert sorted(second.ids("page_content")) == sorted(r["id"] for r in expected["page_content"])
+    assert gallery in second.ids("page_content")
+    changed = next(r for r in second.of("page_content") if r["id"] == gallery)
+    assert "A brand new paragraph." in changed["plain_text"]
+    bound = control.lower_bound(streams="page_content", since=since, page_content_source="notion_markdown")
+    assert requests == bound["by_endpoint"], bound["explanation"]
+
+
+def test_a_version_that_refuses_the_endpoint_falls_back_to_blocks(emulator_factory, tmp_path):
+    emulator = emulator_factory(markdown_min_version="2026-03-11")
+    run, requests = read(emulator, tmp_path, "notion_markdown", notion_version="2025-09-03")
+    warnings = [line for line in run.logs if "Notion refused the markdown endpoint" in line]
+    assert len(warnings) == 1 and "2025-09-03" in warnings[0]
+    records = run.of("page_content")
+    expected = Control(emulator.base_url).expected(streams="page_content")["page_content"]
+    assert sorted(r["id"] for r in records) == sorted(r["id"] for r in expected)
+    assert {r["markdown_format"] for r in records} == {"gfm"}
+    # the refused requests (those in flight when the first 400 came back), then every page walked
+    assert 1 <= requests[MARKDOWN] <= 10
+    fell_back = "pages rendered from the blocks walk: the Notion-Version refused the markdown endpoint (400)"
+    assert f"{fell_back}: {len(records)}" in run.summary("page_content")
+    assert "GET /v1/blocks/{id}/children" in requests
