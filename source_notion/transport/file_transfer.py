@@ -158,14 +158,13 @@ class FileFetcher:
         written, total, etag, content_type = 0, None, None, None
         failures, renewed = 0, False
         while True:
-            headers = {}
-            if written:
-                headers["Range"] = f"bytes={written}-"
-                if etag:
-                    headers["If-Range"] = etag
             try:
                 with self._session.get(
-                    url, headers=headers, stream=True, timeout=self.timeout, allow_redirects=False
+                    url,
+                    headers=_resume_headers(written, etag),
+                    stream=True,
+                    timeout=self.timeout,
+                    allow_redirects=False,
                 ) as response:
                     status = response.status_code
                     if status == 403 and not external and not renewed:
@@ -192,11 +191,7 @@ class FileFetcher:
                         raise NotFetched(f"it is {total:,} bytes, over max_file_size_mb ({self.max_bytes:,} bytes)")
                     etag = response.headers.get("ETag") or etag
                     content_type = response.headers.get("Content-Type") or content_type
-                    for piece in response.iter_content(CHUNK_BYTES):
-                        out.write(piece)
-                        written += len(piece)
-                        if written > self.max_bytes:
-                            raise NotFetched(f"it is over max_file_size_mb ({self.max_bytes:,} bytes)")
+                    written = self._write_body(response, out, written)
                     if total is not None and written < total:
                         raise _Retry(f"the body ended after {written:,} of {total:,} bytes")
                     break
@@ -208,6 +203,16 @@ class FileFetcher:
                 time.sleep(2 ** (failures - 1) / self.time_scale)
         return written, content_type
 
+    def _write_body(self, response: requests.Response, out: BinaryIO, written: int) -> int:
+        """Appends the answer's body to `out` in chunks (never whole in memory), never past max_bytes; returns the
+        bytes the file holds now."""
+        for piece in response.iter_content(CHUNK_BYTES):
+            out.write(piece)
+            written += len(piece)
+            if written > self.max_bytes:
+                raise NotFetched(f"it is over max_file_size_mb ({self.max_bytes:,} bytes)")
+        return written
+
     @staticmethod
     def _total(response: requests.Response, written: int) -> int | None:
         content_range = response.headers.get("Content-Range") or ""
@@ -216,3 +221,14 @@ class FileFetcher:
             return int(whole) if whole.isdigit() else None
         length = response.headers.get("Content-Length")
         return int(length) if length and length.isdigit() else None
+
+
+def _resume_headers(written: int, etag: str | None) -> dict[str, str]:
+    """A download cut after `written` bytes goes on from there (`Range`), and only if the file is the one it began
+    (`If-Range`: its ETag); a first attempt asks for the whole file."""
+    if not written:
+        return {}
+    headers = {"Range": f"bytes={written}-"}
+    if etag:
+        headers["If-Range"] = etag
+    return headers
