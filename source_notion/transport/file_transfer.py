@@ -159,13 +159,7 @@ class FileFetcher:
         failures, renewed = 0, False
         while True:
             try:
-                with self._session.get(
-                    url,
-                    headers=_resume_headers(written, etag),
-                    stream=True,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                ) as response:
+                with self._get(url, written, etag) as response:
                     status = response.status_code
                     if status == 403 and not external and not renewed:
                         renewed = True
@@ -197,11 +191,22 @@ class FileFetcher:
                     break
             except (requests.RequestException, _Retry) as error:
                 out.flush()
+                written = out.tell()  # what reached the file before the body was cut: the next attempt goes on there
                 failures += 1
                 if failures >= ATTEMPTS:
                     raise NotFetched(f"it failed {failures} times, the last: {error}") from None
                 time.sleep(2 ** (failures - 1) / self.time_scale)
         return written, content_type
+
+    def _get(self, url: str, written: int, etag: str | None) -> requests.Response:
+        """One attempt at the file, streamed: from where a cut download stopped (`Range`), and only if it is still
+        the file it began (`If-Range`: its ETag); a first attempt asks for the whole file."""
+        headers = {}
+        if written:
+            headers["Range"] = f"bytes={written}-"
+            if etag:
+                headers["If-Range"] = etag
+        return self._session.get(url, headers=headers, stream=True, timeout=self.timeout, allow_redirects=False)
 
     def _write_body(self, response: requests.Response, out: BinaryIO, written: int) -> int:
         """Appends the answer's body to `out` in chunks (never whole in memory), never past max_bytes; returns the
@@ -221,14 +226,3 @@ class FileFetcher:
             return int(whole) if whole.isdigit() else None
         length = response.headers.get("Content-Length")
         return int(length) if length and length.isdigit() else None
-
-
-def _resume_headers(written: int, etag: str | None) -> dict[str, str]:
-    """A download cut after `written` bytes goes on from there (`Range`), and only if the file is the one it began
-    (`If-Range`: its ETag); a first attempt asks for the whole file."""
-    if not written:
-        return {}
-    headers = {"Range": f"bytes={written}-"}
-    if etag:
-        headers["If-Range"] = etag
-    return headers
