@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bench import memory_model
 from bench.figures import ratio
 
 FULL_REQUESTS_OVER_LB = 1.02
@@ -18,6 +19,9 @@ PEER_REQUESTS_OVER_OURS_INCREMENTAL = 20.0
 LARGE_PEAK_RSS_MB = 200.0
 LARGE_RSS_GROWTH_OVER_MEDIUM = 0.20
 CONTENT_RSS_GROWTH_OVER_FULL = 0.10  # issue 12: page_content renders from the walk, one page's tree at a time
+# Issue 23: memory flat at any size; the 2026-12-01 rows wait for their properties on disk, not in memory.
+VERSION_RSS_GROWTH_OVER_FULL = 0.10
+CAPPED_RSS_GROWTH_OVER_FULL = 0.20
 BUSINESS_SPEEDUP_OVER_STANDARD = 3.0  # issue 10: 600 per window against 180, the plan detected
 # A Business workspace costs at most a few 429s per sync (issue 10): the plan's probe is accepted there, but a
 # window the connector did not see spent (discover's requests, another process) can refuse one burst's end.
@@ -180,6 +184,7 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
             check = Check(check.scenario, check.criterion, f"{growth:+.1%}", check.passed)
         checks.append(check)
     checks += _limit_checks(figures)
+    checks += _memory_checks(figures)
     for name, entry in figures.items():
         if entry.get("records_lost"):
             checks.append(Check(name, "our connector lost no record", f"{entry['records_lost']} lost", False))
@@ -222,4 +227,32 @@ def _limit_checks(figures: dict[str, dict]) -> list[Check]:
     capped = figures.get("full_large_capped")
     if capped:
         checks.append(_complete("full_large_capped", capped))
+    return checks
+
+
+def _rss_within(name: str, entry: dict, full: dict, bound: float) -> Check:
+    """`entry`'s peak RSS against full's (medium), measured in the same run."""
+    criterion = f"peak RSS within {bound:.0%} of full's (medium)"
+    if not full["peak_rss_mb"]:
+        return Check(name, criterion, "full's RSS not measured", None)
+    growth = entry["peak_rss_mb"] / full["peak_rss_mb"] - 1
+    measured = f"{growth:+.1%} ({entry['peak_rss_mb']:.1f} vs {full['peak_rss_mb']:.1f} MB)"
+    return Check(name, criterion, measured, abs(growth) <= bound + 1e-9)  # 110 / 100 - 1 is a hair over 0.10
+
+
+def _memory_checks(figures: dict[str, dict]) -> list[Check]:
+    """Issue 23: the 2026-12-01 path and the capped large sync against full, and the memory model's slope."""
+    checks: list[Check] = []
+    full = figures.get("full")
+    for name, bound in (("full_2026_12_01", VERSION_RSS_GROWTH_OVER_FULL),
+                        ("full_large_capped", CAPPED_RSS_GROWTH_OVER_FULL)):  # fmt: skip
+        entry = figures.get(name)
+        if entry and full:  # compared only with a full measured in the same run
+            checks.append(_rss_within(name, entry, full, bound))
+    model = memory_model.fit(figures)
+    if model is not None:
+        sizes = "/".join(point.scenario for point in model.points)
+        checks.append(_at_most(f"memory model ({sizes})",
+                               f"bytes of peak RSS per page <= {memory_model.BYTES_PER_PAGE_BOUND:g}",
+                               model.bytes_per_page, memory_model.BYTES_PER_PAGE_BOUND, fmt="{:.0f}"))  # fmt: skip
     return checks

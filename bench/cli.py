@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import memory_model, memory_report
 from bench.acceptance import acceptance_checks
 from bench.figures import all_figures
 from bench.peer import DEFAULT_PEER_VENV, PEER_PACKAGE, PEER_START_DATE, PEER_VERSION, PeerEnvironment, peer_config
@@ -26,6 +27,7 @@ from bench.scenarios import (
     LARGE_SCENARIOS,
     LIMIT_SCENARIOS,
     MEDIUM_SCENARIOS,
+    SMALL_SCENARIOS,
     VERSION_SCENARIOS,
     ChainRunner,
     ChainSettings,
@@ -83,6 +85,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         " our SOURCE_NOTION_TIME_SCALE, so a 60-s window lasts 60/this s; latency scaled by the same factor",
     )
     parser.add_argument("--burst", type=int, default=None, help="emulator burst (default: the emulator's own)")
+    parser.add_argument("--profile-small", default="small")
     parser.add_argument("--profile-medium", default="medium")
     parser.add_argument("--profile-large", default="large")
     parser.add_argument("--profile-deep", default="deep", help="the content_only_*_deep rows' profile (long pages)")
@@ -98,6 +101,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--min-timeout", type=float, default=180.0, help="our runs time out at max(this, 5 x floor + 60 s)"
     )
     parser.add_argument("--output-dir", type=Path, default=REPO_DIR / "bench-output")
+    parser.add_argument(
+        "--memory-profile",
+        action="store_true",
+        help="profile our runs' memory with tracemalloc (source_notion/sync/memory_profile.py) and print the top holders;"
+        " their RSS and times then include tracemalloc's own cost",
+    )
     arguments = parser.parse_args(argv)
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
     unknown = sorted(set(arguments.scenarios) - set(ALL_SCENARIOS))
@@ -191,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     command_line = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
     wanted = set(arguments.scenarios)
     our_command = [str(Path(sys.executable).parent / "source-notion")]
+    profiled = arguments.memory_profile
 
     def chain_settings(profile: str, rate: float, timeout, latency_ms: float | None = None, limits=()) -> ChainSettings:
         return ChainSettings(
@@ -214,22 +224,33 @@ def main(argv: list[str] | None = None) -> int:
         settings = chain_settings(
             arguments.profile_medium, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
         )
-        ours = SourceCommand("ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR)
+        ours = SourceCommand(
+            "ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR, memory_profile=profiled
+        )
         ours_syncs.update(run_our_medium_chain(ChainRunner(settings, log), ours, wanted))
     for name in sorted(wanted & set(VERSION_SCENARIOS)):
         settings = chain_settings(
             arguments.profile_medium, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
         )
-        ours = SourceCommand("ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR)
+        ours = SourceCommand(
+            "ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR, memory_profile=profiled
+        )
         ours_syncs[name] = run_version_scenario(ChainRunner(settings, log), ours, name)
         if peer_env:
             peer = SourceCommand("peer", peer_env.command(), peer_config(EMULATOR_TOKEN), output_dir, REPO_DIR)
             peer_settings = chain_settings(arguments.profile_medium, arguments.rate, peer_timeout)
             peer_syncs.update(run_peer_medium_chain(ChainRunner(peer_settings, log), peer, wanted))
+    if wanted & set(SMALL_SCENARIOS):
+        settings = chain_settings(
+            arguments.profile_small, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
+        )
+        ours = SourceCommand("ours-small", our_command, our_config(arguments.rate), output_dir, REPO_DIR,
+                             memory_profile=profiled)  # fmt: skip
+        ours_syncs["full_small"] = run_large(ChainRunner(settings, log), ours, our_expected_ids, "full_small")
     if wanted & set(LARGE_SCENARIOS):
         rate = arguments.large_rate
         settings = chain_settings(arguments.profile_large, rate, default_timeout(rate, arguments.min_timeout))
-        ours = SourceCommand("ours-large", our_command, our_config(rate), output_dir, REPO_DIR)
+        ours = SourceCommand("ours-large", our_command, our_config(rate), output_dir, REPO_DIR, memory_profile=profiled)
         ours_syncs["full_large"] = run_large(ChainRunner(settings, log), ours, our_expected_ids)
         if peer_env and arguments.peer_large:
             peer = SourceCommand("peer-large", peer_env.command(), peer_config(EMULATOR_TOKEN), output_dir, REPO_DIR)
@@ -253,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         env = {"SOURCE_NOTION_TIME_SCALE": f"{scale:g}"} if windowed else None
         config = our_config(None if windowed else bucket_rate)
-        ours = SourceCommand(f"ours-{name}", our_command, config, output_dir, REPO_DIR, env)
+        ours = SourceCommand(f"ours-{name}", our_command, config, output_dir, REPO_DIR, env, memory_profile=profiled)
         ours_syncs[name] = run_limit_scenario(ChainRunner(settings, log), ours, scenario)
         limit_profiles[name] = settings.profile
         limit_rates[name] = rate
@@ -274,12 +295,18 @@ def main(argv: list[str] | None = None) -> int:
     keep = {name: sync for name, sync in ours_syncs.items() if name.removesuffix("_all_pages") in wanted}
     medium = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS)
     profiles = dict.fromkeys(medium, arguments.profile_medium) | {"full_large": arguments.profile_large}
+    profiles["full_small"] = arguments.profile_small
     profiles |= limit_profiles
     rates = dict.fromkeys(medium, arguments.rate) | {"full_large": arguments.large_rate} | limit_rates
+    rates["full_small"] = arguments.rate
     figures = all_figures(scenario_results(keep, peer_syncs, profiles, rates, log))
     checks = acceptance_checks(figures)
 
-    report = "\n\n".join([header(arguments, command_line), render_table(figures), render_checks(checks)])
+    parts = [header(arguments, command_line), render_table(figures), render_checks(checks)]
+    parts.append(memory_model.render(memory_model.fit(figures)))
+    if profiled:
+        parts.append(memory_report.render(output_dir))
+    report = "\n\n".join(parts)
     (output_dir / "table.md").write_text(report + "\n")
     (output_dir / "results.json").write_text(json.dumps(figures, indent=1) + "\n")
     print(report, flush=True)

@@ -70,6 +70,8 @@ FIXED_STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comme
 OUR_STREAMS = ",".join((*FIXED_STREAMS, "rows"))
 VERSION_SCENARIOS = {"full_2026_12_01": "2026-12-01"}  # a full medium sync of ours on another Notion-Version
 LARGE_SCENARIOS = ("full_large",)
+# A full sync of small at --rate: with full (medium) and full_large, the three sizes the memory model is fitted to.
+SMALL_SCENARIOS = ("full_small",)
 # Issue 22: page_content alone, from the block walk and from Notion's Markdown, side by side on the same workspace
 # (one emulator per profile, a full sync each): name -> (which profile: --profile-medium or --profile-deep,
 # page_content_source).
@@ -160,7 +162,12 @@ LIMIT_SCENARIOS = {
 # full_business is held to a full_window_180 of the same invocation: asking for it runs that row too.
 COMPARED_WITH = {"full_business": "full_window_180"}
 ALL_SCENARIOS = (
-    MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS) + LARGE_SCENARIOS + tuple(LIMIT_SCENARIOS) + tuple(CONTENT_SCENARIOS)
+    MEDIUM_SCENARIOS
+    + tuple(VERSION_SCENARIOS)
+    + SMALL_SCENARIOS
+    + LARGE_SCENARIOS
+    + tuple(LIMIT_SCENARIOS)
+    + tuple(CONTENT_SCENARIOS)
 )
 
 
@@ -429,12 +436,13 @@ def run_peer_medium_chain(runner: ChainRunner, peer: SourceCommand, wanted: set[
     return syncs
 
 
-def run_large(runner: ChainRunner, command: SourceCommand, expected_ids) -> ChainSync:
-    with runner.start_emulator(f"{command.label}-large") as emulator:
+def run_large(runner: ChainRunner, command: SourceCommand, expected_ids, name: str = "full_large") -> ChainSync:
+    """A full sync on the runner's profile, alone on its emulator (full_large; full_small the same on small)."""
+    with runner.start_emulator(f"{command.label}-{name}") as emulator:
         return runner.sync(
             emulator,
             command,
-            "full_large",
+            name,
             None,
             None,
             "changed_pages",
@@ -492,6 +500,7 @@ def scenario_results(
 
 def _row_order() -> list[str]:
     return [
+        "full_small",
         "full",
         "full_with_content",
         "full_with_files",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench.messages import SyncOutput, summarize_file
 from bench.process_monitor import ProcessOutcome, run_monitored
+from source_notion.sync.memory_profile import VARIABLE as MEMORY_PROFILE_VARIABLE
 from testkit.connector import connector_env
 from testkit.messages import catalog_of, configured_catalog, parse_lines
 
@@ -22,6 +23,7 @@ DISCOVER_TIMEOUT_S = 300
 # Streams a scenario adds on purpose (the `*_with_content` rows); the other rows read every stream but these.
 OPT_IN_STREAMS = frozenset({"page_content", "files"})
 STAGING = "staging"  # a files row's staging directory, under its run's directory; emptied after the run
+MEMORY_PROFILE_FILE = "memory-profile.txt"
 
 
 def _write_json(path: Path, content) -> Path:
@@ -31,9 +33,19 @@ def _write_json(path: Path, content) -> Path:
 
 class SourceCommand:
     def __init__(
-        self, label: str, argv: list[str], config: dict, output_dir: Path, cwd: Path, env: dict[str, str] | None = None
+        self,
+        label: str,
+        argv: list[str],
+        config: dict,
+        output_dir: Path,
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        memory_profile: bool = False,
     ) -> None:
         self.label = label
+        # Each read writes tracemalloc's top holders at fixed points to memory-profile.txt in its directory
+        # (source_notion/sync/memory_profile.py); its RSS is then tracemalloc's too, not comparable with other runs.
+        self.memory_profile = memory_profile
         self._env = env or {}  # beside connector_env's (SOURCE_NOTION_TIME_SCALE for the time-scaled rows)
         self._argv = argv
         self.config = config
@@ -90,6 +102,9 @@ class SourceCommand:
         if state is not None:
             argv += ["--state", str(_write_json(directory / "state.json", state))]
         messages_path = directory / "messages.jsonl"
+        env = {**connector_env(base_url), **self._env}
+        if self.memory_profile:
+            env[MEMORY_PROFILE_VARIABLE] = str(directory / MEMORY_PROFILE_FILE)
         outcome = run_monitored(
             argv, env, messages_path, directory / "stderr.log", timeout_s, cwd=self._cwd,
             rss_timeline_path=directory / "rss.tsv",

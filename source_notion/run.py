@@ -34,6 +34,7 @@ from source_notion.config import input_checks
 from source_notion.config.spec import connection_specification, load_config
 from source_notion.source import PLAN_KEY, SourceNotion
 from source_notion.sync.context import PlannedStream
+from source_notion.sync.memory_profile import PROFILE
 from source_notion.transport import secret_filter
 
 
@@ -89,11 +90,15 @@ def _emit(error: AirbyteTracedException, args: list[str]) -> None:
 
 def run(args: list[str] | None = None) -> None:
     args = sys.argv[1:] if args is None else args
+    if PROFILE is not None:
+        PROFILE.start()
     try:
         source = _prepare(args)
     except AirbyteTracedException as error:
         _emit(error, args)
         return
+    if PROFILE is not None:
+        PROFILE.checkpoint("files read and checked")
     _launch(source, args)
 
 

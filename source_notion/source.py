@@ -27,6 +27,7 @@ from source_notion.streams.registry import READ_ORDER, Shared, read_position, ro
 from source_notion.streams.rows import DataSourceRows, discover_row_streams
 from source_notion.sync.block_walk import BlockWalk
 from source_notion.sync.context import PlannedStream, Sync, SyncPlan
+from source_notion.sync.memory_profile import PROFILE
 from source_notion.sync.progress import Progress
 from source_notion.sync.workspace_index import TrashListing, WorkspaceIndex
 from source_notion.transport.client import DEFAULT_BASE_URL, NotionClient
@@ -154,6 +155,8 @@ class SourceNotion(AbstractSource):
         self._row_streams = {stream.name: stream for stream in rows}
         every: list[Stream] = streams + list(rows)
         self._built = sync, {stream.name: stream for stream in every}  # what progress.py watches
+        if PROFILE is not None:
+            PROFILE.checkpoint("streams built")
         return every
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
@@ -195,7 +198,27 @@ class SourceNotion(AbstractSource):
             logger=logger,
         )
         messages = super().read(logger, {**config, PLAN_KEY: plan}, ConfiguredAirbyteCatalog(streams=ordered), state)
-        yield from progress.observe(self._incomplete_if_lost(message) for message in messages)
+        observed = progress.observe(self._incomplete_if_lost(message) for message in messages)
+        yield from observed if PROFILE is None else self._profiled(observed)
+
+    def _profiled(self, messages: Iterator[AirbyteMessage]) -> Iterator[AirbyteMessage]:
+        """The messages, with a memory checkpoint (source_notion/sync/memory_profile.py) after each fixed stream and
+        after the last row stream."""
+        assert PROFILE is not None
+        rows_done = 0
+        for message in messages:
+            yield message
+            status = message.trace.stream_status if message.trace is not None else None
+            if status is None or status.status not in (AirbyteStreamStatus.COMPLETE, AirbyteStreamStatus.INCOMPLETE):
+                continue
+            name = status.stream_descriptor.name
+            if name not in self._row_streams:
+                PROFILE.checkpoint(f"{name} done")
+                continue
+            rows_done += 1
+            if rows_done == len(self._row_streams):
+                PROFILE.checkpoint(f"row streams done ({rows_done})")
+        PROFILE.checkpoint("sync end")
 
     def _incomplete_if_lost(self, message: AirbyteMessage) -> AirbyteMessage:
         """A row stream whose data source can no longer be read ends INCOMPLETE, without failing the sync: the

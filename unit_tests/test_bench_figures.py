@@ -5,6 +5,7 @@ from collections import Counter
 
 import pytest
 
+from bench import memory_model
 from bench.acceptance import acceptance_checks
 from bench.figures import ScenarioResult, SyncMeasurement, all_figures, floor_seconds, missing_per_stream, ratio
 from bench.messages import SyncOutput
@@ -258,3 +259,52 @@ def test_cursor_expiry_is_held_to_the_full_bound_and_the_capped_large_row_to_the
     assert verdicts[("full_cursor_expiry", "requests / lower bound")] is False
     assert verdicts[("full_large_capped", "complete against the ground truth")] is False
     assert verdicts[("full_large_capped", "our connector lost no record")] is False
+
+
+@pytest.mark.parametrize(
+    "name, bound, rss_mb, passes",
+    [("full_2026_12_01", 0.10, 110.0, True), ("full_2026_12_01", 0.10, 110.1, False),
+     ("full_large_capped", 0.20, 120.0, True), ("full_large_capped", 0.20, 120.2, False)],
+)  # fmt: skip
+def test_the_2026_path_and_the_capped_large_sync_are_held_to_full_s_memory(name, bound, rss_mb, passes):
+    figures = all_figures(
+        [
+            scenario("full", 1000, measurement(1000, 20.0, rss_mb=100.0)),
+            scenario(name, 1000, measurement(1000, 20.0, rss_mb=rss_mb)),
+        ]
+    )
+    checks = [c for c in acceptance_checks(figures) if c.scenario == name and "peak RSS" in c.criterion]
+    assert [c.passed for c in checks] == [passes]
+    assert f"within {bound:.0%} of full's" in checks[0].criterion
+
+
+def _sized(small_mb, medium_mb, large_mb):
+    return all_figures(
+        [
+            scenario("full_small", 10, measurement(10, 1.0, rss_mb=small_mb, records={"pages": 100}), profile="small"),
+            scenario("full", 1000, measurement(1000, 20.0, rss_mb=medium_mb, records={"pages": 5_000})),
+            scenario("full_large", 9000, measurement(9000, 50.0, rss_mb=large_mb, records={"pages": 50_000})),
+        ]
+    )
+
+
+def test_the_memory_model_is_the_least_squares_line_of_peak_rss_on_pages():
+    mb = 1024 * 1024
+    # exactly on a line: 80 MB + 200 bytes a page
+    figures = _sized(80 + 100 * 200 / mb, 80 + 5_000 * 200 / mb, 80 + 50_000 * 200 / mb)
+    model = memory_model.fit(figures)
+    assert model is not None
+    assert model.bytes_per_page == pytest.approx(200, rel=0.01)  # the figures are rounded to 0.1 MB
+    assert model.base_mb == pytest.approx(80, abs=0.1)
+    assert model.predict_mb(1_000_000) == pytest.approx(80 + 200 * 1_000_000 / mb, rel=0.01)
+    assert "1,000,000 pages" in memory_model.render(model)
+    slope = [c for c in acceptance_checks(figures) if c.scenario.startswith("memory model")]
+    assert [c.passed for c in slope] == [True]
+
+
+def test_a_slope_over_the_bound_fails_and_one_size_fits_no_model():
+    figures = _sized(80.0, 82.0, 80.0 + 50_000 * 300 / (1024 * 1024))
+    assert [c.passed for c in acceptance_checks(figures) if c.scenario.startswith("memory model")] == [False]
+    only_full = all_figures([scenario("full", 1000, measurement(1000, 20.0, records={"pages": 5_000}))])
+    assert memory_model.fit(only_full) is None
+    assert not [c for c in acceptance_checks(only_full) if c.scenario.startswith("memory model")]

@@ -106,3 +106,25 @@ def test_entries_are_in_one_total_order_whatever_order_the_search_gave(client, n
     notion.post(SEARCH, [pages_response(*listed, page(5, "2025-03-01T00:00:00.000Z"))])
     index = SearchIndex(client, "page", None)
     assert [e.id for e in index.entries()] == [uid("p", n) for n in (5, 9, 4, 2, 1)]
+
+
+def test_the_data_sources_with_rows_edited_since_are_those_of_the_entries_edited_since(client, notion):
+    def row(n, edited, source):
+        return page(n, edited, parent={"type": "data_source_id", "data_source_id": source})
+
+    notion.post(
+        SEARCH,
+        [
+            pages_response(
+                row(1, "2025-03-01T00:00:00.000Z", "ds-a"),
+                page(2, "2025-02-15T00:00:00.000Z"),
+                row(3, "2025-02-01T00:00:00.000Z", "ds-b"),  # at since: inclusive
+                row(4, "2025-01-01T00:00:00.000Z", "ds-c"),
+            )
+        ],
+    )
+    index = SearchIndex(client, "page", None)
+    since = parse_datetime("2025-02-01T00:00:00Z")
+    assert index.containers_edited_since(since) == {"ds-a", "ds-b"}
+    assert index.containers_edited_since(parse_datetime("2025-03-01T00:00:01Z")) == set()
+    assert {e.container_id for e in index.entries() if e.last_edited_time >= since} == {"ds-a", "ds-b", None}

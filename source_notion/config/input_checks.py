@@ -30,6 +30,7 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_notion.config.shared_json import loads_shared
 from source_notion.config.spec import parse_datetime
 from source_notion.json_types import json_type
 from source_notion.rows.schema import data_source_id_of
@@ -100,7 +101,8 @@ def read_json(kind: str, path: str) -> Any:
     if not text.strip():
         raise InputError(f"{where} is empty: it must hold {_SHOULD_HOLD[kind]}.")
     try:
-        return json.loads(text)
+        # The catalog grows with the data sources: its repeated schema values are held once (shared_json.py).
+        return loads_shared(text) if kind == "catalog" else json.loads(text)
     except json.JSONDecodeError as error:
         # Only the position, never the text: a config holds secrets.
         raise InputError(

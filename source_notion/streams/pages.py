@@ -45,7 +45,15 @@ class Pages(CursorStream):
             # the rows' groups are made once the search is done (chain asks for them only then)
             tasks = chain(rows.split(pages), _later(rows.groups))
         emitted = (e for e in self.sync.pool().run(tasks, self._task) if not isinstance(e, GroupsDone))
-        return cursor.advance(chain(emitted, self._trashed(cursor.since)))
+        return cursor.advance(chain(self._closing_rows(emitted), self._trashed(cursor.since)))
+
+    def _closing_rows(self, records: Iterator[Record]) -> Iterator[Record]:
+        """The records; then the rows' spool (row_properties.py) is closed, read or not."""
+        try:
+            yield from records
+        finally:
+            if self._rows is not None:
+                self._rows.close()
 
     def _task(self, task: Task, item: Record | RowGroup) -> None:
         if not isinstance(item, RowGroup):

@@ -58,7 +58,11 @@ class DataSourceRows(CursorStream):
         # The data source as this sync's data-source search lists it (only in an incremental sync, and only if it
         # changed since): its properties say whether a configured column lost its property.
         self._data_source_now: Mapping[str, Any] | None = None
-        sync.index.data_sources.observe(self._observe_data_source)
+        planned = sync.plan.get(name)
+        # Only an incremental sync asks it (_reads_whole); in a full one every row stream kept its data source's
+        # whole object (its every property's schema): 7 MB on large's 500 (docs/architecture.md, "Memory").
+        if planned is not None and self.incremental_since(sync.config, planned.sync_mode, planned.state):
+            sync.index.data_sources.observe(self._observe_data_source)
 
     def get_json_schema(self) -> Mapping[str, Any]:  # type: ignore[override]
         return self._schema
@@ -177,10 +181,7 @@ class DataSourceRows(CursorStream):
             yield self._read(page, mentions, read_now)
 
     def _changed_since(self, since: datetime) -> bool:
-        return any(
-            entry.container_id == self.data_source_id and entry.last_edited_time >= since
-            for entry in self.sync.index.pages.entries()
-        )
+        return self.data_source_id in self.sync.index.pages.containers_edited_since(since)
 
     def _query(self, since: datetime | None, archived: bool) -> Iterator[Record]:
         body: dict[str, Any] = {}

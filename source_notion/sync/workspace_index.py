@@ -11,7 +11,7 @@ index still searches, without emitting anything. A stream that needs more of eac
 
 from __future__ import annotations
 
-import sys
+import heapq
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_notion.config.spec import parse_datetime
 from source_notion.transport.client import NotionClient, logger
+from source_notion.transport.compact_ids import IdTable
 
 
 @dataclass(frozen=True)
@@ -36,23 +37,29 @@ class IndexEntry:
 class SearchIndex:
     """The objects of one kind ("page" or "data_source"), newest first, as far back as `since` (None: all).
 
-    Memory stays small as the workspace grows (about 150 bytes a page: its id string, a slot in a set and
-    8 bytes of time); `IndexEntry` objects are made on the fly as consumers iterate.
+    Memory per object is about 40 bytes, whatever the workspace's size (docs/architecture.md, "Memory"): its id
+    in 16 bytes (`compact_ids.IdTable`, which also tells an object already listed), 8 bytes of time, 4 of
+    container, 4 of position in the walk's order; `IndexEntry` objects are made on the fly as consumers iterate.
     """
 
     def __init__(self, client: NotionClient, kind: str, since: datetime | None) -> None:
         self._client = client
         self.kind = kind
         self.since = since
-        self._ids: list[str] = []
-        self._seen: set[str] = set()  # the same strings as _ids: only the set's table costs memory
+        self._ids = IdTable()
         self._edited = array("q")  # last_edited_time, milliseconds since the epoch
-        self._containers: list[str | None] = []  # see IndexEntry.container_id
-        self._sorted = array("q")  # positions in entries()' order, made once the search is complete
+        self._containers = array("i")  # see IndexEntry.container_id: a position in _container_ids, or -1
+        self._container_ids: list[str] = []
+        self._container_positions: dict[str, int] = {}
+        self._sorted = array("i")  # positions in entries()' order, made once the search is complete
+        self._edited_since_cache: tuple[datetime, int, frozenset[str]] | None = None
         self._feed: Iterator[dict[str, Any]] | None = None
         self._complete = False
         self._failure: BaseException | None = None
         self._observers: list[Callable[[dict[str, Any]], None]] = []
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
     def observe(self, observer: Callable[[dict[str, Any]], None]) -> None:
         """`observer` is called with every object the search lists (once each, in order), before any consumer
@@ -76,9 +83,28 @@ class SearchIndex:
     def entries(self) -> Iterator[IndexEntry]:
         """Every entry, newest first (see _order); runs (the rest of) the search if no consumer has."""
         self.complete()
+        containers = self._container_ids
         for i in self._order():
             edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
-            yield IndexEntry(self._ids[i], edited, self._containers[i])
+            container = self._containers[i]
+            yield IndexEntry(self._ids[i], edited, containers[container] if container >= 0 else None)
+
+    def containers_edited_since(self, since: datetime) -> frozenset[str]:
+        """The containers (see IndexEntry.container_id) of the entries edited at or after `since`: which data
+        sources have rows edited since, asked by every row stream. Computed once per `since` (one pass over the
+        compact arrays, not an entry per object per stream: 10,000 data sources x 1,000,000 pages)."""
+        self.complete()
+        cached = self._edited_since_cache
+        if cached is None or cached[0] != since or cached[1] != len(self._edited):
+            threshold = since.timestamp() * 1000
+            names = self._container_ids
+            found = frozenset(
+                names[container]
+                for container, edited in zip(self._containers, self._edited, strict=True)
+                if container >= 0 and edited >= threshold
+            )
+            cached = self._edited_since_cache = (since, len(self._edited), found)
+        return cached[2]
 
     def complete(self) -> None:
         """Runs (the rest of) the search unless done: its observers have then seen every object."""
@@ -95,8 +121,7 @@ class SearchIndex:
         that a resumed page walk finds again (its checkpoint names a page in it). The search's own order is
         not that: Notion does not say how it orders ties, and a capped search's tail comes oldest first."""
         if len(self._sorted) != len(self._ids):
-            ids, edited = self._ids, self._edited
-            self._sorted = array("q", sorted(range(len(ids)), key=lambda i: (edited[i], ids[i]), reverse=True))
+            self._sorted = array("i", newest_first(self._edited, self._ids))
         return self._sorted
 
     def _listing(self) -> Iterator[dict[str, Any]]:
@@ -121,7 +146,7 @@ class SearchIndex:
                     "filter": {"property": "object", "value": self.kind},
                     "sort": {"timestamp": "last_edited_time", "direction": direction},
                 },
-                known_ids=lambda: self._seen,  # a restart skips what the index holds: no second set of ids
+                known_ids=lambda: self._ids,  # a restart skips what the index holds: no second set of ids
                 on_page=observe,
             )
 
@@ -134,7 +159,7 @@ class SearchIndex:
         )
         met = False
         for obj in listing("ascending"):
-            if obj["id"] in self._seen:
+            if obj["id"] in self._ids:
                 met = True
                 break
             if self.since is not None and parse_datetime(obj["last_edited_time"]) < self.since:
@@ -158,12 +183,10 @@ class SearchIndex:
                 edited = parse_datetime(obj["last_edited_time"])
                 if self.since is not None and edited < self.since:
                     break  # sorted newest first: everything after this is older still
-                if obj["id"] in self._seen:
+                if not self._ids.added(obj["id"]):
                     continue  # returned twice (or asked again after a consumer abandoned the search half-way)
-                self._seen.add(obj["id"])
-                self._ids.append(obj["id"])
                 self._edited.append(round(edited.timestamp() * 1000))
-                self._containers.append(_container_id(obj))
+                self._containers.append(self._container_position(_container_id(obj)))
                 for observer in self._observers:
                     observer(obj)
                 yield obj
@@ -175,13 +198,64 @@ class SearchIndex:
             raise
         self._complete = True
 
+    def _container_position(self, container_id: str | None) -> int:
+        """The container's position in _container_ids (kept once: the same few ids recur in every row), -1: none."""
+        if container_id is None:
+            return -1
+        position = self._container_positions.get(container_id)
+        if position is None:
+            position = self._container_positions[container_id] = len(self._container_ids)
+            self._container_ids.append(container_id)
+        return position
+
 
 def _container_id(obj: dict[str, Any]) -> str | None:
-    """A data source's database, or a row's data source (what the row streams ask the index); interned: the
-    same few ids recur in every row."""
+    """A data source's database, or a row's data source (what the row streams ask the index)."""
     parent = obj.get("parent") or {}
     found = parent.get("database_id") if obj.get("object") == "data_source" else parent.get("data_source_id")
-    return sys.intern(found) if isinstance(found, str) else None
+    return found if isinstance(found, str) else None
+
+
+# More runs than this and the listing is not the sorted search it should be: sorted whole instead.
+MERGED_RUNS = 64
+
+
+def newest_first(edited: array[int], ids: IdTable) -> Iterator[int]:
+    """The positions, newest first and, within a millisecond, by id descending, without a sort key per object.
+
+    The search comes sorted (newest first; past a cap, the rest oldest first): its positions fall into a few
+    monotone runs, merged here; only each run's ties are sorted (by id). Another order (not expected from
+    Notion) is sorted whole, at a key per object, so it is still right.
+    """
+    count = len(edited)
+    runs: list[range] = []
+    start = 0
+    while start < count:
+        stop = start + 1
+        while stop < count and edited[stop] <= edited[stop - 1]:
+            stop += 1
+        if stop == start + 1 and stop < count:  # not descending: an ascending run, read backwards
+            while stop < count and edited[stop] >= edited[stop - 1]:
+                stop += 1
+            runs.append(range(stop - 1, start - 1, -1))
+        else:
+            runs.append(range(start, stop))
+        start = stop
+        if len(runs) > MERGED_RUNS:
+            return iter(sorted(range(count), key=lambda i: (edited[i], ids[i]), reverse=True))
+    key = lambda i: (edited[i], ids[i])  # noqa: E731
+    return heapq.merge(*(_ties_by_id(run, edited, key) for run in runs), key=key, reverse=True)
+
+
+def _ties_by_id(run: range, edited: array[int], key: Callable[[int], tuple[int, str]]) -> Iterator[int]:
+    """A run's positions (edited non-increasing along it), each group of equal times sorted by id descending."""
+    group: list[int] = []
+    for position in run:
+        if group and edited[position] != edited[group[0]]:
+            yield from sorted(group, key=key, reverse=True) if len(group) > 1 else group
+            group = []
+        group.append(position)
+    yield from sorted(group, key=key, reverse=True) if len(group) > 1 else group
 
 
 class TrashListing:

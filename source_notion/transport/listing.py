@@ -16,6 +16,7 @@ from collections.abc import Callable, Container, Iterator
 from typing import Any
 
 from source_notion.transport.calls import Call, ItemKey, Json, ListingRestart, PageSize, Transport
+from source_notion.transport.compact_ids import IdTable
 
 MAX_PAGE_SIZE = 100  # Notion's largest page
 MIN_PAGE_SIZE = 10  # the smallest page a listing's 504s halve it to
@@ -25,6 +26,24 @@ logger = logging.getLogger("airbyte")
 
 def _object_id(item: Json) -> Any:
     return item.get("id") if isinstance(item, dict) else None
+
+
+class _Yielded:
+    """What a listing returned, to skip on a restart: ids compactly (a data-source query can list a data source's
+    every row), other keys (an item_key's) in a set."""
+
+    def __init__(self) -> None:
+        self._ids = IdTable()
+        self._other: set[Any] = set()
+
+    def add(self, key: Any) -> None:
+        if isinstance(key, str):
+            self._ids.add(key)
+        else:
+            self._other.add(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids if isinstance(key, str) else key in self._other
 
 
 class Listing:
@@ -53,7 +72,7 @@ class Listing:
         self._key_of = item_key or _object_id
         self._page_size = PageSize(MAX_PAGE_SIZE, MIN_PAGE_SIZE, shrink_on_timeout)
         self._known_ids, self._resume, self._on_page = known_ids, resume, on_page
-        self._seen: set[Any] = set()  # the keys yielded, when the caller does not keep them (known_ids)
+        self._seen = _Yielded()  # the keys yielded, when the caller does not keep them (known_ids)
         self._known: Container[Any] = ()  # the caller's, as of the last restart
         self._restarts = 0  # restarts so far that count against the policy's limit
         self._progress = 0  # items yielded since the listing last (re)started
