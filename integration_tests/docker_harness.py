@@ -243,14 +243,18 @@ class ConnectorContainer:
             return self._run(args, mounted, environment, volumes or {})
 
     def _run(
-        self, args: list[str], mounted: Path, environment: dict[str, str], volumes: dict[str, dict[str, str]]
+        self,
+        args: list[str],
+        mounted: Path,
+        environment: dict[str, str],
+        volumes: dict[str, dict[str, str]] | None = None,
     ) -> ConnectorRun:
         container = self.client.containers.run(
             self.image,
             command=args,
             network_mode="host",
             environment=environment,
-            volumes={str(mounted): {"bind": MOUNT_POINT, "mode": "ro"}, **volumes},
+            volumes={str(mounted): {"bind": MOUNT_POINT, "mode": "ro"}, **(volumes or {})},
             detach=True,
         )
         try:

@@ -5,6 +5,7 @@ the renderer's code is used for neither (only `plain_text`, the concatenation of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -17,6 +18,14 @@ from source_notion.markdown.tree import BlockNode
 # go deeper (the `small` workspace nests to 36), so the guard is raised.
 PARSER = MarkdownIt("commonmark", {"maxNesting": 200}).enable(["table", "strikethrough"])
 NOTION = "https://www.notion.so/"
+# A Notion-hosted file's signed URL: its host (the emulator's file host, on a port of its own), the workspace and
+# file uuids and the signature vary from one emulator to another; the name is what a rendering chose.
+SIGNED_URL = re.compile(r"https?://[^\s)\"]+/([^/?\s\"]+)\?X-Amz-[^\s)\"]*")
+
+
+def signed_urls_named(markdown: str) -> str:
+    """Markdown with every signed file URL as SIGNED/<file name>, so renderings from two emulators compare."""
+    return SIGNED_URL.sub(r"SIGNED/\1", markdown)
 
 
 def strip_front_matter(markdown: str) -> tuple[str | None, str]:

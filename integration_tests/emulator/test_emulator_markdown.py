@@ -8,6 +8,8 @@ import re
 import pytest
 import requests
 
+from testkit.markdown_reading import signed_urls_named
+
 HEADERS = {"Authorization": "Bearer ntn_emulator_token", "Notion-Version": "2026-03-11"}
 HEX = re.compile(r"[0-9a-f]{32}")
 
@@ -22,8 +24,9 @@ def landmarks(emulator) -> dict:
 
 
 def normalized(markdown: str) -> str:
-    """Ids in URLs replaced by ID (they are the generator's; the forms are what is tested)."""
-    return HEX.sub("ID", re.sub(r"X-Amz-Date=\d+", "X-Amz-Date=T", markdown))
+    """Ids in URLs replaced by ID, signed file URLs by SIGNED/<name> (they are the generator's and the file host's;
+    the forms are what is tested)."""
+    return HEX.sub("ID", signed_urls_named(re.sub(r"X-Amz-Date=\d+", "X-Amz-Date=T", markdown)))
 
 
 GALLERY_V1 = """\
@@ -85,10 +88,10 @@ $$
 <unknown url="https://www.notion.so/ID#ID" alt="embed"/>
 <unknown url="https://www.notion.so/ID#ID" alt="bookmark"/>
 ![External image](https://images.example.com/diagram.png)
-![](https://files.example.com/uploaded.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Date=T)
+![](SIGNED/uploaded.png)
 <video src="https://www.youtube.com/watch?v=dQw4w9WgXcQ"></video>
-<pdf src="https://files.example.com/spec.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&amp;X-Amz-Expires=3600&amp;X-Amz-Date=T"></pdf>
-<file src="https://files.example.com/report.xlsx?X-Amz-Algorithm=AWS4-HMAC-SHA256&amp;X-Amz-Expires=3600&amp;X-Amz-Date=T"></file>
+<pdf src="SIGNED/spec.pdf"></pdf>
+<file src="SIGNED/report.xlsx"></file>
 <audio src="https://files.example.com/standup.mp3"></audio>
 <unknown url="https://www.notion.so/ID#ID" alt="link_preview"/>
 Add a meeting note

@@ -70,6 +70,11 @@ def test_command_line_prints_its_url_serves_and_stops():
             "query_result_cap": 10000,
             "search_result_cap": 0,
             "cursors_expired": 0,
+            # the Markdown endpoint's record limit (~20,000 blocks) and the version it starts at (None: every one)
+            "markdown_record_limit": 20000,
+            "markdown_min_version": None,
+            # the file host's clock stands still while a file is fetched, unless a test makes a sync last hours
+            "file_fetch_advance_seconds": 0.0,
         }
     finally:
         process.terminate()
