@@ -19,7 +19,7 @@ from testkit.messages import FinalState, error_summary, parse_lines
 # The CDK logs one line per rate-limit back-off: "... Rate limit exceeded (HTTP 429). Retrying in 2.0 seconds."
 _BACKOFF_SLEEP = re.compile(r"Rate limit exceeded.*Retrying in ([0-9.]+) seconds")
 # What our connector logs when it meets one of Notion's 2026 limits (source_notion: rate_budget's `learnt`,
-# client.paginate, workspace_index): the issue-10 rows count them.
+# transport/listing.py, workspace_index): the issue-10 rows count them.
 LIMIT_EVENTS = {
     "plan detected": re.compile(r"the workspace's plan allows \d+"),
     "plan kept at 180": re.compile(r"keeping to \d+"),

@@ -1,6 +1,6 @@
 """Renders one run's figures as a Markdown table (one column per scenario) and the acceptance verdicts.
 
-Markdown so that the README's Performance section can carry the table of a real run as printed.
+Markdown so that docs/benchmarks.md can carry the table of a real run as printed.
 """
 
 from __future__ import annotations

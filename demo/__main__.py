@@ -3,8 +3,10 @@
 It starts the Notion API emulator (profile `demo`), runs spec, check, discover and a full read of every
 stream, edits the workspace a little (a page's properties, a block, a new block, a comment, a new row),
 runs an incremental read with the state the full read ended with, and writes every message under
-`demo-output/`. It prints per-stream record counts, what the incremental read picked up, and the final
-state. It exits non-zero if any command fails or the full read does not match the emulator's ground truth.
+`demo-output/`. It prints the record count of every selected stream (the fixed ones, `page_content` and the row
+streams, one per data source), what the incremental read picked up, and the final state as a person reads it. It
+exits non-zero if any command fails, the full read does not match the emulator's ground truth, or the incremental
+read misses an edit.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 
 from notion_emulator import Emulator
 from notion_emulator.control.client import ControlClient
+from source_notion.config.input_checks import CDK_KEY_PREFIX, CURSOR_KEY, IN_PROGRESS_KEY, MENTIONS_KEY
 from testkit.connector import Connector, ConnectorRun, config
 from testkit.constants import STREAMS
-from testkit.messages import catalog_of, configured_catalog, error_summary, final_state
+from testkit.messages import catalog_of, configured_catalog, error_summary, final_state, row_streams
 
 OUTPUT = Path("demo-output")
 
@@ -36,16 +39,24 @@ def run_connector(connector: Connector, args: list[str], out_name: str) -> Conne
     return run
 
 
-def records_by_stream(run: ConnectorRun) -> dict[str, list[dict[str, Any]]]:
-    return {name: run.of(name) for name in STREAMS}
+def records_by_stream(run: ConnectorRun, streams: list[str]) -> dict[str, list[dict[str, Any]]]:
+    return {name: run.of(name) for name in streams}
 
 
-def compare_with_ground_truth(control: ControlClient, records: dict[str, list[dict[str, Any]]]) -> list[str]:
-    expected = control.expected_ids()
+def expected_ids(control: ControlClient, catalog: dict[str, Any]) -> dict[str, set[str]]:
+    """The ground truth's ids for every selected stream: the fixed streams by name, each row stream the rows of its
+    data source (the truth's `rows`, which carry their data source)."""
+    truth = control.expected(streams=[*STREAMS, "rows"])
+    expected = {stream: {item["id"] for item in truth[stream]} for stream in STREAMS}
+    for stream, (data_source_id, _) in row_streams(catalog).items():
+        expected[stream] = {row["id"] for row in truth["rows"] if row["data_source_id"] == data_source_id}
+    return expected
+
+
+def compare_with_ground_truth(expected: dict[str, set[str]], records: dict[str, list[dict[str, Any]]]) -> list[str]:
     problems = []
-    for stream in STREAMS:
-        want = expected[stream]
-        got = {record["id"] for record in records.get(stream, [])}
+    for stream, records_of_stream in records.items():
+        want, got = expected[stream], {record["id"] for record in records_of_stream}
         if want != got:
             problems.append(f"{stream}: {len(want - got)} missing, {len(got - want)} unexpected")
     return problems
@@ -57,19 +68,44 @@ def write_json(name: str, payload: Any) -> Path:
     return path
 
 
-def print_counts(title: str, records: dict[str, list[dict[str, Any]]], extra: dict[str, str] | None = None) -> None:
+def print_counts(title: str, records: dict[str, list[dict[str, Any]]], row_stream_names: set[str]) -> None:
     print(f"\n{title}")
-    for stream in STREAMS:
-        note = f"   {extra[stream]}" if extra and stream in extra else ""
-        print(f"  {stream:<13} {len(records.get(stream, [])):>6} records{note}")
+    width = max(map(len, records))
+    for stream, records_of_stream in records.items():
+        kind = "   (rows of a data source)" if stream in row_stream_names else ""
+        print(f"  {stream:<{width}} {len(records_of_stream):>6} records{kind}")
 
 
-def make_edits(backend: Any, records: dict[str, list[dict[str, Any]]]) -> tuple[list[str], dict[str, set[str]]]:
+def readable_state(stream_state: dict[str, Any]) -> str:
+    """One stream's state as a person reads it: where the next sync reads from and what else it keeps (docs/notion.md,
+    "Sync modes and state"); the CDK's own markers (`__ab_...`) are left out."""
+    parts = []
+    if CURSOR_KEY in stream_state:
+        parts.append(f"changes since {stream_state[CURSOR_KEY]}")
+    if IN_PROGRESS_KEY in stream_state:
+        parts.append(f"a walk under way, done down to {stream_state[IN_PROGRESS_KEY].get('walked_down_to')}")
+    if MENTIONS_KEY in stream_state:
+        mentions = stream_state[MENTIONS_KEY]
+        rows = {row for row_ids in mentions.values() for row in row_ids}
+        if rows:
+            parts.append(f"{len(rows)} rows mention {len(mentions)} pages or databases (read again when those change)")
+    known = (CURSOR_KEY, IN_PROGRESS_KEY, MENTIONS_KEY)
+    parts += [
+        f"{key} {json.dumps(value)}"
+        for key, value in stream_state.items()
+        if key not in known and not key.startswith(CDK_KEY_PREFIX)
+    ]
+    return "; ".join(parts) or "no cursor: read in full on every sync"
+
+
+def make_edits(
+    backend: Any, records: dict[str, list[dict[str, Any]]], row_stream_of: dict[str, str]
+) -> tuple[list[str], dict[str, set[str]]]:
     """A few everyday edits, made through the emulator's mutation API: what was done, and the ids per stream
-    that the next incremental read must bring."""
+    that the next incremental read must bring (`row_stream_of`: each data source's row stream)."""
     landmarks = backend.landmarks
     row = next(p for p in records["pages"] if p["parent"]["type"] == "data_source_id")
-    paragraph = next(b for b in records["blocks"] if b["type"] == "paragraph")
+    paragraph = min((b for b in records["blocks"] if b["type"] == "paragraph"), key=lambda b: b["id"])
     wiki = landmarks["wiki"]
     backend.edit_page(row["id"], advance_seconds=3600)
     backend.edit_block(paragraph["id"], text="Edited in the demo: this paragraph changed.")
@@ -83,11 +119,18 @@ def make_edits(backend: Any, records: dict[str, list[dict[str, Any]]]) -> tuple[
         f"added the comment {comment} on the wiki page {wiki}",
         f"added the row {new_row} to the Tasks data source",
     ]
+    changed_pages = {row["id"], paragraph["page_id"], wiki, new_row}
     must_bring = {
-        "pages": {row["id"], paragraph["page_id"], wiki, new_row},
+        "pages": changed_pages,
+        "page_content": changed_pages,
         "blocks": {paragraph["id"], new_block},
         "comments": {comment},
     }
+    for data_source_id, row_id in (
+        (row["parent"]["data_source_id"], row["id"]),
+        (landmarks["tasks_data_source"], new_row),
+    ):
+        must_bring.setdefault(row_stream_of[data_source_id], set()).add(row_id)
     return done, must_bring
 
 
@@ -116,23 +159,28 @@ def main() -> int:
         discovered = catalog_of(discover.messages)
         print("discover: " + ", ".join(s["name"] for s in discovered["streams"]))
 
-        catalog = write_json("catalog.json", configured_catalog(discovered))
+        configured = configured_catalog(discovered)
+        selected = [entry["stream"]["name"] for entry in configured["streams"]]
+        row_stream_of = {source: stream for stream, (source, _) in row_streams(configured).items()}
+        catalog = write_json("catalog.json", configured)
         read = ["read", "--config", str(cfg), "--catalog", str(catalog)]
         full = run_connector(connector, read, "read_full.jsonl")
-        full_records = records_by_stream(full)
-        print_counts("Full read (demo-output/read_full.jsonl):", full_records)
-        problems = compare_with_ground_truth(control, full_records)
+        full_records = records_by_stream(full, selected)
+        print_counts("Full read (demo-output/read_full.jsonl):", full_records, set(row_stream_of.values()))
+        problems = compare_with_ground_truth(expected_ids(control, configured), full_records)
         print("  matches the emulator's ground truth" if not problems else "  MISMATCH: " + "; ".join(problems))
         state = write_json("state_after_full.json", full.final_state())
 
         # Time passes, somebody edits the workspace: the incremental read must bring exactly that.
-        changes, must_bring = make_edits(emulator.backend, full_records)
+        changes, must_bring = make_edits(emulator.backend, full_records, row_stream_of)
         print("\nEdits made in the workspace (an hour later, by the emulator's clock):")
         for line in changes:
             print(f"  - {line}")
         incremental = run_connector(connector, [*read, "--state", str(state)], "read_incremental.jsonl")
-        incremental_records = records_by_stream(incremental)
-        print_counts("Incremental read (demo-output/read_incremental.jsonl):", incremental_records)
+        incremental_records = records_by_stream(incremental, selected)
+        print_counts(
+            "Incremental read (demo-output/read_incremental.jsonl):", incremental_records, set(row_stream_of.values())
+        )
         misses = []
         for stream, ids in must_bring.items():
             missing = ids - {record["id"] for record in incremental_records[stream]}
@@ -142,9 +190,13 @@ def main() -> int:
         problems += misses
         newest_state = final_state(incremental.messages)
         write_json("state_after_incremental.json", newest_state)
-        print("\nFinal state (demo-output/state_after_incremental.json):")
+        print(
+            "\nFinal state (demo-output/state_after_incremental.json): what each stream's next sync reads (from its cursor minus lookback_minutes)"
+        )
+        width = max(map(len, selected))
         for entry in newest_state:
-            print(f"  {entry['stream']['stream_descriptor']['name']:<13} {json.dumps(entry['stream']['stream_state'])}")
+            name = entry["stream"]["stream_descriptor"]["name"]
+            print(f"  {name:<{width}} {readable_state(entry['stream']['stream_state'])}")
         stats = control.stats()
         print(f"\nRequests served by the emulator in all: {stats['requests_total']}, 429s: {stats['rate_limited']}")
     return 1 if problems else 0

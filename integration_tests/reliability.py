@@ -1,5 +1,5 @@
 """What the reliability suites (faults, kills, edits) share: comparing what a sync emitted with the emulator's ground
-truth, an append+dedup destination, and the figures a run reports (README "Reliability").
+truth, an append+dedup destination, and the figures a run reports (docs/reliability.md).
 
 The comparison is by id and by `last_edited_time` at the minute (Notion rounds the API's times to the minute; the
 ground truth keeps some exact), so "exactly the expected records" means: no id missing, none extra, none emitted
@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from integration_tests.row_oracle import row_problems, row_streams
+from integration_tests.row_oracle import row_problems
 from testkit.connector import ConnectorRun, state_of, sync_from
 from testkit.destination import DedupDestination, minute
+from testkit.messages import row_streams
 
 # Where a run writes its figures (one JSON file per suite) when asked to: RELIABILITY_FIGURES=<folder>.
 FIGURES_VARIABLE = "RELIABILITY_FIGURES"
@@ -138,7 +139,7 @@ class Destination(DedupDestination):
 
 
 def write_figures(suite: str, figures: dict[str, Any]) -> None:
-    """Writes a suite's figures as JSON when RELIABILITY_FIGURES names a folder (how the README's are made)."""
+    """Writes a suite's figures as JSON when RELIABILITY_FIGURES names a folder (how docs/reliability.md's are made)."""
     folder = os.environ.get(FIGURES_VARIABLE)
     if not folder:
         return

@@ -16,7 +16,8 @@ from unit_tests.rows.schema_check import validate
 # The fixed columns every row stream starts with, in order, as issue 11 and docs/notion.md list them (plus the
 # archived-partition flag). Spelled out here on purpose, not imported from source_notion/rows/naming.py's
 # FIXED_COLUMNS: the tests are the oracle of the connector's names, so they must not take them from the connector
-# (the duplicates tool pairs the two lists; that repetition is the point).
+# (the duplicates tool pairs the two lists; that repetition is the point). The unit tests of the row schema take
+# them from here too.
 FIXED_COLUMNS = (
     "id",
     "url",
@@ -29,17 +30,6 @@ FIXED_COLUMNS = (
     "database_id",
     "is_archived",
 )
-
-
-def row_streams(catalog: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """{stream name: (data source id, json schema)} of every row stream of a configured catalog."""
-    out = {}
-    for entry in catalog["streams"]:
-        schema = entry["stream"]["json_schema"]
-        source = (schema.get("x-notion") or {}).get("data_source_id")
-        if source:
-            out[entry["stream"]["name"]] = (source, schema)
-    return out
 
 
 def typed_columns(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

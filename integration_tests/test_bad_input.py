@@ -551,7 +551,7 @@ def run_command(args: list[str], base_url: str, unreadable: bool) -> subprocess.
     return subprocess.run([*prefix, *command(), *args], capture_output=True, text=True, env=env, timeout=300)
 
 
-ANSWERED: list[Case] = []  # the cases that passed every check below, for the README's figures
+ANSWERED: list[Case] = []  # the cases that passed every check below, for docs/reliability.md's figures
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -2,14 +2,13 @@
 
 import pytest
 
-from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config
 from testkit.constants import EMULATOR_TOKEN, STREAMS
 
 
 @pytest.mark.parametrize("missing,stream", [("_no_users", "users"), ("_no_comments", "comments")])
-def test_a_403_skips_only_that_stream(emulator, tmp_path, missing, stream):
-    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+def test_a_403_skips_only_that_stream(emulator, control, tmp_path, missing, stream):
+    connector = Connector(emulator.base_url, tmp_path)
     cfg = config(token=EMULATOR_TOKEN + missing)
     run = connector.read(cfg, connector.catalog(cfg))
     assert run.returncode == 0, run.errors

@@ -2,7 +2,6 @@
 
 import pytest
 
-from notion_emulator.control.client import ControlClient
 from source_notion.source import TIME_SCALE_VARIABLE
 from testkit.connector import Connector, config
 from testkit.constants import STREAMS
@@ -11,8 +10,8 @@ CHILDREN = "GET /v1/blocks/{id}/children"
 
 
 @pytest.fixture
-def world(emulator, tmp_path):
-    return Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+def world(emulator, control, tmp_path):
+    return Connector(emulator.base_url, tmp_path), control
 
 
 def script(control, *rules):

@@ -4,34 +4,23 @@ request lower bound."""
 import math
 from collections import Counter
 
-import jsonschema
 import pytest
 
-from notion_emulator import Emulator
 from notion_emulator.accounting.ground_truth import GroundTruth
-from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config
 from testkit.constants import STREAMS
 
 
 @pytest.fixture(scope="module")
-def emulator_module():
-    emulator = Emulator(profile="small", seed=0).start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture(scope="module")
-def full_sync(emulator_module, tmp_path_factory):
+def full_sync(emulator_module, control_module, tmp_path_factory):
     """One full sync shared by the assertions of this module (the workspace is not mutated here)."""
-    control = ControlClient(emulator_module.base_url)
     connector = Connector(emulator_module.base_url, tmp_path_factory.mktemp("full"))
     cfg = config()
     catalog = connector.catalog(cfg)
-    control.reset_stats()
+    control_module.reset_stats()
     run = connector.read(cfg, catalog)
-    stats = control.stats(detail=True)
-    return run, catalog, stats, control
+    stats = control_module.stats(detail=True)
+    return run, catalog, stats, control_module
 
 
 def test_the_sync_succeeds(full_sync):
@@ -81,12 +70,7 @@ def test_comments_carry_their_page(full_sync):
 
 def test_every_record_validates_against_its_declared_schema(full_sync):
     run, catalog, _, _ = full_sync
-    schemas = {s["stream"]["name"]: s["stream"]["json_schema"] for s in catalog["streams"]}
-    for stream, records in run.records.items():
-        validator = jsonschema.Draft7Validator(schemas[stream])
-        for record in records:
-            errors = sorted(validator.iter_errors(record), key=str)
-            assert not errors, f"{stream} {record['id']}: {errors[0].message} at {list(errors[0].absolute_path)}"
+    assert run.invalid_records(catalog) == []
 
 
 def test_the_request_count_is_the_lower_bound(full_sync):
@@ -134,42 +118,39 @@ def test_final_state_per_stream(full_sync):
     assert states["pages"] == {"last_edited_time": newest_page}
 
 
-def test_a_lower_max_block_depth_is_honoured(emulator_module, tmp_path):
-    control = ControlClient(emulator_module.base_url)
+def test_a_lower_max_block_depth_is_honoured(emulator_module, control_module, tmp_path):
     connector = Connector(emulator_module.base_url, tmp_path)
     cfg = config(max_block_depth=3)
     run = connector.read(cfg, connector.catalog(cfg, ["blocks"]))
-    expected = {(e["id"], e["depth"]) for e in control.expected(streams=["blocks"], max_block_depth=3)["blocks"]}
+    expected = {(e["id"], e["depth"]) for e in control_module.expected(streams=["blocks"], max_block_depth=3)["blocks"]}
     assert {(b["id"], b["depth"]) for b in run.of("blocks")} == expected
     assert max(depth for _, depth in expected) == 3
     cut = int(run.summary("blocks").split("subtrees cut at max_block_depth: ")[1].split(";")[0])
     assert cut > 0
 
 
-def test_inline_comments_are_the_ground_truth_at_the_lower_bound(emulator_module, tmp_path):
-    control = ControlClient(emulator_module.base_url)
+def test_inline_comments_are_the_ground_truth_at_the_lower_bound(emulator_module, control_module, tmp_path):
     connector = Connector(emulator_module.base_url, tmp_path)
     cfg = config(include_inline_comments=True)
     catalog = connector.catalog(cfg, ["blocks", "comments"])
-    control.reset_stats()
+    control_module.reset_stats()
     run = connector.read(cfg, catalog)
     assert run.returncode == 0, run.errors
-    expected = control.expected(streams=["comments"], include_inline_comments=True)["comments"]
+    expected = control_module.expected(streams=["comments"], include_inline_comments=True)["comments"]
     assert {(c["id"], c["page_id"]) for c in run.of("comments")} == {(e["id"], e["page_id"]) for e in expected}
     assert any(e["parent_id"] != e["page_id"] for e in expected)  # some are on blocks
-    bound = control.lower_bound(streams=["blocks", "comments"], include_inline_comments=True)
-    assert control.stats()["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
+    bound = control_module.lower_bound(streams=["blocks", "comments"], include_inline_comments=True)
+    assert control_module.stats()["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
 
 
-def test_inline_comments_without_the_blocks_stream_walk_the_trees_once(emulator_module, tmp_path):
-    control = ControlClient(emulator_module.base_url)
+def test_inline_comments_without_the_blocks_stream_walk_the_trees_once(emulator_module, control_module, tmp_path):
     connector = Connector(emulator_module.base_url, tmp_path)
     cfg = config(include_inline_comments=True)
     catalog = connector.catalog(cfg, ["comments"])  # discover sends requests (the data-source search): not counted
-    control.reset_stats()
+    control_module.reset_stats()
     run = connector.read(cfg, catalog)
     assert run.returncode == 0, run.errors
-    expected = control.expected(streams=["comments"], include_inline_comments=True)["comments"]
+    expected = control_module.expected(streams=["comments"], include_inline_comments=True)["comments"]
     assert set(run.ids("comments")) == {e["id"] for e in expected}
-    bound = control.lower_bound(streams=["comments"], include_inline_comments=True)
-    assert control.stats()["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
+    bound = control_module.lower_bound(streams=["comments"], include_inline_comments=True)
+    assert control_module.stats()["by_endpoint"] == bound["by_endpoint"], bound["explanation"]

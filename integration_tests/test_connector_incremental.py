@@ -4,14 +4,13 @@ lookback: its ground truth and lower bound are taken at that `since`."""
 
 import pytest
 
-from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of, sync_from
 from testkit.constants import STREAMS
 
 
 @pytest.fixture
-def world(emulator, tmp_path):
-    return Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+def world(emulator, control, tmp_path):
+    return Connector(emulator.base_url, tmp_path), control
 
 
 def info(control):

@@ -28,6 +28,16 @@ def connector_for(emulator, folder, **env):
     return Connector(emulator.base_url, folder, env={**SCALED, **env})
 
 
+def started(emulator_factory, folder, cfg, streams=STREAMS, **options):
+    """An emulator started with `options`, the time-scaled connector of it, the emulator's control, and the catalog
+    of `streams` (default: the fixed streams), its discover's requests not counted (the stats reset after it)."""
+    emulator = emulator_factory(**options)
+    connector, control = connector_for(emulator, folder), ControlClient(emulator.base_url)
+    catalog = connector.catalog(cfg, streams=streams)
+    control.reset_stats()
+    return connector, control, catalog
+
+
 def assert_complete(run, control, streams=STREAMS):
     assert run.returncode == 0, run.errors
     for stream in streams:
@@ -58,11 +68,10 @@ def test_small_on_the_standard_plan_costs_exactly_the_one_429_of_the_probe(emula
     the one 429 the documented behaviour needs to tell 180 from 600), waits for the window, then keeps to 180.
     Measured: 1 at SCALE 30 and 60; 2 at SCALE 10 under load, 6 at real time on a loaded machine (a probe
     accepted in a new window, then the fallback)."""
-    emulator = emulator_factory(profile="small", plan="standard", rate_time_scale=SCALE)
-    connector, control = connector_for(emulator, tmp_path), ControlClient(emulator.base_url)
     cfg = config(requests_per_second=None)
-    catalog = connector.catalog(cfg)
-    control.reset_stats()
+    connector, control, catalog = started(
+        emulator_factory, tmp_path, cfg, profile="small", plan="standard", rate_time_scale=SCALE
+    )
     run = connector.read(cfg, catalog)
     assert_complete(run, control)
     stats = control.stats()
@@ -121,11 +130,8 @@ def test_two_connections_sharing_the_workspace_budget_both_complete(emulator_fac
 
 
 def test_a_workspace_limit_with_retry_after_90_is_waited_out_whole(emulator_factory, tmp_path):
-    emulator = emulator_factory(profile="small", rate_time_scale=SCALE)
-    connector, control = connector_for(emulator, tmp_path), ControlClient(emulator.base_url)
     cfg = config()
-    catalog = connector.catalog(cfg)
-    control.reset_stats()
+    connector, control, catalog = started(emulator_factory, tmp_path, cfg, profile="small", rate_time_scale=SCALE)
     control.set_faults(
         {
             "script": [
@@ -143,11 +149,8 @@ def test_a_workspace_limit_with_retry_after_90_is_waited_out_whole(emulator_fact
 
 
 def test_a_529_storm_is_waited_out_and_never_counted_against_the_retry_limit(emulator_factory, tmp_path):
-    emulator = emulator_factory(profile="small", rate_time_scale=SCALE)
-    connector, control = connector_for(emulator, tmp_path), ControlClient(emulator.base_url)
     cfg = config()
-    catalog = connector.catalog(cfg)
-    control.reset_stats()
+    connector, control, catalog = started(emulator_factory, tmp_path, cfg, profile="small", rate_time_scale=SCALE)
     # 60 s of 529s (1 s scaled) on the first block listing, and a second storm later
     control.set_faults(
         {
@@ -166,11 +169,8 @@ def test_a_529_storm_is_waited_out_and_never_counted_against_the_retry_limit(emu
 
 
 def test_a_blocked_connection_fails_at_once_saying_its_api_access_is_restricted(emulator_factory, tmp_path):
-    emulator = emulator_factory(profile="small")
-    connector, control = connector_for(emulator, tmp_path), ControlClient(emulator.base_url)
     cfg = config()
-    catalog = connector.catalog(cfg)
-    control.reset_stats()
+    connector, control, catalog = started(emulator_factory, tmp_path, cfg, profile="small")
     control.set_faults({"script": [{"match": {}, "fault": "blocked", "count": None}]})
     run = connector.read(cfg, catalog)
     assert run.returncode != 0
@@ -229,11 +229,10 @@ def test_a_data_source_of_25000_rows_under_the_10000_cap_and_expiring_cursors_is
 
 def test_a_capped_search_is_read_whole_from_its_other_end(emulator_factory, tmp_path):
     """130 pages under a search cap of 100: the newest 100, then the oldest up to where the two ends meet."""
-    emulator = emulator_factory(profile="small", search_result_cap=100)
-    connector, control = connector_for(emulator, tmp_path), ControlClient(emulator.base_url)
     cfg = config()
-    catalog = connector.catalog(cfg, streams=["pages", "data_sources"])
-    control.reset_stats()
+    connector, control, catalog = started(
+        emulator_factory, tmp_path, cfg, ["pages", "data_sources"], profile="small", search_result_cap=100
+    )
     run = connector.read(cfg, catalog)
     assert_complete(run, control, streams=["pages", "data_sources"])
     assert any("capped the page search after 100 results" in line for line in run.logs)

@@ -89,10 +89,12 @@ def test_an_edit_indexed_after_the_sync_started_is_lost_without_lookback_and_rea
     assert state_of(found.final_state(), "blocks") == {"last_edited_time": "2026-11-01T10:20:00.000Z"}
 
 
-def test_the_default_lookback_costs_the_rewalk_of_pages_edited_in_the_window_before_the_cursor(emulator, tmp_path):
+def test_the_default_lookback_costs_the_rewalk_of_pages_edited_in_the_window_before_the_cursor(
+    emulator, control, tmp_path
+):
     """What the default lookback costs in a sync where nothing changed, against the lower bound: the block
     listings and comment listings of the pages edited in the five minutes before the cursor, nothing else."""
-    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+    connector = Connector(emulator.base_url, tmp_path)
     cfg = config(comments_scope="changed_pages")
     catalog = connector.catalog(cfg, ("pages", "data_sources", "databases", "blocks", "comments"))
     full = read_ok(connector, cfg, catalog)  # at 09:00

@@ -179,8 +179,8 @@ def test_every_page_of_small_parses_and_holds_its_tree(small_read):
     assert rich.table_cells and rich.code_blocks and rich.headings and rich.list_items and rich.links
 
 
-def test_a_cut_tree_says_so(emulator, tmp_path):
-    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+def test_a_cut_tree_says_so(emulator, control, tmp_path):
+    connector = Connector(emulator.base_url, tmp_path)
     cfg = config(max_block_depth=3)
     run = connector.read(cfg, connector.catalog(cfg, ["page_content"], mode="full_refresh"))
     assert run.returncode == 0, run.errors
@@ -202,8 +202,8 @@ def test_hosted_files_carry_their_expiry_time(small_read):
 # --- requests: page_content costs nothing more than blocks -------------------------------------------------
 
 
-def _read_stats(emulator, tmp_path, streams, cfg=None, state=None):
-    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+def _read_stats(emulator, control, tmp_path, streams, cfg=None, state=None):
+    connector = Connector(emulator.base_url, tmp_path)
     cfg = cfg or config()
     catalog = connector.catalog(cfg, streams)
     control.reset_stats()
@@ -212,22 +212,21 @@ def _read_stats(emulator, tmp_path, streams, cfg=None, state=None):
     return run, control.stats(detail=True)
 
 
-def test_page_content_adds_no_request_to_pages_and_blocks(emulator, tmp_path):
-    _, without = _read_stats(emulator, tmp_path, ["pages", "blocks"])
-    run, with_content = _read_stats(emulator, tmp_path, CONTENT)
+def test_page_content_adds_no_request_to_pages_and_blocks(emulator, control, tmp_path):
+    _, without = _read_stats(emulator, control, tmp_path, ["pages", "blocks"])
+    run, with_content = _read_stats(emulator, control, tmp_path, CONTENT)
     assert with_content["by_endpoint"] == without["by_endpoint"]
     assert with_content["by_endpoint_id_ok"] == without["by_endpoint_id_ok"]  # each tree fetched once, not twice
     assert len(run.of("page_content")) == len(run.of("pages"))
 
 
-def test_page_content_alone_costs_what_blocks_alone_costs(emulator, tmp_path):
-    blocks_run, blocks_only = _read_stats(emulator, tmp_path, ["blocks"])
-    content_run, content_only = _read_stats(emulator, tmp_path, ["page_content"])
+def test_page_content_alone_costs_what_blocks_alone_costs(emulator, control, tmp_path):
+    blocks_run, blocks_only = _read_stats(emulator, control, tmp_path, ["blocks"])
+    content_run, content_only = _read_stats(emulator, control, tmp_path, ["page_content"])
     # and the values the page objects cut at 25 references, read whole as pages reads them (small's
     # mentions_title_row has a title of 30 mentions): page_content's titles are whole
     completion = content_only["by_endpoint"].pop(PROPERTY_ITEMS)
     assert content_only["by_endpoint"] == blocks_only["by_endpoint"]
-    control = Control(emulator.base_url)
     bound = control.lower_bound(streams=["page_content"])
     assert bound["by_endpoint"] == {
         **control.lower_bound(streams=["blocks"])["by_endpoint"],
@@ -242,8 +241,8 @@ def test_page_content_alone_costs_what_blocks_alone_costs(emulator, tmp_path):
     assert {r["page_id"] for r in blocks_run.of("blocks")} <= {r["id"] for r in content_run.of("page_content")}
 
 
-def test_an_incremental_sync_renders_only_the_changed_pages(emulator, tmp_path):
-    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+def test_an_incremental_sync_renders_only_the_changed_pages(emulator, control, tmp_path):
+    connector = Connector(emulator.base_url, tmp_path)
     cfg = config()
     catalog = connector.catalog(cfg, ["page_content"])
     first = connector.read(cfg, catalog)
@@ -271,10 +270,12 @@ def test_an_incremental_sync_renders_only_the_changed_pages(emulator, tmp_path):
     assert "A paragraph added \\* for the incremental test" in again["markdown"]
 
 
-def test_page_content_added_to_an_incremental_catalog_renders_every_page_at_one_fetch_per_tree(emulator, tmp_path):
+def test_page_content_added_to_an_incremental_catalog_renders_every_page_at_one_fetch_per_tree(
+    emulator, control, tmp_path
+):
     """blocks comes with a state (it walks only what changed), page_content without (it needs every page): the
     pages blocks does not walk are walked for page_content alone, and no tree is fetched twice."""
-    connector, control = Connector(emulator.base_url, tmp_path), Control(emulator.base_url)
+    connector = Connector(emulator.base_url, tmp_path)
     cfg = config()
     # discover (which the catalog is made from) makes requests of its own: built before the stats are reset
     both = connector.catalog(cfg, ["blocks", "page_content"])

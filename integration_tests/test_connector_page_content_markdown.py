@@ -111,8 +111,7 @@ def test_cut_pages_are_put_together_at_the_lower_bound(small_both, emulator_fact
         ]
 
 
-def test_permission_blocked_unknown_id_is_counted_not_failed(emulator, tmp_path):
-    control = Control(emulator.base_url)
+def test_permission_blocked_unknown_id_is_counted_not_failed(emulator, control, tmp_path):
     marks = control.info()["landmarks"]
     control.mutate("unshare_page", page_id=marks["synced_source_page"])
     run, requests = read(emulator, tmp_path, "notion_markdown")
@@ -125,8 +124,7 @@ def test_permission_blocked_unknown_id_is_counted_not_failed(emulator, tmp_path)
     assert requests == bound["by_endpoint"], bound["explanation"]
 
 
-def test_incremental_reads_only_changed_pages(emulator, tmp_path):
-    control = Control(emulator.base_url)
+def test_incremental_reads_only_changed_pages(emulator, control, tmp_path):
     first, _ = read(emulator, tmp_path, "notion_markdown", state=[])
     control.advance_clock(3600)
     gallery = control.info()["landmarks"]["gallery_page"]

@@ -1,7 +1,6 @@
 """An interrupted sync (the process killed right after a mid-sync checkpoint) resumes where it stopped and, with
 the records of the interrupted attempt, ends with nothing missing."""
 
-from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of
 
 ENDPOINT = {"blocks": "GET /v1/blocks/{id}/children", "comments": "GET /v1/comments"}
@@ -23,8 +22,8 @@ def grow_workspace(control, pages):
         control.mutate("add_page", title=f"Padding {i}", blocks=1)
 
 
-def test_blocks_and_comments_resume_from_a_mid_sync_checkpoint(emulator, tmp_path):
-    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+def test_blocks_and_comments_resume_from_a_mid_sync_checkpoint(emulator, control, tmp_path):
+    connector = Connector(emulator.base_url, tmp_path)
     grow_workspace(control, 150)  # well over the 100 pages between checkpoints
     cfg = config(max_concurrency=2)
     for stream in ("blocks", "comments"):

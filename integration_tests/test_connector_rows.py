@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from integration_tests.row_oracle import FIXED_COLUMNS, first_page_mentioned, row_problems, row_streams
+from integration_tests.row_oracle import FIXED_COLUMNS, first_page_mentioned, row_problems
 from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of, sync_from
+from testkit.messages import row_streams
 from unit_tests.rows.schema_check import validate
 
 # Every Notion-Version the connector supports (2026-12-01's lists carry only titles unless asked for more).
@@ -19,8 +20,8 @@ VERSIONS = ("2025-09-03", "2026-03-11", "2026-12-01")
 
 
 @pytest.fixture
-def world(emulator, tmp_path):
-    return Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+def world(emulator, control, tmp_path):
+    return Connector(emulator.base_url, tmp_path), control
 
 
 def row_catalog(connector, cfg, extra=(), mode="incremental", only=None):

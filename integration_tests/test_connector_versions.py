@@ -9,26 +9,15 @@ import json
 import math
 from collections import Counter
 
-import jsonschema
 import pytest
 
-from notion_emulator import Emulator
-from notion_emulator.control.client import ControlClient as Control
 from testkit.connector import Connector, config, sync_from
 from testkit.constants import STREAMS
 
 VERSIONS = ("2025-09-03", "2026-03-11", "2026-12-01")
 
 
-@pytest.fixture(scope="module")
-def emulator_module():
-    emulator = Emulator(profile="small", seed=0).start()
-    yield emulator
-    emulator.stop()
-
-
-def _read(emulator, folder, version: str, search_filter_properties: str = "applied"):
-    control = Control(emulator.base_url)
+def _read(emulator, control, folder, version: str, search_filter_properties: str = "applied"):
     control.post("config", {"search_filter_properties": search_filter_properties})
     connector = Connector(emulator.base_url, folder)
     cfg = config(notion_version=version)
@@ -42,9 +31,14 @@ def _read(emulator, folder, version: str, search_filter_properties: str = "appli
 
 
 @pytest.fixture(scope="module")
-def syncs(emulator_module, tmp_path_factory):
-    runs = {version: _read(emulator_module, tmp_path_factory.mktemp(version), version) for version in VERSIONS}
-    runs["2026-12-01 ignored"] = _read(emulator_module, tmp_path_factory.mktemp("ignored"), "2026-12-01", "ignored")
+def syncs(emulator_module, control_module, tmp_path_factory):
+    runs = {
+        version: _read(emulator_module, control_module, tmp_path_factory.mktemp(version), version)
+        for version in VERSIONS
+    }
+    runs["2026-12-01 ignored"] = _read(
+        emulator_module, control_module, tmp_path_factory.mktemp("ignored"), "2026-12-01", "ignored"
+    )
     return runs
 
 
@@ -61,28 +55,24 @@ def test_every_version_gives_the_same_records(syncs):
 
 
 @pytest.mark.parametrize("name", [*VERSIONS, "2026-12-01 ignored"])
-def test_each_version_is_the_ground_truth_valid_and_at_its_lower_bound(syncs, emulator_module, name):
+def test_each_version_is_the_ground_truth_valid_and_at_its_lower_bound(syncs, control_module, name):
     run, catalog, stats = syncs[name]
-    control = Control(emulator_module.base_url)
     version = name.split()[0]
-    truth = control.expected()
+    truth = control_module.expected()
     for stream in STREAMS:
         assert sorted(run.ids(stream)) == sorted(e["id"] for e in truth[stream]), stream
-    schemas = {s["stream"]["name"]: s["stream"]["json_schema"] for s in catalog["streams"]}
-    for stream, records in run.records.items():
-        validator = jsonschema.Draft7Validator(schemas[stream])
-        for record in records:
-            errors = sorted(validator.iter_errors(record), key=str)
-            assert not errors, f"{stream} {record['id']}: {errors[0].message} at {list(errors[0].absolute_path)}"
-    bound = control.lower_bound(notion_version=version)
+    assert run.invalid_records(catalog) == []
+    bound = control_module.lower_bound(notion_version=version)
     assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
     assert stats["requests_total"] == bound["total"]
 
 
-def test_the_bounds_differ_by_the_row_queries_of_2026_12_01(syncs, emulator_module):
-    control = Control(emulator_module.base_url)
-    old, new = control.lower_bound(notion_version="2025-09-03"), control.lower_bound(notion_version="2026-12-01")
-    assert control.lower_bound(notion_version="2026-03-11") == old
+def test_the_bounds_differ_by_the_row_queries_of_2026_12_01(syncs, control_module):
+    old, new = (
+        control_module.lower_bound(notion_version="2025-09-03"),
+        control_module.lower_bound(notion_version="2026-12-01"),
+    )
+    assert control_module.lower_bound(notion_version="2026-03-11") == old
     rows = Counter(
         p["parent"]["data_source_id"]
         for p in syncs["2025-09-03"][0].of("pages")
@@ -93,9 +83,9 @@ def test_the_bounds_differ_by_the_row_queries_of_2026_12_01(syncs, emulator_modu
     assert new["total"] == old["total"] + queries + 1  # + one data-source search for the rows' schemas
 
 
-def test_the_documented_record_form(syncs, emulator_module):
+def test_the_documented_record_form(syncs, control_module):
     run = syncs["2026-12-01"][0]
-    lm = Control(emulator_module.base_url).info()["landmarks"]
+    lm = control_module.info()["landmarks"]
     for stream in ("pages", "blocks", "data_sources", "databases"):
         assert all(r["archived"] == r["in_trash"] for r in run.of(stream)), stream
     types = {b["type"] for b in run.of("blocks")}
@@ -112,28 +102,27 @@ def test_the_documented_record_form(syncs, emulator_module):
     assert len(pages[lm["mentions_text_row"]]["properties"]["Description"]["rich_text"]) == 120
 
 
-def test_incremental_on_2026_12_01_reads_only_the_changed_data_sources(emulator_module, tmp_path):
-    control = Control(emulator_module.base_url)
+def test_incremental_on_2026_12_01_reads_only_the_changed_data_sources(emulator_module, control_module, tmp_path):
     connector = Connector(emulator_module.base_url, tmp_path)
     cfg = config(notion_version="2026-12-01")
     catalog = connector.catalog(cfg, ["pages"])
     first = connector.read(cfg, catalog)
     assert first.returncode == 0
-    lm = control.info()["landmarks"]
-    control.post("clock", {"advance_seconds": 3600})
-    edited = control.mutate("edit_page", page_id=lm["relation_30_row"])["ids"][0]
-    control.post("clock", {"advance_seconds": 60})
+    lm = control_module.info()["landmarks"]
+    control_module.post("clock", {"advance_seconds": 3600})
+    edited = control_module.mutate("edit_page", page_id=lm["relation_30_row"])["ids"][0]
+    control_module.post("clock", {"advance_seconds": 60})
     state = first.final_state()
-    control.reset_stats()
+    control_module.reset_stats()
     second = connector.read(cfg, catalog, state)
     assert second.returncode == 0 and second.errors == []
     since = sync_from(state[0]["stream"]["stream_state"]["last_edited_time"])
-    truth = control.expected(streams=["pages"], since=since)["pages"]
+    truth = control_module.expected(streams=["pages"], since=since)["pages"]
     assert sorted(second.ids("pages")) == sorted(p["id"] for p in truth) and edited in second.ids("pages")
     row = next(p for p in second.of("pages") if p["id"] == edited)
     assert len(row["properties"]["Projects"]["relation"]) == 30
-    stats = control.stats(detail=True)
-    bound = control.lower_bound(streams="pages", since=since, notion_version="2026-12-01")
+    stats = control_module.stats(detail=True)
+    bound = control_module.lower_bound(streams="pages", since=since, notion_version="2026-12-01")
     assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
     assert set(stats["by_endpoint_id"]["POST /v1/data_sources/{id}/query"]) == {lm["tasks_data_source"]}
 

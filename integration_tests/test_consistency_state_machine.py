@@ -41,11 +41,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
 from integration_tests.reliability import Destination, check_sync, since_of, write_figures
-from integration_tests.row_oracle import first_page_mentioned, row_streams, row_value_problems, typed_columns
+from integration_tests.row_oracle import first_page_mentioned, row_value_problems, typed_columns
 from notion_emulator import Emulator
 from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config
 from testkit.constants import STREAMS
+from testkit.messages import row_streams
 
 EXAMPLES = 8  # 3 drew a thin mix (at times page comments only); 8 add about a minute
 STEPS = 12
@@ -390,10 +391,10 @@ class Resynced(NamedTuple):
     bound: dict[str, Any]  # the incremental sync's lower bound
 
 
-def _edit_between_syncs(emulator, tmp_path, edit: Callable[[ControlClient], None]) -> Resynced:
+def _edit_between_syncs(emulator, control, tmp_path, edit: Callable[[ControlClient], None]) -> Resynced:
     """A full sync of pages and blocks into a destination, `edit(control)`, the incremental sync: held to the
     oracle, at the lower bound, and every block in the destination current."""
-    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+    connector = Connector(emulator.base_url, tmp_path)
     cfg = config()
     catalog = connector.catalog(cfg, ("pages", "blocks"))
     destination = Destination()
@@ -416,18 +417,18 @@ def _edit_between_syncs(emulator, tmp_path, edit: Callable[[ControlClient], None
     )
 
 
-def test_the_child_page_block_of_a_changed_sub_page_is_current(emulator, tmp_path):
+def test_the_child_page_block_of_a_changed_sub_page_is_current(emulator, control, tmp_path):
     """Two sub-pages renamed under unchanged parents, one under a page and one in a column (a block parent): after
     the incremental sync the destination holds both child_page blocks at the sub-pages' new last_edited_time and
     title, where the full sync put them (root page, depth, position), at the lower bound."""
-    landmarks = ControlClient(emulator.base_url).info()["landmarks"]
+    landmarks = control.info()["landmarks"]
     sub_pages = [landmarks["long_page"], landmarks["column_page"]]  # the feature tour's, one in its column
 
     def rename(control: ControlClient) -> None:
         for page_id in sub_pages:
             control.mutate("edit_page", page_id=page_id, title=f"Renamed {page_id[:8]}")
 
-    destination, before, _, _ = _edit_between_syncs(emulator, tmp_path, rename)
+    destination, before, _, _ = _edit_between_syncs(emulator, control, tmp_path, rename)
     table = destination.table("blocks")
     for page_id in sub_pages:
         block = table[page_id]
@@ -436,22 +437,20 @@ def test_the_child_page_block_of_a_changed_sub_page_is_current(emulator, tmp_pat
     assert table[landmarks["column_page"]]["depth"] == 3
 
 
-def test_the_child_database_block_of_a_changed_database_is_current(emulator, tmp_path):
+def test_the_child_database_block_of_a_changed_database_is_current(emulator, control, tmp_path):
     """A schema change of a database's data source under an unchanged page (the tour's Projects) moves the database
     and so its child_database block; a data source renamed (one of the tour's Tasks & Bugs) moves only the data
     source, whose database's block is read again unchanged. Syncing pages and blocks only (no data-source stream:
     the blocks stream searches data sources itself), the destination holds both blocks current, where the full
     sync put them, at the lower bound."""
-    sources = {
-        d["title"]: d for d in ControlClient(emulator.base_url).expected(streams=["data_sources"])["data_sources"]
-    }
+    sources = {d["title"]: d for d in control.expected(streams=["data_sources"])["data_sources"]}
     projects, tasks = sources["Projects"], sources["Tasks"]
 
     def edit(control: ControlClient) -> None:
         control.mutate("change_schema", data_source_id=projects["id"])
         control.mutate("edit_data_source", data_source_id=tasks["id"])
 
-    destination, before, emitted, bound = _edit_between_syncs(emulator, tmp_path, edit)
+    destination, before, emitted, bound = _edit_between_syncs(emulator, control, tmp_path, edit)
     table = destination.table("blocks")
     for database_id in (projects["database_id"], tasks["database_id"]):
         block = table[database_id]
@@ -465,11 +464,11 @@ def test_the_child_database_block_of_a_changed_database_is_current(emulator, tmp
     assert any(line.startswith("data_sources (for the blocks references)") for line in bound["explanation"])
 
 
-def test_a_row_mentioning_a_renamed_page_holds_its_new_text(emulator, tmp_path):
+def test_a_row_mentioning_a_renamed_page_holds_its_new_text(emulator, control, tmp_path):
     """small's mentions_text_row mentions rows of another data source in its Description: one of them renamed
     (past the lookback), the destination's Description of the unchanged mentioning row should show the new title,
     as the oracle (and a full read) does."""
-    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+    connector = Connector(emulator.base_url, tmp_path)
     cfg = config()
     catalog = connector.catalog(cfg, streams=None)
     streams = row_streams(catalog)
@@ -493,10 +492,10 @@ def test_a_row_mentioning_a_renamed_page_holds_its_new_text(emulator, tmp_path):
     assert problems == []
 
 
-def test_a_removed_property_is_null_in_the_unchanged_rows(emulator, tmp_path):
+def test_a_removed_property_is_null_in_the_unchanged_rows(emulator, control, tmp_path):
     """A rich_text property of the Tasks data source removed (past the lookback): after the incremental sync the
     destination should hold its column null in every row, as the oracle (and a full read) has it."""
-    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+    connector = Connector(emulator.base_url, tmp_path)
     cfg = config()
     tasks = control.info()["landmarks"]["tasks_data_source"]
     catalog = connector.catalog(cfg, streams=None)

@@ -22,7 +22,6 @@ from airbyte_cdk.models import (
     Type,
 )
 
-from notion_emulator.control.client import ControlClient
 from testkit.connector import config, sync_from
 from testkit.constants import STREAMS as STREAM_NAMES
 
@@ -32,11 +31,6 @@ STREAMS = set(STREAM_NAMES)
 # The emulator runs without a rate limit here: the default 3 requests/s would only make each full read of
 # the small workspace (424 requests) last over two minutes.
 CONFIG = config()
-
-
-def expected_ids(emulator, **params) -> dict[str, set[str]]:
-    """The emulator's ground truth, as the set of ids per stream."""
-    return ControlClient(emulator.base_url).expected_ids(**params)
 
 
 def catalog_of(discovered: AirbyteCatalog) -> dict:
@@ -108,14 +102,14 @@ def test_check_with_a_bad_token_fails_cleanly(connector_container):
     assert bad_token not in run.stderr
 
 
-def test_discover_lists_every_stream(connector_container, emulator):
+def test_discover_lists_every_stream(connector_container, control):
     catalog = discover(connector_container)
     names = {stream.name for stream in catalog.streams}
     assert names >= STREAMS  # and one row stream per data source (integration_tests/test_connector_rows.py)
     assert all(
         s.json_schema.get("x-notion", {}).get("data_source_id") for s in catalog.streams if s.name not in STREAMS
     )
-    assert set(expected_ids(emulator)) == STREAMS, "the emulator's ground truth and the connector disagree on streams"
+    assert set(control.expected_ids()) == STREAMS, "the emulator's ground truth and the connector disagree on streams"
     for stream in catalog.streams:
         assert stream.source_defined_primary_key == [["id"]], stream.name
         assert stream.json_schema.get("properties"), f"{stream.name} has no schema"
@@ -124,18 +118,18 @@ def test_discover_lists_every_stream(connector_container, emulator):
 # ---- read ----------------------------------------------------------------------------------------------
 
 
-def test_read_of_every_stream_equals_the_emulator_truth(connector_container, emulator):
+def test_read_of_every_stream_equals_the_emulator_truth(connector_container, control):
     catalog = catalog_of(discover(connector_container))
     run = connector_container.run("read", config=CONFIG, catalog=catalog)
     assert_read_succeeded(run)
-    truth = expected_ids(emulator)
+    truth = control.expected_ids()
     for stream in STREAMS:
         assert truth[stream], f"the emulator's small profile has no {stream}: the comparison would prove nothing"
         assert_ids_equal(stream, run.record_ids(stream), truth[stream])
     assert {state["stream"]["stream_descriptor"]["name"] for state in run.final_states()} >= STREAMS - {"users"}
 
 
-def test_incremental_read_returns_only_the_changes(connector_container, emulator):
+def test_incremental_read_returns_only_the_changes(connector_container, control):
     catalog = catalog_of(discover(connector_container))
     first = connector_container.run("read", config=CONFIG, catalog=catalog)
     assert_read_succeeded(first)
@@ -144,7 +138,6 @@ def test_incremental_read_returns_only_the_changes(connector_container, emulator
 
     page = sorted(first.record_ids("pages"))[0]
     block = sorted(first.records("blocks"), key=lambda b: b["id"])[0]
-    control = ControlClient(emulator.base_url)
     mutations = [
         control.mutate("edit_page", page_id=page),
         control.mutate("edit_block", block_id=block["id"]),
@@ -157,12 +150,12 @@ def test_incremental_read_returns_only_the_changes(connector_container, emulator
     assert_read_succeeded(second)
     for stream in STREAMS - {"users"}:
         since = sync_from(cursors[stream]["last_edited_time"])  # the default lookback: cursor − 5 minutes
-        truth = expected_ids(emulator, since=since, streams=stream)[stream]
+        truth = control.expected_ids(since=since, streams=stream)[stream]
         assert_ids_equal(f"{stream} since {since}", second.record_ids(stream), truth)
         assert len(second.record_ids(stream)) < len(first.record_ids(stream)) or not first.record_ids(stream), (
             f"{stream}: the incremental read re-read everything"
         )
-    assert_ids_equal("users (full refresh)", second.record_ids("users"), expected_ids(emulator)["users"])
+    assert_ids_equal("users (full refresh)", second.record_ids("users"), control.expected_ids()["users"])
     everything_read = set().union(*(second.record_ids(stream) for stream in STREAMS))
     assert changed_ids <= everything_read, f"changes not read: {sorted(changed_ids - everything_read)}"
 

@@ -23,11 +23,11 @@ from typing import Any
 
 import pytest
 
-from integration_tests.row_oracle import row_streams
 from notion_emulator import Emulator
 from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, sync_from
 from testkit.constants import STREAMS
+from testkit.messages import row_streams
 
 # The newest PyAirbyte on the package index when this was written; a newer one is a deliberate change here.
 PYAIRBYTE_VERSION = "0.71.3"

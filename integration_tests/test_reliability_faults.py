@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 import pytest
 
 from integration_tests.reliability import RowCheck, check_rows, check_sync, write_figures
-from integration_tests.row_oracle import row_streams
 from notion_emulator import Emulator
 from notion_emulator.control.client import ControlClient
 from source_notion.source import TIME_SCALE_VARIABLE
 from testkit.connector import Connector, config
 from testkit.constants import STREAMS
+from testkit.messages import row_streams
 
 RUNS = 20
 PARALLEL = 5

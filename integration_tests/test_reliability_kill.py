@@ -19,19 +19,17 @@ import random
 import pytest
 
 from integration_tests.reliability import compare, since_of, write_figures
-from integration_tests.row_oracle import row_streams
-from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, config, state_of
 from testkit.constants import STREAMS
-from testkit.messages import FinalState
+from testkit.messages import FinalState, row_streams
 
 SEED = 13
 KILLS = 10
 
 
 @pytest.mark.slow
-def test_a_full_read_killed_ten_times_resumes_to_exactly_the_expected_records(emulator, tmp_path):
-    connector, control = Connector(emulator.base_url, tmp_path), ControlClient(emulator.base_url)
+def test_a_full_read_killed_ten_times_resumes_to_exactly_the_expected_records(emulator, control, tmp_path):
+    connector = Connector(emulator.base_url, tmp_path)
     cfg = config(max_concurrency=4)
     catalog = connector.catalog(cfg, streams=None)  # the row streams too
     sources = {name: source for name, (source, _) in row_streams(catalog).items()}

@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from testkit.constants import EMULATOR_TOKEN, LOOKBACK_MINUTES, STREAMS
 from testkit.messages import Message, catalog_of, configured_catalog, final_state, parse_lines
 
@@ -99,6 +101,19 @@ class ConnectorRun:
     @property
     def logs(self) -> list[str]:
         return [m["log"]["message"] for m in self.of_type("LOG")]
+
+    def invalid_records(self, catalog: dict[str, Any]) -> list[str]:
+        """Every record that does not validate against its stream's JSON schema in `catalog` (draft 7), one line
+        each, naming its first error."""
+        schemas = {entry["stream"]["name"]: entry["stream"]["json_schema"] for entry in catalog["streams"]}
+        invalid = []
+        for stream, records in self.records.items():
+            validator = jsonschema.Draft7Validator(schemas[stream])
+            for record in records:
+                errors = sorted(validator.iter_errors(record), key=str)
+                if errors:
+                    invalid.append(f"{stream} {record['id']}: {errors[0].message} at {list(errors[0].absolute_path)}")
+        return invalid
 
     def summary(self, stream: str) -> str:
         lines = [line for line in self.logs if line.startswith(f"Stream {stream} finished:")]

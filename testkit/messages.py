@@ -64,6 +64,18 @@ def configured_catalog(
     return {"streams": configured}
 
 
+def row_streams(catalog: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """{stream name: (data source id, json schema)} of every row stream of a configured catalog (the streams whose
+    schema names a data source: discover writes it there, docs/notion.md "Database rows")."""
+    out = {}
+    for entry in catalog["streams"]:
+        schema = entry["stream"]["json_schema"]
+        source = (schema.get("x-notion") or {}).get("data_source_id")
+        if source:
+            out[entry["stream"]["name"]] = (source, schema)
+    return out
+
+
 def _without_stats(state: dict[str, Any]) -> dict[str, Any]:
     # sourceStats is the platform's bookkeeping, not part of what the source resumes from.
     return {key: value for key, value in state.items() if key not in ("sourceStats", "destinationStats")}

@@ -3,6 +3,7 @@ import requests_mock as requests_mock_module
 
 from source_notion.transport.client import NotionClient
 from source_notion.transport.rate_budget import RateBudget
+from source_notion.transport.retry_policy import RetryPolicy
 from unit_tests.notion_fakes import API, TOKEN
 
 
@@ -29,7 +30,7 @@ def fake_time():
 @pytest.fixture
 def client(fake_time):
     budget = RateBudget(100, clock=fake_time, sleep=fake_time.sleep)
-    return NotionClient(TOKEN, budget, base_url=API, max_retries=3, sleep=fake_time.sleep)
+    return NotionClient(TOKEN, budget, base_url=API, policy=RetryPolicy(max_retries=3), sleep=fake_time.sleep)
 
 
 @pytest.fixture

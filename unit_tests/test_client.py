@@ -9,6 +9,7 @@ from source_notion.config.api_versions import DEFAULT as NOTION_VERSION
 from source_notion.transport.client import NotionClient, server_minute
 from source_notion.transport.endpoints import BLOCK_CHILDREN, SEARCH, USERS_LIST
 from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.listing import Listing
 from source_notion.transport.rate_budget import RateBudget
 from unit_tests.notion_fakes import API, TOKEN, block, body_of, error, listing, uid
 
@@ -177,7 +178,7 @@ def test_pagination_follows_cursors_in_the_query_for_get_and_in_the_body_for_pos
             {"json": listing([block(1, parent)], next_cursor=uid("b", 2))}, {"json": listing([block(2, parent)])}
         ),
     )
-    got = list(client.paginate(BLOCK_CHILDREN.call(id=parent)))
+    got = list(Listing(client, BLOCK_CHILDREN.call(id=parent)))
     assert [(pos, item["id"]) for pos, item in got] == [(0, uid("b", 1)), (1, uid("b", 2))]
     assert notion.request_history[1].qs["start_cursor"] == [uid("b", 2)]
 
@@ -185,7 +186,7 @@ def test_pagination_follows_cursors_in_the_query_for_get_and_in_the_body_for_pos
         API + "/v1/search",
         responses({"json": listing([{"id": "a"}], next_cursor="c2")}, {"json": listing([{"id": "b"}])}),
     )
-    assert [i["id"] for i in _items(client.paginate(SEARCH.call(body={"query": ""})))] == ["a", "b"]
+    assert [i["id"] for i in _items(Listing(client, SEARCH.call(body={"query": ""})))] == ["a", "b"]
     bodies = [body_of(r) for r in notion.request_history[2:]]
     assert bodies == [{"query": "", "page_size": 100}, {"query": "", "page_size": 100, "start_cursor": "c2"}]
 
@@ -201,7 +202,7 @@ def test_an_invalid_start_cursor_restarts_the_listing_and_skips_what_was_yielded
             {"json": listing([{"id": "c"}])},
         ),
     )
-    assert [i["id"] for i in _items(client.paginate(SEARCH.call(body={})))] == ["a", "b", "c"]
+    assert [i["id"] for i in _items(Listing(client, SEARCH.call(body={})))] == ["a", "b", "c"]
     assert "start_cursor" not in body_of(notion.request_history[2])
     assert "restarting it from the beginning" in caplog.text
 
@@ -211,7 +212,7 @@ def test_listing_restarts_are_bounded(client, notion):
     first = {"json": listing([{"id": "a"}], next_cursor="x")}
     notion.post(API + "/v1/search", responses(*[first, invalid] * 5))
     with pytest.raises(NotionAPIError) as caught:
-        list(_items(client.paginate(SEARCH.call(body={}))))
+        list(_items(Listing(client, SEARCH.call(body={}))))
     assert caught.value.is_invalid_start_cursor
     assert notion.call_count == 2 * (client.policy.max_restarts + 1)
 

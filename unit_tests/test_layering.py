@@ -173,7 +173,7 @@ def test_a_new_import_circle_is_found(tree_copy: Path) -> None:
     partitions = tree_copy / "source_notion" / "transport" / "query_partitions.py"
     partitions.write_text(
         partitions.read_text()
-        + "\nif TYPE_CHECKING:\n    from source_notion.transport.endpoints import NotionEndpoints\n"
+        + "\nif TYPE_CHECKING:\n    from source_notion.transport.endpoints import SearchEndpoint\n"
     )
     wire = tree_copy / "notion_emulator" / "server" / "wire.py"
     wire.write_text(wire.read_text() + "\nfrom .api import routes\n")

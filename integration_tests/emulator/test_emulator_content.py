@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from integration_tests.emulator.reference_client import NotionTestClient
 
-# notion-api.md §10.7: the 33 block types of SDK-5.0.0
+# notion-api.md §10.7: the 33 block types of SDK-5.0.0. These lists are written out from the reference on purpose,
+# not taken from the emulator (api_json/render.py, model/properties.py), whose output this test checks.
 BLOCK_TYPES = {
     "paragraph",
     "bulleted_list_item",

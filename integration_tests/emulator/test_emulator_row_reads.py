@@ -59,8 +59,8 @@ def _unsigned(values: dict) -> dict:
     return out
 
 
-def test_a_removed_property_reads_its_data_source_whole(emulator):
-    control, client = ControlClient(emulator.base_url), NotionTestClient(emulator.base_url)
+def test_a_removed_property_reads_its_data_source_whole(emulator, control):
+    client = NotionTestClient(emulator.base_url)
     tasks = control.info()["landmarks"]["tasks_data_source"]
     before = {r["id"]: r for r in control.expected(streams="rows")["rows"] if r["data_source_id"] == tasks}
     description = client.get(f"/v1/data_sources/{tasks}")["properties"]["Description"]
@@ -94,8 +94,8 @@ def test_a_removed_property_reads_its_data_source_whole(emulator):
     assert control.lower_bound(streams="rows", since=_next_minute(control))["by_endpoint"] == {SEARCH: QUIET_SEARCHES}
 
 
-def test_a_retyped_property_reads_its_data_source_whole(emulator):
-    control, client = ControlClient(emulator.base_url), NotionTestClient(emulator.base_url)
+def test_a_retyped_property_reads_its_data_source_whole(emulator, control):
+    client = NotionTestClient(emulator.base_url)
     tasks = control.info()["landmarks"]["tasks_data_source"]
     estimate = client.get(f"/v1/data_sources/{tasks}")["properties"]["Estimate"]
     assert estimate["type"] == "number"
@@ -116,8 +116,7 @@ def test_a_retyped_property_reads_its_data_source_whole(emulator):
     assert all(v is None or isinstance(v, str) for v in values) and any(isinstance(v, str) for v in values)
 
 
-def test_a_schema_change_that_drops_nothing_reads_no_row(emulator):
-    control = ControlClient(emulator.base_url)
+def test_a_schema_change_that_drops_nothing_reads_no_row(control):
     tasks = control.info()["landmarks"]["tasks_data_source"]
     for op, arguments in (
         ("edit_data_source", {}),
@@ -148,8 +147,8 @@ def _rows_mentioning(client: NotionTestClient, target: str) -> set[str]:
     return found
 
 
-def test_a_renamed_mentioned_page_reads_the_rows_mentioning_it_again(emulator):
-    control, client = ControlClient(emulator.base_url), NotionTestClient(emulator.base_url)
+def test_a_renamed_mentioned_page_reads_the_rows_mentioning_it_again(emulator, control):
+    client = NotionTestClient(emulator.base_url)
     row_id = control.info()["landmarks"]["mentions_text_row"]
     description = client.get(f"/v1/pages/{row_id}")["properties"]["Description"]["rich_text"]
     target = next(
@@ -184,8 +183,8 @@ def test_a_renamed_mentioned_page_reads_the_rows_mentioning_it_again(emulator):
     assert any("Renamed project" in text for text in texts)
 
 
-def test_a_changed_mentioned_database_reads_the_row_again(emulator):
-    control, client = ControlClient(emulator.base_url), NotionTestClient(emulator.base_url)
+def test_a_changed_mentioned_database_reads_the_row_again(emulator, control):
+    client = NotionTestClient(emulator.base_url)
     landmarks = control.info()["landmarks"]
     row_id = landmarks["relation_30_row"]
     database = emulator.backend.database(landmarks["projects_database"])
@@ -208,8 +207,7 @@ def test_a_changed_mentioned_database_reads_the_row_again(emulator):
     assert control.expected(streams="rows", since=since, row_sources=bugs)["rows"] == []
 
 
-def test_nothing_changed_reads_no_row_again(emulator):
-    control = ControlClient(emulator.base_url)
+def test_nothing_changed_reads_no_row_again(control):
     since = _next_minute(control)
     bound = control.lower_bound(streams="rows", since=since)
     assert bound["by_endpoint"] == {SEARCH: QUIET_SEARCHES}

@@ -32,6 +32,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_notion.config.shared_json import loads_shared
 from source_notion.config.spec import parse_datetime
+from source_notion.json_types import json_type
 from source_notion.rows.schema import data_source_id_of
 
 # Far above what each file ever holds (a config is a few hundred bytes, a catalog of this source's streams
@@ -146,7 +147,7 @@ def read_config(path: str) -> dict[str, Any]:
     config = read_json("config", path)
     if not isinstance(config, dict):
         raise InputError(
-            f"The config file {path} holds a JSON {_json_type(config)}, not an object: it must hold "
+            f"The config file {path} holds a JSON {json_type(config)}, not an object: it must hold "
             f"{_SHOULD_HOLD['config']}."
         )
     return config
@@ -185,7 +186,7 @@ def read_state(path: str) -> list[AirbyteStateMessage]:
             f'{{"stream_descriptor": {{"name": ...}}, "stream_state": {{...}}}}}}. {_RESET_HINT}.'
         )
     if not isinstance(state, list):
-        raise InputError(f"{where} holds a JSON {_json_type(state)}: it must hold {_SHOULD_HOLD['state']}.")
+        raise InputError(f"{where} holds a JSON {json_type(state)}: it must hold {_SHOULD_HOLD['state']}.")
     messages = []
     for i, item in enumerate(state):
         kind = item.get("type") if isinstance(item, dict) else None
@@ -203,7 +204,7 @@ def read_state(path: str) -> list[AirbyteStateMessage]:
         stream_state = item["stream"].get("stream_state")
         if stream_state is not None and not isinstance(stream_state, dict):
             raise InputError(
-                f"{where}: the stream_state of state message {i} is a JSON {_json_type(stream_state)}, not an "
+                f"{where}: the stream_state of state message {i} is a JSON {json_type(stream_state)}, not an "
                 f"object. {_RESET_HINT}."
             )
         try:
@@ -331,7 +332,7 @@ def _as_dict(value: Any) -> Any:
 
 def _stream_state_problem(state: Any, row_stream: bool) -> str | None:
     if not isinstance(state, dict):
-        return f"is a JSON {_json_type(state)}, not an object"
+        return f"is a JSON {json_type(state)}, not an object"
     known = (CURSOR_KEY, IN_PROGRESS_KEY, MENTIONS_KEY) if row_stream else (CURSOR_KEY, IN_PROGRESS_KEY, TRASHED_KEY)
     foreign = [key for key in state if key not in known and not key.startswith(CDK_KEY_PREFIX)]
     if foreign:
@@ -347,12 +348,12 @@ def _stream_state_problem(state: Any, row_stream: bool) -> str | None:
     if MENTIONS_KEY in state and not _is_mention_index(state[MENTIONS_KEY]):
         return (
             f"has a {MENTIONS_KEY} that is not an object of page ids to lists of row ids (a JSON "
-            f"{_json_type(state[MENTIONS_KEY])} of another shape)"
+            f"{json_type(state[MENTIONS_KEY])} of another shape)"
         )
     if TRASHED_KEY in state:
         trashed = state[TRASHED_KEY]
         if not isinstance(trashed, dict):
-            return f"has a {TRASHED_KEY} that is a JSON {_json_type(trashed)}, not an object of page ids to times"
+            return f"has a {TRASHED_KEY} that is a JSON {json_type(trashed)}, not an object of page ids to times"
         for page_id, when in trashed.items():
             problem = _time_problem(when)
             if problem:
@@ -364,7 +365,7 @@ def _stream_state_problem(state: Any, row_stream: bool) -> str | None:
     if IN_PROGRESS_KEY in state:
         progress = state[IN_PROGRESS_KEY]
         if not isinstance(progress, dict):
-            return f"has an {IN_PROGRESS_KEY} that is a JSON {_json_type(progress)}, not an object"
+            return f"has an {IN_PROGRESS_KEY} that is a JSON {json_type(progress)}, not an object"
         for key in IN_PROGRESS_TIMES:
             if key not in progress:
                 return f"has an {IN_PROGRESS_KEY} without {key}"
@@ -373,7 +374,7 @@ def _stream_state_problem(state: Any, row_stream: bool) -> str | None:
                 return f"has an {IN_PROGRESS_KEY}.{key} that {problem}"
         page = progress.get(IN_PROGRESS_PAGE)
         if IN_PROGRESS_PAGE in progress and not (isinstance(page, str) and page):
-            return f"has an {IN_PROGRESS_KEY}.{IN_PROGRESS_PAGE} that is not a page id (a JSON {_json_type(page)})"
+            return f"has an {IN_PROGRESS_KEY}.{IN_PROGRESS_PAGE} that is not a page id (a JSON {json_type(page)})"
     return None
 
 
@@ -385,7 +386,7 @@ def _is_mention_index(value: Any) -> bool:
 
 def _time_problem(value: Any) -> str | None:
     if not isinstance(value, str):
-        return f"is a JSON {_json_type(value)}, not an ISO 8601 date-time string like 2024-01-31T00:00:00.000Z"
+        return f"is a JSON {json_type(value)}, not an ISO 8601 date-time string like 2024-01-31T00:00:00.000Z"
     try:
         parse_datetime(value)
     except ValueError as error:
@@ -394,22 +395,6 @@ def _time_problem(value: Any) -> str | None:
 
 
 # --------------------------------------------------------------------------- words
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _cut(text: str, limit: int) -> str:

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from source_notion.json_types import is_json_type
 from source_notion.rows.schema import Column, RowLayout, plain_title
 
 Parts = dict[str, Any]
@@ -173,17 +174,6 @@ def convert_value(prop: Mapping[str, Any]) -> Parts:
     return converter(raw) if converter is not None else {"value": raw}
 
 
-_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
-    "null": lambda v: v is None,
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
-    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "array": lambda v: isinstance(v, list),
-    "object": lambda v: isinstance(v, dict),
-}
-
-
 def fits(value: Any, schema: Mapping[str, Any]) -> bool:
     """Whether `value` is valid under the column schema (its `type`, `format: date-time`, array `items`).
 
@@ -193,7 +183,7 @@ def fits(value: Any, schema: Mapping[str, Any]) -> bool:
     types = schema.get("type")
     if types is not None:
         types = [types] if isinstance(types, str) else types
-        if not any(_JSON_TYPES.get(t, lambda v: False)(value) for t in types):
+        if not any(is_json_type(value, t) for t in types):
             return False
     if value is None:
         return True

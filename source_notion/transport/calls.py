@@ -1,12 +1,12 @@
-"""A request to send (`Call`, made by an `Endpoint`) and what sending it needs (`Transport`, which
-NotionClient is): the types endpoints.py and query_partitions.py share, kept below both so that neither
-imports the other to learn them.
+"""A request to send (`Call`, made by an `Endpoint`) and what sending it needs (`Transport`, which NotionClient is;
+a listing's `PageSize`, and the `ListingRestart` its sending may raise): the types that endpoints.py, listing.py,
+query_partitions.py and client.py share, kept below all of them so that none imports another to learn them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 Json = dict[str, Any]
@@ -46,19 +46,41 @@ class Call:
         """`GET /v1/blocks/<the id>/children`: what error messages and logs name."""
         return f"{self.endpoint.method} {self.path}"
 
+    def with_paging(self, **values: Any) -> Call:
+        """The call with paging values (`start_cursor`, `page_size`) where Notion reads them: in the query string of
+        a GET listing, in the body of a POST one (search, queries)."""
+        if self.endpoint.method == "GET":
+            return replace(self, params={**(self.params or {}), **values})
+        return replace(self, body={**(self.body or {}), **values})
+
+
+class PageSize:
+    """The page size of one listing: the largest, halved on a 504 down to a floor when the listing allows it (large
+    pages are the ones that time out, notion-api.md §12)."""
+
+    def __init__(self, size: int, floor: int, shrinkable: bool) -> None:
+        self.value, self.floor, self.shrinkable = size, floor, shrinkable
+
+    @property
+    def can_shrink(self) -> bool:
+        return self.shrinkable and self.value > self.floor
+
+    def shrink(self) -> None:
+        self.value = max(self.floor, self.value // 2)
+
+
+class ListingRestart(Exception):
+    """Notion no longer accepts a listing's start_cursor and the retry policy says to start it again: raised by
+    `Transport.send_page` to the `Listing` that sent the page, with the restarts so far and the most allowed."""
+
+    def __init__(self, restarts: int, most: int) -> None:
+        super().__init__(restarts, most)
+        self.restarts, self.most = restarts, most
+
 
 class Transport(Protocol):
-    """What the endpoints need of NotionClient: send one request, or page through a listing."""
+    """What the endpoints and their listings need of NotionClient: one request sent, or one page of a listing."""
 
     def send(self, call: Call, *, auth: tuple[str, str] | None = None) -> Json: ...
 
-    def paginate(
-        self,
-        call: Call,
-        *,
-        shrink_on_timeout: bool = False,
-        item_key: ItemKey | None = None,
-        known_ids: Callable[[], Container[Any]] | None = None,
-        resume: Callable[[], Call] | None = None,
-        on_page: Callable[[Json], None] | None = None,
-    ) -> Iterator[tuple[int, Json]]: ...
+    def send_page(self, call: Call, page_size: PageSize, restarts: int) -> Json: ...

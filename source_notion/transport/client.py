@@ -1,4 +1,4 @@
-"""NotionClient: the one place where requests are authenticated, paced, retried and paginated.
+"""NotionClient: the one place where requests are authenticated, paced and retried; it holds the endpoints.
 
 Why not the CDK's HttpStream/HttpClient (airbyte-cdk.md §3.2, §5): it counts 429s against the retry limit and
 gives up after a handful of them, sleeps Retry-After + 1 s, paces nothing across threads, and on the Python path
@@ -11,7 +11,9 @@ the policy says so (a 401).
 The rules for a failed attempt (429/529, transient errors, 504 page shrinking, timeouts, invalid start
 cursors) are in retry_policy.py, a pure object unit-tested without HTTP; `_send` only sends, measures what
 came back and obeys the policy's decision. What an endpoint is (its path, its name for counting) is in
-endpoints.py; NotionClient inherits those endpoint methods, so a stream calls `client.blocks.children.list(id)`.
+endpoints.py, and NotionClient holds one endpoint object per resource, each sending through it, so a stream calls
+`client.blocks.children.list(id)`; how a listing is paged and restarted is listing.py's `Listing`, which sends each
+page with `send_page`.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Container, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -31,9 +33,17 @@ import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthenticator
 
 from source_notion.config.api_versions import DEFAULT as NOTION_VERSION
-from source_notion.transport.calls import Call
-from source_notion.transport.compact_ids import IdTable
-from source_notion.transport.endpoints import NotionEndpoints
+from source_notion.transport.calls import Call, Json, ListingRestart, PageSize
+from source_notion.transport.endpoints import (
+    BlocksEndpoint,
+    CommentsEndpoint,
+    DatabasesEndpoint,
+    DataSourcesEndpoint,
+    OAuthEndpoint,
+    PagesEndpoint,
+    SearchEndpoint,
+    UsersEndpoint,
+)
 from source_notion.transport.errors import RATE_LIMIT_REASONS, NotionAPIError
 from source_notion.transport.rate_budget import NO_ANSWER, RateBudget
 from source_notion.transport.retry_policy import (
@@ -50,7 +60,6 @@ from source_notion.transport.retry_policy import (
 )
 
 DEFAULT_BASE_URL = "https://api.notion.com"
-MAX_PAGE_SIZE = 100
 
 # No (complete) answer: refused or reset connections, timeouts, a body cut off mid-way.
 _NO_ANSWER = (
@@ -59,6 +68,9 @@ _NO_ANSWER = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+
+# Up to 6 retries of a transient failure, 429s waited out for up to an hour, 3 listing restarts (retry_policy.py).
+DEFAULT_POLICY = RetryPolicy()
 
 logger = logging.getLogger("airbyte")
 
@@ -91,50 +103,6 @@ class RequestStats:
             return Counter(self.by_endpoint)
 
 
-def _object_id(item: dict[str, Any]) -> Any:
-    return item.get("id") if isinstance(item, dict) else None
-
-
-class _Yielded:
-    """What a listing returned, to skip on a restart: ids compactly (a data-source query can list a data source's
-    every row), other keys (an item_key's) in a set."""
-
-    def __init__(self) -> None:
-        self._ids = IdTable()
-        self._other: set[Any] = set()
-
-    def add(self, key: Any) -> None:
-        if isinstance(key, str):
-            self._ids.add(key)
-        else:
-            self._other.add(key)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._ids if isinstance(key, str) else key in self._other
-
-
-class _PageSize:
-    """The page size of one listing; halves on 504 when the listing allows it."""
-
-    def __init__(self, size: int, floor: int, shrinkable: bool) -> None:
-        self.value, self.floor, self.shrinkable = size, floor, shrinkable
-
-    @property
-    def can_shrink(self) -> bool:
-        return self.shrinkable and self.value > self.floor
-
-    def shrink(self) -> None:
-        self.value = max(self.floor, self.value // 2)
-
-
-class _RestartListing(Exception):
-    """The policy's Restart, from `_send` up to the listing that `paginate` runs."""
-
-    def __init__(self, restarts: int) -> None:
-        super().__init__(restarts)
-        self.restarts = restarts
-
-
 class RefreshableToken(Protocol):
     """An access token that can be refreshed after Notion refuses it (oauth.RotatingTokens)."""
 
@@ -144,8 +112,10 @@ class RefreshableToken(Protocol):
     def refresh_refused(self, refused_token: str) -> None: ...
 
 
-class NotionClient(NotionEndpoints):
-    """The transport: the endpoints it inherits (`client.blocks.children.list(id)`, ...) all send through it."""
+class NotionClient:
+    """The transport every request goes through, and the endpoints composed over it, by resource (`client.search`,
+    `users`, `databases`, `data_sources`, `pages` with `.properties`, `blocks` with `.children`, `comments`, `oauth`).
+    """
 
     def __init__(
         self,
@@ -154,14 +124,9 @@ class NotionClient(NotionEndpoints):
         *,
         base_url: str = DEFAULT_BASE_URL,
         notion_version: str = NOTION_VERSION,
-        max_retries: int = 6,
+        policy: RetryPolicy = DEFAULT_POLICY,
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
-        max_rate_limited_seconds: float = 3600.0,
-        backoff_base: float = 1.0,
-        backoff_cap: float = 60.0,
-        min_page_size: int = 10,
-        max_restarts: int = 3,
         sleep: Callable[[float], None] = time.sleep,
         on_rate_limited: Callable[[float], None] | None = None,
         time_scale: float = 1.0,
@@ -176,21 +141,21 @@ class NotionClient(NotionEndpoints):
         self.budget = budget
         self.base_url = base_url.rstrip("/")
         self.notion_version = notion_version
-        self.policy = RetryPolicy(
-            max_retries=max_retries,
-            max_rate_limited_seconds=max_rate_limited_seconds,
-            backoff_base=backoff_base,
-            backoff_cap=backoff_cap,
-            max_restarts=max_restarts,
-        )
+        self.policy = policy
         self.timeout = (connect_timeout, read_timeout)
-        self.min_page_size = min_page_size
         self._sleep = sleep
         self._local = threading.local()
         self._first_date_lock = threading.Lock()
         self.first_server_time: datetime | None = None
         self.stats = RequestStats()
-        super().__init__(self)
+        self.search = SearchEndpoint(self)
+        self.users = UsersEndpoint(self)
+        self.databases = DatabasesEndpoint(self)
+        self.data_sources = DataSourcesEndpoint(self)
+        self.pages = PagesEndpoint(self)
+        self.blocks = BlocksEndpoint(self)
+        self.comments = CommentsEndpoint(self)
+        self.oauth = OAuthEndpoint(self)
 
     def refresh_with(self, tokens: RefreshableToken) -> None:
         """From now on the access token is `tokens`' current one, refreshed when Notion refuses it."""
@@ -202,9 +167,15 @@ class NotionClient(NotionEndpoints):
 
     # ------------------------------------------------------------------ single requests
 
-    def send(self, call: Call, *, auth: tuple[str, str] | None = None) -> dict[str, Any]:
+    def send(self, call: Call, *, auth: tuple[str, str] | None = None) -> Json:
         """One request (retried as its outcome deserves); `auth` replaces the bearer token (OAuth's Basic)."""
         return self._send(call, auth=auth)
+
+    def send_page(self, call: Call, page_size: PageSize, restarts: int) -> Json:
+        """One page of a listing (a Listing asks): sent with the listing's page size, which a 504 may halve, and
+        retried as any request; an expired start_cursor raises ListingRestart when the policy allows a restart
+        (`restarts`: the listing's so far)."""
+        return self._send(call, page_size, listing_restarts=restarts)
 
     def _session(self) -> requests.Session:
         # One session per thread: requests does not promise a Session is safe to share between threads.
@@ -218,15 +189,15 @@ class NotionClient(NotionEndpoints):
     def _send(
         self,
         call: Call,
-        page_size: _PageSize | None = None,
+        page_size: PageSize | None = None,
         auth: tuple[str, str] | None = None,
         *,
         listing_restarts: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Json:
         """Sends `call` until it succeeds or the policy says otherwise; `listing_restarts` is given by a listing."""
         attempts = Attempts(restarts=listing_restarts or 0)
         while True:
-            sent = call if page_size is None else _with_page_size(call, page_size.value)
+            sent = call if page_size is None else call.with_paging(page_size=page_size.value)
             token = self.access_token  # the one this attempt is sent with, for a Refresh to name
             data, error, retry_after = self._attempt(sent, auth or TokenAuthenticator(token))
             if error is None:
@@ -271,12 +242,12 @@ class NotionClient(NotionEndpoints):
         self._log_learnt()
         return data, parse_error, (_retry_after(response) if parse_error is not None else None)
 
-    def _obey(self, decision: Decision, error: NotionAPIError, page_size: _PageSize | None, token: str) -> Attempts:
+    def _obey(self, decision: Decision, error: NotionAPIError, page_size: PageSize | None, token: str) -> Attempts:
         """Does what the policy decided; returns the attempts to decide the next failure with."""
         if isinstance(decision, Raise):
             raise decision.error
         if isinstance(decision, Restart):
-            raise _RestartListing(decision.attempts.restarts)
+            raise ListingRestart(decision.attempts.restarts, self.policy.max_restarts)
         if isinstance(decision, Refresh):
             if self._refreshable is not None:
                 self._refreshable.refresh_refused(token)
@@ -324,88 +295,6 @@ class NotionClient(NotionEndpoints):
         with self._first_date_lock:
             if self.first_server_time is None:
                 self.first_server_time = parsed.astimezone(UTC)
-
-    # ------------------------------------------------------------------ pagination
-
-    def paginate(
-        self,
-        call: Call,
-        *,
-        shrink_on_timeout: bool = False,
-        item_key: Callable[[dict[str, Any]], Any] | None = None,
-        known_ids: Callable[[], Container[Any]] | None = None,
-        resume: Callable[[], Call] | None = None,
-        on_page: Callable[[dict[str, Any]], None] | None = None,
-    ) -> Iterator[tuple[int, dict[str, Any]]]:
-        """Every item of a Notion listing with its index in the list, lazily: stop iterating, stop requesting.
-
-        GET listings take start_cursor/page_size in the query string, POST ones (search, queries) in the body.
-        An invalid start_cursor restarts the listing from the beginning, skipping what was already yielded,
-        at most `policy.max_restarts` times; `item_key` says what "the same item" is (an object's id by default).
-        A caller that keeps the ids it received anyway passes `known_ids` (called on a restart) instead of
-        having the listing keep its own set. A listing that can seek (a query sorted by a timestamp) passes
-        `resume`: on a restart it starts from that call (narrowed to what is left) instead of the beginning.
-        `on_page` sees each page's envelope (a query's `request_status`).
-        """
-        key_of = item_key or _object_id
-        size = _PageSize(MAX_PAGE_SIZE, min(self.min_page_size, MAX_PAGE_SIZE), shrink_on_timeout)
-        yielded: Container[Any] = _Yielded()
-        remember = known_ids is None
-        restarts = 0
-        first = call
-        while True:
-            cursor: str | None = None
-            position = 0
-            progress = 0  # items yielded since the listing last (re)started
-            try:
-                while True:
-                    data = self._send(_with_cursor(first, cursor), size, listing_restarts=restarts)
-                    if on_page is not None:
-                        on_page(data)
-                    for item in data.get("results") or []:
-                        key = key_of(item)
-                        if key is None or key not in yielded:
-                            if remember and key is not None:
-                                yielded.add(key)  # type: ignore[attr-defined]
-                            progress += 1
-                            yield position, item
-                        position += 1
-                    cursor = data.get("next_cursor")
-                    if not data.get("has_more") or not cursor:
-                        return
-            except _RestartListing as restart:
-                restarts = restart.restarts
-                if known_ids is not None:
-                    yielded = known_ids()
-                if resume is not None:
-                    # A resumed listing that moved on may expire again and again (a long query): only restarts
-                    # that make no progress count against max_restarts.
-                    if progress:
-                        restarts = 0
-                    first = resume()
-                    logger.warning(
-                        f"{call.described}: Notion no longer accepts the listing's start_cursor; resuming it from the "
-                        f"last timestamp read (restart {restarts}/{self.policy.max_restarts})."
-                    )
-                    continue
-                logger.warning(
-                    f"{call.described}: Notion no longer accepts the listing's start_cursor; restarting it from the "
-                    f"beginning (restart {restarts}/{self.policy.max_restarts}), skipping the items already read."
-                )
-
-
-def _with_cursor(call: Call, cursor: str | None) -> Call:
-    if not cursor:
-        return call
-    if call.endpoint.method == "GET":
-        return replace(call, params={**(call.params or {}), "start_cursor": cursor})
-    return replace(call, body={**(call.body or {}), "start_cursor": cursor})
-
-
-def _with_page_size(call: Call, size: int) -> Call:
-    if call.endpoint.method == "GET":
-        return replace(call, params={**(call.params or {}), "page_size": size})
-    return replace(call, body={**(call.body or {}), "page_size": size})
 
 
 def _parse(response: requests.Response, call: Call) -> tuple[dict[str, Any], NotionAPIError | None]:

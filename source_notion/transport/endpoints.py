@@ -4,6 +4,10 @@ This is the only module that spells a Notion path. Every endpoint is an `Endpoin
 path template, e.g. `GET /v1/pages/{id}/properties/{pid}`) is what requests are counted under, the same names
 the emulator's stats, its lower bound and docs/architecture.md use; nothing is guessed back from a URL.
 
+An endpoint sends through the `Transport` it is given (NotionClient, which holds one object per resource, so a
+stream calls `client.blocks.children.list(block_id)`); an endpoint that lists composes a `Listing` (listing.py), the
+one pagination object, over the same transport.
+
 Why not notion-sdk-py (or notion-client) itself: it brings its own httpx transport with its own retry rules,
 while every request here must go through NotionClient's shared rate budget, retry policy and listing restarts
 (client.py says why those are ours). What is borrowed is its shape: `notion.blocks.children.list(block_id)`.
@@ -16,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from source_notion.transport.calls import Call, Endpoint, ItemKey, Json, Transport
+from source_notion.transport.listing import Listing
 from source_notion.transport.query_partitions import query_everything
 
 SEARCH = Endpoint("POST", "/v1/search")
@@ -49,7 +54,7 @@ ALL_ENDPOINTS = (
 )
 
 
-def _items(listing: Iterator[tuple[int, Json]]) -> Iterator[Json]:
+def _items(listing: Listing) -> Iterator[Json]:
     return (item for _, item in listing)
 
 
@@ -80,12 +85,12 @@ class SearchEndpoint(_Resource):
     ) -> Iterator[Json]:
         # Large search pages are the ones that time out (notion-api.md §12): a 504 halves the page size.
         call = SEARCH.call(body=body)
-        return _items(self._transport.paginate(call, shrink_on_timeout=True, known_ids=known_ids, on_page=on_page))
+        return _items(Listing(self._transport, call, shrink_on_timeout=True, known_ids=known_ids, on_page=on_page))
 
 
 class UsersEndpoint(_Resource):
     def list(self) -> Iterator[Json]:
-        return _items(self._transport.paginate(USERS_LIST.call()))
+        return _items(Listing(self._transport, USERS_LIST.call()))
 
     def me(self) -> Json:
         return self._transport.send(USERS_ME.call())
@@ -124,13 +129,13 @@ class PagePropertiesEndpoint(_Resource):
     def items(self, page_id: str, property_id: str, *, item_key: ItemKey) -> Iterator[Json]:
         """Every item of one page property (`item_key`: what makes two items the same on a listing restart)."""
         call = PAGE_PROPERTY_ITEMS.call(id=page_id, pid=property_id)
-        return _items(self._transport.paginate(call, item_key=item_key))
+        return _items(Listing(self._transport, call, item_key=item_key))
 
     def positioned_items(self, page_id: str, property_id: str) -> Iterator[tuple[int, Json]]:
         """Every item of one page property with its position in the value: for rich text, whose items carry no
         id, a listing restarted from the beginning yields them again at the same positions."""
         call = PAGE_PROPERTY_ITEMS.call(id=page_id, pid=property_id)
-        return self._transport.paginate(call, item_key=lambda item: None)
+        return iter(Listing(self._transport, call, item_key=lambda item: None))
 
 
 class PagesEndpoint(_Resource):
@@ -151,7 +156,7 @@ class PagesEndpoint(_Resource):
 class BlockChildrenEndpoint(_Resource):
     def list(self, block_id: str) -> Iterator[tuple[int, Json]]:
         """The children with their positions under the parent; a 504 halves the page size (deep trees time out)."""
-        return self._transport.paginate(BLOCK_CHILDREN.call(id=block_id), shrink_on_timeout=True)
+        return iter(Listing(self._transport, BLOCK_CHILDREN.call(id=block_id), shrink_on_timeout=True))
 
 
 class BlocksEndpoint(_Resource):
@@ -167,7 +172,7 @@ class BlocksEndpoint(_Resource):
 class CommentsEndpoint(_Resource):
     def list(self, block_id: str) -> Iterator[Json]:
         """The comments of a page or a block (a page's id is its block id)."""
-        return _items(self._transport.paginate(COMMENTS_LIST.call(params={"block_id": block_id})))
+        return _items(Listing(self._transport, COMMENTS_LIST.call(params={"block_id": block_id})))
 
 
 class OAuthEndpoint(_Resource):
@@ -175,18 +180,3 @@ class OAuthEndpoint(_Resource):
         """Exchange a grant (`authorization_code` or `refresh_token`) for tokens; HTTP Basic with the client's
         credentials instead of the bearer token."""
         return self._transport.send(OAUTH_TOKEN.call(body=grant), auth=(client_id, client_secret))
-
-
-class NotionEndpoints:
-    """The endpoints, by resource: `search`, `users`, `databases`, `data_sources`, `pages` (`.properties`),
-    `blocks` (`.children`), `comments`, `oauth`."""
-
-    def __init__(self, transport: Transport) -> None:
-        self.search = SearchEndpoint(transport)
-        self.users = UsersEndpoint(transport)
-        self.databases = DatabasesEndpoint(transport)
-        self.data_sources = DataSourcesEndpoint(transport)
-        self.pages = PagesEndpoint(transport)
-        self.blocks = BlocksEndpoint(transport)
-        self.comments = CommentsEndpoint(transport)
-        self.oauth = OAuthEndpoint(transport)

@@ -161,14 +161,7 @@ def _failure_type(status: int | None) -> FailureType:
 
 def request_blocked(last: NotionAPIError) -> NotionAPIError:
     """429 public_api_request_blocked: Notion says retrying will not help, so the sync stops at once."""
-    return NotionAPIError(
-        last.status,
-        last.code,
-        last.notion_message,
-        last.request_id,
-        endpoint=last.endpoint,
-        template=last.template,
-        additional_data=last.additional_data,
+    return last.restated(
         failure_type=FailureType.config_error,
         user_message=(
             f"Notion restricted this connection's API access ({last.endpoint}: 429 rate_limited, "

@@ -158,15 +158,8 @@ class FileFetcher:
         written, total, etag, content_type = 0, None, None, None
         failures, renewed = 0, False
         while True:
-            headers = {}
-            if written:
-                headers["Range"] = f"bytes={written}-"
-                if etag:
-                    headers["If-Range"] = etag
             try:
-                with self._session.get(
-                    url, headers=headers, stream=True, timeout=self.timeout, allow_redirects=False
-                ) as response:
+                with self._get(url, written, etag) as response:
                     status = response.status_code
                     if status == 403 and not external and not renewed:
                         renewed = True
@@ -192,21 +185,38 @@ class FileFetcher:
                         raise NotFetched(f"it is {total:,} bytes, over max_file_size_mb ({self.max_bytes:,} bytes)")
                     etag = response.headers.get("ETag") or etag
                     content_type = response.headers.get("Content-Type") or content_type
-                    for piece in response.iter_content(CHUNK_BYTES):
-                        out.write(piece)
-                        written += len(piece)
-                        if written > self.max_bytes:
-                            raise NotFetched(f"it is over max_file_size_mb ({self.max_bytes:,} bytes)")
+                    written = self._write_body(response, out, written)
                     if total is not None and written < total:
                         raise _Retry(f"the body ended after {written:,} of {total:,} bytes")
                     break
             except (requests.RequestException, _Retry) as error:
                 out.flush()
+                written = out.tell()  # what reached the file before the body was cut: the next attempt goes on there
                 failures += 1
                 if failures >= ATTEMPTS:
                     raise NotFetched(f"it failed {failures} times, the last: {error}") from None
                 time.sleep(2 ** (failures - 1) / self.time_scale)
         return written, content_type
+
+    def _get(self, url: str, written: int, etag: str | None) -> requests.Response:
+        """One attempt at the file, streamed: from where a cut download stopped (`Range`), and only if it is still
+        the file it began (`If-Range`: its ETag); a first attempt asks for the whole file."""
+        headers = {}
+        if written:
+            headers["Range"] = f"bytes={written}-"
+            if etag:
+                headers["If-Range"] = etag
+        return self._session.get(url, headers=headers, stream=True, timeout=self.timeout, allow_redirects=False)
+
+    def _write_body(self, response: requests.Response, out: BinaryIO, written: int) -> int:
+        """Appends the answer's body to `out` in chunks (never whole in memory), never past max_bytes; returns the
+        bytes the file holds now."""
+        for piece in response.iter_content(CHUNK_BYTES):
+            out.write(piece)
+            written += len(piece)
+            if written > self.max_bytes:
+                raise NotFetched(f"it is over max_file_size_mb ({self.max_bytes:,} bytes)")
+        return written
 
     @staticmethod
     def _total(response: requests.Response, written: int) -> int | None:

@@ -38,7 +38,7 @@ from source_notion.transport.errors import NotionAPIError, client_credentials_re
 
 logger = logging.getLogger("airbyte")
 
-# client_id, client_secret, grant body -> Notion's token answer (`NotionEndpoints.oauth.token`).
+# client_id, client_secret, grant body -> Notion's token answer (`NotionClient.oauth.token`, endpoints.OAuthEndpoint).
 Exchange = Callable[[str, str, Mapping[str, Any]], Mapping[str, Any]]
 
 

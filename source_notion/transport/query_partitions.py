@@ -12,7 +12,7 @@ cost: one more request per 10,000 rows, and one per expired cursor (the refused 
 rows of one minute read twice.
 
 A query whose sorts are not one timestamp cannot seek: an expired cursor restarts it from its first page
-(client.paginate), and a cap is reported, never taken for the end: a TRACE error naming the data source.
+(listing.Listing), and a cap is reported, never taken for the end: a TRACE error naming the data source.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_notion.transport.listing import Listing
 
 if TYPE_CHECKING:
     from source_notion.transport.calls import Call, Json, Transport
@@ -115,7 +117,8 @@ def _partition(
     while True:
         window.capped = False
         new = 0
-        listing = transport.paginate(
+        listing = Listing(
+            transport,
             call(),
             # seeking: the new window starts inside the last minute read, whose ids are skipped; otherwise the
             # listing restarts from its first page and keeps its own set of what it returned

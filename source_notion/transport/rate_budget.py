@@ -93,39 +93,9 @@ class RateBudget:
         """Block until this caller may send one request; the slot says when, and whether it is the probe."""
         while True:
             with self._lock:
-                while self._probe_out:
-                    self._lock.wait(timeout=self.window)
-                    if self._probe_out and self._clock() - self._probe_sent > self.window:
-                        self._probe_out = False  # its answer never came back to settle(): stop waiting for it
+                self._wait_while_the_probe_is_out()
                 now = self._clock()
-                slot = max(now, self._last + self.interval, self._paused_until, self._last)
-                if self._fresh_at is not None:
-                    slot = max(slot, self._fresh_at)
-                probe = False
-                if self.per_window is not None and len(self._sent) >= self.per_window:
-                    window_opens = self._sent[-self.per_window] + self.window + self.margin
-                    if slot < window_opens:
-                        # Probe only after a burst, or after 180 sent within the window a fresh wait opened: a
-                        # window's 180 spread over a whole window may straddle two of Notion's fixed windows, and
-                        # a probe then accepted would teach a plan we do not have.
-                        burst = slot - self._sent[-self.per_window] < self.window / 4
-                        fresh = (
-                            self._fresh_at is not None
-                            and self._sent[-self.per_window] >= self._fresh_at
-                            and slot < self._fresh_at + self.window
-                        )
-                        if self.probe_up_to is not None and (burst or fresh):
-                            probe = True
-                            self._probe_out = True
-                            self._probe_sent = now
-                            self._fresh_at = None
-                        elif self.probe_up_to is not None and not self._fresh_waited:
-                            # once per budget: a client too slow for 180 in the fresh window gains nothing by more
-                            self._fresh_waited = True
-                            self._fresh_at = slot = self._sent[-1] + self.window + self.margin
-                        else:
-                            self._fresh_at = None
-                            slot = window_opens
+                slot, probe = self._next_slot(now)
                 self._last = slot
                 self._sent.append(slot)
             if slot > now:
@@ -141,6 +111,46 @@ class RateBudget:
                 if probe:
                     self._probe_out = False
                     self._lock.notify_all()
+
+    def _wait_while_the_probe_is_out(self) -> None:
+        """(Lock held.) No slot is handed out while the probe's answer, which decides the budget, is awaited."""
+        while self._probe_out:
+            self._lock.wait(timeout=self.window)
+            if self._probe_out and self._clock() - self._probe_sent > self.window:
+                self._probe_out = False  # its answer never came back to settle(): stop waiting for it
+
+    def _next_slot(self, now: float) -> tuple[float, bool]:
+        """(Lock held.) When the next request may go, and whether it is the probe: the rate cap and a pause first,
+        then the window budget (a full window waits for its oldest request to age out, or sends the probe)."""
+        slot = max(now, self._last + self.interval, self._paused_until, self._last)
+        if self._fresh_at is not None:
+            slot = max(slot, self._fresh_at)
+        if self.per_window is None or len(self._sent) < self.per_window:
+            return slot, False
+        window_opens = self._sent[-self.per_window] + self.window + self.margin
+        if slot >= window_opens:
+            return slot, False
+        # Probe only after a burst, or after 180 sent within the window a fresh wait opened: a window's 180 spread
+        # over a whole window may straddle two of Notion's fixed windows, and a probe then accepted would teach a
+        # plan we do not have.
+        burst = slot - self._sent[-self.per_window] < self.window / 4
+        fresh = (
+            self._fresh_at is not None
+            and self._sent[-self.per_window] >= self._fresh_at
+            and slot < self._fresh_at + self.window
+        )
+        if self.probe_up_to is not None and (burst or fresh):
+            self._probe_out = True
+            self._probe_sent = now
+            self._fresh_at = None
+            return slot, True
+        if self.probe_up_to is not None and not self._fresh_waited:
+            # once per budget: a client too slow for 180 in the fresh window gains nothing by more
+            self._fresh_waited = True
+            self._fresh_at = self._sent[-1] + self.window + self.margin
+            return self._fresh_at, False
+        self._fresh_at = None
+        return window_opens, False
 
     def _await_answers(self) -> None:
         """The probe waits (lock held) for the answers of the requests slotted before it: slots are counted when

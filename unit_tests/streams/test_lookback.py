@@ -18,6 +18,11 @@ from unit_tests.sync_helpers import log_lines, present, records, states, sync
 CURSOR = "2026-11-01T09:00:00.000Z"
 SEARCH = API + "/v1/search"
 DATE = {"Date": "Sun, 01 Nov 2026 09:30:42 GMT"}
+# One data source edited inside the lookback window before CURSOR (5 minutes), one before it.
+TWO_DATA_SOURCES = listing(
+    [data_source(1, 1, "2026-11-01T08:56:00.000Z"), data_source(2, 2, "2026-11-01T08:50:00.000Z")],
+    kind="page_or_data_source",
+)
 
 
 def utc(text: str) -> datetime:
@@ -101,10 +106,7 @@ def test_pages_with_lookback_0_stop_at_the_cursor(notion):
 def test_data_sources_read_from_cursor_minus_lookback(notion):
     notion.post(
         SEARCH,
-        json=listing(
-            [data_source(1, 1, "2026-11-01T08:56:00.000Z"), data_source(2, 2, "2026-11-01T08:50:00.000Z")],
-            kind="page_or_data_source",
-        ),
+        json=TWO_DATA_SOURCES,
     )
     output = sync({"data_sources": "incremental"}, state={"data_sources": {"last_edited_time": CURSOR}})
     assert [d["id"] for d in records(output, "data_sources")] == [uid("ds", 1)]
@@ -114,10 +116,7 @@ def test_data_sources_read_from_cursor_minus_lookback(notion):
 def test_databases_read_the_containers_of_data_sources_in_the_lookback(notion):
     notion.post(
         SEARCH,
-        json=listing(
-            [data_source(1, 1, "2026-11-01T08:56:00.000Z"), data_source(2, 2, "2026-11-01T08:50:00.000Z")],
-            kind="page_or_data_source",
-        ),
+        json=TWO_DATA_SOURCES,
         headers=DATE,
     )
     notion.get(f"{API}/v1/databases/{uid('db', 1)}", json=database(1))
