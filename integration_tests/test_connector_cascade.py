@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from integration_tests.reliability import Destination, compare, since_of
-from integration_tests.row_oracle import row_streams
 from notion_emulator import Emulator
 from notion_emulator.control.client import ControlClient
 from testkit.connector import Connector, ConnectorRun, config, state_of
 from testkit.constants import STREAMS
 from testkit.destination import DELETED_AT
+from testkit.messages import row_streams
 
 CASCADING = ("pages", "blocks", "comments", "page_content", "files")
 

@@ -216,3 +216,23 @@ def test_edit_data_source_renames_it_and_moves_it_only(emulator):
     assert after["title"][0]["plain_text"] == "Renamed source"
     assert after["last_edited_time"] == "2026-11-01T09:00:00.000Z"
     assert client.get(f"/v1/databases/{database}")["last_edited_time"] == before
+
+
+def test_a_formula_follows_the_property_it_reads_when_that_is_renamed(emulator):
+    """Notion's formulas reference a property, not its name: a rename changes no formula value (the rows' values
+    do not move, and neither does their last_edited_time)."""
+    client = NotionTestClient(emulator.base_url)
+    found = client.all_results("POST", "/v1/search", {"filter": {"property": "object", "value": "data_source"}})
+    ds = next(  # one the integration can query (search also lists some it cannot)
+        d["id"]
+        for d in found
+        if "Overdue" in d["properties"]
+        and "Done" in d["properties"]
+        and client.call("POST", f"/v1/data_sources/{d['id']}/query", json={}, expect=None).status_code == 200
+    )
+    before = {r["id"]: r["properties"]["Overdue"] for r in client.all_results("POST", f"/v1/data_sources/{ds}/query")}
+    mutate(emulator, "change_schema", data_source_id=ds, rename={"from": "Done", "to": "Complete"})
+    overdue = client.get(f"/v1/data_sources/{ds}")["properties"]["Overdue"]
+    assert overdue["formula"]["expression"] == 'not prop("Complete")'
+    after = {r["id"]: r["properties"]["Overdue"] for r in client.all_results("POST", f"/v1/data_sources/{ds}/query")}
+    assert after == before and before

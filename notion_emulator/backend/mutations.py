@@ -509,7 +509,17 @@ class Mutations(BackendState):
             if rename is not None:
                 renamed = ds.property_by_id_or_name(rename["from"])
                 assert renamed is not None  # checked above
-                renamed.name = rename["to"]
+                old_name, renamed.name = renamed.name, rename["to"]
+                # Notion's formulas follow a renamed property (they reference it, not its name): so do ours, whose
+                # values are computed from the property their `source` names
+                for prop in ds.properties:
+                    if prop.config.get("source") == old_name:
+                        prop.config["source"] = renamed.name
+                        expression = prop.config.get("expression")
+                        if isinstance(expression, str):
+                            prop.config["expression"] = expression.replace(
+                                f'prop("{old_name}")', f'prop("{renamed.name}")'
+                            )
             if add is not None:
                 factory = SchemaFactory(self.ws, random.Random(self.version))
                 prop = factory.make({p.id for p in ds.properties}, add["name"], add.get("type", "rich_text"))
