@@ -75,6 +75,8 @@ def test_command_line_prints_its_url_serves_and_stops():
             "markdown_min_version": None,
             # the file host's clock stands still while a file is fetched, unless a test makes a sync last hours
             "file_fetch_advance_seconds": 0.0,
+            # a trashed page's children and comments are still listed (UNVERIFIED; "not_found" the other choice)
+            "trashed_content": "served",
         }
     finally:
         process.terminate()
