@@ -115,21 +115,22 @@ def test_a_full_sync_delivers_every_hosted_file_at_no_notion_request_of_its_own(
             assert data["mime_type"]
     paths = [r["file_reference"]["source_file_relative_path"] for r in records if r.get("file_reference")]
     assert len(set(paths)) == len(paths) and all(p.startswith("files/") and ".." not in p for p in paths)
-    # the same requests as pages and blocks alone: the files come out of their search and walk
+    # the same requests as pages, blocks and comments: the files come out of their search, walk and comment
+    # listings (files lists the comments itself here: comments is not synced)
     stats, files = emulator.stats(), emulator.file_stats()
-    assert stats["requests_total"] == emulator.lower_bound(streams="pages,blocks")["total"]
+    assert stats["requests_total"] == emulator.lower_bound(streams="pages,blocks,comments")["total"]
     assert files["fetches"] == len(hosted) and files["by_status"] == {"200": len(hosted)}
     assert files["authorization_refused"] == 0 and files["external_fetches"] == 0
     assert files_status(run)[-1] == "COMPLETE"
 
 
-def test_files_alone_cost_the_search_and_the_walk(emulator, tmp_path):
+def test_files_alone_cost_the_search_the_walk_and_the_comments(emulator, tmp_path):
     emulator.reset_stats()
     run, _ = sync(emulator, tmp_path, streams=("files",), include_files=False)
     assert sorted(run.ids("files")) == sorted(truth_of(emulator))
     assert not any(r.get("file_reference") for r in file_messages(run))
     assert emulator.stats()["requests_total"] == emulator.lower_bound(streams="files")["total"]
-    assert emulator.lower_bound(streams="files")["total"] == emulator.lower_bound(streams="blocks")["total"]
+    assert emulator.lower_bound(streams="files")["total"] == emulator.lower_bound(streams="blocks,comments")["total"]
     assert emulator.file_stats()["fetches"] == 0
 
 
@@ -147,9 +148,10 @@ def test_a_sync_longer_than_an_hour_renews_the_expired_urls_and_delivers_them_al
     files = emulator.file_stats()
     assert files["expired"] > 0 and files["by_status"]["403"] == files["expired"]
     assert files["fetches"] == hosted + files["expired"]
-    # one Notion request per renewal, on top of what pages and blocks cost
+    # one Notion request per renewal, on top of what pages, blocks and the comments' listings cost
     assert (
-        emulator.stats()["requests_total"] == emulator.lower_bound(streams="pages,blocks")["total"] + files["expired"]
+        emulator.stats()["requests_total"]
+        == emulator.lower_bound(streams="pages,blocks,comments")["total"] + files["expired"]
     )
     assert files_status(run)[-1] == "COMPLETE"
 
@@ -300,3 +302,80 @@ def test_page_content_links_point_at_the_delivered_files(emulator, tmp_path, lin
     ]
     assert delivered and all(f"]({path})" in content["markdown"] for path in delivered)
     assert emulator.base_url not in content["markdown"]
+
+
+def comment_truth(emulator: Emulator, **options) -> dict[str, dict[str, Any]]:
+    return {k: r for k, r in truth_of(emulator, **options).items() if r["source"] == "comment"}
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_comment_attachments_come_from_the_comments_listings_at_no_request_of_their_own(emulator, tmp_path, inline):
+    """With comments synced, the attachments of the comments it lists are `files` records (delivered with
+    include_files): no Notion request beyond pages, blocks and comments."""
+    options = {"include_inline_comments": inline}
+    truth = truth_of(emulator, **options)
+    attached = comment_truth(emulator, **options)
+    assert len(attached) >= (7 if inline else 5)
+    assert any(r["block_id"] for r in attached.values()) == inline  # an inline comment's: its block is the owner
+    emulator.reset_stats()
+    run, staging = sync(emulator, tmp_path, cfg=config(**options), streams=(*STREAMS, "comments"))
+    records = {r["data"]["id"]: r for r in file_messages(run)}
+    assert sorted(records) == sorted(truth)
+    for record_id, expected in attached.items():
+        data = records[record_id]["data"]
+        comment_id = record_id.split(":")[1]
+        assert (data["source"], data["page_id"], data.get("block_id")) == (
+            "comment",
+            expected["page_id"],
+            expected["block_id"],
+        )
+        assert data["comment_id"] == comment_id and comment_id in run.ids("comments")
+        assert data["last_edited_time"] == expected["last_edited_time"] and data["name"] == expected["name"]
+    assert check_delivered(list(records.values()), truth, staging) == sum(
+        1 for r in truth.values() if r["type"] == "file"
+    )
+    lower = emulator.lower_bound(streams="pages,blocks,comments", **options)["total"]
+    assert (
+        emulator.stats()["requests_total"]
+        == lower
+        == emulator.lower_bound(streams=",".join((*STREAMS, "comments")), **options)["total"]
+    )
+    assert emulator.file_stats()["authorization_refused"] == 0 and files_status(run)[-1] == "COMPLETE"
+
+
+def test_an_expired_comment_attachment_is_renewed_by_retrieving_its_comment(emulator, tmp_path):
+    """One download at a time, each moving the clock past the URLs' hour: an attachment URL minted before another
+    download has expired by its turn, and is minted again by `GET /v1/comments/{id}` (one request per renewal),
+    whether comments is synced or files lists the comments itself."""
+    attached = comment_truth(emulator)
+    emulator.app.file_host.advance_per_fetch = 3_700
+    for streams in (("files",), ("comments", "files")):
+        folder = tmp_path / "-".join(streams)
+        run, staging = sync(emulator, folder, cfg=config(max_concurrency=1), streams=streams)
+        records = {r["data"]["id"]: r for r in file_messages(run) if r["data"]["source"] == "comment"}
+        assert sorted(records) == sorted(attached)
+        assert check_delivered(list(records.values()), attached, staging) == len(attached)
+        by_file = emulator.file_stats()["by_file"]
+        renewed = sum(1 for r in attached.values() if by_file[r["file_uuid"]] == 2)  # the 403, then the fresh URL
+        assert renewed >= 1 and all(by_file[r["file_uuid"]] in (1, 2) for r in attached.values())
+        assert emulator.stats()["by_endpoint"].get("GET /v1/comments/{id}", 0) == renewed
+        assert not any("comment:" in w for w in warnings(run))
+
+
+def test_a_new_comment_with_an_attachment_comes_in_the_next_incremental_sync(emulator, tmp_path):
+    """A new comment does not move its page: its attachment comes through the comments' listing (comments_scope
+    all_pages), with files alone as with comments."""
+    page = emulator.backend.landmarks["tour"]
+    for streams in (("files",), ("comments", "files")):
+        folder = tmp_path / "-".join(streams)
+        run, _ = sync(emulator, folder / "full", streams=streams, mode="incremental")
+        emulator.backend.advance_clock(3600)
+        comment = emulator.backend.apply("add_comment", parent_id=page, attachments=2)["ids"][0]
+        since = state_of(run.final_state(), "files")["last_edited_time"]
+        again, staging = sync(emulator, folder / "inc", streams=streams, state=run.final_state(), mode="incremental")
+        changed = truth_of(emulator, since=sync_from(since))
+        assert {f"comment:{comment}:0", f"comment:{comment}:1"} <= set(changed)
+        assert sorted(again.ids("files")) == sorted(changed)
+        check_delivered(file_messages(again), changed, staging)
+        lower = emulator.lower_bound(streams=",".join(streams), since=sync_from(since))["total"]
+        assert emulator.stats()["requests_total"] == lower

@@ -53,6 +53,7 @@ CALLS = [
         "GET /v1/blocks/{id}/children",
     ),
     (lambda c: list(c.comments.list(BLOCK)), "GET", "/v1/comments", "GET /v1/comments"),
+    (lambda c: c.comments.retrieve(BLOCK), "GET", f"/v1/comments/{BLOCK}", "GET /v1/comments/{id}"),
     (
         lambda c: c.oauth.token("id", "secret", {"grant_type": "refresh_token"}),
         "POST",

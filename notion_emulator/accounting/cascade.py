@@ -122,7 +122,7 @@ class Cascade:
         listing the comments term already counts (its scope)."""
         cost = CascadeCost()
         streams = set(self.options.streams)
-        comments = "comments" in streams
+        comments = bool(streams & {"comments", "files"})  # files: the comments' attachments
         inline = comments and self.options.include_inline_comments
         for item in self.pages:
             counted = item.is_root and not item.trashed and walk_counted_elsewhere

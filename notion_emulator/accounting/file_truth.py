@@ -52,6 +52,16 @@ class FileTruth:
             f"block:{node.id}", "block", page.id, node.id, payload, payload.get("name"), minute_iso(node.edited_ms)
         )
 
+    def comment_files(self, page: Page, comment) -> Iterator[dict[str, Any]]:
+        """The comment's attachments (`comment:<comment id>:<i>`; its block when it is on one)."""
+        if not comment.files:
+            return
+        rendered = self.backend.render.comment(page, comment)
+        edited = minute_iso(comment.edited_ms)
+        for i, attachment in enumerate(rendered.get("attachments", ())):
+            value = {"type": "file", **attachment}
+            yield self._record(f"comment:{comment.id}:{i}", "comment", page.id, comment.block_id, value, None, edited)
+
     def _record(self, record_id, source, page_id, block_id, value, name, edited) -> dict[str, Any]:
         kind = value.get("type")
         url = (value.get(kind) or {}).get("url") or ""

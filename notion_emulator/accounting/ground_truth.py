@@ -106,13 +106,15 @@ class GroundTruth:
         for db_idx in sorted({ds.db for ds in sources}):
             db = ws.databases[db_idx]
             emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
-        want_blocks = "blocks" in out or "files" in out or ("comments" in out and options.include_inline_comments)
+        # files holds the comments' attachments: their comments are listed as the comments stream lists them
+        comments = "comments" in out or "files" in out
+        want_blocks = "blocks" in out or "files" in out or (comments and options.include_inline_comments)
         file_truth = FileTruth(self.backend, digests=self._digests and not ids_only)
         cascade = self.cascade(options)
         for page in self.synced_pages():
             page_changed = changed(page.edited_ms)
             needs_content = (page_changed and want_blocks) or (
-                "comments" in out and (options.comments_scope == "all_pages" or page_changed)
+                comments and (options.comments_scope == "all_pages" or page_changed)
             )
             content = self.content(page.idx) if needs_content else None
             if page_changed:
@@ -150,7 +152,7 @@ class GroundTruth:
                     emit("blocks", self.block_record(page, node, depth, content))
 
                 self.walk_blocks(page, options.max_block_depth, visit, content)
-            if "comments" not in out or (options.comments_scope == "changed_pages" and not page_changed):
+            if not comments or (options.comments_scope == "changed_pages" and not page_changed):
                 continue
             assert content is not None  # needs_content holds for the comments that reach here
             # a restored page's comments come back whole: the destination dropped them with the page (cascade.py)
@@ -158,6 +160,8 @@ class GroundTruth:
             for comment in self.comments_of(content, walked, options.include_inline_comments):
                 if every or changed(comment.edited_ms):
                     emit("comments", self.comment_record(page, comment))
+                    for file_record in file_truth.comment_files(page, comment) if "files" in out else ():
+                        emit("files", file_record)
         # An incremental sync reads again the child_page / child_database blocks of changed sub-pages and databases
         # under parents it does not walk.
         for record in self.references(options).records:
@@ -264,6 +268,8 @@ class GroundTruth:
         cascade.walked(item, visit)
         for comment in self.comments_of(content, walked, options.include_inline_comments):
             out.append(("comments", {**self.comment_record(page, comment), **gone}))
+            files = file_truth.comment_files(page, comment) if "files" in options.streams else ()
+            out += [("files", {**file_record, **gone}) for file_record in files]
         return out
 
     def hosted_files(self, options: SyncOptions) -> int:

@@ -73,6 +73,9 @@ class LowerBound:
         self.truth, self.options = truth, options
         self.backend = truth.backend
         self.streams = set(options.streams)
+        # files holds the comments' attachments: the comments are listed as the comments stream lists them (by
+        # files itself when comments is not synced)
+        self.lists_comments = bool(self.streams & {"comments", "files"})
         self.pages = truth.synced_pages()
         self.synced = [p for p in self.pages if options.changed(p.edited_ms)]
         self.rows = truth.row_reads(options)
@@ -110,7 +113,7 @@ class LowerBound:
         if (
             streams & {"blocks", "files"}
             or walked_for_content
-            or ("comments" in streams and options.include_inline_comments)
+            or (self.lists_comments and options.include_inline_comments)
         ):
             terms.append(self.blocks())
         if options.content_from_markdown:
@@ -119,7 +122,7 @@ class LowerBound:
             terms.extend(self.references())
         if "files" in streams:
             terms.append(self.file_fetches())
-        if "comments" in streams:
+        if self.lists_comments:
             terms.append(self.page_comments())
             if options.include_inline_comments:
                 terms.append(self.inline_comments())
@@ -158,7 +161,7 @@ class LowerBound:
         """The one page search per sync that pages, blocks and comments share."""
         options, pages, synced = self.options, self.pages, self.synced
         full = pages_needed(len(pages))
-        if options.since is None or ("comments" in self.streams and options.comments_scope == "all_pages"):
+        if options.since is None or (self.lists_comments and options.comments_scope == "all_pages"):
             why = "full sync" if options.since is None else "comments of every page need every page id"
             return Term(
                 "POST /v1/search",
@@ -395,7 +398,7 @@ class LowerBound:
         walk_counted = bool(  # the condition of the blocks term (terms())
             streams & {"blocks", "files"}
             or ("page_content" in streams and not options.content_from_markdown)
-            or ("comments" in streams and options.include_inline_comments)
+            or (self.lists_comments and options.include_inline_comments)
         )
         scope = self.pages if options.comments_scope == "all_pages" else self.synced
         cost = cascade.cost(walk_counted, {p.idx for p in scope})
@@ -415,7 +418,7 @@ class LowerBound:
                 f"{'counted in blocks' if walk_counted else 'here'}, {cost.blocks} blocks = {cost.listings} {CHILDREN}",
             )
         ]
-        if "comments" in streams:
+        if self.lists_comments:
             count = cost.page_comments + cost.inline_comments
             terms.append(
                 Term(

@@ -535,7 +535,20 @@ class Renderer:
                 "type": "integration" if author.kind == "integration" else "user",
                 "resolved_name": author.name or "",
             },
+            **({"attachments": self.comment_attachments(comment)} if comment.files else {}),
         }
+
+    def comment_attachments(self, comment: Comment) -> list[dict]:
+        """`[{category, file: {url, expiry_time}}]` (notion-api.md §10.9, from the SDK's types; no recording holds
+        one, so the shape past those keys is UNVERIFIED): no `name`, Notion-hosted, signed now like any file."""
+        return [
+            {"category": category, "file": self.hosted_file(f"comment:{comment.id}:{i}", name)}
+            for i, (category, name) in enumerate(COMMENT_ATTACHMENTS[: comment.files])
+        ]
+
+
+# What a comment's attachments are (the emulator's choice): category as the SDK names them, and the file's name.
+COMMENT_ATTACHMENTS = (("image", "screenshot.png"), ("pdf", "minutes.pdf"))
 
 
 def list_body(

@@ -421,8 +421,11 @@ class Mutations(BackendState):
             self._touch_page(page, at)
             return self._answer("add_file_block", [node.id, page.id])
 
-    def add_comment(self, parent_id: str, text: str | None = None, advance_seconds: float = 1) -> dict:
-        """A comment on a page or (inline) on a block; the page's last_edited_time does not move."""
+    def add_comment(
+        self, parent_id: str, text: str | None = None, advance_seconds: float = 1, attachments: int = 0
+    ) -> dict:
+        """A comment on a page or (inline) on a block, with `attachments` Notion-hosted files (0 to 2); the page's
+        last_edited_time does not move."""
         with self.lock:
             page = self.page(parent_id or "")
             block = None
@@ -446,6 +449,7 @@ class Mutations(BackendState):
                 at_ms=at,
                 author=self._editor(),
             )
+            made[0].files = max(0, min(2, int(attachments)))
             return self._answer("add_comment", [made[0].id])
 
     # -- schema -------------------------------------------------------------------------------------------

@@ -198,12 +198,13 @@ class ContentBuilder:
         kind, text_value, children, extra = spec
         extra = dict(extra)
         comments = extra.pop("comments", 0)
+        comment_files = extra.pop("comment_files", 0)
         ref = extra.pop("ref", None)
         node = self.new_block(content, page, rng, kind, parent, text_value, extra or None, ref)
         for child in children:
             self._from_spec(content, page, rng, node, child)
         if comments:
-            self.add_comments(content, page, rng, comments, node)
+            self.add_comments(content, page, rng, comments, node, files=comment_files)
         return node
 
     def _sub_page_columns(self, content, page, rng, block_children: list[int]) -> None:
@@ -241,7 +242,8 @@ class ContentBuilder:
     # -- comments -----------------------------------------------------------------------------------------
     def _page_comments(self, content: PageContent, page: Page, rng: text.Rng) -> None:
         if page.n_page_comments:
-            self.add_comments(content, page, rng, page.n_page_comments, None)
+            files = self.ws.comment_files.get(page.idx, 0)
+            self.add_comments(content, page, rng, page.n_page_comments, None, files=files)
 
     def add_comments(
         self,
@@ -253,8 +255,10 @@ class ContentBuilder:
         texts: list[str] | None = None,
         at_ms: int | None = None,
         author: int | None = None,
+        files: int = 0,
     ) -> list[Comment]:
-        """`count` comments on the page (block None) or on a block, in discussions of one to three."""
+        """`count` comments on the page (block None) or on a block, in discussions of one to three; the first
+        `files` of them carry Notion-hosted attachments (the first two, the others one)."""
         made = []
         window_start = page.created_ms
         window = max(MINUTE_MS, CLOCK_START_MS - MINUTE_MS - window_start)
@@ -281,6 +285,7 @@ class ContentBuilder:
                 created,
                 who,
                 body,
+                (2 if i == 0 else 1) if i < files else 0,
             )
             content.next_comment_ord += 1
             made.append(comment)

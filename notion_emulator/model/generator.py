@@ -471,6 +471,8 @@ def build_demo(bld: WorkspaceBuilder) -> None:
         ]
     ):
         row = bld.row(tasks, name, ("spec", [b("paragraph", f"Notes for: {name}.")]), comments=1 if i < 3 else 0)
+        if i == 0:
+            bld.ws.comment_files[row.idx] = 1  # a row's comment with attachments
         row.values = {
             status.id: opts[state],
             assignee.id: [who],
@@ -638,6 +640,7 @@ def add_features(bld: WorkspaceBuilder) -> None:
                 ".",
             ],
             comments=2,
+            comment_files=1,
         ),
         b("heading_2", "Lists"),
         b("bulleted_list_item", "A bullet", b("bulleted_list_item", "A nested bullet")),
@@ -716,6 +719,8 @@ def add_features(bld: WorkspaceBuilder) -> None:
     trashed.own_trashed = True
     bld.page("Old sub-plan", ("page", trashed.idx), ("random", 2))
     busy = bld.page("Busy discussion", ("page", tour.idx), ("random", 2), comments=120)
+    ws.comment_files[busy.idx] = 2  # the cascade's tests trash it: its comments' attachments go too
+    ws.comment_files[gallery.idx] = 1
     empty = bld.page("Empty page", ("page", tour.idx), ("spec", []))
 
     nameless = ws.users[persons[-1]]

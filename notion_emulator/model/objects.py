@@ -247,14 +247,23 @@ class Block:
 
 
 class Comment:
-    __slots__ = ("ord", "id", "discussion_id", "block_id", "created_ms", "edited_ms", "author", "text")
+    __slots__ = ("ord", "id", "discussion_id", "block_id", "created_ms", "edited_ms", "author", "text", "files")
 
     def __init__(
-        self, ord: int, id: str, discussion_id: str, block_id: str | None, created_ms: int, author: int, text: Any
+        self,
+        ord: int,
+        id: str,
+        discussion_id: str,
+        block_id: str | None,
+        created_ms: int,
+        author: int,
+        text: Any,
+        files: int = 0,
     ):
         self.ord, self.id, self.discussion_id, self.block_id = ord, id, discussion_id, block_id
         self.created_ms = self.edited_ms = created_ms
         self.author, self.text = author, text
+        self.files = files  # how many Notion-hosted attachments it carries (render.comment_attachments)
 
 
 class PageContent:
@@ -317,6 +326,8 @@ class Workspace:
         self.integration: User  # the generator makes it first, before anything reads it
         self.workspace_id = ""
         self.landmarks: dict[str, Any] = {}  # name -> id (or list of ids) of notable objects, for tests
+        # page idx -> how many of its first page-level comments carry file attachments (a handful per profile)
+        self.comment_files: dict[int, int] = {}
         self._persons: tuple[int, list[int]] = (-1, [])
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -51,8 +51,8 @@ class _Cascaded(CascadePart):
 
     wants_comments = True
 
-    def comment(self, page: CascadePage, comment: Record) -> Record | None:
-        return page.gone(comment)
+    def comment(self, page: CascadePage, comment: Record) -> Iterable[Record]:
+        return (page.gone(comment),)
 
 
 class Comments(PageWalkStream):
@@ -111,7 +111,10 @@ class Comments(PageWalkStream):
             for comment in self.sync.client.comments.list(block_id):
                 if since is not None and parse_datetime(comment["last_edited_time"]) < since:
                     continue
-                task.emit(as_record(comment, page_id=page_id))
+                record = as_record(comment, page_id=page_id)
+                task.emit(record)
+                for observer in self.sync.comments_listed:
+                    observer(record)
         except NotionAPIError as error:
             if not error.is_not_found:
                 raise

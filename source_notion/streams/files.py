@@ -17,19 +17,21 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, AirbyteStream, Type
+from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, AirbyteStream, SyncMode, Type
 from airbyte_cdk.sources.utils.files_directory import get_files_directory
 
+from source_notion.config.spec import NotionConfig, parse_datetime
 from source_notion.markdown.page import page_title
 from source_notion.records.shaping import Record
+from source_notion.state.cursors import SyncStart
 from source_notion.streams.base import take_part
 from source_notion.streams.page_walk import PageWalkStream
-from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool
-from source_notion.sync.cascade import CascadePage, CascadePart
+from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool, has_own_discussions
+from source_notion.sync.cascade import CascadePage, CascadePart, RecordSpool
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
 from source_notion.transport.errors import NotionAPIError
@@ -67,7 +69,7 @@ def file_record(
         "page_id": page_id,
         "block_id": owner.get("block_id"),
         "property_id": owner.get("property_id"),
-        "comment_id": None,
+        "comment_id": owner.get("comment_id"),
         "data_source_id": owner.get("data_source_id"),
         "last_edited_time": edited,
         "transfer_status": None,
@@ -117,6 +119,30 @@ def block_file(block: Mapping[str, Any]) -> Record | None:
     )
 
 
+def comment_files(comment: Mapping[str, Any], page_id: str) -> list[Record]:
+    """A comment's attachments, `[{category, file: {url, expiry_time}}]` (notion-api.md §10.9, from the SDK: no
+    `name`, no `type`; an entry with `type` is read as any file value). Cursor: the comment's last_edited_time."""
+    parent = comment.get("parent") or {}
+    block_id = parent.get("block_id") if parent.get("type") == "block_id" else None
+    found = []
+    for index, attachment in enumerate(comment.get("attachments") or ()):
+        if not isinstance(attachment, Mapping):
+            continue
+        value = attachment if "type" in attachment else {"type": "file", **attachment}
+        record = file_record(
+            f"comment:{comment['id']}:{index}",
+            "comment",
+            value,
+            page_id,
+            comment.get("last_edited_time"),
+            block_id=block_id,
+            comment_id=comment["id"],
+        )
+        if record is not None:
+            found.append(record)
+    return found
+
+
 class _Collect(BlockConsumer):
     """Gathers each page's file blocks as the walk lists them; once the page is walked, hands them on."""
 
@@ -124,6 +150,7 @@ class _Collect(BlockConsumer):
         self._stream = stream
         self._emit_now = emit_now
         self._found: dict[str, list[Record]] = {}
+        self._discussions: dict[str, list[str]] = {}  # the blocks whose comments this stream lists itself
         self._lock = threading.Lock()
 
     def on_block(self, task: Task, block: Record) -> None:
@@ -131,14 +158,18 @@ class _Collect(BlockConsumer):
         if record is not None:
             with self._lock:
                 self._found.setdefault(block["page_id"], []).append(record)
+        if self._stream.lists_inline and has_own_discussions(block):
+            with self._lock:
+                self._discussions.setdefault(block["page_id"], []).append(block["id"])
 
     def on_page_walked(self, task: Task, page: IndexEntry, tree: list[Record] | None) -> None:
         with self._lock:
             found = self._found.pop(page.id, [])
+            discussions = self._discussions.pop(page.id, [])
         if self._emit_now:
-            self._stream.emit_page(task, page, found)
+            self._stream.emit_page(task, page, found, discussions)
         else:
-            self._stream.walked.put(page.id, found)
+            self._stream.walked.put(page.id, {"files": found, "discussions": discussions})
 
 
 class _Cascaded(CascadePart):
@@ -148,10 +179,12 @@ class _Cascaded(CascadePart):
 
     wants_page = True
     wants_trashed_page = True
+    wants_comments = True  # their attachments
 
     def __init__(self, stream: Files) -> None:
         super().__init__(stream.name)
         self._stream = stream
+        self._titles: dict[str, str] = {}  # the pages of the cascade (few): for the restored comments' files
 
     def page_walked(self, page: CascadePage, tree: list[Record], obj: Record | None) -> Iterable[Record]:
         if obj is not None:
@@ -161,9 +194,15 @@ class _Cascaded(CascadePart):
             title, own = kept["title"], kept["files"]
         else:  # below a trashed page and no longer readable: its own files cannot be named
             title, own = page.title or "", []
+        self._titles[page.id] = title
         blocks = [record for record in (block_file(block) for block in tree) if record is not None]
         for record in [*own, *blocks]:
             yield page.gone(record) if page.trashed else {RESTORED: record, "title": title}
+
+    def comment(self, page: CascadePage, comment: Record) -> Iterable[Record]:
+        # page_walked ran for this page before its comments were listed (cascade._emit)
+        for record in comment_files(comment, page.id):
+            yield page.gone(record) if page.trashed else {RESTORED: record, "title": self._titles.get(page.id, "")}
 
 
 class Files(PageWalkStream):
@@ -173,9 +212,21 @@ class Files(PageWalkStream):
         self._own_walk: BlockWalk | None = None
         self.tally.add(NOT_DELIVERED, 0)
         self._fetcher: FileFetcher | None = None
+        # The comments' attachments: from the comments the comments stream lists when it is selected (kept here
+        # until this stream reads them), else from this stream's own listings of the same comments.
+        self._listed_comments: RecordSpool | None = None
+        self._lock = threading.Lock()
+        self.lists_comments = self.lists_inline = False
         if not sync.selected(name):
             return
         take_part(self, _Cascaded(self))
+        if sync.selected("comments"):
+            self._listed_comments = RecordSpool()
+            sync.comments_listed.append(self._keep_comment)
+        else:
+            self.lists_comments = True
+            self.lists_inline = sync.config.include_inline_comments
+            self.tally.add(NOT_FOUND, 0)
         planned = sync.plan[name]
         if planned.include_files:
             self._fetcher = FileFetcher(sync.config, float(os.environ.get(TIME_SCALE_VARIABLE) or 1.0))
@@ -192,6 +243,13 @@ class Files(PageWalkStream):
             self.tally.add(CUT, 0)
             self.tally.add(NOT_FOUND, 0)
 
+    @classmethod
+    def index_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
+        # the comments' attachments follow the comments stream's scope: all_pages lists every page's comments
+        if config.comments_scope == "all_pages":
+            return None
+        return super().index_since(config, sync_mode, state)
+
     def as_airbyte_stream(self) -> AirbyteStream:
         stream = super().as_airbyte_stream()
         stream.is_file_based = True  # include_files asks for the bytes (the protocol's file transfer)
@@ -205,41 +263,108 @@ class Files(PageWalkStream):
         kept: dict[str, Any] = self._pages.take(page_id) or {"title": "", "files": []}
         return kept
 
+    def _title(self, page_id: str) -> str:
+        """A searched page's title, its files kept for the walk (only where no walk of the page runs meanwhile)."""
+        kept = self._pages.take(page_id)
+        if kept is None:
+            return ""
+        self._pages.put(page_id, kept)
+        title: str = kept["title"]
+        return title
+
+    def _keep_comment(self, comment: Record) -> None:
+        """A comment the comments stream listed (whatever its time: this stream's since applies when it reads)."""
+        if comment.get("attachments") and self._listed_comments is not None:
+            with self._lock:
+                for record in comment_files(comment, comment["page_id"]):
+                    self._listed_comments.put(record)
+
+    def before_walk(self, cursor: SyncStart, scope: Callable[[], Iterator[IndexEntry]]) -> Iterable[Record]:
+        # records, or AirbyteMessages with a file_reference: the walk passes both on as they are
+        listed: Iterable[Any] = self._comments_listed(cursor)
+        return listed
+
+    def _comments_listed(self, cursor: SyncStart) -> Iterator[Record | AirbyteMessage]:
+        """The attachments of the comments the comments stream listed, edited since this stream's since."""
+        if self._listed_comments is None:
+            return
+        since = cursor.since
+        items = [
+            (self._title(record["page_id"]), record)
+            for record in self._listed_comments.drain()
+            if since is None or parse_datetime(record["last_edited_time"]) >= since
+        ]
+        yield from self._delivered(items)
+
+    def _delivered(self, items: list[tuple[str, Record]]) -> Iterator[Record | AirbyteMessage]:
+        """Records with the title of their page: as they are, or (include_files) delivered on this stream's pool."""
+        if self._fetcher is None:
+            yield from (record for _, record in items)
+            return
+        for item in self.pool().run(items, lambda task, item: self._deliver(task, *item)):
+            if not isinstance(item, GroupsDone):
+                yield item
+
     def emit_cascaded(self, records: Iterable[Record]) -> Iterator[Record | AirbyteMessage]:
         """Tombstones as they are; a restored page's files as the walk's (delivered with include_files)."""
-        restored: list[Record] = []
+        restored: list[tuple[str, Record]] = []
         for record in records:
-            if RESTORED not in record:
-                yield record
-            elif self._fetcher is None:
-                yield record[RESTORED]
+            if RESTORED in record:
+                restored.append((record["title"], record[RESTORED]))
             else:
-                restored.append(record)
-        if restored:
-            for item in self.pool().run(restored, lambda task, r: self._deliver(task, r["title"], r[RESTORED])):
-                if not isinstance(item, GroupsDone):
-                    yield item
+                yield record
+        yield from self._delivered(restored)
 
     def page_in_scope(self, page: IndexEntry, since: datetime | None) -> bool:
+        if self.lists_comments and self.sync.config.comments_scope == "all_pages":
+            return True  # every page's comments are listed (its blocks only when it changed)
         return since is None or page.last_edited_time >= since
 
     def walk_page(self, task: Task, page: IndexEntry) -> None:
+        assert self._cursor is not None
+        since = self._cursor.since
+        if since is not None and page.last_edited_time < since:  # in scope for its comments only
+            self._list_comments(task, page.id, page.id, self.kept_page(page.id)["title"])
+            return
         if self._runs_walk:
             self.sync.block_walk.walk(task, page, self.tally)
             return
         found = self.walked.take(page.id)
         if found is not None:
-            self.emit_page(task, page, found)
+            self.emit_page(task, page, found["files"], found["discussions"])
         elif self._own_walk is not None:
             self._own_walk.walk(task, page, self.tally)
 
-    def emit_page(self, task: Task, page: IndexEntry, blocks: list[Record]) -> None:
+    def emit_page(self, task: Task, page: IndexEntry, blocks: list[Record], discussions: list[str]) -> None:
         kept = self.kept_page(page.id)
         for record in [*kept["files"], *blocks]:
-            if self._fetcher is None:
-                task.emit(record)
-            else:
-                task.spawn(self._deliver, kept["title"], record)
+            self._out(task, kept["title"], record)
+        if self.lists_comments:
+            for block_id in (page.id, *discussions):
+                task.spawn(self._list_comments, page.id, block_id, kept["title"])
+
+    def _out(self, task: Task, title: str, record: Record) -> None:
+        if self._fetcher is None:
+            task.emit(record)
+        else:
+            task.spawn(self._deliver, title, record)
+
+    def _list_comments(self, task: Task, page_id: str, block_id: str, title: str) -> None:
+        """The attachments of the comments of a page or block edited since (the comments stream is not synced:
+        its listings, as it would make them)."""
+        assert self._cursor is not None
+        since = self._cursor.since
+        try:
+            for comment in self.sync.client.comments.list(block_id):
+                if since is not None and parse_datetime(comment["last_edited_time"]) < since:
+                    continue
+                for record in comment_files(comment, page_id):
+                    self._out(task, title, record)
+        except NotionAPIError as error:
+            if not error.is_not_found:
+                raise
+            self.tally.add(NOT_FOUND)
+            self.logger.warning(f"Skipped the comments of {block_id} (page {page_id}): {error.internal_message}")
 
     # --- file transfer
 
@@ -281,11 +406,14 @@ class Files(PageWalkStream):
         )
 
     def _renew(self, record: Record) -> str | None:
-        """A fresh signed URL for the file: one Notion request for its owner (a block, or the page)."""
+        """A fresh signed URL for the file: one Notion request for its owner (a block, a comment, or the page)."""
         try:
             if record["source"] == "block":
                 block = self.sync.client.blocks.retrieve(record["block_id"])
                 fresh = block_file({**block, "page_id": record["page_id"]})
+            elif record["source"] == "comment":
+                comment = self.sync.client.comments.retrieve(record["comment_id"])
+                fresh = next((f for f in comment_files(comment, record["page_id"]) if f["id"] == record["id"]), None)
             else:
                 page = self.sync.client.pages.retrieve(record["page_id"])
                 fresh = next((f for f in page_files(page) if f["id"] == record["id"]), None)

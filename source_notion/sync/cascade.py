@@ -111,9 +111,9 @@ class CascadePart:
         asked for it and it could be read, else None (a restored root's is in the search the stream observed)."""
         return ()
 
-    def comment(self, page: CascadePage, comment: Record) -> Record | None:
-        """A comment of the page (`page_id` set) or of one of its blocks."""
-        return None
+    def comment(self, page: CascadePage, comment: Record) -> Iterable[Record]:
+        """The records of a comment of the page (`page_id` set) or of one of its blocks."""
+        return ()
 
     def unlisted_root(self, page: CascadePage) -> Iterable[Record]:
         """A trashed root whose child_page block no walk of the cascade listed (its parent is not in the trash
@@ -126,7 +126,7 @@ class _Participant:
     part: CascadePart
     since: datetime
     remembered: dict[str, str]  # the incoming `trashed` state
-    spool: _Spool = field(default_factory=lambda: _Spool())
+    spool: RecordSpool = field(default_factory=lambda: RecordSpool())
     read: bool = False
 
 
@@ -350,8 +350,7 @@ class Cascade(BlockConsumer):
             for comment in self._client.comments.list(block_id):
                 record = as_record(comment, page_id=page.id)
                 for part in parts:
-                    made = part.comment(page, dict(record))
-                    if made is not None:
+                    for made in part.comment(page, dict(record)):
                         task.emit((part.stream, made))
         except NotionAPIError as error:
             if not error.is_not_found:
@@ -362,7 +361,7 @@ class Cascade(BlockConsumer):
             )
 
 
-class _Spool:
+class RecordSpool:
     """Records in a temporary file (JSON lines) until their stream reads them, once."""
 
     def __init__(self) -> None:

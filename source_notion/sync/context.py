@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from airbyte_cdk.models import SyncMode
 
 from source_notion.config.spec import NotionConfig
+from source_notion.records.shaping import Record
 from source_notion.sync.block_walk import BlockWalk
 from source_notion.sync.cascade import Cascade
 from source_notion.sync.workspace_index import TrashListing, WorkspaceIndex
@@ -48,6 +49,8 @@ class Sync:
     # (page id, property id, last_edited_time) -> the whole value of a property the page object truncated: read
     # once a sync, by pages or a row stream, whichever comes first.
     completed: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    # Called with every comment the comments stream emits, on its pool threads (files keeps their attachments).
+    comments_listed: list[Callable[[Record], None]] = field(default_factory=list)
 
     def selected(self, stream_name: str) -> bool:
         return stream_name in self.plan

@@ -35,6 +35,7 @@ PAGE_MARKDOWN = Endpoint("GET", "/v1/pages/{id}/markdown")
 BLOCKS_RETRIEVE = Endpoint("GET", "/v1/blocks/{id}")
 BLOCK_CHILDREN = Endpoint("GET", "/v1/blocks/{id}/children")
 COMMENTS_LIST = Endpoint("GET", "/v1/comments")
+COMMENTS_RETRIEVE = Endpoint("GET", "/v1/comments/{id}")
 OAUTH_TOKEN = Endpoint("POST", "/v1/oauth/token")
 
 ALL_ENDPOINTS = (
@@ -50,6 +51,7 @@ ALL_ENDPOINTS = (
     BLOCKS_RETRIEVE,
     BLOCK_CHILDREN,
     COMMENTS_LIST,
+    COMMENTS_RETRIEVE,
     OAUTH_TOKEN,
 )
 
@@ -173,6 +175,10 @@ class CommentsEndpoint(_Resource):
     def list(self, block_id: str) -> Iterator[Json]:
         """The comments of a page or a block (a page's id is its block id)."""
         return _items(Listing(self._transport, COMMENTS_LIST.call(params={"block_id": block_id})))
+
+    def retrieve(self, comment_id: str) -> Json:
+        """One comment (notion-api.md §4 C2, Recorded): a fresh signed URL for each of its attachments."""
+        return self._transport.send(COMMENTS_RETRIEVE.call(id=comment_id))
 
 
 class OAuthEndpoint(_Resource):
