@@ -186,7 +186,7 @@ def test_when_notion_no_longer_lists_a_trashed_pages_content_what_stays_is_said(
         "blocks": {r["id"] for r in first.of("blocks") if r["page_id"] in below},
         "comments": {r["id"] for r in first.of("comments") if r["page_id"] in below},
         "page_content": {r["id"] for r in first.of("page_content") if r["id"] in below},
-        "files": {r["id"] for r in first.of("files") if r["page_id"] in below},
+        "files": {r["id"] for r in first.of("files") if r.get("page_id") in below},
     }
     truth = control.expected(streams=list(CASCADING))
     for stream in CASCADING:

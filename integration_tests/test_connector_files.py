@@ -108,29 +108,34 @@ def test_a_full_sync_delivers_every_hosted_file_at_no_notion_request_of_its_own(
         data, reference = record["data"], record.get("file_reference")
         assert (reference is not None) == (data["type"] == "file")
         assert (
-            data.get("file_uuid") == truth[data["id"]]["file_uuid"] and data["page_id"] == truth[data["id"]]["page_id"]
+            data.get("file_uuid") == truth[data["id"]]["file_uuid"]
+            and data.get("page_id") == truth[data["id"]]["page_id"]
         )
         if reference:
             assert data["transfer_status"] == "delivered" and data["size_bytes"] == reference["file_size_bytes"]
             assert data["mime_type"]
     paths = [r["file_reference"]["source_file_relative_path"] for r in records if r.get("file_reference")]
     assert len(set(paths)) == len(paths) and all(p.startswith("files/") and ".." not in p for p in paths)
-    # the same requests as pages, blocks and comments: the files come out of their search, walk and comment
-    # listings (files lists the comments itself here: comments is not synced)
+    # the same requests as pages, blocks, comments and databases: the files come out of their search, walk, comment
+    # listings, data-source search and database reads (files makes the last three itself here: not synced)
     stats, files = emulator.stats(), emulator.file_stats()
-    assert stats["requests_total"] == emulator.lower_bound(streams="pages,blocks,comments")["total"]
+    assert stats["requests_total"] == emulator.lower_bound(streams="pages,blocks,comments,databases")["total"]
+    assert {"data_source", "database"} <= {record_id.split(":")[0] for record_id in truth}
     assert files["fetches"] == len(hosted) and files["by_status"] == {"200": len(hosted)}
     assert files["authorization_refused"] == 0 and files["external_fetches"] == 0
     assert files_status(run)[-1] == "COMPLETE"
 
 
-def test_files_alone_cost_the_search_the_walk_and_the_comments(emulator, tmp_path):
+def test_files_alone_cost_the_searches_the_walk_the_comments_and_the_databases(emulator, tmp_path):
     emulator.reset_stats()
     run, _ = sync(emulator, tmp_path, streams=("files",), include_files=False)
     assert sorted(run.ids("files")) == sorted(truth_of(emulator))
     assert not any(r.get("file_reference") for r in file_messages(run))
     assert emulator.stats()["requests_total"] == emulator.lower_bound(streams="files")["total"]
-    assert emulator.lower_bound(streams="files")["total"] == emulator.lower_bound(streams="blocks,comments")["total"]
+    assert (
+        emulator.lower_bound(streams="files")["total"]
+        == emulator.lower_bound(streams="blocks,comments,databases")["total"]
+    )
     assert emulator.file_stats()["fetches"] == 0
 
 
@@ -151,7 +156,7 @@ def test_a_sync_longer_than_an_hour_renews_the_expired_urls_and_delivers_them_al
     # one Notion request per renewal, on top of what pages, blocks and the comments' listings cost
     assert (
         emulator.stats()["requests_total"]
-        == emulator.lower_bound(streams="pages,blocks,comments")["total"] + files["expired"]
+        == emulator.lower_bound(streams="pages,blocks,comments,databases")["total"] + files["expired"]
     )
     assert files_status(run)[-1] == "COMPLETE"
 
@@ -298,7 +303,7 @@ def test_page_content_links_point_at_the_delivered_files(emulator, tmp_path, lin
     delivered = [
         r["file_reference"]["source_file_relative_path"]
         for r in file_messages(run)
-        if r.get("file_reference") and r["data"]["page_id"] == gallery
+        if r.get("file_reference") and r["data"].get("page_id") == gallery and r["data"]["source"] != "comment"
     ]
     assert delivered and all(f"]({path})" in content["markdown"] for path in delivered)
     assert emulator.base_url not in content["markdown"]
@@ -334,7 +339,7 @@ def test_comment_attachments_come_from_the_comments_listings_at_no_request_of_th
     assert check_delivered(list(records.values()), truth, staging) == sum(
         1 for r in truth.values() if r["type"] == "file"
     )
-    lower = emulator.lower_bound(streams="pages,blocks,comments", **options)["total"]
+    lower = emulator.lower_bound(streams="pages,blocks,comments,databases", **options)["total"]
     assert (
         emulator.stats()["requests_total"]
         == lower
@@ -379,3 +384,44 @@ def test_a_new_comment_with_an_attachment_comes_in_the_next_incremental_sync(emu
         check_delivered(file_messages(again), changed, staging)
         lower = emulator.lower_bound(streams=",".join(streams), since=sync_from(since))["total"]
         assert emulator.stats()["requests_total"] == lower
+
+
+def test_data_source_and_database_icons_and_covers_come_from_their_search_and_reads(emulator, tmp_path):
+    """With data_sources and databases synced, their hosted icons and covers are `files` records (owner: the data
+    source or the database), delivered, at no request of their own; an expired one is renewed by reading its
+    owner again."""
+    truth = truth_of(emulator)
+    containers = {k: r for k, r in truth.items() if r["source"] in ("icon", "cover") and r["page_id"] is None}
+    assert {k.split(":")[0] for k in containers} == {"data_source", "database"}
+    streams = (*STREAMS, "comments", "data_sources", "databases")
+    emulator.reset_stats()
+    run, staging = sync(emulator, tmp_path / "full", streams=streams)
+    records = {r["data"]["id"]: r for r in file_messages(run)}
+    assert sorted(records) == sorted(truth)
+    for record_id, expected in containers.items():
+        data = records[record_id]["data"]
+        kind, owner, where = record_id.split(":")
+        assert data["source"] == where and "page_id" not in data
+        assert data.get("data_source_id" if kind == "data_source" else "database_id") == owner
+        assert owner in run.ids("data_sources" if kind == "data_source" else "databases")
+        assert data["last_edited_time"] == expected["last_edited_time"]
+    assert check_delivered(list(records.values()), truth, staging) == sum(
+        1 for r in truth.values() if r["type"] == "file"
+    )
+    without_files = ",".join(s for s in streams if s != "files")
+    assert emulator.stats()["requests_total"] == emulator.lower_bound(streams=without_files)["total"]
+    # expired: each container's URL is minted again by GET /v1/data_sources/{id} or GET /v1/databases/{id}
+    emulator.app.file_host.advance_per_fetch = 3_700
+    run, staging = sync(emulator, tmp_path / "expired", cfg=config(max_concurrency=1), streams=("files",))
+    delivered = [r for r in file_messages(run) if r["data"]["id"] in containers]
+    assert check_delivered(delivered, containers, staging) == len(containers)
+    by_file = emulator.file_stats()["by_file"]
+    uuids = {r["file_uuid"] for r in containers.values()}  # the database's icon is its data source's too
+    renewed = sum(by_file[u] for u in uuids) - len(containers)  # fetches past one per occurrence: the 403s
+    by_endpoint = emulator.stats()["by_endpoint"]
+    lower = emulator.lower_bound(streams="files")["by_endpoint"]
+    rereads = sum(
+        by_endpoint.get(endpoint, 0) - lower.get(endpoint, 0)
+        for endpoint in ("GET /v1/data_sources/{id}", "GET /v1/databases/{id}")
+    )
+    assert renewed >= 1 and rereads == renewed

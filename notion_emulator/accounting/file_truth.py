@@ -52,6 +52,17 @@ class FileTruth:
             f"block:{node.id}", "block", page.id, node.id, payload, payload.get("name"), minute_iso(node.edited_ms)
         )
 
+    def container_files(self, kind: str, rendered: dict) -> Iterator[dict[str, Any]]:
+        """A data source's or database's icon and cover (`data_source:<id>:icon`, `database:<id>:cover`), with
+        its last_edited_time as the object shows it."""
+        owner = "data_source_id" if kind == "data_source" else "database_id"
+        edited = rendered["last_edited_time"]
+        for where in ("icon", "cover"):
+            value = rendered.get(where)
+            if isinstance(value, dict) and value.get("type") in ("file", "external"):
+                record = self._record(f"{kind}:{rendered['id']}:{where}", where, None, None, value, None, edited)
+                yield {**record, owner: rendered["id"]}
+
     def comment_files(self, page: Page, comment) -> Iterator[dict[str, Any]]:
         """The comment's attachments (`comment:<comment id>:<i>`; its block when it is on one)."""
         if not comment.files:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..api_json.render import MENTION_LIMIT, references_in
+from ..api_json.versions import V2025
 from ..model.clock import database_iso, minute_iso
 from ..model.objects import Page
 from ..model.properties import value_of
@@ -93,7 +94,11 @@ class GroundTruth:
         for user in self.backend.users_listed():
             emit("users", {"id": user.id, "type": "person" if user.kind == "person" else "bot", "name": user.name})
         sources = [d for d in ws.data_sources if not d.eff_hidden and not d.eff_trashed and changed(d.edited_ms)]
+        file_truth = FileTruth(self.backend, digests=self._digests and not ids_only)
+        render, with_files = self.backend.render, "files" in out  # icons and covers of data sources, databases
         for ds in sources:
+            for file_record in file_truth.container_files("data_source", render.data_source(ds)) if with_files else ():
+                emit("files", file_record)
             emit(
                 "data_sources",
                 {
@@ -106,10 +111,11 @@ class GroundTruth:
         for db_idx in sorted({ds.db for ds in sources}):
             db = ws.databases[db_idx]
             emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
+            for file_record in file_truth.container_files("database", render.database(db, V2025)) if with_files else ():
+                emit("files", file_record)
         # files holds the comments' attachments: their comments are listed as the comments stream lists them
         comments = "comments" in out or "files" in out
         want_blocks = "blocks" in out or "files" in out or (comments and options.include_inline_comments)
-        file_truth = FileTruth(self.backend, digests=self._digests and not ids_only)
         cascade = self.cascade(options)
         for page in self.synced_pages():
             page_changed = changed(page.edited_ms)

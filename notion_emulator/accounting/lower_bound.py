@@ -102,9 +102,12 @@ class LowerBound:
             terms.append(self.trash_search())
         # Incremental blocks read the child_database blocks of changed databases, and incremental rows tell the
         # data sources that dropped a property, from the same search.
-        if streams & {"data_sources", "databases"} or (streams & {"blocks", "rows"} and options.since is not None):
+        # files lists the data sources' and databases' icons and covers: the same search and database reads.
+        if streams & {"data_sources", "databases", "files"} or (
+            streams & {"blocks", "rows"} and options.since is not None
+        ):
             terms.append(self.data_source_search())
-            if "databases" in streams:
+            if streams & {"databases", "files"}:
                 terms.append(self.databases())
         # page_content renders the trees of the same walk (no term of its own), or reads Notion's Markdown.
         walked_for_content = "page_content" in streams and not options.content_from_markdown
@@ -294,7 +297,11 @@ class LowerBound:
         count = full if since is None else min(pages_needed(len(changed) + 1), full)
         users = [
             why
-            for stream, why in (("blocks", "the blocks references"), ("rows", "the row streams' dropped properties"))
+            for stream, why in (
+                ("blocks", "the blocks references"),
+                ("rows", "the row streams' dropped properties"),
+                ("files", "the icons and covers of data sources and databases"),
+            )
             if stream in self.streams
         ]
         why = "" if self.streams & {"data_sources", "databases"} else f" (for {' and '.join(users)})"

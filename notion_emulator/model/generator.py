@@ -709,6 +709,10 @@ def add_features(bld: WorkspaceBuilder) -> None:
     reading = bld.database(
         "Reading list", ("page", gallery.idx), [("Reading list", sch.simple(rng, "Title"))], inline=True, icon="📚"
     )
+    # Notion-hosted icon and cover of a database, and its data source's icon (the same upload shown twice)
+    reading.icon = {"type": "file", "file": {"url": "https://files.example.com/reading-list-icon.png"}}
+    reading.cover = {"type": "file", "file": {"url": "https://files.example.com/reading-list-cover.jpg"}}
+    ws.data_sources[reading.data_sources[0]].icon = reading.icon
     for i in range(5):
         bld.row(ws.data_sources[reading.data_sources[0]], f"Book {i + 1}: {text.title(rng)}", ("random", 1))
     contacts = bld.database("Contacts", WORKSPACE, [("Contacts", sch.simple(rng, "Company"))])

@@ -48,4 +48,7 @@ class Databases(CursorStream):
             self.tally.add(NOT_FOUND)
             self.logger.warning(f"Skipped database {database_id}: {error.internal_message}")
             return
-        task.emit(as_record(database))
+        record = as_record(database)
+        task.emit(record)
+        for observer in self.sync.databases_read:
+            observer(record)

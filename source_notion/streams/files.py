@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, AirbyteStream, SyncMode, Type
@@ -45,10 +46,11 @@ RESTORED = "restored_file"
 NOT_DELIVERED = "files not fetched (skipped: failed, or over max_file_size_mb)"
 EXTERNAL_REFUSED = "external files skipped (not http(s), or a private address)"
 TIME_SCALE_VARIABLE = "SOURCE_NOTION_TIME_SCALE"
+DATABASES_NOT_FOUND = "databases skipped (404: deleted or no longer shared; their icon and cover not listed)"
 
 
 def file_record(
-    record_id: str, source: str, value: Mapping[str, Any], page_id: str, edited: Any, **owner: Any
+    record_id: str, source: str, value: Mapping[str, Any], page_id: str | None, edited: Any, **owner: Any
 ) -> Record | None:
     """A record for a file value (`{type, file|external: {url, expiry_time}, name?}`), or None when it holds none."""
     kind = value.get("type")
@@ -71,6 +73,7 @@ def file_record(
         "property_id": owner.get("property_id"),
         "comment_id": owner.get("comment_id"),
         "data_source_id": owner.get("data_source_id"),
+        "database_id": owner.get("database_id"),
         "last_edited_time": edited,
         "transfer_status": None,
     }
@@ -106,6 +109,26 @@ def page_files(page: Mapping[str, Any]) -> list[Record]:
                 if record is not None:
                     found.append(record)
     return found
+
+
+def container_files(obj: Mapping[str, Any]) -> list[Record]:
+    """A data source's or a database's icon and cover (`data_source:<id>:icon`, `database:<id>:cover`): no page."""
+    kind = obj.get("object")
+    owner = {"data_source_id": obj["id"]} if kind == "data_source" else {"database_id": obj["id"]}
+    found = []
+    for where in ("icon", "cover"):
+        value = obj.get(where)
+        if isinstance(value, Mapping):
+            record = file_record(
+                f"{kind}:{obj['id']}:{where}", where, value, None, obj.get("last_edited_time"), **owner
+            )
+            if record is not None:
+                found.append(record)
+    return found
+
+
+def container_title(obj: Mapping[str, Any]) -> str:
+    return "".join(part.get("plain_text") or "" for part in obj.get("title") or () if isinstance(part, Mapping))
 
 
 def block_file(block: Mapping[str, Any]) -> Record | None:
@@ -217,9 +240,16 @@ class Files(PageWalkStream):
         self._listed_comments: RecordSpool | None = None
         self._lock = threading.Lock()
         self.lists_comments = self.lists_inline = False
+        # The data sources' icons and covers, as the sync's data-source search lists them; the databases', from the
+        # databases stream's reads when it is selected (else this stream reads the same databases itself).
+        self._containers = RecordSpool()
         if not sync.selected(name):
             return
         take_part(self, _Cascaded(self))
+        sync.index.data_sources.observe(self._keep_container)
+        self._reads_databases = not sync.selected("databases")
+        if not self._reads_databases:
+            sync.databases_read.append(self._keep_container)
         if sync.selected("comments"):
             self._listed_comments = RecordSpool()
             sync.comments_listed.append(self._keep_comment)
@@ -281,8 +311,58 @@ class Files(PageWalkStream):
 
     def before_walk(self, cursor: SyncStart, scope: Callable[[], Iterator[IndexEntry]]) -> Iterable[Record]:
         # records, or AirbyteMessages with a file_reference: the walk passes both on as they are
-        listed: Iterable[Any] = self._comments_listed(cursor)
+        listed: Iterable[Any] = chain(self._comments_listed(cursor), self._container_files(cursor))
         return listed
+
+    def _keep_container(self, obj: Mapping[str, Any]) -> None:
+        """A data source the search listed, or a database the databases stream read."""
+        records = container_files(obj)
+        if records:
+            with self._lock:
+                for record in records:
+                    self._containers.put({"title": container_title(obj), "record": record})
+
+    def _container_files(self, cursor: SyncStart) -> Iterator[Record | AirbyteMessage]:
+        """The icons and covers of the data sources edited since and of their databases (the databases stream's
+        rule: one GET /v1/databases/{id} per distinct container, made here when that stream is not selected)."""
+        since = cursor.since
+        index = self.sync.index.data_sources
+        index.complete()  # the data-source search, unless a stream read before this one ran it
+        items = [
+            (kept["title"], kept["record"])
+            for kept in self._containers.drain()
+            if kept["record"]["source"] in ("icon", "cover")
+            and (
+                kept["record"]["database_id"] is not None  # read for a data source edited since
+                or since is None
+                or parse_datetime(kept["record"]["last_edited_time"]) >= since
+            )
+        ]
+        yield from self._delivered(items)
+        if not self._reads_databases:
+            return
+        containers = list(
+            dict.fromkeys(
+                entry.container_id
+                for entry in index.entries()
+                if entry.container_id and (since is None or entry.last_edited_time >= since)
+            )
+        )
+        for item in self.pool().run(containers, self._read_database):
+            if not isinstance(item, GroupsDone):
+                yield item
+
+    def _read_database(self, task: Task, database_id: str) -> None:
+        try:
+            database = self.sync.client.databases.retrieve(database_id)
+        except NotionAPIError as error:
+            if not error.is_not_found:
+                raise
+            self.tally.add(DATABASES_NOT_FOUND)
+            self.logger.warning(f"Skipped the icon and cover of database {database_id}: {error.internal_message}")
+            return
+        for record in container_files(database):
+            self._out(task, container_title(database), record)
 
     def _comments_listed(self, cursor: SyncStart) -> Iterator[Record | AirbyteMessage]:
         """The attachments of the comments the comments stream listed, edited since this stream's since."""
@@ -376,7 +456,8 @@ class Files(PageWalkStream):
             record["transfer_status"] = "external_off" if record["type"] == "external" else "not_hosted"
             task.emit(record)
             return
-        relative = relative_path(title, record["page_id"], record["id"], record["name"] or "file")
+        owner = record["page_id"] or record["data_source_id"] or record["database_id"]
+        relative = relative_path(title, owner, record["id"], record["name"] or "file")
         try:
             delivered = fetcher.fetch(
                 record["url"], relative, lambda: self._renew(record), external=record["type"] == "external"
@@ -411,6 +492,12 @@ class Files(PageWalkStream):
             if record["source"] == "block":
                 block = self.sync.client.blocks.retrieve(record["block_id"])
                 fresh = block_file({**block, "page_id": record["page_id"]})
+            elif record["page_id"] is None:  # a data source's or a database's icon or cover
+                if record["data_source_id"] is not None:
+                    container = self.sync.client.data_sources.retrieve(record["data_source_id"])
+                else:
+                    container = self.sync.client.databases.retrieve(record["database_id"])
+                fresh = next((f for f in container_files(container) if f["id"] == record["id"]), None)
             elif record["source"] == "comment":
                 comment = self.sync.client.comments.retrieve(record["comment_id"])
                 fresh = next((f for f in comment_files(comment, record["page_id"]) if f["id"] == record["id"]), None)

@@ -64,7 +64,13 @@ DECLARED = (
     ),
     StreamEntry("comments", Comments, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK}), cascades=True),
     StreamEntry("page_content", PageContent, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK}), cascades=True),
-    StreamEntry("files", Files, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK}), cascades=True),
+    StreamEntry(
+        "files",
+        Files,
+        needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK}),
+        needs_incrementally=frozenset({Shared.DATA_SOURCE_SEARCH}),  # the data sources' and databases' icons
+        cascades=True,
+    ),
 )
 
 

@@ -51,6 +51,8 @@ class Sync:
     completed: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     # Called with every comment the comments stream emits, on its pool threads (files keeps their attachments).
     comments_listed: list[Callable[[Record], None]] = field(default_factory=list)
+    # Called with every database the databases stream reads (files keeps their icons and covers).
+    databases_read: list[Callable[[Record], None]] = field(default_factory=list)
 
     def selected(self, stream_name: str) -> bool:
         return stream_name in self.plan
