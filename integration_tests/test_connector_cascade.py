@@ -148,7 +148,11 @@ def test_a_trashed_page_takes_its_content_with_it_and_brings_it_back_when_restor
         assert all(r["in_trash"] is True for r in second.of(stream) if r.get(DELETED_AT)), stream
     tombstoned_pages = {r["id"] for r in second.of("page_content") if r.get(DELETED_AT)}
     assert tombstoned_pages == set(pages.values())
-    assert [r["name"] for r in second.of("files") if r.get(DELETED_AT)] == ["minutes.pdf"]
+    # the sub-page's pdf and the attachments of busy's comments (the emulator gives three)
+    files_gone = {r["id"]: r["name"] for r in second.of("files") if r.get(DELETED_AT)}
+    assert set(files_gone) == {r["id"] for r in first.of("files") if r.get("page_id") in pages.values()}
+    assert sorted(files_gone.values()) == ["minutes.pdf", "minutes.pdf", "screenshot.png", "screenshot.png"]
+    assert sum(record_id.startswith("comment:") for record_id in files_gone) == 3
 
     control.advance_clock(600)
     control.mutate("restore_page", page_id=pages["busy"])  # moves the page: the pages cursor moves with it

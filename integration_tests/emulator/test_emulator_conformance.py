@@ -291,6 +291,17 @@ _allow(
     "icon:<external>.external",
     "icon:<external>.external.url",
     "page:cover",
+    "database:cover",
+)
+_allow(
+    "§10.9 comment attachments [{category, file: {url, expiry_time}}] (SDK); §14",
+    None,
+    "comment:attachments",
+    "comment:attachments#",
+    "comment:attachments#.category",
+    "comment:attachments#.file",
+    "comment:attachments#.file.url",
+    "comment:attachments#.file.expiry_time",
 )
 _allow(
     "§10.9 comment display_name.type: custom | user | integration",

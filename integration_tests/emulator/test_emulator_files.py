@@ -48,7 +48,8 @@ def test_hosted_urls_have_the_s3_shape_and_expire_an_hour_after_the_response(emu
 
 
 def test_bytes_headers_and_digest_equal_the_truth(emulator):
-    for record in [r for r in emulator.expected(streams="files")["files"] if r["type"] == "file"][:8]:
+    hosted = emulator.expected(streams="files")["files"]
+    for record in [r for r in hosted if r["type"] == "file" and r["source"] in ("block", "property")][:8]:
         block = record["block_id"]
         url = None
         if block:
@@ -175,3 +176,33 @@ def test_the_big_file_is_streamed_not_held(emulator):
             digest.update(piece)
     record = [r for r in emulator.expected(streams="files")["files"] if r["size_bytes"] == 20_000_000][0]
     assert digest.hexdigest() == record["sha256"]
+
+
+def test_comment_attachments_are_hosted_files_listed_and_retrieved_with_fresh_urls(emulator):
+    """A handful of comments carry `attachments` ([{category, file: {url, expiry_time}}], notion-api.md §10.9): the
+    listing and GET /v1/comments/{id} mint the URLs; the bytes are the truth's."""
+    client = NotionTestClient(emulator.base_url)
+    page = emulator.backend.landmarks["busy_comments_page"]
+    truth = {r["id"]: r for r in emulator.expected(streams="files")["files"] if r["source"] == "comment"}
+    listed = []
+    cursor = None
+    while True:
+        body = client.get(f"/v1/comments?block_id={page}" + (f"&start_cursor={cursor}" if cursor else ""))
+        listed += [c for c in body["results"] if c.get("attachments")]
+        if not body["has_more"]:
+            break
+        cursor = body["next_cursor"]
+    assert sum(len(c["attachments"]) for c in listed) == sum(1 for r in truth.values() if r["page_id"] == page) == 3
+    for comment in listed:
+        for i, attachment in enumerate(comment["attachments"]):
+            assert attachment["category"] in ("image", "pdf") and set(attachment) == {"category", "file"}
+            record = truth[f"comment:{comment['id']}:{i}"]
+            emulator.backend.advance_clock(60)
+            fresh = client.get(f"/v1/comments/{comment['id']}")["attachments"][i]["file"]
+            assert (
+                fresh["url"] != attachment["file"]["url"] and fresh["expiry_time"] > attachment["file"]["expiry_time"]
+            )
+            content = requests.get(fresh["url"], timeout=30).content
+            assert hashlib.sha256(content).hexdigest() == record["sha256"] and len(content) == record["size_bytes"]
+    plain = client.get(f"/v1/comments?block_id={emulator.backend.landmarks['tour']}")["results"]
+    assert all("attachments" not in c for c in plain)  # optional: absent on a comment without any
