@@ -94,6 +94,11 @@ class Comments(PageWalkStream):
         # No "Read comments" capability: this stream cannot be read, the others still can.
         return error.is_missing_capability and error.template == COMMENTS_LIST.name
 
+    def _skip(self, error: NotionAPIError) -> None:
+        super()._skip(error)
+        for observer in self.sync.comments_listed:
+            observer(None)  # no comment will come: files says its comments' attachments are missing
+
     def walk_page(self, task: Task, page: IndexEntry) -> None:
         self.list_comments(task, page.id, page.id)
         if self._runs_walk:

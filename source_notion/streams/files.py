@@ -35,6 +35,7 @@ from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWa
 from source_notion.sync.cascade import CascadePage, CascadePart, RecordSpool
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
+from source_notion.transport.endpoints import COMMENTS_LIST
 from source_notion.transport.errors import NotionAPIError
 from source_notion.transport.file_transfer import FileFetcher, NotFetched, file_name, file_uuid, relative_path
 from source_notion.transport.work_pool import GroupsDone, Task
@@ -46,6 +47,7 @@ RESTORED = "restored_file"
 NOT_DELIVERED = "files not fetched (skipped: failed, or over max_file_size_mb)"
 EXTERNAL_REFUSED = "external files skipped (not http(s), or a private address)"
 TIME_SCALE_VARIABLE = "SOURCE_NOTION_TIME_SCALE"
+NO_COMMENTS_CAPABILITY = "comment listings refused (no Read comments capability: their attachments not listed)"
 DATABASES_NOT_FOUND = "databases skipped (404: deleted or no longer shared; their icon and cover not listed)"
 
 
@@ -302,8 +304,12 @@ class Files(PageWalkStream):
         title: str = kept["title"]
         return title
 
-    def _keep_comment(self, comment: Record) -> None:
-        """A comment the comments stream listed (whatever its time: this stream's since applies when it reads)."""
+    def _keep_comment(self, comment: Record | None) -> None:
+        """A comment the comments stream listed (whatever its time: this stream's since applies when it reads);
+        None: that stream was skipped (no Read comments capability), no attachment will come."""
+        if comment is None:
+            self.tally.add(NO_COMMENTS_CAPABILITY)
+            return
         if comment.get("attachments") and self._listed_comments is not None:
             with self._lock:
                 for record in comment_files(comment, comment["page_id"]):
@@ -441,6 +447,10 @@ class Files(PageWalkStream):
                 for record in comment_files(comment, page_id):
                     self._out(task, title, record)
         except NotionAPIError as error:
+            if error.is_missing_capability and error.template == COMMENTS_LIST.name:
+                # no "Read comments" capability: the comments' attachments cannot be listed, the rest can
+                self.tally.add(NO_COMMENTS_CAPABILITY)
+                return
             if not error.is_not_found:
                 raise
             self.tally.add(NOT_FOUND)

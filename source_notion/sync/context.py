@@ -49,8 +49,9 @@ class Sync:
     # (page id, property id, last_edited_time) -> the whole value of a property the page object truncated: read
     # once a sync, by pages or a row stream, whichever comes first.
     completed: dict[tuple[str, str, str], Any] = field(default_factory=dict)
-    # Called with every comment the comments stream emits, on its pool threads (files keeps their attachments).
-    comments_listed: list[Callable[[Record], None]] = field(default_factory=list)
+    # Called with every comment the comments stream emits, on its pool threads (files keeps their attachments);
+    # with None when that stream is skipped (no Read comments capability).
+    comments_listed: list[Callable[[Record | None], None]] = field(default_factory=list)
     # Called with every database the databases stream reads (files keeps their icons and covers).
     databases_read: list[Callable[[Record], None]] = field(default_factory=list)
 
