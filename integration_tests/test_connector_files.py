@@ -425,3 +425,16 @@ def test_data_source_and_database_icons_and_covers_come_from_their_search_and_re
         for endpoint in ("GET /v1/data_sources/{id}", "GET /v1/databases/{id}")
     )
     assert renewed >= 1 and rereads == renewed
+
+
+@pytest.mark.parametrize("version", ["2025-09-03", "2026-12-01"])
+@pytest.mark.parametrize("streams", [("files",), ("pages", "files")], ids=["alone", "with-pages"])
+def test_rows_files_properties_on_every_version(emulator, tmp_path, version, streams):
+    """On 2026-12-01 the search gives rows their title only: files reads their properties as pages does (pages'
+    data-source queries when it is synced, else its own, counted by the lower bound)."""
+    truth = truth_of(emulator)
+    assert any(r["source"] == "property" for r in truth.values())
+    run, _ = sync(emulator, tmp_path, cfg=config(notion_version=version), streams=streams, include_files=False)
+    assert sorted(run.ids("files")) == sorted(truth)
+    lower = emulator.lower_bound(streams=",".join(streams), notion_version=version)
+    assert emulator.stats()["by_endpoint"] == lower["by_endpoint"], lower["explanation"]

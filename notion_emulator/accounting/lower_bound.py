@@ -92,7 +92,8 @@ class LowerBound:
             terms.append(self.page_search())
         if streams & {"pages", "rows", "page_content"}:
             terms.append(self.property_completion())
-        if "pages" in streams and lists_title_only(options.notion_version):
+        # files reads the rows' files properties as pages does (pages' reads when both are synced)
+        if streams & {"pages", "files"} and lists_title_only(options.notion_version):
             terms.extend(self.row_properties())
         if "rows" in streams:
             terms.append(self.row_queries())

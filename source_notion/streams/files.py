@@ -25,12 +25,14 @@ from typing import Any
 from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, AirbyteStream, SyncMode, Type
 from airbyte_cdk.sources.utils.files_directory import get_files_directory
 
+from source_notion.config.api_versions import lists_title_only
 from source_notion.config.spec import NotionConfig, parse_datetime
 from source_notion.markdown.page import page_title
 from source_notion.records.shaping import Record
-from source_notion.state.cursors import SyncStart
+from source_notion.state.cursors import SyncStart, sync_from
 from source_notion.streams.base import take_part
 from source_notion.streams.page_walk import PageWalkStream
+from source_notion.streams.row_properties import RowProperties, data_source_of
 from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool, has_own_discussions
 from source_notion.sync.cascade import CascadePage, CascadePart, RecordSpool
 from source_notion.sync.context import Sync
@@ -48,6 +50,8 @@ NOT_DELIVERED = "files not fetched (skipped: failed, or over max_file_size_mb)"
 EXTERNAL_REFUSED = "external files skipped (not http(s), or a private address)"
 TIME_SCALE_VARIABLE = "SOURCE_NOTION_TIME_SCALE"
 NO_COMMENTS_CAPABILITY = "comment listings refused (no Read comments capability: their attachments not listed)"
+ROWS_READ_ONE_BY_ONE = "rows whose properties were read one by one"
+ROWS_GONE = "rows gone (404) before their properties were read: their files properties not listed"
 DATABASES_NOT_FOUND = "databases skipped (404: deleted or no longer shared; their icon and cover not listed)"
 
 
@@ -248,6 +252,11 @@ class Files(PageWalkStream):
         if not sync.selected(name):
             return
         take_part(self, _Cascaded(self))
+        self._rows: RowProperties | None = None
+        if lists_title_only(sync.config.notion_version) and not sync.selected("pages"):
+            # the search gives rows their title only, and pages (which reads their properties) is not synced
+            planned = sync.plan[name]
+            self._rows = RowProperties(sync.client, sync_from(sync.config, planned.sync_mode, planned.state))
         sync.index.data_sources.observe(self._keep_container)
         self._reads_databases = not sync.selected("databases")
         if not self._reads_databases:
@@ -288,7 +297,29 @@ class Files(PageWalkStream):
         return stream
 
     def _keep_page(self, page: Mapping[str, Any]) -> None:
+        rows = self._rows
+        in_scope = rows is not None and (rows.since is None or parse_datetime(page["last_edited_time"]) >= rows.since)
+        if rows is not None and in_scope and data_source_of(dict(page)) is not None:
+            for _ in rows.split((dict(page),)):
+                pass  # a row in scope: kept until its data source's query gives its properties
+            return
         self._pages.put(page["id"], {"title": page_title(page), "files": page_files(page)})
+
+    def _complete_rows(self) -> Iterator[Record]:
+        """Notion-Version 2026-12-01 without pages: the rows' properties read as pages would read them
+        (row_properties.py: one query per data source with rows in scope), before the walk needs them."""
+        rows = self._rows
+        if rows is None:
+            return
+        try:
+            for group in rows.groups():
+                for row, how in rows.read(group):
+                    self._pages.put(row["id"], {"title": page_title(row), "files": page_files(row)})
+                    if how != "query":
+                        self.tally.add(ROWS_READ_ONE_BY_ONE if how == "retrieve" else ROWS_GONE)
+        finally:
+            rows.close()
+        yield from ()
 
     def kept_page(self, page_id: str) -> dict[str, Any]:
         """A searched page's title and own files (once)."""
@@ -317,7 +348,9 @@ class Files(PageWalkStream):
 
     def before_walk(self, cursor: SyncStart, scope: Callable[[], Iterator[IndexEntry]]) -> Iterable[Record]:
         # records, or AirbyteMessages with a file_reference: the walk passes both on as they are
-        listed: Iterable[Any] = chain(self._comments_listed(cursor), self._container_files(cursor))
+        listed: Iterable[Any] = chain(
+            self._complete_rows(), self._comments_listed(cursor), self._container_files(cursor)
+        )
         return listed
 
     def _keep_container(self, obj: Mapping[str, Any]) -> None:
