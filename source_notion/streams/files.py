@@ -5,7 +5,10 @@ No request of its own (but one per expired URL it renews): the page objects come
 page's icon, cover and files properties, kept in a spool as the search lists them), the media blocks from the
 sync's block walk, as for page_content. Who walks: this stream, when no stream read before it runs the walk;
 otherwise the runner's walk hands each page's file blocks over (a spool), and a page the runner did not walk is
-walked by a walk of this stream's own.
+walked by a walk of this stream's own. Before its walk (its first checkpoint window): the attachments of the
+comments the comments stream listed (or, that stream not selected, of the same comments listed here), the icons
+and covers of the data sources the data-source search lists and of their databases (the databases stream's
+reads, or this stream's), and on Notion-Version 2026-12-01 without pages the rows' properties (row_properties.py).
 
 With `include_files` in the configured stream, each record's file is downloaded (transport/file_transfer.py) in a task of its
 own on the pool, and the record goes out as an AirbyteMessage with `file_reference`; a file that is not delivered
@@ -49,7 +52,7 @@ RESTORED = "restored_file"
 NOT_DELIVERED = "files not fetched (skipped: failed, or over max_file_size_mb)"
 EXTERNAL_REFUSED = "external files skipped (not http(s), or a private address)"
 TIME_SCALE_VARIABLE = "SOURCE_NOTION_TIME_SCALE"
-NO_COMMENTS_CAPABILITY = "comment listings refused (no Read comments capability: their attachments not listed)"
+NO_COMMENTS_CAPABILITY = "comments' attachments skipped (no Read comments capability: the comments not listed)"
 ROWS_READ_ONE_BY_ONE = "rows whose properties were read one by one"
 ROWS_GONE = "rows gone (404) before their properties were read: their files properties not listed"
 DATABASES_NOT_FOUND = "databases skipped (404: deleted or no longer shared; their icon and cover not listed)"
