@@ -88,7 +88,8 @@ class Database:
         self.idx, self.id, self.title, self.parent = idx, id, title, parent
         self.created_ms, self.edited_ms = created_ms, edited_ms
         self.created_by = self.edited_by = created_by
-        self.icon, self.cover, self.is_inline = icon, None, is_inline
+        self.icon, self.is_inline = icon, is_inline
+        self.cover: dict | None = None
         self.data_sources: list[int] = []
         self.description = ""
         self.eff_trashed = self.eff_hidden = False
