@@ -12,7 +12,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from ..api_json.render import MENTION_LIMIT, references_in
+from ..api_json.render import MENTION_LIMIT, PEOPLE_LIMIT, RELATION_LIMIT, references_in
 from ..model.clock import database_iso, minute_iso
 from ..model.objects import Page
 from ..model.properties import value_of
@@ -22,10 +22,8 @@ from .file_truth import FileTruth
 from .lower_bound import LowerBound
 from .markdown_reads import markdown_read
 from .row_reads import RowReads
-from .sync_options import DELETED_AT, NO_INLINE_COMMENTS, SyncOptions, pages_needed
+from .sync_options import DELETED_AT, NOT_DESCENDED, SyncOptions, pages_needed
 from .typed_rows import TypedRows
-
-NOT_DESCENDED = {"child_page", "child_database"}
 
 
 class GroundTruth:
@@ -217,7 +215,7 @@ class GroundTruth:
         comments = list(content.page_comments)
         if inline:
             for node, block_content in walked:
-                if node.type not in NO_INLINE_COMMENTS:
+                if node.type not in NOT_DESCENDED:
                     comments += block_content.inline_comments.get(node.id, [])
         return comments
 
@@ -310,11 +308,11 @@ class GroundTruth:
         for prop in self.backend.ws.data_sources[ds_idx].properties:
             if prop.type == "relation":
                 n = len(value_of(self.backend.ws, page, prop))
-                if n > 25:
+                if n > RELATION_LIMIT:
                     found.append((prop.name, n))
             elif prop.type == "people":
                 n = len(value_of(self.backend.ws, page, prop))
-                if n >= 25:
+                if n >= PEOPLE_LIMIT:
                     found.append((prop.name, n))
             elif prop.type in ("title", "rich_text"):
                 # No has_more tells: a value whose page-object form holds 25 references (render.py) may be cut.
