@@ -46,7 +46,7 @@ def notion_version(config: NotionConfig) -> str:
     return str(getattr(config, "notion_version", None) or NOTION_VERSION)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RowReadPlan:
     """What a row stream's query reads this sync, decided before its first request: which data source, whether it
     is queried at all, from when (the `last_edited_time` filter), and which properties each row carries (the
