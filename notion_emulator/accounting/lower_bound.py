@@ -330,6 +330,8 @@ class LowerBound:
             if "blocks" in self.streams
             else " (walked for page_content)"
             if "page_content" in self.streams and not self.options.content_from_markdown
+            else " (walked for files)"
+            if "files" in self.streams
             else " (walked for their inline comments)"
         )
         return Term(
