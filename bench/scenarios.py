@@ -72,6 +72,9 @@ VERSION_SCENARIOS = {"full_2026_12_01": "2026-12-01"}  # a full medium sync of o
 LARGE_SCENARIOS = ("full_large",)
 # A full sync of small at --rate: with full (medium) and full_large, the three sizes the memory model is fitted to.
 SMALL_SCENARIOS = ("full_small",)
+# A full sync of `wide` (medium's pages in large's 500 data sources) at --rate: the memory model's point whose mix of
+# data sources per page differs from the others', so that it can fit a page's cost and a data source's apart.
+WIDE_SCENARIOS = ("full_wide",)
 # Issue 22: page_content alone, from the block walk and from Notion's Markdown, side by side on the same workspace
 # (one emulator per profile, a full sync each): name -> (which profile: --profile-medium or --profile-deep,
 # page_content_source).
@@ -165,6 +168,7 @@ ALL_SCENARIOS = (
     MEDIUM_SCENARIOS
     + tuple(VERSION_SCENARIOS)
     + SMALL_SCENARIOS
+    + WIDE_SCENARIOS
     + LARGE_SCENARIOS
     + tuple(LIMIT_SCENARIOS)
     + tuple(CONTENT_SCENARIOS)
@@ -437,7 +441,8 @@ def run_peer_medium_chain(runner: ChainRunner, peer: SourceCommand, wanted: set[
 
 
 def run_large(runner: ChainRunner, command: SourceCommand, expected_ids, name: str = "full_large") -> ChainSync:
-    """A full sync on the runner's profile, alone on its emulator (full_large; full_small the same on small)."""
+    """A full sync on the runner's profile, alone on its emulator (full_large; full_small and full_wide the same on
+    small and wide)."""
     with runner.start_emulator(f"{command.label}-{name}") as emulator:
         return runner.sync(
             emulator,
@@ -510,6 +515,7 @@ def _row_order() -> list[str]:
         "incremental_none",
         "incremental_none" + ALL_PAGES_SUFFIX,
         *VERSION_SCENARIOS,
+        *WIDE_SCENARIOS,
         "full_large",
         *LIMIT_SCENARIOS,
         *CONTENT_SCENARIOS,
