@@ -97,6 +97,7 @@ class SourceNotion(AbstractSource):
         self.state = state
         self._built: tuple[Sync, dict[str, Stream]] | None = None
         self._row_streams: dict[str, DataSourceRows] = {}
+        self._reading = False  # read() sets it: the row streams then trim their configured schemas (streams())
 
     # The command (run.py) has read and checked the config, catalog and state before the CDK's entrypoint runs;
     # the entrypoint would parse the files again. The catalog grows with the data sources (one row stream each:
@@ -155,6 +156,9 @@ class SourceNotion(AbstractSource):
         # The row streams as configured (found by data source id, no request here); discover() adds the others.
         rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
         self._row_streams = {stream.name: stream for stream in rows}
+        if self._reading:
+            for stream in rows:  # after every layout is built: the catalog may share objects between schemas
+                stream.trim_schema_for_read()
         every: list[Stream] = streams + list(rows)
         self._built = sync, {stream.name: stream for stream in every}  # what progress.py watches
         if PROFILE is not None:
@@ -182,6 +186,7 @@ class SourceNotion(AbstractSource):
         for note in self.input_notes:
             logger.info(note)
         ordered = sorted(catalog.streams, key=lambda s: read_position(s.stream.name))
+        self._reading = True  # the streams built for this read trim their configured schemas (streams())
         states = ConnectorStateManager(state=state)
         plan = {
             s.stream.name: PlannedStream(
