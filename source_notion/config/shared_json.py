@@ -3,8 +3,9 @@
 A row stream's schema repeats the same small objects in every column and every stream (`{"type": ["null",
 "string"]}`, `"date-time"`, the same keys): decoded naively, large's 506 streams (3 MB of JSON) took 12.5 MB, 7.8
 of them copies of values held elsewhere. Decoded here, equal objects (and strings) are one object, shared: about
-10 KB a data source instead of 25 (docs/architecture.md, "Memory"). The objects are read, never changed (neither
-the connector nor the CDK writes into a configured schema); a change to one would show in every stream sharing it.
+10 KB a data source instead of 25 (docs/architecture.md, "Memory"). The objects are read, never changed, with one
+exception: a read trims each row stream's own top-level schema object (rows/schema.trim_for_read), which no other
+stream shares (it names its data source); a change to a shared one would show in every stream sharing it.
 """
 
 from __future__ import annotations
