@@ -30,6 +30,7 @@ from source_notion.sync.cascade import Cascade
 from source_notion.sync.context import PlannedStream, Sync, SyncPlan
 from source_notion.sync.memory_profile import PROFILE
 from source_notion.sync.progress import Progress
+from source_notion.sync.walk_down import WalkDown
 from source_notion.sync.workspace_index import TrashListing, WorkspaceIndex
 from source_notion.transport.client import DEFAULT_BASE_URL, NotionClient
 from source_notion.transport.errors import SHARE_HINT
@@ -146,6 +147,7 @@ class SourceNotion(AbstractSource):
             data_sources_since=search_since(Shared.DATA_SOURCE_SEARCH, notion_config, plan),
         )
         sync = Sync(notion_config, client, index, BlockWalk(client, notion_config.max_block_depth), plan)
+        index.pages.past_cap = WalkDown(client, sync.block_walk, index.every_data_source, sync.pool)
         trashed_since = trash_since(notion_config, plan)
         if trashed_since is not None:
             sync.trash = TrashListing(client, trashed_since)
