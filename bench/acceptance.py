@@ -202,7 +202,7 @@ def _limit_checks(figures: dict[str, dict]) -> list[Check]:
     """Issue 10's rows (bench.scenarios.LIMIT_SCENARIOS)."""
     checks: list[Check] = []
     standard, business = figures.get("full_window_180"), figures.get("full_business")
-    for name in ("full_window_180", "full_business", "full_cursor_expiry"):
+    for name in ("full_window_180", "full_business", "full_cursor_expiry", "full_search_capped"):
         entry = figures.get(name)
         if entry:
             checks.append(_complete(name, entry))
