@@ -212,8 +212,8 @@ class SearchIndex:
                 yield obj
         self.unlisted = (
             f"pages at the top of the workspace (and pages shared inside a tree not shared) last edited between "
-            f"{between} cannot be listed past Notion's search cap; {self.past_cap.found} pages were found below "
-            "those listed"
+            f"{between} cannot be listed past Notion's search cap ({self.past_cap.found} pages were found below "
+            "those listed)"
         )
         logger.warning(f"The {self.kind} search's walk-down is done: {self.unlisted}.")
 
