@@ -12,13 +12,20 @@ shared, between the two ends, and what is only below it) is `unreachable`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from ..model.objects import Page
 from .sync_options import pages_needed
 
-if TYPE_CHECKING:
-    from ..model.objects import Page
-    from .lower_bound import Truth
+
+class Truth(Protocol):
+    """What this module reads of the ground truth (ground_truth.GroundTruth)."""
+
+    backend: Any
+
+    def synced_pages(self) -> list[Page]: ...
+
+    def walk_blocks(self, page: Page, max_depth: int, visit, content=None) -> int: ...
 
 
 @dataclass(frozen=True)
