@@ -142,3 +142,20 @@ def test_an_incremental_sync_with_more_changed_pages_than_the_cap_walks_down_as_
     stats = control.stats()
     assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
     assert stats["requests_total"] == bound["total"]
+
+
+def test_pages_alone_past_twice_the_cap_pay_the_block_walk_and_no_more(emulator_factory, tmp_path):
+    """Without a stream that walks blocks, the walk-down's listings are the price of completeness: the lower bound
+    counts them (the same listings a blocks sync makes), and the sync makes exactly those."""
+    emulator = emulator_factory(profile="small")
+    emulator.backend.search_result_cap = CAP
+    control = ControlClient(emulator.base_url)
+    for page_id in unreachable(emulator.backend, CAP):
+        if emulator.backend.page(page_id).parent[0] == "workspace":
+            control.mutate("edit_page", page_id=page_id)
+    run, control = run_capped(emulator, tmp_path / "pages", streams=("pages",))
+    assert_all_but(run, control, set(), streams=("pages",))
+    bound, stats = control.lower_bound(streams="pages"), control.stats()
+    assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
+    walk = control.lower_bound(streams="blocks", comments_scope="changed_pages")["by_endpoint"]
+    assert stats["by_endpoint"]["GET /v1/blocks/{id}/children"] == walk["GET /v1/blocks/{id}/children"]
