@@ -18,7 +18,7 @@ from ..model.objects import Page
 from .child_references import ReferenceTruth
 from .markdown_reads import markdown_read
 from .search_cap import CappedSearch, capped_search
-from .sync_options import NO_INLINE_COMMENTS, pages_needed
+from .sync_options import NOT_DESCENDED, pages_needed
 
 if TYPE_CHECKING:
     from .cascade import Cascade
@@ -537,7 +537,7 @@ class LowerBound:
             def visit(node, depth, content):
                 nonlocal blocks, inline
                 blocks += 1
-                if node.type not in NO_INLINE_COMMENTS:
+                if node.type not in NOT_DESCENDED:
                     inline += pages_needed(len(content.inline_comments.get(node.id, ())))
 
             capped = (
