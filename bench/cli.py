@@ -173,7 +173,8 @@ def header(arguments: argparse.Namespace, command_line: str) -> str:
         f"SOURCE_NOTION_TIME_SCALE: a window lasts {60 / arguments.window_time_scale:g} s; latency "
         f"{arguments.latency_ms:g} ms / {arguments.window_time_scale:g}), the connector told no plan nor rate; "
         f"full_cursor_expiry as full with query cursors expiring every 10 pages; full_large_capped as full_large "
-        f"with the query cap (10,000) and a search cap, its biggest data source grown past the query cap",
+        f"with the query cap (10,000) and a search cap, its biggest data source grown past the query cap; "
+        f"full_search_capped as full under a search cap of 2,000 (the walk-down), its top-level pages edited first",
         "- ours: the real `source-notion read` command; full and the incremental rows with comments_scope "
         "changed_pages (on a full sync every page is changed); rows `*_all_pages`: the same incremental sync with "
         "the default comments_scope all_pages, which lists every page's comments on every sync by design; the "

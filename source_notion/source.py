@@ -30,6 +30,7 @@ from source_notion.sync.cascade import Cascade
 from source_notion.sync.context import PlannedStream, Sync, SyncPlan
 from source_notion.sync.memory_profile import PROFILE
 from source_notion.sync.progress import Progress
+from source_notion.sync.walk_down import WalkDown
 from source_notion.sync.workspace_index import TrashListing, WorkspaceIndex
 from source_notion.transport.client import DEFAULT_BASE_URL, NotionClient
 from source_notion.transport.errors import SHARE_HINT
@@ -147,19 +148,25 @@ class SourceNotion(AbstractSource):
             data_sources_since=search_since(Shared.DATA_SOURCE_SEARCH, notion_config, plan),
         )
         sync = Sync(notion_config, client, index, BlockWalk(client, notion_config.max_block_depth), plan)
+        index.pages.past_cap = WalkDown(client, sync.block_walk, index.every_data_source, sync.pool)
         trashed_since = trash_since(notion_config, plan)
         if trashed_since is not None:
             sync.trash = TrashListing(client, trashed_since)
             sync.cascade = Cascade(client, notion_config, index.pages, sync.trash)
         # Built in read order: the block walk's subscribers subscribe in it (source_notion/sync/block_walk.py).
-        streams: list[Stream] = [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
-        # The row streams as configured (found by data source id, no request here); discover() adds the others.
-        rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
-        self._row_streams = {stream.name: stream for stream in rows}
-        if self._reading:
-            for stream in rows:  # after every layout is built: the catalog may share objects between schemas
-                stream.trim_schema_for_read()
-        every: list[Stream] = streams + list(rows)
+        # The row streams (ROWS) as configured, found by data source id with no request here (discover() adds the
+        # others); the fixed streams all (the CDK reads those the catalog selects).
+        every: list[Stream] = []
+        for entry in READ_ORDER:
+            if entry.per_data_source:
+                rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
+                self._row_streams = {stream.name: stream for stream in rows}
+                if self._reading:
+                    for stream in rows:  # after every layout is built: the catalog may share objects between schemas
+                        stream.trim_schema_for_read()
+                every += rows
+            else:
+                every.append(entry.stream_class(sync, entry.name))
         self._built = sync, {stream.name: stream for stream in every}  # what progress.py watches
         if PROFILE is not None:
             PROFILE.checkpoint("streams built")
