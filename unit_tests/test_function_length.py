@@ -11,7 +11,6 @@ MAX_LINES = 50
 # its function is under the limit.
 ALLOWED = {
     "streams/page_content.py:PageContent.read_markdown",
-    "sync/workspace_index.py:SearchIndex._listing",
 }
 
 
