@@ -1,0 +1,126 @@
+"""page_content_source notion_markdown: a page read whole from Notion's Markdown (GET /v1/pages/{id}/markdown,
+notion-api.md §13.6), and its media tags matched to the files stream's records.
+
+`MarkdownReader.read`: one request for the page; each id of its `unknown_block_ids` (cut by Notion's record limit
+or by permission) asked once, its subtree put in place of its placeholder (a 404 counted, the placeholder left);
+each bookmark, embed and link preview placeholder filled from GET /v1/blocks/{id} (a fill adds what the
+placeholder lacks: its `url` is the block's own notion.so address and `alt` its type, while the block holds the
+link and its caption). What stayed unread is counted, so the record says `truncated`.
+
+`match_files`: the Markdown's media tags carry only signed URLs, no block ids; the files stream's records are
+named by the block (docs/architecture.md, the files record id). When the sync walks the page anyway (files is
+selected), the walk's media blocks are kept, and each tag is matched to one of them by the file_uuid of its S3
+path (external files: by URL), so page_content's `files` carry the files stream's ids and, with
+page_content_file_links relative, the Markdown's links point at the delivered files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from source_notion.markdown import notion_markdown as notion_md
+from source_notion.records.shaping import Record, Tally
+from source_notion.transport.client import NotionClient
+from source_notion.transport.errors import NotionAPIError
+from source_notion.transport.file_transfer import file_uuid
+
+# The record's markdown_format for each markdown_version asked (notion_markdown_version in the spec).
+MARKDOWN_FORMATS = {"v1": "notion_v1", "v2": "notion_v2"}
+UNKNOWN_404 = "unknown block ids not readable (404: not shared), left as <unknown>"
+FILL_404 = "bookmarks, embeds and link previews not readable (404), left as <unknown>"
+LEFT_AS_IS = "blocks Notion's Markdown has no form for (unsupported), left as <unknown>"
+UNMATCHED = (
+    "media tags of Notion's Markdown matched to no media block of the walk (no files record id; "
+    "links left to Notion's URLs)"
+)
+COUNTS = (UNKNOWN_404, FILL_404, LEFT_AS_IS)
+
+
+class MarkdownReader:
+    def __init__(self, client: NotionClient, version: str, tally: Tally) -> None:
+        self._client = client
+        self._version = version
+        self._tally = tally
+
+    @property
+    def markdown_format(self) -> str:
+        return MARKDOWN_FORMATS[self._version]
+
+    def ask(self, page_id: str) -> Mapping[str, Any]:
+        return self._client.pages.markdown(page_id, markdown_version=self._version)
+
+    def read(self, answer: Mapping[str, Any]) -> tuple[str, int]:
+        """The page's Markdown from its `answer` (`ask`), put together and filled; how many parts stayed unread."""
+        markdown, unreadable = self._put_together(answer)
+        markdown, unfilled = self._fill(markdown, unreadable)
+        return markdown, len(unreadable) + unfilled
+
+    def _put_together(self, answer: Mapping[str, Any]) -> tuple[str, set[str]]:
+        """Each unknown block id asked once, its subtree put in place of its placeholder; the ids that answered
+        404 (their placeholders stay)."""
+        markdown = str(answer.get("markdown") or "")
+        pending = list(answer.get("unknown_block_ids") or ())
+        asked: set[str] = set()
+        unreadable: set[str] = set()
+        while pending:
+            block_id = pending.pop(0)
+            if block_id in asked:
+                continue
+            asked.add(block_id)
+            try:
+                piece = self.ask(block_id)
+            except NotionAPIError as error:
+                if error.status != 404:
+                    raise
+                self._tally.add(UNKNOWN_404)
+                unreadable.add(block_id)
+                continue
+            spot = next((p for p in notion_md.placeholders(markdown) if p.block_id == block_id), None)
+            if spot is not None:
+                markdown = notion_md.put_in_place(markdown, spot, str(piece.get("markdown") or ""))
+            pending.extend(piece.get("unknown_block_ids") or ())
+        return markdown, unreadable
+
+    def _fill(self, markdown: str, unreadable: set[str]) -> tuple[str, int]:
+        """Each bookmark, embed and link preview placeholder replaced by its block's link; how many could not be
+        read."""
+        unread = 0
+        for spot in notion_md.placeholders(markdown):
+            if spot.block_id in unreadable:
+                continue  # an unknown id that could not be read: counted already
+            if spot.alt not in notion_md.FILLABLE or spot.block_id is None:
+                self._tally.add(LEFT_AS_IS)
+                continue
+            try:
+                block = self._client.blocks.retrieve(spot.block_id)
+            except NotionAPIError as error:
+                if error.status != 404:
+                    raise
+                self._tally.add(FILL_404)
+                unread += 1
+                continue
+            markdown = notion_md.put_in_place(markdown, spot, notion_md.link(block))
+        return markdown, unread
+
+
+def match_files(tags: Sequence[Record], walked: Sequence[Record]) -> list[Record | None]:
+    """For each of the Markdown's files (`notion_markdown.files`, in document order) the files stream's record of
+    a media block the walk listed on the page holding the same file: a Notion-hosted one by the file_uuid of its
+    path (the signed query differs from response to response), an external one by its URL. Each block's record
+    is matched once, in document order (the same upload in two blocks is two records); None: no block left."""
+    left = list(walked)
+    matched: list[Record | None] = []
+    for tag in tags:
+        key = _file_key(tag["url"])
+        found = next((r for r in left if key is not None and _file_key(r["url"]) == key), None)
+        if found is not None:
+            left.remove(found)
+        matched.append(found)
+    return matched
+
+
+def _file_key(url: str | None) -> str | None:
+    if not url:
+        return None
+    return file_uuid(url) if notion_md.is_hosted(url) else url
