@@ -16,6 +16,7 @@ from testkit.markdown_reading import signed_urls_named
 
 CONTENT = ("page_content",)
 MARKDOWN = "GET /v1/pages/{id}/markdown"
+RETRIEVE = "GET /v1/blocks/{id}"
 
 
 def words(text: str) -> set[str]:
@@ -219,6 +220,11 @@ def test_media_tags_are_the_files_streams_records_and_link_the_delivered_files(e
     )
     bound = emulator.lower_bound(streams=",".join(streams), page_content_source="notion_markdown")
     assert emulator.stats()["requests_total"] == bound["total"], bound["explanation"]
+    # the bookmarks, embeds and link previews the walk listed filled their placeholders: no request for them
+    alone = emulator.lower_bound(streams="page_content", page_content_source="notion_markdown")["by_endpoint"]
+    from_walk = int(re.search(r"filled from the sync's walk \(no request\): (\d+)", run.summary("page_content"))[1])
+    assert from_walk > 0
+    assert emulator.stats()["by_endpoint"].get(RETRIEVE, 0) == alone[RETRIEVE] - from_walk
 
 
 def test_the_blocks_source_gives_the_same_file_ids(small_both):
@@ -259,3 +265,24 @@ def test_v1_on_a_version_that_serves_only_v2_is_a_config_error(tmp_path):
     status = next(m["connectionStatus"] for m in run.messages if m["type"] == "CONNECTION_STATUS")
     assert status["status"] == "FAILED"
     assert "notion_markdown_version v1 on notion_version 2026-12-01" in status["message"]
+
+
+def test_with_blocks_the_placeholders_are_filled_from_the_walk(emulator, control, tmp_path):
+    """blocks and page_content (notion_markdown) together: the walk blocks makes lists every bookmark, embed and
+    link preview of the pages, so none is read again; the Markdown is the same as page_content's alone."""
+    connector = Connector(emulator.base_url, tmp_path)
+    cfg = config(page_content_source="notion_markdown")
+    catalog = connector.catalog(cfg, ("pages", "blocks", "page_content"))
+    control.reset_stats()
+    run = connector.read(cfg, catalog)
+    assert run.returncode == 0, run.errors
+    requests = control.stats()["by_endpoint"]
+    bound = control.lower_bound(streams="pages,blocks,page_content", page_content_source="notion_markdown")
+    assert requests == bound["by_endpoint"], bound["explanation"]
+    assert RETRIEVE not in requests  # small's bookmarks, embeds and link previews are all on walked pages
+    (tmp_path / "alone").mkdir()
+    alone, _ = read(emulator, tmp_path / "alone", "notion_markdown")
+    by_id = {r["id"]: r for r in alone.of("page_content")}
+    for record in run.of("page_content"):
+        assert signed_urls_named(record["markdown"]) == signed_urls_named(by_id[record["id"]]["markdown"])
+        assert all(f["id"] for f in record["files"]), record["title"]  # every media tag matched to its block

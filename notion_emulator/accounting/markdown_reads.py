@@ -3,7 +3,8 @@ and `expected`'s `truncated` (page_content_source notion_markdown; docs/architec
 
 A client asks GET /v1/pages/{id}/markdown for the page, then each id of `unknown_block_ids` once (the subtrees
 answer ids of their own when they are longer than the limit; a permission-blocked id answers 404), and
-GET /v1/blocks/{id} once per bookmark, embed and link preview placeholder in what it read. The answers are the
+GET /v1/blocks/{id} once per bookmark, embed and link preview placeholder in what it read, but for those the
+sync's walk listed on the page when it walks the page anyway (blocks, files or inline comments synced). The answers are the
 endpoint's own (Reads.markdown_of), so the bound follows the emulator's rendering whatever its limit.
 """
 
@@ -17,13 +18,23 @@ from ..api_json.errors import ApiError
 @dataclass(frozen=True)
 class MarkdownRead:
     markdown_requests: int  # the page's, plus one per unknown block id
-    block_retrieves: int  # bookmark, embed and link_preview placeholders filled from their block
     truncated: bool  # an unknown id answered 404: part of the page stays unread
+    fills: tuple[str, ...] = ()  # the ids of the bookmark, embed and link_preview placeholders in what was read
+
+    @property
+    def block_retrieves(self) -> int:
+        """Each placeholder filled from its block, read with GET /v1/blocks/{id}."""
+        return len(self.fills)
+
+    def retrieves_beside(self, walked: set[str]) -> int:
+        """The same when the sync walks the page anyway: the blocks the walk listed (`walked`) fill their
+        placeholders without a request."""
+        return sum(1 for block_id in self.fills if block_id not in walked)
 
 
 def markdown_read(backend, page_id: str) -> MarkdownRead:
     _, _, rendering = backend.markdown_of(page_id, True, "v2", True)
-    requests, fills, unreadable = 1, rendering.fillable, 0
+    requests, fills, unreadable = 1, list(rendering.fillable_ids), 0
     pending = list(rendering.unknown_block_ids)
     asked: set[str] = set()
     while pending:
@@ -37,6 +48,6 @@ def markdown_read(backend, page_id: str) -> MarkdownRead:
         except ApiError:
             unreadable += 1
             continue
-        fills += piece.fillable
+        fills += piece.fillable_ids
         pending.extend(piece.unknown_block_ids)
-    return MarkdownRead(requests, fills, unreadable > 0)
+    return MarkdownRead(requests, unreadable > 0, tuple(fills))

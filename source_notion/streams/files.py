@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, AirbyteStream, Type
 from airbyte_cdk.sources.utils.files_directory import get_files_directory
@@ -117,19 +117,10 @@ def block_file(block: Mapping[str, Any]) -> Record | None:
     )
 
 
-class TakesFileBlocks(Protocol):
-    """A stream that wants each walked page's media blocks as files records (files; page_content from Notion's
-    Markdown, to match its media tags)."""
-
-    walked: PageSpool
-
-    def emit_page(self, task: Task, page: IndexEntry, blocks: list[Record]) -> None: ...
-
-
-class CollectFiles(BlockConsumer):
+class _Collect(BlockConsumer):
     """Gathers each page's file blocks as the walk lists them; once the page is walked, hands them on."""
 
-    def __init__(self, stream: TakesFileBlocks, emit_now: bool) -> None:
+    def __init__(self, stream: Files, emit_now: bool) -> None:
         self._stream = stream
         self._emit_now = emit_now
         self._found: dict[str, list[Record]] = {}
@@ -189,7 +180,7 @@ class Files(PageWalkStream):
         self.walked = PageSpool()  # the file blocks of each page the runner's walk did
         self._pages = PageSpool()  # each searched page's title and own files
         sync.index.pages.observe(self._keep_page)
-        self._share = WalkShare(self, lambda emit_now: CollectFiles(self, emit_now))
+        self._share = WalkShare(self, lambda emit_now: _Collect(self, emit_now))
 
     def as_airbyte_stream(self) -> AirbyteStream:
         stream = super().as_airbyte_stream()

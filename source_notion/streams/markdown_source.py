@@ -7,9 +7,13 @@ each bookmark, embed and link preview placeholder filled from GET /v1/blocks/{id
 placeholder lacks: its `url` is the block's own notion.so address and `alt` its type, while the block holds the
 link and its caption). What stayed unread is counted, so the record says `truncated`.
 
+When the sync walks the page anyway (blocks, files or inline comments selected), the walk's bookmark, embed and
+link preview blocks are kept and fill their placeholders without a request: the same block objects the
+retrieve would answer, read minutes earlier in the same sync.
+
 `match_files`: the Markdown's media tags carry only signed URLs, no block ids; the files stream's records are
-named by the block (docs/architecture.md, the files record id). When the sync walks the page anyway (files is
-selected), the walk's media blocks are kept, and each tag is matched to one of them by the file_uuid of its S3
+named by the block (docs/architecture.md, the files record id). When the sync walks the page, its media blocks
+are kept too, and each tag is matched to one of them by the file_uuid of its S3
 path (external files: by URL), so page_content's `files` carry the files stream's ids and, with
 page_content_file_links relative, the Markdown's links point at the delivered files.
 """
@@ -17,6 +21,7 @@ page_content_file_links relative, the Markdown's links point at the delivered fi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from source_notion.markdown import notion_markdown as notion_md
@@ -30,11 +35,21 @@ MARKDOWN_FORMATS = {"v1": "notion_v1", "v2": "notion_v2"}
 UNKNOWN_404 = "unknown block ids not readable (404: not shared), left as <unknown>"
 FILL_404 = "bookmarks, embeds and link previews not readable (404), left as <unknown>"
 LEFT_AS_IS = "blocks Notion's Markdown has no form for (unsupported), left as <unknown>"
+FROM_WALK = "bookmarks, embeds and link previews filled from the sync's walk (no request)"
 UNMATCHED = (
     "media tags of Notion's Markdown matched to no media block of the walk (no files record id; "
     "links left to Notion's URLs)"
 )
-COUNTS = (UNKNOWN_404, FILL_404, LEFT_AS_IS)
+COUNTS = (UNKNOWN_404, FILL_404, LEFT_AS_IS, FROM_WALK)
+
+
+@dataclass
+class Walked:
+    """What the sync's walk listed on a page that its Markdown can use: the media blocks' files records and the
+    bookmark, embed and link preview blocks by id."""
+
+    files: list[Record]
+    fillable: dict[str, Record]
 
 
 class MarkdownReader:
@@ -50,10 +65,12 @@ class MarkdownReader:
     def ask(self, page_id: str) -> Mapping[str, Any]:
         return self._client.pages.markdown(page_id, markdown_version=self._version)
 
-    def read(self, answer: Mapping[str, Any]) -> tuple[str, int]:
-        """The page's Markdown from its `answer` (`ask`), put together and filled; how many parts stayed unread."""
+    def read(self, answer: Mapping[str, Any], walked: Mapping[str, Record] | None = None) -> tuple[str, int]:
+        """The page's Markdown from its `answer` (`ask`), put together and filled; how many parts stayed unread.
+        `walked`: the page's bookmark, embed and link preview blocks as the sync's walk listed them, by id (a
+        placeholder among them is filled without a request)."""
         markdown, unreadable = self._put_together(answer)
-        markdown, unfilled = self._fill(markdown, unreadable)
+        markdown, unfilled = self._fill(markdown, unreadable, walked or {})
         return markdown, len(unreadable) + unfilled
 
     def _put_together(self, answer: Mapping[str, Any]) -> tuple[str, set[str]]:
@@ -82,15 +99,20 @@ class MarkdownReader:
             pending.extend(piece.get("unknown_block_ids") or ())
         return markdown, unreadable
 
-    def _fill(self, markdown: str, unreadable: set[str]) -> tuple[str, int]:
-        """Each bookmark, embed and link preview placeholder replaced by its block's link; how many could not be
-        read."""
+    def _fill(self, markdown: str, unreadable: set[str], walked: Mapping[str, Record]) -> tuple[str, int]:
+        """Each bookmark, embed and link preview placeholder replaced by its block's link (the walk's block, else
+        read); how many could not be read."""
         unread = 0
         for spot in notion_md.placeholders(markdown):
             if spot.block_id in unreadable:
                 continue  # an unknown id that could not be read: counted already
             if spot.alt not in notion_md.FILLABLE or spot.block_id is None:
                 self._tally.add(LEFT_AS_IS)
+                continue
+            block = walked.get(spot.block_id)
+            if block is not None:
+                self._tally.add(FROM_WALK)
+                markdown = notion_md.put_in_place(markdown, spot, notion_md.link(block))
                 continue
             try:
                 block = self._client.blocks.retrieve(spot.block_id)

@@ -29,6 +29,7 @@ and page objects in spools on disk.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -43,8 +44,8 @@ from source_notion.markdown.render import FileLink
 from source_notion.records.shaping import Record
 from source_notion.streams import markdown_source
 from source_notion.streams.base import take_part
-from source_notion.streams.files import CollectFiles, block_file
-from source_notion.streams.markdown_source import UNMATCHED, MarkdownReader, match_files
+from source_notion.streams.files import block_file
+from source_notion.streams.markdown_source import UNMATCHED, MarkdownReader, Walked, match_files
 from source_notion.streams.page_walk import PageWalkStream, WalkShare
 from source_notion.streams.pages import complete_truncated
 from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool
@@ -81,6 +82,38 @@ class _Render(BlockConsumer):
             # Kept as the tree, rendered when this stream reads the page: rendering during the runner's walk
             # measured +26 MB peak RSS on the medium workspace (blocks+page_content), rendering here none.
             self._stream.trees.put(page.id, tree or [])
+
+
+class _KeepWalked(BlockConsumer):
+    """page_content_source notion_markdown, when the sync walks the pages anyway (blocks, files or inline comments
+    selected): each page's media blocks as files records (to match the Markdown's media tags) and its bookmark,
+    embed and link preview blocks (to fill their placeholders without a request); handed on once the page is
+    walked."""
+
+    def __init__(self, stream: PageContent, emit_now: bool) -> None:
+        self._stream = stream
+        self._emit_now = emit_now
+        self._kept: dict[str, Walked] = {}
+        self._lock = threading.Lock()
+
+    def on_block(self, task: Task, block: Record) -> None:
+        record = block_file(block)
+        if record is None and block.get("type") not in notion_md.FILLABLE:
+            return
+        with self._lock:
+            kept = self._kept.setdefault(block["page_id"], Walked([], {}))
+            if record is not None:
+                kept.files.append(record)
+            else:
+                kept.fillable[block["id"]] = block
+
+    def on_page_walked(self, task: Task, page: IndexEntry, tree: list[Record] | None) -> None:
+        with self._lock:
+            kept = self._kept.pop(page.id, Walked([], {}))
+        if self._emit_now:
+            self._stream.emit_page(task, page, kept)
+        else:
+            self._stream.walked.put(page.id, {"files": kept.files, "fillable": kept.fillable})
 
 
 class _Cascaded(CascadePart):
@@ -126,10 +159,11 @@ class PageContent(PageWalkStream):
             self._share = WalkShare(self, lambda emit_now: _Render(self, emit_now))
 
     def _markdown_setup(self) -> None:
-        """Each page is one markdown request. The block walk only when files is selected (made for files anyway):
-        its media blocks name the files records the Markdown's media tags are matched to (`walked`, or at once
-        when this stream runs it). A walk of its own only for the fallback (a Notion-Version that refuses the
-        endpoint)."""
+        """Each page is one markdown request. The block walk is joined only when it is made anyway (a stream read
+        before runs it: blocks, or comments with inline comments; or files, read after, needs it: then this
+        stream runs it): its media blocks name the files records the Markdown's media tags are matched to, its
+        bookmarks, embeds and link previews fill their placeholders (`_KeepWalked`). A walk of its own only for
+        the fallback (a Notion-Version that refuses the endpoint)."""
         sync, name = self.sync, self.name
         self._reader = MarkdownReader(sync.client, sync.config.notion_markdown_version, self.tally)
         self._markdown_refused = False  # a 400 on this Notion-Version: the rest is rendered from the blocks
@@ -137,9 +171,9 @@ class PageContent(PageWalkStream):
         self._fallback.subscribe(name, _Render(self, emit_now=True))
         for what in (CUT, NOT_FOUND, *markdown_source.COUNTS, FELL_BACK):
             self.tally.add(what, 0)
-        if sync.selected("files"):
-            self.walked = PageSpool()  # each walked page's media blocks, as files records
-            self._share = WalkShare(self, lambda emit_now: CollectFiles(self, emit_now), own_walk=False)
+        if sync.block_walk.runner() is not None or sync.selected("files"):
+            self.walked = PageSpool()  # what _KeepWalked kept of each page the runner's walk did
+            self._share = WalkShare(self, lambda emit_now: _KeepWalked(self, emit_now), own_walk=False)
             self.tally.add(UNMATCHED, 0)
         if sync.selected("blocks"):
             self.logger.info(
@@ -167,19 +201,20 @@ class PageContent(PageWalkStream):
         """What the runner's walk kept for `page`: its tree (rendered now), or (from Notion's Markdown) its media
         blocks; a page the runner did not walk is read from the Markdown without them (its tags unmatched)."""
         if self._from_markdown:
-            self.emit_page(task, page, self.walked.take(page.id))
+            kept = self.walked.take(page.id)
+            self.emit_page(task, page, None if kept is None else Walked(kept["files"], kept["fillable"]))
             return True
         tree = self.trees.take(page.id)
         if tree is not None:
             task.emit(self.render(page, tree))
         return tree is not None
 
-    def emit_page(self, task: Task, page: IndexEntry, blocks: list[Record] | None) -> None:
-        """page_content_source notion_markdown: the page from Notion's Markdown (`blocks`: the files records of the
-        media blocks the walk listed on it, None when not walked), or after a 400 rendered from a walk of its own."""
+    def emit_page(self, task: Task, page: IndexEntry, walked: Walked | None) -> None:
+        """page_content_source notion_markdown: the page from Notion's Markdown (`walked`: what the sync's walk
+        listed on it, None when not walked), or after a 400 rendered from a walk of its own."""
         if not self._markdown_refused:
             try:
-                task.emit(self.read_markdown(page, walked=blocks))
+                task.emit(self.read_markdown(page, walked=walked))
                 return
             except NotionAPIError as error:
                 if error.status != 400:
@@ -218,22 +253,24 @@ class PageContent(PageWalkStream):
         walked."""
         if self._from_markdown and not self._markdown_refused:
             try:
-                walked = [r for r in (block_file(b) for b in tree) if r is not None]
-                return self.read_markdown(page, obj, walked=walked if self._share is not None else None)
+                # its media blocks (from the cascade's walk) but not its bookmarks: those are read as for any page
+                media = Walked([r for r in (block_file(b) for b in tree) if r is not None], {})
+                return self.read_markdown(page, obj, walked=media if self._share is not None else None)
             except NotionAPIError as error:
                 if error.status != 400:
                     raise
                 self._refused(error)
         return self.render(page, tree, obj)
 
-    def read_markdown(self, page: IndexEntry, obj: Record | None = None, walked: list[Record] | None = None) -> Record:
+    def read_markdown(self, page: IndexEntry, obj: Record | None = None, walked: Walked | None = None) -> Record:
         """One page from Notion's Markdown (streams/markdown_source.py); `truncated`: something stayed unread.
-        `walked`: the files records of its media blocks, when the sync walked it (files selected)."""
+        `walked`: what the sync's walk listed on it, when it walked it."""
         answer = self._reader.ask(page.id)
         obj = self.page_object(page, obj)
-        markdown, unread = self._reader.read(answer)
+        markdown, unread = self._reader.read(answer, walked.fillable if walked is not None else None)
         plain = notion_md.plain_text(markdown)
-        files, urls = self._markdown_files(page.id, page_title(obj), notion_md.files(markdown), walked)
+        media = walked.files if walked is not None else None
+        files, urls = self._markdown_files(page.id, page_title(obj), notion_md.files(markdown), media)
         return {
             **self._page_fields(page, obj),
             "markdown": with_front_matter(
