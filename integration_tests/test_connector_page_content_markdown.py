@@ -222,7 +222,9 @@ def test_media_tags_are_the_files_streams_records_and_link_the_delivered_files(e
     assert emulator.stats()["requests_total"] == bound["total"], bound["explanation"]
     # the bookmarks, embeds and link previews the walk listed filled their placeholders: no request for them
     alone = emulator.lower_bound(streams="page_content", page_content_source="notion_markdown")["by_endpoint"]
-    from_walk = int(re.search(r"filled from the sync's walk \(no request\): (\d+)", run.summary("page_content"))[1])
+    counted = re.search(r"filled from the sync's walk \(no request\): (\d+)", run.summary("page_content"))
+    assert counted is not None
+    from_walk = int(counted[1])
     assert from_walk > 0
     assert emulator.stats()["by_endpoint"].get(RETRIEVE, 0) == alone[RETRIEVE] - from_walk
 
