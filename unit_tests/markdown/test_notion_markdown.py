@@ -70,7 +70,9 @@ HOSTED = (
 
 
 def test_file_urls_pointed_elsewhere_as_each_tag_writes_them():
-    markdown = f'![a chart](https://img.example/c.png)\n\n<pdf src="{HOSTED}">Spec</pdf>\n\n![b](https://img.example/d.png)'
+    markdown = (
+        f'![a chart](https://img.example/c.png)\n\n<pdf src="{HOSTED}">Spec</pdf>\n\n![b](https://img.example/d.png)'
+    )
     tags = nm.file_tags(markdown)
     assert [(t.kind, t.url.split("?")[0].rsplit("/", 1)[-1]) for t in tags] == [
         ("image", "c.png"),
