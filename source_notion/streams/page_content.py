@@ -178,8 +178,8 @@ class PageContent(PageWalkStream):
         if sync.selected("blocks"):
             self.logger.info(
                 f"Stream {name} reads Notion's Markdown (one GET /v1/pages/{{id}}/markdown per changed page); "
-                "blocks is selected too, so the block walk is still made, for blocks alone: each stream's "
-                "final line gives its requests."
+                "blocks is selected too, so the block walk is still made, for blocks (page_content takes the "
+                "bookmarks, embeds and link previews it lists): each stream's final line gives its requests."
             )
 
     def _keep_page(self, page: Mapping[str, Any]) -> None:
@@ -253,14 +253,22 @@ class PageContent(PageWalkStream):
         walked."""
         if self._from_markdown and not self._markdown_refused:
             try:
-                # its media blocks (from the cascade's walk) but not its bookmarks: those are read as for any page
-                media = Walked([r for r in (block_file(b) for b in tree) if r is not None], {})
-                return self.read_markdown(page, obj, walked=media if self._share is not None else None)
+                return self.read_markdown(page, obj, walked=self._walked_in_cascade(tree, root=obj is None))
             except NotionAPIError as error:
                 if error.status != 400:
                     raise
                 self._refused(error)
         return self.render(page, tree, obj)
+
+    def _walked_in_cascade(self, tree: list[Record], root: bool) -> Walked | None:
+        """What the cascade's walk of a restored page gives its Markdown, as the sync's walk would give it (only
+        when the sync walks the pages anyway): its media blocks, and for the restored page itself (a page changed
+        since, whose walk the sync counts as any changed page's) its bookmarks, embeds and link previews; a page
+        below it reads those (the lower bound's cascade term counts them so)."""
+        if self._share is None:
+            return None
+        fillable = {b["id"]: b for b in tree if b.get("type") in notion_md.FILLABLE} if root else {}
+        return Walked([r for r in (block_file(b) for b in tree) if r is not None], fillable)
 
     def read_markdown(self, page: IndexEntry, obj: Record | None = None, walked: Walked | None = None) -> Record:
         """One page from Notion's Markdown (streams/markdown_source.py); `truncated`: something stayed unread.
