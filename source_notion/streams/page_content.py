@@ -299,6 +299,8 @@ class PageContent(PageWalkStream):
         blocks rendering gives it; unmatched: `markdown:<kind>`, counted), and for each tag the delivered file's
         relative path where the Markdown's link should point at it instead (page_content_file_links relative)."""
         if walked is None:
+            if self._share is not None:  # the sync walks, but did not walk this page: no block to match
+                self.tally.add(UNMATCHED, len(tags))
             return tags, []
         relink = self._relative_links()
         files: list[Record] = []
