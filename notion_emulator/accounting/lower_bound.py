@@ -329,19 +329,22 @@ class LowerBound:
 
     def page_markdown(self, walked: bool) -> list[Term]:
         """page_content_source notion_markdown: per synced page one GET /v1/pages/{id}/markdown, one more per
-        unknown block id (each once, 404s included), and one GET /v1/blocks/{id} per bookmark, embed and link
-        preview placeholder (markdown_reads.py), but for those the walk lists when the sync walks the pages
-        anyway (`walked`: blocks, files or inline comments synced)."""
-        requests = retrieves = cut = 0
+        unknown block id (each once, 404s included), and the bookmark, embed and link preview placeholders filled
+        (markdown_reads.py): but for those the walk lists when the sync walks the pages anyway (`walked`: blocks,
+        files or inline comments synced), one GET /v1/blocks/{id} each, or with 2 or more on a page one listing
+        of its first 100 top-level blocks and one GET /v1/blocks/{id} per placeholder not among them."""
+        requests = retrieves = listings = cut = 0
         fillable = self._walked_fillable() if walked else {}
         for page in self.synced:
             read = markdown_read(self.backend, page.id)
             requests += read.markdown_requests
-            retrieves += read.retrieves_beside(fillable.get(page.id, set())) if walked else read.block_retrieves
+            listed, read_alone = read.fill_reads(fillable.get(page.id, set()))
+            listings += listed
+            retrieves += read_alone
             cut += read.truncated
         unknown = requests - len(self.synced)
         beside = ", but for those the sync's walk lists (filled from it)" if walked else ""
-        return [
+        terms = [
             Term(
                 MARKDOWN,
                 requests,
@@ -351,10 +354,20 @@ class LowerBound:
             Term(
                 RETRIEVE_BLOCK,
                 retrieves,
-                f"page_content (notion_markdown): {retrieves} bookmark, embed and link_preview placeholders{beside}, "
-                f"one {RETRIEVE_BLOCK} each",
+                f"page_content (notion_markdown): {retrieves} bookmark, embed and link_preview placeholders{beside} "
+                f"not among their page's first 100 top-level blocks when it has 2 or more, one {RETRIEVE_BLOCK} each",
             ),
         ]
+        if listings:
+            terms.append(
+                Term(
+                    CHILDREN,
+                    listings,
+                    f"page_content (notion_markdown): {listings} pages with 2 or more such placeholders, their first "
+                    f"100 top-level blocks listed once = {listings} {CHILDREN}",
+                )
+            )
+        return terms
 
     def _walked_fillable(self) -> dict[str, set[str]]:
         """Per synced page, the ids of the bookmark, embed and link_preview blocks its walk lists."""
@@ -465,6 +478,15 @@ class LowerBound:
                     f"{RETRIEVE_BLOCK}",
                 )
             )
+            if cost.markdown_listings:
+                terms.append(
+                    Term(
+                        CHILDREN,
+                        cost.markdown_listings,
+                        f"{what}: pages with 2 or more of them, their top-level blocks listed once = "
+                        f"{cost.markdown_listings} {CHILDREN}",
+                    )
+                )
         return terms
 
     def inline_comments(self) -> Term:

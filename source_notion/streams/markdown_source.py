@@ -3,9 +3,12 @@ notion-api.md §13.6), and its media tags matched to the files stream's records.
 
 `MarkdownReader.read`: one request for the page; each id of its `unknown_block_ids` (cut by Notion's record limit
 or by permission) asked once, its subtree put in place of its placeholder (a 404 counted, the placeholder left);
-each bookmark, embed and link preview placeholder filled from GET /v1/blocks/{id} (a fill adds what the
-placeholder lacks: its `url` is the block's own notion.so address and `alt` its type, while the block holds the
-link and its caption). What stayed unread is counted, so the record says `truncated`.
+each bookmark, embed and link preview placeholder filled from its block (a fill adds what the placeholder
+lacks: its `url` is the block's own notion.so address and `alt` its type, while the block holds the link and its
+caption): read with GET /v1/blocks/{id}, or, when a page has two or more, its first 100 top-level blocks are
+listed once (one GET /v1/blocks/{page}/children) and fill those among them; the rest are read one by one (the
+Markdown does not say which block holds a nested placeholder, so only the page's own top level can be listed
+for them). What stayed unread is counted, so the record says `truncated`.
 
 When the sync walks the page anyway (blocks, files or inline comments selected), the walk's bookmark, embed and
 link preview blocks are kept and fill their placeholders without a request: the same block objects the
@@ -40,7 +43,12 @@ UNMATCHED = (
     "media tags of Notion's Markdown matched to no media block of the walk (no files record id; "
     "links left to Notion's URLs)"
 )
-COUNTS = (UNKNOWN_404, FILL_404, LEFT_AS_IS, FROM_WALK)
+LISTED = "bookmarks, embeds and link previews filled from one listing of their page's top-level blocks"
+COUNTS = (UNKNOWN_404, FILL_404, LEFT_AS_IS, FROM_WALK, LISTED)
+# From this many placeholders left to fill on a page (not filled from the walk), the page's first LISTED_AT_ONCE
+# top-level blocks (one listing request, the API's page size) are listed once: those among them are filled from it.
+BATCH_FROM = 2
+LISTED_AT_ONCE = 100
 
 
 @dataclass
@@ -65,12 +73,14 @@ class MarkdownReader:
     def ask(self, page_id: str) -> Mapping[str, Any]:
         return self._client.pages.markdown(page_id, markdown_version=self._version)
 
-    def read(self, answer: Mapping[str, Any], walked: Mapping[str, Record] | None = None) -> tuple[str, int]:
+    def read(
+        self, page_id: str, answer: Mapping[str, Any], walked: Mapping[str, Record] | None = None
+    ) -> tuple[str, int]:
         """The page's Markdown from its `answer` (`ask`), put together and filled; how many parts stayed unread.
         `walked`: the page's bookmark, embed and link preview blocks as the sync's walk listed them, by id (a
         placeholder among them is filled without a request)."""
         markdown, unreadable = self._put_together(answer)
-        markdown, unfilled = self._fill(markdown, unreadable, walked or {})
+        markdown, unfilled = self._fill(page_id, markdown, unreadable, walked or {})
         return markdown, len(unreadable) + unfilled
 
     def _put_together(self, answer: Mapping[str, Any]) -> tuple[str, set[str]]:
@@ -99,31 +109,55 @@ class MarkdownReader:
             pending.extend(piece.get("unknown_block_ids") or ())
         return markdown, unreadable
 
-    def _fill(self, markdown: str, unreadable: set[str], walked: Mapping[str, Record]) -> tuple[str, int]:
-        """Each bookmark, embed and link preview placeholder replaced by its block's link (the walk's block, else
-        read); how many could not be read."""
+    def _fill(self, page_id: str, markdown: str, unreadable: set[str], walked: Mapping[str, Record]) -> tuple[str, int]:
+        """Each bookmark, embed and link preview placeholder replaced by its block's link: the walk's block, else
+        (BATCH_FROM or more left) the one the page's first top-level blocks listed, else read alone; how many
+        could not be read."""
+        spots = notion_md.placeholders(markdown)
+        left = [s for s in spots if _fillable(s, unreadable) and s.block_id not in walked]
+        listed = self._top_level(page_id) if len(left) >= BATCH_FROM else {}
         unread = 0
-        for spot in notion_md.placeholders(markdown):
+        for spot in spots:
             if spot.block_id in unreadable:
                 continue  # an unknown id that could not be read: counted already
-            if spot.alt not in notion_md.FILLABLE or spot.block_id is None:
+            if not _fillable(spot, unreadable):
                 self._tally.add(LEFT_AS_IS)
                 continue
-            block = walked.get(spot.block_id)
+            assert spot.block_id is not None
+            block = walked.get(spot.block_id) or listed.get(spot.block_id)
             if block is not None:
-                self._tally.add(FROM_WALK)
-                markdown = notion_md.put_in_place(markdown, spot, notion_md.link(block))
-                continue
-            try:
-                block = self._client.blocks.retrieve(spot.block_id)
-            except NotionAPIError as error:
-                if error.status != 404:
-                    raise
-                self._tally.add(FILL_404)
-                unread += 1
-                continue
+                self._tally.add(FROM_WALK if spot.block_id in walked else LISTED)
+            else:
+                try:
+                    block = self._client.blocks.retrieve(spot.block_id)
+                except NotionAPIError as error:
+                    if error.status != 404:
+                        raise
+                    self._tally.add(FILL_404)
+                    unread += 1
+                    continue
             markdown = notion_md.put_in_place(markdown, spot, notion_md.link(block))
         return markdown, unread
+
+    def _top_level(self, page_id: str) -> dict[str, Record]:
+        """The bookmark, embed and link preview blocks among the page's first LISTED_AT_ONCE top-level blocks: one
+        GET /v1/blocks/{page}/children (the listing is lazy: it stops at the first page). A 404 (gone meanwhile)
+        lists none: each is read alone."""
+        found: dict[str, Record] = {}
+        try:
+            for position, block in self._client.blocks.children.list(page_id):
+                if block.get("type") in notion_md.FILLABLE:
+                    found[block["id"]] = block
+                if position >= LISTED_AT_ONCE - 1:
+                    break
+        except NotionAPIError as error:
+            if not error.is_not_found:
+                raise
+        return found
+
+
+def _fillable(spot: notion_md.Placeholder, unreadable: set[str]) -> bool:
+    return spot.alt in notion_md.FILLABLE and spot.block_id is not None and spot.block_id not in unreadable
 
 
 def match_files(tags: Sequence[Record], walked: Sequence[Record]) -> list[Record | None]:

@@ -275,7 +275,7 @@ class PageContent(PageWalkStream):
         `walked`: what the sync's walk listed on it, when it walked it."""
         answer = self._reader.ask(page.id)
         obj = self.page_object(page, obj)
-        markdown, unread = self._reader.read(answer, walked.fillable if walked is not None else None)
+        markdown, unread = self._reader.read(page.id, answer, walked.fillable if walked is not None else None)
         plain = notion_md.plain_text(markdown)
         media = walked.files if walked is not None else None
         files, urls = self._markdown_files(page.id, page_title(obj), notion_md.files(markdown), media)
