@@ -3,7 +3,8 @@ page_content gives (source_notion/streams/markdown_source.py, page_content.with_
 
 from __future__ import annotations
 
-from source_notion.streams.markdown_source import match_files
+from source_notion.records.shaping import Tally
+from source_notion.streams.markdown_source import MarkdownReader, match_files
 from source_notion.streams.page_content import with_file_ids
 
 WS = "0b1c2d3e-0000-4000-8000-00000000000a"
@@ -58,3 +59,67 @@ def test_file_ids_are_the_files_streams():
         ("block:b9", UUID_B),
         (None, UUID_B),
     ]
+
+
+PAGE_URL = "https://www.notion.so/00000000000000000000000000000001"
+
+
+def placeholder(block_id: str, alt: str = "bookmark") -> str:
+    return f'<unknown url="{PAGE_URL}#{block_id.replace("-", "")}" alt="{alt}"/>'
+
+
+def bookmark(block_id: str, url: str) -> dict:
+    return {"id": block_id, "type": "bookmark", "bookmark": {"url": url, "caption": []}}
+
+
+class _Blocks:
+    def __init__(self, top: list[dict], alone: dict[str, dict]) -> None:
+        self.top, self.alone = top, alone
+        self.asked: list[tuple[str, str]] = []
+        self.children = self
+
+    def list(self, block_id):  # GET /v1/blocks/{id}/children: a lazy listing, 100 a page
+        self.asked.append(("children", block_id))
+        for position, block in enumerate(self.top):
+            if position and position % 100 == 0:
+                self.asked.append(("children next page", block_id))
+            yield position, block
+
+    def retrieve(self, block_id):
+        self.asked.append(("retrieve", block_id))
+        return self.alone[block_id]
+
+
+class _Client:
+    def __init__(self, blocks: _Blocks) -> None:
+        self.blocks = blocks
+
+
+B1, B2, B3 = (f"{n}0000000-0000-4000-8000-000000000000" for n in (1, 2, 3))
+
+
+def reader(top: list[dict], alone: dict[str, dict]) -> tuple[MarkdownReader, _Blocks]:
+    blocks = _Blocks(top, alone)
+    return MarkdownReader(_Client(blocks), "v2", Tally()), blocks  # type: ignore[arg-type]
+
+
+def test_two_placeholders_or_more_list_the_top_level_once_and_read_the_rest():
+    filler = [{"id": f"p{i}", "type": "paragraph", "paragraph": {}} for i in range(150)]
+    top = [bookmark(B1, "https://a.example"), *filler, bookmark(B2, "https://b.example")]  # B2 at position 151
+    answer = {"markdown": "\n\n".join(placeholder(b) for b in (B1, B2, B3))}
+    read, blocks = reader(top, {B2: bookmark(B2, "https://b.example"), B3: bookmark(B3, "https://c.example")})
+    markdown, unread = read.read("page", answer)
+    assert unread == 0
+    assert markdown == "[https://a.example](https://a.example)\n\n[https://b.example](https://b.example)\n\n" + (
+        "[https://c.example](https://c.example)"
+    )
+    # one page of the listing (never the second), then each placeholder past it read alone
+    assert blocks.asked == [("children", "page"), ("retrieve", B2), ("retrieve", B3)]
+
+
+def test_one_placeholder_is_read_alone_and_the_walks_need_no_request():
+    answer = {"markdown": placeholder(B1) + "\n\n" + placeholder(B2)}
+    read, blocks = reader([], {B1: bookmark(B1, "https://a.example")})
+    markdown, _ = read.read("page", answer, walked={B2: bookmark(B2, "https://b.example")})
+    assert "(https://a.example)" in markdown and "(https://b.example)" in markdown
+    assert blocks.asked == [("retrieve", B1)]
