@@ -49,6 +49,15 @@ def _at_most(scenario: str, criterion: str, value: float | None, limit: float, f
     return Check(scenario, criterion, fmt.format(value), value <= limit)
 
 
+def _rss_growth(scenario: str, base_name: str, entry: dict, base: dict | None, limit: float) -> Check:
+    """The scenario's peak RSS within `limit` (either way) of the base scenario's, the growth shown signed."""
+    growth = None if not base or not base["peak_rss_mb"] else entry["peak_rss_mb"] / base["peak_rss_mb"] - 1
+    check = _at_most(
+        scenario, f"peak RSS within {limit:.0%} of {base_name}", None if growth is None else abs(growth), limit
+    )
+    return check if growth is None else Check(check.scenario, check.criterion, f"{growth:+.1%}", check.passed)
+
+
 def _peer_check(scenario: str, criterion: str, entry: dict, key: str, limit: float) -> Check:
     """Ours against the peer. A peer run that failed or lost records did less work than a complete sync needs, so
     its wall time and request count are lower bounds of a complete one's: a ratio that passes still holds, a ratio
@@ -123,16 +132,7 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
         measured = "full not run" if not full else f"{with_content['requests']} vs {full['requests']}"
         checks.append(Check("full_with_content", "requests equal to full's (page_content costs no request)",
                             measured, same))  # fmt: skip
-        growth = None if not full or not full["peak_rss_mb"] else with_content["peak_rss_mb"] / full["peak_rss_mb"] - 1
-        check = _at_most(
-            "full_with_content",
-            f"peak RSS within {CONTENT_RSS_GROWTH_OVER_FULL:.0%} of full's",
-            None if growth is None else abs(growth),
-            CONTENT_RSS_GROWTH_OVER_FULL,
-        )
-        if growth is not None:
-            check = Check(check.scenario, check.criterion, f"{growth:+.1%}", check.passed)
-        checks.append(check)
+        checks.append(_rss_growth("full_with_content", "full's", with_content, full, CONTENT_RSS_GROWTH_OVER_FULL))
     checks.extend(file_checks(figures, full))
     # Issue 22: page_content alone from either source, at its lower bound; the markdown path's share on medium.
     for name in (
@@ -172,17 +172,7 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
     if large:
         checks.append(_at_most("full_large", f"peak RSS < {LARGE_PEAK_RSS_MB:g} MB", large["peak_rss_mb"],
                                LARGE_PEAK_RSS_MB - 1e-9, fmt="{:.1f} MB"))  # fmt: skip
-        medium_rss = full["peak_rss_mb"] if full else None
-        growth = None if not medium_rss else large["peak_rss_mb"] / medium_rss - 1
-        check = _at_most(
-            "full_large",
-            f"peak RSS within {LARGE_RSS_GROWTH_OVER_MEDIUM:.0%} of medium (full)",
-            None if growth is None else abs(growth),
-            LARGE_RSS_GROWTH_OVER_MEDIUM,
-        )
-        if growth is not None:
-            check = Check(check.scenario, check.criterion, f"{growth:+.1%}", check.passed)
-        checks.append(check)
+        checks.append(_rss_growth("full_large", "medium (full)", large, full, LARGE_RSS_GROWTH_OVER_MEDIUM))
     checks += _limit_checks(figures)
     checks += _memory_checks(figures)
     for name, entry in figures.items():

@@ -25,7 +25,7 @@ STARTUP_TIMEOUT_S = 300.0
 CONTROL_TIMEOUT_S = 120.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EmulatorSettings:
     profile: str
     seed: int

@@ -171,7 +171,7 @@ ALL_SCENARIOS = (
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ChainSettings:
     profile: str
     seed: int
@@ -187,7 +187,14 @@ class ChainSettings:
     limits: tuple[tuple[str, object], ...] = ()  # the emulator's issue-10 options (LimitScenario.emulator)
 
     def emulator_settings(self) -> EmulatorSettings:
-        return EmulatorSettings(self.profile, self.seed, self.rate, self.emulator_latency_ms, self.burst, self.limits)
+        return EmulatorSettings(
+            profile=self.profile,
+            seed=self.seed,
+            rate_limit=self.rate,
+            latency_ms=self.emulator_latency_ms,
+            burst=self.burst,
+            limits=self.limits,
+        )
 
 
 @dataclass

@@ -151,11 +151,16 @@ class SourceNotion(AbstractSource):
             sync.trash = TrashListing(client, trashed_since)
             sync.cascade = Cascade(client, notion_config, index.pages, sync.trash)
         # Built in read order: the block walk's subscribers subscribe in it (source_notion/sync/block_walk.py).
-        streams: list[Stream] = [entry.stream_class(sync, entry.name) for entry in READ_ORDER]
-        # The row streams as configured (found by data source id, no request here); discover() adds the others.
-        rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
-        self._row_streams = {stream.name: stream for stream in rows}
-        every: list[Stream] = streams + list(rows)
+        # The row streams (ROWS) as configured, found by data source id with no request here (discover() adds the
+        # others); the fixed streams all (the CDK reads those the catalog selects).
+        every: list[Stream] = []
+        for entry in READ_ORDER:
+            if entry.per_data_source:
+                rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
+                self._row_streams = {stream.name: stream for stream in rows}
+                every += rows
+            else:
+                every.append(entry.stream_class(sync, entry.name))
         self._built = sync, {stream.name: stream for stream in every}  # what progress.py watches
         if PROFILE is not None:
             PROFILE.checkpoint("streams built")

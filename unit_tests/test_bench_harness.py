@@ -143,5 +143,11 @@ def test_window_rows_are_floored_at_their_plan_time_scaled_and_bucket_rows_at_th
 
 
 def test_the_limit_rows_emulator_options_are_command_line_options_of_the_emulator():
-    settings = EmulatorSettings("medium", 0, 0.0, 30.0, None, (("plan", "business"), ("rate_time_scale", 10.0)))
+    settings = EmulatorSettings(
+        profile="medium",
+        seed=0,
+        rate_limit=0.0,
+        latency_ms=30.0,
+        limits=(("plan", "business"), ("rate_time_scale", 10.0)),
+    )
     assert settings.argv(1)[-4:] == ["--plan", "business", "--rate-time-scale", "10.0"]

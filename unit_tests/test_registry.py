@@ -10,11 +10,14 @@ from source_notion.streams import Blocks, Comments, Pages, Users
 from source_notion.streams.registry import (
     DECLARED,
     READ_ORDER,
+    ROWS,
     STREAM_NAMES,
     Shared,
     StreamEntry,
     dependency_order,
+    read_position,
     search_since,
+    trash_since,
 )
 from source_notion.sync.context import PlannedStream
 from unit_tests.notion_fakes import CONFIG
@@ -34,8 +37,13 @@ def test_the_read_order_puts_every_feeder_before_what_needs_it():
     position = {entry.name: i for i, entry in enumerate(READ_ORDER)}
     for entry in READ_ORDER:
         for shared in entry.needs | entry.needs_incrementally:
-            (feeder,) = [e.name for e in DECLARED if e.feeds == shared]
-            assert position[feeder] < position[entry.name], (entry.name, shared)
+            # the trash has no feeder: no stream emits the listing whole (pages and the row streams emit part of it)
+            feeders = [e.name for e in DECLARED if e.feeds == shared]
+            assert len(feeders) == (0 if shared is Shared.TRASH else 1), (shared, feeders)
+            assert all(position[feeder] < position[entry.name] for feeder in feeders), (entry.name, shared)
+    # the row streams' one entry comes last, and every name the registry does not declare is read at its place
+    assert READ_ORDER[-1] is ROWS and ROWS.per_data_source and "rows" not in STREAM_NAMES
+    assert read_position("Tasks") == read_position("Bugs") == len(READ_ORDER) - 1
 
 
 def test_the_order_is_derived_not_declared():
@@ -119,3 +127,19 @@ def test_row_streams_need_both_searches_only_incrementally_and_as_far_back_as_th
     assert for_pages is not None and for_rows is not None and for_pages > for_rows
     full = {"tasks": PlannedStream(SyncMode.full_refresh, {}, schema), **pages}
     assert search_since(Shared.PAGE_SEARCH, config, full) == search_since(Shared.PAGE_SEARCH, config, pages)
+
+
+def test_the_trash_is_listed_as_far_back_as_its_furthest_back_incremental_user_and_not_for_a_full_refresh():
+    """Shared.TRASH: the incremental row streams and the streams a trashed page cascades to need it, from their
+    own since; a full refresh emits only live objects, and `emit_trashed: false` lists no trash."""
+    config = load_config({**CONFIG, "emit_trashed": True})
+    schema = {"x-notion": {"data_source_id": "ds-1"}, "properties": {"id": {"type": "string"}}}
+    older, newer = "2026-10-01T09:00:00.000Z", "2026-11-01T09:00:00.000Z"
+    rows = {"tasks": PlannedStream(SyncMode.incremental, {"last_edited_time": older}, schema)}
+    pages = {"pages": PlannedStream(SyncMode.incremental, {"last_edited_time": newer})}
+    for_rows, for_pages = trash_since(config, rows), trash_since(config, pages)
+    assert for_rows is not None and for_pages is not None and for_rows < for_pages
+    assert trash_since(config, {**rows, **pages}) == for_rows
+    assert trash_since(config, {"pages": PlannedStream(SyncMode.full_refresh, {})}) is None
+    assert trash_since(config, {"users": PlannedStream(SyncMode.full_refresh, {})}) is None
+    assert trash_since(load_config(CONFIG), {**rows, **pages}) is None  # CONFIG: emit_trashed false

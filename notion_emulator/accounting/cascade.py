@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..model.objects import Page
 from .markdown_reads import markdown_read
-from .sync_options import NO_INLINE_COMMENTS, pages_needed
+from .sync_options import NOT_DESCENDED, pages_needed
 
 if TYPE_CHECKING:
     from .sync_options import SyncOptions
@@ -132,7 +132,7 @@ class Cascade:
             def visit(node, depth, content):
                 nonlocal blocks, inline_here
                 blocks += 1
-                if node.type not in NO_INLINE_COMMENTS:
+                if node.type not in NOT_DESCENDED:
                     inline_here += pages_needed(len(content.inline_comments.get(node.id, ())))
 
             listings = self.walked(item, visit)

@@ -9,10 +9,11 @@ not kept for `large`) and are cached until the next mutation.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple, TypeVar
 
-from ..api_json.render import MENTION_LIMIT, references_in
+from ..api_json.render import MENTION_LIMIT, PEOPLE_LIMIT, RELATION_LIMIT, references_in
 from ..model.clock import database_iso, minute_iso
 from ..model.objects import Page
 from ..model.properties import value_of
@@ -22,10 +23,8 @@ from .file_truth import FileTruth
 from .lower_bound import LowerBound
 from .markdown_reads import markdown_read
 from .row_reads import RowReads
-from .sync_options import DELETED_AT, NO_INLINE_COMMENTS, SyncOptions, pages_needed
+from .sync_options import DELETED_AT, NOT_DESCENDED, OPT_IN_STREAMS, STREAMS, SyncOptions, pages_needed
 from .typed_rows import TypedRows
-
-NOT_DESCENDED = {"child_page", "child_database"}
 
 
 class GroundTruth:
@@ -81,113 +80,19 @@ class GroundTruth:
         return json.loads(self.expected_json(options))
 
     def _expected(self, options: SyncOptions) -> bytes:
-        ws = self.backend.ws
-        changed = options.changed
-        ids_only = options.fields == "ids"
-        out: dict[str, list[str]] = {name: [] for name in options.streams}
-
-        def emit(stream: str, record: dict) -> None:
-            if stream in out:
-                out[stream].append(json.dumps({"id": record["id"]} if ids_only else record, ensure_ascii=False))
-
-        for user in self.backend.users_listed():
-            emit("users", {"id": user.id, "type": "person" if user.kind == "person" else "bot", "name": user.name})
-        sources = [d for d in ws.data_sources if not d.eff_hidden and not d.eff_trashed and changed(d.edited_ms)]
-        for ds in sources:
-            emit(
-                "data_sources",
-                {
-                    "id": ds.id,
-                    "last_edited_time": minute_iso(ds.edited_ms),
-                    "title": ds.title,
-                    "database_id": ws.databases[ds.db].id,
-                },
-            )
-        for db_idx in sorted({ds.db for ds in sources}):
-            db = ws.databases[db_idx]
-            emit("databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title})
-        want_blocks = "blocks" in out or "files" in out or ("comments" in out and options.include_inline_comments)
-        file_truth = FileTruth(self.backend, digests=self._digests and not ids_only)
-        cascade = self.cascade(options)
+        """Each selected stream's records, from its function in `LISTED` or `PER_PAGE` (one pass over the synced
+        pages serves those: each page's content is read, and walked, once), then what an incremental sync adds."""
+        run = ExpectedRun(self, options)
+        for name, records in run.selected(LISTED):
+            run.emit_all(name, records(run))
+        page_streams = run.selected(PER_PAGE)
         for page in self.synced_pages():
-            page_changed = changed(page.edited_ms)
-            needs_content = (page_changed and want_blocks) or (
-                "comments" in out and (options.comments_scope == "all_pages" or page_changed)
-            )
-            content = self.content(page.idx) if needs_content else None
-            if page_changed:
-                emit(
-                    "pages",
-                    {
-                        "id": page.id,
-                        "last_edited_time": minute_iso(page.edited_ms),
-                        "title": page.title,
-                        "parent_type": page.parent[0],
-                    },
-                )
-                # One record per page in scope (rendered from the walk's trees, or read from Notion's Markdown:
-                # then `truncated` says whether part of it stays unread, markdown_reads.py).
-                content_record: dict[str, Any] = {
-                    "id": page.id,
-                    "last_edited_time": minute_iso(page.edited_ms),
-                    "title": page.title,
-                }
-                if options.content_from_markdown and "page_content" in out:
-                    content_record["truncated"] = markdown_read(self.backend, page.id).truncated
-                emit("page_content", content_record)
-            walked: list[tuple[Any, Any]] = []
-            if page_changed and "files" in out:
-                for file_record in file_truth.page_files(page):
-                    emit("files", file_record)
-            if page_changed and want_blocks:
-
-                def visit(node, depth, content, page=page, walked=walked):
-                    walked.append((node, content))
-                    if "files" in out:
-                        file_record = file_truth.block_file(page, content, node)
-                        if file_record is not None:
-                            emit("files", file_record)
-                    emit("blocks", self.block_record(page, node, depth, content))
-
-                self.walk_blocks(page, options.max_block_depth, visit, content)
-            if "comments" not in out or (options.comments_scope == "changed_pages" and not page_changed):
-                continue
-            assert content is not None  # needs_content holds for the comments that reach here
-            # a restored page's comments come back whole: the destination dropped them with the page (cascade.py)
-            every = page.idx in cascade.restored_roots
-            for comment in self.comments_of(content, walked, options.include_inline_comments):
-                if every or changed(comment.edited_ms):
-                    emit("comments", self.comment_record(page, comment))
-        # An incremental sync reads again the child_page / child_database blocks of changed sub-pages and databases
-        # under parents it does not walk.
-        for record in self.references(options).records:
-            emit("blocks", record)
-        if "pages" in out and options.lists_trash:
-            for page in self.trashed_pages(options):
-                emit(
-                    "pages",
-                    {
-                        "id": page.id,
-                        "last_edited_time": minute_iso(page.edited_ms),
-                        "title": page.title,
-                        "parent_type": page.parent[0],
-                        "in_trash": True,
-                        DELETED_AT: minute_iso(page.edited_ms),
-                    },
-                )
-        for item in cascade.pages:
-            for stream, record in self.cascade_records(cascade, item, file_truth):
-                emit(stream, record)
-        if "rows" in out:
-            typed = TypedRows(self.backend)
-            reads = self.row_reads(options)
-            rows = [typed.row(ds, page) for ds in reads.sources for page in reads.read(ds)]
-            if options.lists_trash:
-                rows += typed.trashed_rows(options.since_ms)
-            for row in rows:
-                if options.row_source_id(row["data_source_id"]):
-                    emit("rows", row)
-        return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in out.items()) + "}").encode()
+            read = run.read(page)
+            for name, of_page in page_streams:
+                run.emit_all(name, of_page(run, read))
+        for name, record in run.additions():
+            run.emit(name, record)
+        return run.encoded()
 
     def block_record(self, page: Page, node, depth: int, content) -> dict:
         return {
@@ -212,12 +117,12 @@ class GroundTruth:
         }
 
     @staticmethod
-    def comments_of(content, walked: list[tuple[Any, Any]], inline: bool) -> list:
+    def comments_of(content, walked: list[Walked], inline: bool) -> list:
         """A page's comments, and with `inline` those of the blocks walked (not of child_page/child_database)."""
         comments = list(content.page_comments)
         if inline:
-            for node, block_content in walked:
-                if node.type not in NO_INLINE_COMMENTS:
+            for node, _, block_content in walked:
+                if node.type not in NOT_DESCENDED:
                     comments += block_content.inline_comments.get(node.id, [])
         return comments
 
@@ -252,10 +157,10 @@ class GroundTruth:
         if not item.listed:
             return out
         content = self.content(page.idx)
-        walked: list[tuple[Any, Any]] = []
+        walked: list[Walked] = []
 
         def visit(node, depth, content):
-            walked.append((node, content))
+            walked.append(Walked(node, depth, content))
             out.append(("blocks", {**self.block_record(page, node, depth, content), **gone}))
             file_record = file_truth.block_file(page, content, node) if "files" in options.streams else None
             if file_record is not None:
@@ -310,11 +215,11 @@ class GroundTruth:
         for prop in self.backend.ws.data_sources[ds_idx].properties:
             if prop.type == "relation":
                 n = len(value_of(self.backend.ws, page, prop))
-                if n > 25:
+                if n > RELATION_LIMIT:
                     found.append((prop.name, n))
             elif prop.type == "people":
                 n = len(value_of(self.backend.ws, page, prop))
-                if n >= 25:
+                if n >= PEOPLE_LIMIT:
                     found.append((prop.name, n))
             elif prop.type in ("title", "rich_text"):
                 # No has_more tells: a value whose page-object form holds 25 references (render.py) may be cut.
@@ -322,3 +227,197 @@ class GroundTruth:
                 if references_in(value) >= MENTION_LIMIT:
                     found.append((prop.name, len(self.backend.render.rich_text(value))))
         return found
+
+
+T = TypeVar("T")
+
+
+class Walked(NamedTuple):
+    """One block of a page's walk: the block, its depth, the content (page tree) it is in."""
+
+    node: Any
+    depth: int
+    content: Any
+
+
+@dataclass
+class PageRead:
+    """What one synced page gives the streams read page by page: whether it changed since, its content (read
+    when a selected stream needs it) and the blocks of its walk (walked once, for blocks, files and inline
+    comments, when it changed)."""
+
+    page: Page
+    changed: bool
+    content: Any = None
+    walked: list[Walked] = field(default_factory=list)
+
+
+class ExpectedRun:
+    """One computation of `expected`: the options, what the streams share (the data sources synced, the file
+    truth, the cascade) and the records gathered per stream, encoded once each (`fields=ids`: the id alone)."""
+
+    def __init__(self, truth: GroundTruth, options: SyncOptions) -> None:
+        self.truth, self.options = truth, options
+        self.out: dict[str, list[str]] = {name: [] for name in options.streams}
+        self.ids_only = options.fields == "ids"
+        self.file_truth = FileTruth(truth.backend, digests=truth._digests and not self.ids_only)
+        self.cascade = truth.cascade(options)
+        # the walk serves blocks, files and inline comments
+        self.walks = bool({"blocks", "files"} & set(self.out)) or self.inline_comments
+        ws = truth.backend.ws
+        self.sources = [
+            d for d in ws.data_sources if not d.eff_hidden and not d.eff_trashed and options.changed(d.edited_ms)
+        ]
+
+    @property
+    def inline_comments(self) -> bool:
+        return "comments" in self.out and self.options.include_inline_comments
+
+    def emit(self, stream: str, record: dict) -> None:
+        if stream in self.out:
+            self.out[stream].append(json.dumps({"id": record["id"]} if self.ids_only else record, ensure_ascii=False))
+
+    def emit_all(self, stream: str, records: Iterable[dict]) -> None:
+        for record in records:
+            self.emit(stream, record)
+
+    def selected(self, table: dict[str, T]) -> list[tuple[str, T]]:
+        """The table's entries of the streams asked for."""
+        return [(name, function) for name, function in table.items() if name in self.out]
+
+    def comments_read(self, read: PageRead) -> bool:
+        """Whether the page's comments are listed: every page's with `all_pages`, the changed ones' otherwise."""
+        return "comments" in self.out and (self.options.comments_scope == "all_pages" or read.changed)
+
+    def read(self, page: Page) -> PageRead:
+        changed = self.options.changed(page.edited_ms)
+        read = PageRead(page, changed)
+        if (changed and self.walks) or self.comments_read(read):
+            read.content = self.truth.content(page.idx)
+        if changed and self.walks:
+
+            def visit(node, depth, content) -> None:
+                read.walked.append(Walked(node, depth, content))
+
+            self.truth.walk_blocks(page, self.options.max_block_depth, visit, read.content)
+        return read
+
+    def additions(self) -> Iterator[tuple[str, dict]]:
+        """What an incremental sync adds after the pages: the child_page / child_database blocks of changed
+        sub-pages and databases under parents it does not walk, the trashed pages, the cascade's records."""
+        for record in self.truth.references(self.options).records:
+            yield "blocks", record
+        if "pages" in self.out and self.options.lists_trash:
+            for page in self.truth.trashed_pages(self.options):
+                yield "pages", {**page_record(page), "in_trash": True, DELETED_AT: minute_iso(page.edited_ms)}
+        for item in self.cascade.pages:
+            yield from self.truth.cascade_records(self.cascade, item, self.file_truth)
+
+    def encoded(self) -> bytes:
+        return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in self.out.items()) + "}").encode()
+
+
+def page_record(page: Page) -> dict:
+    return {
+        "id": page.id,
+        "last_edited_time": minute_iso(page.edited_ms),
+        "title": page.title,
+        "parent_type": page.parent[0],
+    }
+
+
+# -- the streams read from the workspace's lists ---------------------------------------------------------------
+def _users(run: ExpectedRun) -> Iterator[dict]:
+    for user in run.truth.backend.users_listed():
+        yield {"id": user.id, "type": "person" if user.kind == "person" else "bot", "name": user.name}
+
+
+def _data_sources(run: ExpectedRun) -> Iterator[dict]:
+    ws = run.truth.backend.ws
+    for ds in run.sources:
+        yield {
+            "id": ds.id,
+            "last_edited_time": minute_iso(ds.edited_ms),
+            "title": ds.title,
+            "database_id": ws.databases[ds.db].id,
+        }
+
+
+def _databases(run: ExpectedRun) -> Iterator[dict]:
+    ws = run.truth.backend.ws
+    for db_idx in sorted({ds.db for ds in run.sources}):
+        db = ws.databases[db_idx]
+        yield {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title}
+
+
+def _rows(run: ExpectedRun) -> Iterator[dict]:
+    options = run.options
+    typed = TypedRows(run.truth.backend)
+    reads = run.truth.row_reads(options)
+    rows = [typed.row(ds, page) for ds in reads.sources for page in reads.read(ds)]
+    if options.lists_trash:
+        rows += typed.trashed_rows(options.since_ms)
+    yield from (row for row in rows if options.row_source_id(row["data_source_id"]))
+
+
+# -- the streams read page by page (each function: one page's records) -----------------------------------------
+def _pages(run: ExpectedRun, read: PageRead) -> Iterator[dict]:
+    if read.changed:
+        yield page_record(read.page)
+
+
+def _page_content(run: ExpectedRun, read: PageRead) -> Iterator[dict]:
+    """One record per page in scope (rendered from the walk's trees, or read from Notion's Markdown: then
+    `truncated` says whether part of it stays unread, markdown_reads.py)."""
+    if not read.changed:
+        return
+    page = read.page
+    record: dict[str, Any] = {"id": page.id, "last_edited_time": minute_iso(page.edited_ms), "title": page.title}
+    if run.options.content_from_markdown:
+        record["truncated"] = markdown_read(run.truth.backend, page.id).truncated
+    yield record
+
+
+def _files(run: ExpectedRun, read: PageRead) -> Iterator[dict]:
+    """The page's own files (its object's), then its blocks' in walk order."""
+    if not read.changed:
+        return
+    yield from run.file_truth.page_files(read.page)
+    for node, _, content in read.walked:
+        record = run.file_truth.block_file(read.page, content, node)
+        if record is not None:
+            yield record
+
+
+def _blocks(run: ExpectedRun, read: PageRead) -> Iterator[dict]:
+    for node, depth, content in read.walked:
+        yield run.truth.block_record(read.page, node, depth, content)
+
+
+def _comments(run: ExpectedRun, read: PageRead) -> Iterator[dict]:
+    if not run.comments_read(read):
+        return
+    # a restored page's comments come back whole: the destination dropped them with the page (cascade.py)
+    every = read.page.idx in run.cascade.restored_roots
+    for comment in run.truth.comments_of(read.content, read.walked, run.options.include_inline_comments):
+        if every or run.options.changed(comment.edited_ms):
+            yield run.truth.comment_record(read.page, comment)
+
+
+# What `expected` holds per stream: one function each, for the streams read from a list of the workspace, and for
+# those read page by page (given one synced page at a time); ExpectedRun.additions brings what an incremental
+# sync adds to the latter. Every stream SyncOptions knows is in exactly one table.
+LISTED: dict[str, Callable[[ExpectedRun], Iterable[dict]]] = {
+    "users": _users,
+    "data_sources": _data_sources,
+    "databases": _databases,
+    "rows": _rows,
+}
+PER_PAGE: dict[str, Callable[[ExpectedRun, PageRead], Iterable[dict]]] = {
+    "pages": _pages,
+    "page_content": _page_content,
+    "files": _files,
+    "blocks": _blocks,
+    "comments": _comments,
+}
+assert LISTED.keys() | PER_PAGE.keys() == {*STREAMS, *OPT_IN_STREAMS} and not LISTED.keys() & PER_PAGE.keys()

@@ -18,7 +18,7 @@ from ..api_json.versions import lists_title_only
 from ..model.objects import Page
 from .child_references import ReferenceTruth
 from .markdown_reads import markdown_read
-from .sync_options import NO_INLINE_COMMENTS, pages_needed
+from .sync_options import NOT_DESCENDED, pages_needed
 
 if TYPE_CHECKING:
     from .cascade import Cascade
@@ -506,7 +506,7 @@ class LowerBound:
             def visit(node, depth, content):
                 nonlocal blocks, inline
                 blocks += 1
-                if node.type not in NO_INLINE_COMMENTS:
+                if node.type not in NOT_DESCENDED:
                     inline += pages_needed(len(content.inline_comments.get(node.id, ())))
 
             for page in self.synced:

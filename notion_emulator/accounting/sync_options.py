@@ -21,8 +21,9 @@ def pages_needed(count: int) -> int:
 
 
 STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", "page_content", "files")
-# Blocks whose comments are not listed: their id is the sub-page's / database's own id.
-NO_INLINE_COMMENTS = {"child_page", "child_database"}
+# The blocks that stand for another object (their id is the sub-page's / database's own id): a walk does not
+# descend into them (their content is that object's) and lists no inline comments of theirs.
+NOT_DESCENDED = frozenset({"child_page", "child_database"})
 # The streams whose records a trashed page takes with it (cascade.py; the connector's source_notion/sync/cascade.py).
 TAKING_PART = ("pages", "blocks", "comments", "page_content", "files")
 # The Airbyte deletion convention (docs/architecture.md, "Deletes that cascade").
@@ -31,7 +32,7 @@ DELETED_AT = "_ab_cdc_deleted_at"
 OPT_IN_STREAMS = ("rows",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SyncOptions:
     max_block_depth: int = 30
     include_inline_comments: bool = False
@@ -94,17 +95,17 @@ class SyncOptions:
         if isinstance(tombstoned, str):
             tombstoned = tuple(s for s in tombstoned.split(",") if s)
         return cls(
-            depth,
-            flag(params.get("include_inline_comments", False)),
-            scope,
-            since,
-            tuple(streams),
-            fields,
-            version,
-            tuple(row_sources),
-            flag(params.get("trashed", True)),
-            tuple(tombstoned),
-            source,
+            max_block_depth=depth,
+            include_inline_comments=flag(params.get("include_inline_comments", False)),
+            comments_scope=scope,
+            since=since,
+            streams=tuple(streams),
+            fields=fields,
+            notion_version=version,
+            row_sources=tuple(row_sources),
+            trashed=flag(params.get("trashed", True)),
+            tombstoned=tuple(tombstoned),
+            page_content_source=source,
         )
 
     @property

@@ -13,6 +13,7 @@ block left one and appeared in the other); renaming a data source moves it, not 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from ..api_json.errors import validation
 from ..model import text
@@ -308,13 +309,11 @@ class Mutations(BackendState):
         return self._set_trash(page_id, False, advance_seconds, "restore_page")
 
     def _set_trash(self, page_id: str, trashed: bool, advance_seconds: float, op: str) -> dict:
-        with self.lock:
-            page = self._require_page(page_id)
-            at = self._tick(advance_seconds)
+        def change(page: Page, at: int) -> None:
             page.own_trashed = trashed
-            self._touch_page(page, at)
-            visited = propagate(self.ws, "page", page.idx)
-            return self._answer(op, [self._id_of(kind, idx) for kind, idx in visited])
+            self._touch_page(page, at)  # trashing (restoring) moves the page's last_edited_time
+
+        return self._propagated(page_id, advance_seconds, op, change)
 
     def unshare_page(self, page_id: str, advance_seconds: float = 1) -> dict:
         """The integration loses access to the page and what is below it (search, GET: 404)."""
@@ -325,10 +324,17 @@ class Mutations(BackendState):
         return self._set_shared(page_id, True, advance_seconds, "share_page")
 
     def _set_shared(self, page_id: str, shared: bool, advance_seconds: float, op: str) -> dict:
+        def change(page: Page, at: int) -> None:
+            page.own_unshared, page.own_shared = not shared, shared  # sharing moves no time
+
+        return self._propagated(page_id, advance_seconds, op, change)
+
+    def _propagated(self, page_id: str, advance_seconds: float, op: str, change: Callable[[Page, int], None]) -> dict:
+        """`change(page, now)` on the page, then the trashed and hidden state of its tree computed again; the answer
+        lists every object that computation visited."""
         with self.lock:
             page = self._require_page(page_id)
-            self._tick(advance_seconds)
-            page.own_unshared, page.own_shared = not shared, shared
+            change(page, self._tick(advance_seconds))
             visited = propagate(self.ws, "page", page.idx)
             return self._answer(op, [self._id_of(kind, idx) for kind, idx in visited])
 

@@ -10,7 +10,7 @@ invalid cursor, a version that cannot show the object) raises ApiError.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -23,6 +23,7 @@ from ..model.objects import ContentBlock, Database, DataSource, Page, PropertySc
 from ..model.properties import value_of
 from . import paging, session_cursors
 from .paging import Listing
+from .search_index import SearchAsk
 from .state import BackendState
 
 PAGINATED_PROPERTY_TYPES = {"title", "rich_text", "relation", "people", "rollup"}
@@ -64,30 +65,17 @@ class Reads(BackendState):
             return self.render.user(user)
 
     # -- search -----------------------------------------------------------------------------------------------
-    def search(
-        self,
-        shared: bool,
-        version: str,
-        value: str | None,
-        query: str,
-        descending: bool,
-        start_cursor: str | None,
-        page_size: int,
-        filter_query: dict[str, list[str]],
-    ) -> Listing:
+    def search(self, ask: SearchAsk, filter_query: dict[str, list[str]]) -> Listing:
         """`filter_query`: the query string, read for `filter_properties` as search_filter_properties says
         (how Search applies it is UNVERIFIED, notion-api.md §13.3: "applied" reads it as a data-source query
         does; "ignored" reads no such parameter, as SDK 5.26.0 and the 2026-07 OpenAPI have none)."""
+        version = ask.version
         wanted = list_filter_properties({} if self.search_filter_properties == "ignored" else filter_query, version)
         with self.lock:
-            session = self.sessions.begin(start_cursor, self.search_result_cap, by_pages=False)
+            session = self.sessions.begin(ask.start_cursor, self.search_result_cap, by_pages=False)
             if session.room is not None:
-                page_size = min(page_size, session.room)
-            hits, next_cursor = (
-                self.search_hits(shared, version, value, query, descending, start_cursor, page_size)
-                if page_size
-                else ([], None)
-            )
+                ask = replace(ask, page_size=min(ask.page_size, session.room))
+            hits, next_cursor = self.search_hits(ask) if ask.page_size else ([], None)
             capped = session.room is not None and next_cursor is not None and len(hits) >= session.room
             capped = self.sessions.served(session, len(hits), capped)
             next_cursor = None if capped else self.sessions.mint(session, session_cursors.next_id(next_cursor))

@@ -15,6 +15,20 @@ from dataclasses import dataclass
 from typing import Any
 
 
+@dataclass(frozen=True, kw_only=True)
+class SearchAsk:
+    """One page of a search as asked (POST /v1/search): what the search, the search index and the trash listing
+    take, parsed once by the handler."""
+
+    shared: bool  # the token sees the workspace (an unshared one gets empty pages)
+    version: str
+    value: str | None  # the object filter's value (None: every kind the version lists)
+    query: str
+    descending: bool
+    start_cursor: str | None
+    page_size: int
+
+
 @dataclass(frozen=True)
 class SearchHit:
     """An object search lists, with the last_edited time it is listed under (older than its own while the

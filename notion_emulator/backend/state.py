@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..model.content import ContentBuilder
     from ..model.ids import IdCodec
     from ..model.objects import Block, Comment, ContentBlock, Database, DataSource, Page, PageContent, User, Workspace
-    from .search_index import LaggedSearchIndex, SearchHit
+    from .search_index import LaggedSearchIndex, SearchAsk, SearchHit
     from .session_cursors import Sessions
 
 
@@ -63,15 +63,6 @@ class BackendState:
         def page_has_content(self, page: Page) -> bool: ...
         def children_listing(self, found: Page | Database | ContentBlock) -> tuple[PageContent | None, list[Block]]: ...
         def has_children(self, content: PageContent, node: Block) -> bool: ...
-        def search_hits(
-            self,
-            shared: bool,
-            version: str,
-            value: str | None,
-            query: str,
-            descending: bool,
-            start_cursor: str | None,
-            page_size: int,
-        ) -> tuple[list[SearchHit], str | None]: ...
+        def search_hits(self, ask: SearchAsk) -> tuple[list[SearchHit], str | None]: ...
         def query_rows(self, ds: DataSource, body: dict) -> list[Page]: ...
         def users_listed(self) -> list[User]: ...

@@ -28,7 +28,7 @@ from . import session_cursors
 from .mutations import Mutations
 from .query import FilterCompiler, sort_key_function, sort_rows
 from .reads import Reads
-from .search_index import LaggedSearchIndex, SearchHit
+from .search_index import LaggedSearchIndex, SearchAsk, SearchHit
 
 LARGE_CACHE_PAGES = 2_000
 SEARCH_FILTER_PROPERTIES_MODES = ("applied", "ignored")
@@ -281,48 +281,39 @@ class Backend(Reads, Mutations):
         return bool(self.visible_children(content, node))
 
     # -- listings -----------------------------------------------------------------------------------------
-    def search_hits(
-        self,
-        shared: bool,
-        version: str,
-        value: str | None,
-        query: str,
-        descending: bool,
-        start_cursor: str | None,
-        page_size: int,
-    ) -> tuple[list[SearchHit], str | None]:
+    def search_hits(self, ask: SearchAsk) -> tuple[list[SearchHit], str | None]:
         """The hits of one search page and the next cursor. Trashed objects are
         not returned. What is listed lags the workspace by `search_lag_seconds` (search_index.py); the
         objects themselves, trashed or shared as they are now, are the current ones."""
-        if version == V2022:
+        if ask.version == V2022:
             lagged = {"page": self._page_index, "database": self._db_index}
         else:
             lagged = {"page": self._page_index, "data_source": self._ds_index}
-        if value is not None:
-            lagged = {value: lagged[value]}
+        if ask.value is not None:
+            lagged = {ask.value: lagged[ask.value]}
         for index in lagged.values():
             index.catch_up(self.clock.now() - self._search_lag_ms)
         indexes = {kind: index.listed for kind, index in lagged.items()}
         from_key = None
-        if start_cursor is not None:
-            wanted = session_cursors.next_id(start_cursor)
+        if ask.start_cursor is not None:
+            wanted = session_cursors.next_id(ask.start_cursor)
             from_key = next((index.key_of(wanted) for index in indexes.values() if index.key_of(wanted)), None)
             if from_key is None:
-                raise invalid_cursor(start_cursor)
-        if not shared:
+                raise invalid_cursor(ask.start_cursor)
+        if not ask.shared:
             return [], None
-        needle = query.lower()
-        iterators = [index.iterate(from_key, descending) for index in indexes.values()]
-        merged = heapq.merge(*iterators, reverse=descending) if len(iterators) > 1 else iterators[0]
+        needle = ask.query.lower()
+        iterators = [index.iterate(from_key, ask.descending) for index in indexes.values()]
+        merged = heapq.merge(*iterators, reverse=ask.descending) if len(iterators) > 1 else iterators[0]
         results = []
         for ms, _, kind, idx in merged:
             found = self._searchable(kind, idx, needle)
             if found is not None:
                 results.append(SearchHit(found, ms))
-                if len(results) > page_size:
+                if len(results) > ask.page_size:
                     break
-        following = results[page_size].obj.id if len(results) > page_size else None
-        return results[:page_size], session_cursors.mint(following, start_cursor)
+        following = results[ask.page_size].obj.id if len(results) > ask.page_size else None
+        return results[: ask.page_size], session_cursors.mint(following, ask.start_cursor)
 
     def _searchable(self, kind: str, idx: int, needle: str) -> Page | DataSource | Database | None:
         ws = self.ws

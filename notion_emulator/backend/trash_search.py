@@ -13,13 +13,14 @@ from __future__ import annotations
 from ..api_json.errors import invalid_cursor
 from ..model.ids import dashed, normalize
 from .paging import Listing
+from .search_index import SearchAsk
 
 
-def trashed(
-    backend, shared: bool, value: str | None, descending: bool, start_cursor: str | None, page_size: int
-) -> tuple[list[tuple[str, object, int]], str | None]:
-    """[(kind, object, last_edited ms)] of one page of the trash listing, and the next cursor."""
+def trashed(backend, ask: SearchAsk) -> tuple[list[tuple[str, object, int]], str | None]:
+    """[(kind, object, last_edited ms)] of one page of the trash listing, and the next cursor (its query is not
+    read: the trash listing takes none)."""
     ws = backend.ws
+    value, start_cursor, page_size = ask.value, ask.start_cursor, ask.page_size
     entries: list[tuple[int, str, str, object]] = []
     if value in (None, "page"):
         entries += [(p.edited_ms, p.id, "page", p) for p in ws.pages if p.eff_trashed and not p.eff_hidden]
@@ -27,7 +28,7 @@ def trashed(
         entries += [
             (d.edited_ms, d.id, "data_source", d) for d in ws.data_sources if d.eff_trashed and not d.eff_hidden
         ]
-    entries.sort(key=lambda e: (e[0], e[1]), reverse=descending)
+    entries.sort(key=lambda e: (e[0], e[1]), reverse=ask.descending)
     start = 0
     if start_cursor is not None:
         compact = normalize(start_cursor)
@@ -35,21 +36,19 @@ def trashed(
         start = next((i for i, e in enumerate(entries) if e[1] == wanted), -1)
         if start < 0:
             raise invalid_cursor(start_cursor)
-    if not shared:
+    if not ask.shared:
         return [], None
     chunk = entries[start : start + page_size + 1]
     next_cursor = chunk[page_size][1] if len(chunk) > page_size else None
     return [(kind, obj, ms) for ms, _, kind, obj in chunk[:page_size]], next_cursor
 
 
-def listing(
-    backend, shared: bool, version: str, value: str | None, descending: bool, start_cursor: str | None, page_size: int
-) -> Listing:
+def listing(backend, ask: SearchAsk) -> Listing:
     """One page of the trash listing, rendered."""
     with backend.lock:
-        found, next_cursor = trashed(backend, shared, value, descending, start_cursor, page_size)
+        found, next_cursor = trashed(backend, ask)
         items = [
-            backend.render.page(obj, version) if kind == "page" else backend.render.data_source(obj)
+            backend.render.page(obj, ask.version) if kind == "page" else backend.render.data_source(obj)
             for kind, obj, _ in found
         ]
     return Listing(items, next_cursor)

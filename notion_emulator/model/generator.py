@@ -235,201 +235,170 @@ def build_demo(bld: WorkspaceBuilder) -> None:
     bld.user("Slack", "bot")
     bld.user("GitHub", "bot")
     ada, grace, alan, margaret, katherine, linus = (p.idx for p in people)
-    wiki = bld.page(
+
+    def spec_page(title: str, parent: tuple, blocks: list, **more) -> Page:
+        """A page whose blocks are written out below (the recipe `("spec", blocks)`), none generated."""
+        return bld.page(title, parent, ("spec", blocks), **more)
+
+    wiki = spec_page(
         "Acme Team Wiki",
         WORKSPACE,
-        (
-            "spec",
-            [
-                b("heading_1", "Welcome to Acme"),
-                b(
-                    "paragraph",
-                    [
-                        "This wiki is where the team writes down how we work. Ask ",
-                        ("mention_user", grace),
-                        " if something is missing.",
-                    ],
-                ),
-                b("callout", "New here? Start with the Onboarding page under Engineering.", icon="👋"),
-                b("table_of_contents"),
-                b("heading_2", "How this wiki is organised"),
-                b("bulleted_list_item", "Engineering: onboarding, architecture and the on-call runbook."),
-                b("bulleted_list_item", "Product: the roadmap and release notes."),
-                b("bulleted_list_item", "People & Culture: holidays and hiring."),
-                b("divider"),
-            ],
-        ),
+        [
+            b("heading_1", "Welcome to Acme"),
+            b(
+                "paragraph",
+                [
+                    "This wiki is where the team writes down how we work. Ask ",
+                    ("mention_user", grace),
+                    " if something is missing.",
+                ],
+            ),
+            b("callout", "New here? Start with the Onboarding page under Engineering.", icon="👋"),
+            b("table_of_contents"),
+            b("heading_2", "How this wiki is organised"),
+            b("bulleted_list_item", "Engineering: onboarding, architecture and the on-call runbook."),
+            b("bulleted_list_item", "Product: the roadmap and release notes."),
+            b("bulleted_list_item", "People & Culture: holidays and hiring."),
+            b("divider"),
+        ],
         comments=1,
         icon="📘",
     )
-    eng = bld.page(
+    eng = spec_page(
         "Engineering",
         ("page", wiki.idx),
-        (
-            "spec",
-            [
-                b("paragraph", "Everything the engineering team needs, from the first day to the next incident."),
-                b("quote", "Make it work, make it right, make it fast."),
-            ],
-        ),
+        [
+            b("paragraph", "Everything the engineering team needs, from the first day to the next incident."),
+            b("quote", "Make it work, make it right, make it fast."),
+        ],
         icon="🛠️",
     )
-    bld.page(
+    spec_page(
         "Onboarding",
         ("page", eng.idx),
-        (
-            "spec",
-            [
-                b("heading_2", "Your first week"),
-                b("to_do", "Get a laptop and accounts from IT", checked=True),
-                b("to_do", "Read the architecture overview", checked=True),
-                b("to_do", "Pair with your buddy on a small fix", checked=False),
-                b("to_do", "Join the on-call shadow rotation", checked=False),
-                b("heading_2", "Useful links"),
-                b(
-                    "bookmark",
-                    None,
-                    url="https://developers.notion.com/reference/intro",
-                    caption="Notion API reference",
-                ),
-            ],
-        ),
+        [
+            b("heading_2", "Your first week"),
+            b("to_do", "Get a laptop and accounts from IT", checked=True),
+            b("to_do", "Read the architecture overview", checked=True),
+            b("to_do", "Pair with your buddy on a small fix", checked=False),
+            b("to_do", "Join the on-call shadow rotation", checked=False),
+            b("heading_2", "Useful links"),
+            b(
+                "bookmark",
+                None,
+                url="https://developers.notion.com/reference/intro",
+                caption="Notion API reference",
+            ),
+        ],
         comments=2,
         icon="🧭",
     )
-    arch = bld.page(
+    arch = spec_page(
         "Architecture overview",
         ("page", eng.idx),
-        (
-            "spec",
-            [
-                b("paragraph", "Three services behind one gateway; one Postgres cluster per region."),
-                b("image", None, url="https://images.acme.example/architecture.png", caption="The big picture"),
-                b("code", "gateway -> orders -> billing\ngateway -> search", language="plain text"),
-                b(
-                    "table",
-                    None,
-                    b("table_row", None, cells=["Service", "Owner", "Language"]),
-                    b("table_row", None, cells=["Gateway", "Linus Torvalds", "Go"]),
-                    b("table_row", None, cells=["Orders", "Ada Lovelace", "Python"]),
-                    b("table_row", None, cells=["Billing", "Margaret Hamilton", "Rust"]),
-                    table_width=3,
-                    has_column_header=True,
-                    has_row_header=False,
-                ),
-            ],
-        ),
+        [
+            b("paragraph", "Three services behind one gateway; one Postgres cluster per region."),
+            b("image", None, url="https://images.acme.example/architecture.png", caption="The big picture"),
+            b("code", "gateway -> orders -> billing\ngateway -> search", language="plain text"),
+            b(
+                "table",
+                None,
+                b("table_row", None, cells=["Service", "Owner", "Language"]),
+                b("table_row", None, cells=["Gateway", "Linus Torvalds", "Go"]),
+                b("table_row", None, cells=["Orders", "Ada Lovelace", "Python"]),
+                b("table_row", None, cells=["Billing", "Margaret Hamilton", "Rust"]),
+                table_width=3,
+                has_column_header=True,
+                has_row_header=False,
+            ),
+        ],
         icon="🏗️",
     )
-    bld.page(
+    spec_page(
         "Decision records",
         ("page", arch.idx),
-        (
-            "spec",
-            [
-                b("numbered_list_item", "ADR-001: Use Postgres for orders."),
-                b("numbered_list_item", "ADR-002: One gateway for every client."),
-                b("numbered_list_item", "ADR-003: Feature flags over long-lived branches."),
-            ],
-        ),
+        [
+            b("numbered_list_item", "ADR-001: Use Postgres for orders."),
+            b("numbered_list_item", "ADR-002: One gateway for every client."),
+            b("numbered_list_item", "ADR-003: Feature flags over long-lived branches."),
+        ],
     )
-    bld.page(
+    spec_page(
         "On-call runbook",
         ("page", eng.idx),
-        (
-            "spec",
-            [
-                b("callout", "Page the incident commander before you change anything in production.", icon="🚨"),
+        [
+            b("callout", "Page the incident commander before you change anything in production.", icon="🚨"),
+            b(
+                "toggle",
+                "The site is down",
+                b("numbered_list_item", "Check the status dashboard."),
                 b(
-                    "toggle",
-                    "The site is down",
-                    b("numbered_list_item", "Check the status dashboard."),
-                    b(
-                        "numbered_list_item",
-                        "Roll back the last deploy.",
-                        b("paragraph", "Use the deploy tool's rollback."),
-                    ),
+                    "numbered_list_item",
+                    "Roll back the last deploy.",
+                    b("paragraph", "Use the deploy tool's rollback."),
                 ),
-                b("toggle", "Payments are failing", b("paragraph", "Check the billing queue depth first.")),
-            ],
-        ),
+            ),
+            b("toggle", "Payments are failing", b("paragraph", "Check the billing queue depth first.")),
+        ],
         comments=1,
         icon="🚨",
     )
-    product = bld.page(
+    product = spec_page(
         "Product",
         ("page", wiki.idx),
-        (
-            "spec",
-            [
-                b("paragraph", "What we are building next and what we shipped."),
-            ],
-        ),
+        [
+            b("paragraph", "What we are building next and what we shipped."),
+        ],
         icon="🎯",
     )
-    bld.page(
+    spec_page(
         "Roadmap 2027",
         ("page", product.idx),
-        (
-            "spec",
-            [
-                b("heading_2", "First half"),
-                b("bulleted_list_item", "Self-serve exports", comments=1),
-                b("bulleted_list_item", "Faster search"),
-                b("heading_2", "Second half"),
-                b("bulleted_list_item", "Offline mode"),
-            ],
-        ),
+        [
+            b("heading_2", "First half"),
+            b("bulleted_list_item", "Self-serve exports", comments=1),
+            b("bulleted_list_item", "Faster search"),
+            b("heading_2", "Second half"),
+            b("bulleted_list_item", "Offline mode"),
+        ],
         comments=3,
         icon="🗺️",
     )
-    bld.page(
+    spec_page(
         "Release notes",
         ("page", product.idx),
-        (
-            "spec",
-            [
-                b("heading_3", "Version 4.2"),
-                b("paragraph", "Exports now include comments."),
-                b("heading_3", "Version 4.1"),
-                b("paragraph", "Search results load twice as fast."),
-            ],
-        ),
+        [
+            b("heading_3", "Version 4.2"),
+            b("paragraph", "Exports now include comments."),
+            b("heading_3", "Version 4.1"),
+            b("paragraph", "Search results load twice as fast."),
+        ],
         icon="📝",
     )
-    culture = bld.page(
+    culture = spec_page(
         "People & Culture",
         ("page", wiki.idx),
-        (
-            "spec",
-            [
-                b("paragraph", "How we work together."),
-            ],
-        ),
+        [
+            b("paragraph", "How we work together."),
+        ],
         icon="🤝",
     )
-    bld.page(
+    spec_page(
         "Holidays 2027",
         ("page", culture.idx),
-        (
-            "spec",
-            [
-                b("paragraph", "Public holidays and the company-wide quiet weeks."),
-            ],
-        ),
+        [
+            b("paragraph", "Public holidays and the company-wide quiet weeks."),
+        ],
     )
-    bld.page(
+    spec_page(
         "Hiring process",
         ("page", culture.idx),
-        (
-            "spec",
-            [
-                b("numbered_list_item", "Intro call"),
-                b("numbered_list_item", "Take-home exercise"),
-                b("numbered_list_item", "Team interview"),
-                b("numbered_list_item", "Offer"),
-            ],
-        ),
+        [
+            b("numbered_list_item", "Intro call"),
+            b("numbered_list_item", "Take-home exercise"),
+            b("numbered_list_item", "Team interview"),
+            b("numbered_list_item", "Offer"),
+        ],
         comments=1,
     )
     taken: set[str] = set()

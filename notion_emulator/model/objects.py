@@ -54,24 +54,36 @@ class PropertySchema:
         self.empty = empty  # added by a schema change: existing rows have no value yet
 
 
-class Database:
+class _Listed:
+    """What a page, a database and a data source share: their index in the workspace's list and id, title, times
+    and authors, icon, and whether they are trashed or hidden from the integration, as computed over the tree
+    (`eff_*`, Workspace's recompute)."""
+
     __slots__ = (
         "idx",
         "id",
         "title",
-        "parent",
         "created_ms",
         "edited_ms",
         "created_by",
         "edited_by",
         "icon",
-        "cover",
-        "is_inline",
-        "data_sources",
-        "description",
         "eff_trashed",
         "eff_hidden",
     )
+
+    def __init__(
+        self, idx: int, id: str, title: str, created_ms: int, edited_ms: int, created_by: int, icon: dict | None
+    ):
+        self.idx, self.id, self.title = idx, id, title
+        self.created_ms, self.edited_ms = created_ms, edited_ms
+        self.created_by = self.edited_by = created_by
+        self.icon = icon
+        self.eff_trashed = self.eff_hidden = False
+
+
+class Database(_Listed):
+    __slots__ = ("parent", "cover", "is_inline", "data_sources", "description")
 
     def __init__(
         self,
@@ -85,34 +97,15 @@ class Database:
         is_inline: bool = False,
         icon: dict | None = None,
     ):
-        self.idx, self.id, self.title, self.parent = idx, id, title, parent
-        self.created_ms, self.edited_ms = created_ms, edited_ms
-        self.created_by = self.edited_by = created_by
-        self.icon, self.cover, self.is_inline = icon, None, is_inline
+        super().__init__(idx, id, title, created_ms, edited_ms, created_by, icon)
+        self.parent = parent
+        self.cover, self.is_inline = None, is_inline
         self.data_sources: list[int] = []
         self.description = ""
-        self.eff_trashed = self.eff_hidden = False
 
 
-class DataSource:
-    __slots__ = (
-        "idx",
-        "id",
-        "db",
-        "title",
-        "created_ms",
-        "edited_ms",
-        "created_by",
-        "edited_by",
-        "icon",
-        "description",
-        "properties",
-        "rows",
-        "next_row_no",
-        "dropped_properties",
-        "eff_trashed",
-        "eff_hidden",
-    )
+class DataSource(_Listed):
+    __slots__ = ("db", "description", "properties", "rows", "next_row_no", "dropped_properties")
 
     def __init__(
         self,
@@ -126,17 +119,14 @@ class DataSource:
         properties: list[PropertySchema],
         icon: dict | None = None,
     ):
-        self.idx, self.id, self.db, self.title = idx, id, db, title
-        self.created_ms, self.edited_ms = created_ms, edited_ms
-        self.created_by = self.edited_by = created_by
-        self.icon, self.description = icon, ""
+        super().__init__(idx, id, title, created_ms, edited_ms, created_by, icon)
+        self.db, self.description = db, ""
         self.properties = properties
         self.rows: list[int] = []
         self.next_row_no = 1
         # Ids of the properties change_schema removed or gave another type, never forgotten: the unchanged rows'
         # last_edited_time does not move, so an incremental sync reads the data source whole (row_reads.py).
         self.dropped_properties: set[str] = set()
-        self.eff_trashed = self.eff_hidden = False
 
     def property_by_id_or_name(self, key: str) -> PropertySchema | None:
         for prop in self.properties:
@@ -145,24 +135,14 @@ class DataSource:
         return None
 
 
-class Page:
+class Page(_Listed):
     __slots__ = (
-        "idx",
-        "id",
-        "title",
         "parent",
-        "created_ms",
-        "edited_ms",
-        "created_by",
-        "edited_by",
-        "icon",
         "cover",
         "is_locked",
         "own_trashed",
         "own_unshared",
         "own_shared",
-        "eff_trashed",
-        "eff_hidden",
         "recipe",
         "n_page_comments",
         "n_inline_comments",
@@ -184,15 +164,12 @@ class Page:
         created_by: int,
         recipe: tuple = ("random", 0),
     ):
-        self.idx, self.id, self.title, self.parent = idx, id, title, parent
-        self.created_ms, self.edited_ms = created_ms, edited_ms
-        self.created_by = self.edited_by = created_by
-        self.icon: dict | None = None
+        super().__init__(idx, id, title, created_ms, edited_ms, created_by, None)
+        self.parent = parent
         self.cover: dict | None = None
         self.is_locked = False
         self.is_archived = False  # an archived row: only in its data source's is_archived query partition
         self.own_trashed = self.own_unshared = self.own_shared = False
-        self.eff_trashed = self.eff_hidden = False
         self.recipe = recipe
         self.n_page_comments = 0
         self.n_inline_comments = 0

@@ -295,8 +295,13 @@ def _accepted_kinds(configured: ConfiguredAirbyteStream, stream: AirbyteStream) 
         kinds.append("primary_key")
     if configured.include_files and not stream.is_file_based:
         kinds.append("include_files")
-    platform = (configured.destination_object_name, configured.generation_id, configured.minimum_generation_id)
-    if any(value is not None for value in (*platform, configured.sync_id)):
+    platform = (
+        configured.destination_object_name,
+        configured.generation_id,
+        configured.minimum_generation_id,
+        configured.sync_id,
+    )
+    if any(value is not None for value in platform):
         kinds.append("platform_fields")
     return kinds
 

@@ -72,7 +72,7 @@ class FileRef:
         }
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RenderContext:
     """What a rendering collects besides the Markdown: plain text, files, children that were not read."""
 

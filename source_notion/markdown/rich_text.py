@@ -193,47 +193,58 @@ def render_inline(items: Sequence[Mapping[str, Any]] | None, newline: str = "\\\
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
         if piece.kind == "equation":
-            expression = " ".join(piece.text.split())
-            if table_cell:
-                expression = expression.replace("|", "\\|")
-            writer.parts.append(f"${expression}$" if expression else "")
-            writer.at_line_start = writer.at_line_start and not expression
-            continue
-        text = piece.text
-        if not piece.marks and not piece.href:
-            writer.parts.append(writer.text(text, last))
-            writer.at_line_start = writer.parts[-1].endswith(newline) or (writer.at_line_start and not text)
-            continue
-        # Whitespace at the edges stays outside the markers (a delimiter next to a space does not open/close).
-        core = text.strip(" \t")
-        lead = text[: len(text) - len(text.lstrip(" \t"))]
-        trail = text[len(text.rstrip(" \t")) :] if core else ""
-        if not core:
-            writer.parts.append(writer.text(text, last))
-            writer.at_line_start = False
-            continue
-        if lead:
-            writer.parts.append(writer.text(lead, False))
-            writer.at_line_start = False
-        before = writer.last_char()
-        inner = None
-        if "code" in piece.marks:
-            inner = _code_span(core, table_cell)
-        if inner is None:
-            inner = writer.text(core, last and not trail)
-            if "code" in piece.marks:
-                inner = f"<code>{inner}</code>"
-        inner = _emphasis(inner, piece.marks, before)
-        if "underline" in piece.marks:
-            inner = f"<u>{inner}</u>"
-        if piece.href:
-            href = piece.href.replace("|", "%7C") if table_cell else piece.href
-            inner = f"[{inner}]({link_destination(href)})"
-        writer.parts.append(inner)
-        writer.at_line_start = False
-        if trail:
-            writer.parts.append(writer.text(trail, last))
+            _write_equation(writer, piece.text, table_cell)
+        elif not piece.marks and not piece.href:
+            writer.parts.append(writer.text(piece.text, last))
+            writer.at_line_start = writer.parts[-1].endswith(newline) or (writer.at_line_start and not piece.text)
+        else:
+            _write_marked(writer, piece, last, table_cell)
     return "".join(writer.parts)
+
+
+def _write_equation(writer: _Writer, text: str, table_cell: bool) -> None:
+    expression = " ".join(text.split())
+    if table_cell:
+        expression = expression.replace("|", "\\|")
+    writer.parts.append(f"${expression}$" if expression else "")
+    writer.at_line_start = writer.at_line_start and not expression
+
+
+def _write_marked(writer: _Writer, piece: _Piece, last: bool, table_cell: bool) -> None:
+    """A piece with annotations or a link. Whitespace at the edges stays outside the markers (a delimiter next to
+    a space does not open/close)."""
+    text = piece.text
+    core = text.strip(" \t")
+    lead = text[: len(text) - len(text.lstrip(" \t"))]
+    trail = text[len(text.rstrip(" \t")) :] if core else ""
+    if not core:
+        writer.parts.append(writer.text(text, last))
+        writer.at_line_start = False
+        return
+    if lead:
+        writer.parts.append(writer.text(lead, False))
+        writer.at_line_start = False
+    writer.parts.append(_marked_core(writer, piece, core, last and not trail, table_cell))
+    writer.at_line_start = False
+    if trail:
+        writer.parts.append(writer.text(trail, last))
+
+
+def _marked_core(writer: _Writer, piece: _Piece, core: str, last: bool, table_cell: bool) -> str:
+    """The piece's text without its edge whitespace, inside its markers: code, emphasis, underline, link."""
+    before = writer.last_char()
+    inner = _code_span(core, table_cell) if "code" in piece.marks else None
+    if inner is None:
+        inner = writer.text(core, last)
+        if "code" in piece.marks:
+            inner = f"<code>{inner}</code>"
+    inner = _emphasis(inner, piece.marks, before)
+    if "underline" in piece.marks:
+        inner = f"<u>{inner}</u>"
+    if piece.href:
+        href = piece.href.replace("|", "%7C") if table_cell else piece.href
+        inner = f"[{inner}]({link_destination(href)})"
+    return inner
 
 
 def render_html(items: Sequence[Mapping[str, Any]] | None) -> str:

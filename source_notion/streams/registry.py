@@ -1,12 +1,14 @@
 """The streams, declared once: each one's name, class and what it shares with others; the read order follows.
 
-A stream depends on shared work (`Shared`): the sync's page search, its data-source search, its block walk.
+A stream depends on shared work (`Shared`): the sync's page search, its data-source search, its block walk, its
+listing of the trash.
 The stream that `feeds` a piece of shared work receives it whole (pages and data_sources emit the objects the
 searches find; blocks emits what the walk lists), so it is read before every stream that `needs` it, which
 read the index or the walk's spool after. The read order is that dependency order (a topological sort; streams
 with no dependency between them keep the order declared here, which is also discover's order).
 
-Adding a stream is one entry here and one class (a `NotionStream` taking `(sync, name)`).
+Adding a stream is one entry here and one class (a `NotionStream` taking `(sync, name)`). The row streams are one
+entry too (`ROWS`, `per_data_source`): the configured catalog names them, one per data source.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from enum import Enum
 
 from source_notion.config.spec import NotionConfig
 from source_notion.rows.schema import data_source_id_of
-from source_notion.state.cursors import later, sync_from
+from source_notion.state.cursors import later
 from source_notion.streams import Blocks, Comments, Databases, DataSources, PageContent, Pages, Users
 from source_notion.streams.base import CursorStream, NotionStream
 from source_notion.streams.files import Files
@@ -30,6 +32,8 @@ class Shared(Enum):
     PAGE_SEARCH = "the sync's one page search (source_notion/sync/workspace_index.py)"
     DATA_SOURCE_SEARCH = "the sync's one data-source search (source_notion/sync/workspace_index.py)"
     BLOCK_WALK = "the sync's one walk of the page trees (source_notion/sync/block_walk.py)"
+    # What the incremental pages and row streams emit as `in_trash`, and what the sync's cascade starts from.
+    TRASH = "the sync's one listing of the trash (source_notion/sync/workspace_index.py's TrashListing)"
 
 
 @dataclass(frozen=True)
@@ -42,29 +46,44 @@ class StreamEntry:
     # for the child_database blocks of changed databases; a full sync of blocks searches no data sources).
     needs_incrementally: frozenset[Shared] = frozenset()
     # Whether a page trashed since takes this stream's records under it along (source_notion/sync/cascade.py): the
-    # stream lists the trash in an incremental sync.
+    # stream needs the trash in an incremental sync from its cascade_since.
     cascades: bool = False
+    # One stream per data source, named by discover (the row streams): the configured catalog says which.
+    per_data_source: bool = False
 
     def uses(self, shared: Shared) -> bool:
         return shared in self.needs or self.feeds == shared
 
 
+TRASH = frozenset({Shared.TRASH})
+WALKED = frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})
+# The row streams: in an incremental sync they need the page search (which rows changed, which mentioned pages
+# changed), the data-source search (which schemas changed) and the trash (rows trashed since), so they come after
+# `pages` and `data_sources`, their feeders; and, declared last, after blocks and comments, which keep the walk's
+# spool short. A full read queries each data source and needs none of them.
+ROWS = StreamEntry(
+    "rows",
+    DataSourceRows,
+    needs_incrementally=frozenset({Shared.PAGE_SEARCH, Shared.DATA_SOURCE_SEARCH, Shared.TRASH}),
+    per_data_source=True,
+)
 DECLARED = (
     StreamEntry("users", Users),
     StreamEntry("data_sources", DataSources, feeds=Shared.DATA_SOURCE_SEARCH),
     StreamEntry("databases", Databases, needs=frozenset({Shared.DATA_SOURCE_SEARCH})),
-    StreamEntry("pages", Pages, feeds=Shared.PAGE_SEARCH, cascades=True),
+    StreamEntry("pages", Pages, feeds=Shared.PAGE_SEARCH, needs_incrementally=TRASH, cascades=True),
     StreamEntry(
         "blocks",
         Blocks,
         needs=frozenset({Shared.PAGE_SEARCH}),
         feeds=Shared.BLOCK_WALK,
-        needs_incrementally=frozenset({Shared.DATA_SOURCE_SEARCH}),
+        needs_incrementally=frozenset({Shared.DATA_SOURCE_SEARCH, Shared.TRASH}),
         cascades=True,
     ),
-    StreamEntry("comments", Comments, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK}), cascades=True),
-    StreamEntry("page_content", PageContent, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK}), cascades=True),
-    StreamEntry("files", Files, needs=frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK}), cascades=True),
+    StreamEntry("comments", Comments, needs=WALKED, needs_incrementally=TRASH, cascades=True),
+    StreamEntry("page_content", PageContent, needs=WALKED, needs_incrementally=TRASH, cascades=True),
+    StreamEntry("files", Files, needs=WALKED, needs_incrementally=TRASH, cascades=True),
+    ROWS,
 )
 
 
@@ -89,17 +108,8 @@ def dependency_order(entries: tuple[StreamEntry, ...]) -> tuple[StreamEntry, ...
 
 
 READ_ORDER = dependency_order(DECLARED)
-STREAM_NAMES = tuple(entry.name for entry in READ_ORDER)
-
-# The row streams (one per data source, named by discover): in an incremental sync they need the page search
-# (which rows changed, which mentioned pages changed) and the data-source search (which schemas changed), so they
-# come after `pages` and `data_sources`, their feeders; and after blocks and comments, which keep the walk's spool
-# short. A full read queries each data source and needs neither.
-ROW_STREAMS = StreamEntry(
-    "<one per data source>",
-    DataSourceRows,
-    needs_incrementally=frozenset({Shared.PAGE_SEARCH, Shared.DATA_SOURCE_SEARCH}),
-)
+# The streams named here (discover's fixed streams); the row streams are named by the configured catalog.
+STREAM_NAMES = tuple(entry.name for entry in READ_ORDER if not entry.per_data_source)
 
 
 def row_streams(plan: Mapping[str, PlannedStream]) -> list[str]:
@@ -109,40 +119,71 @@ def row_streams(plan: Mapping[str, PlannedStream]) -> list[str]:
     ]
 
 
+def entry_of(stream_name: str) -> StreamEntry:
+    """The entry of a stream: its own, or, for any name the registry does not declare, the row streams' (the input
+    checks refused every other name before the read)."""
+    return next((entry for entry in READ_ORDER if entry.name == stream_name and not entry.per_data_source), ROWS)
+
+
 def read_position(stream_name: str) -> int:
-    """Where a stream comes in the read; the row streams (and names the registry does not know) come last."""
-    return STREAM_NAMES.index(stream_name) if stream_name in STREAM_NAMES else len(STREAM_NAMES)
+    """Where a stream comes in the read: its entry's place (the row streams at ROWS's, last)."""
+    return READ_ORDER.index(entry_of(stream_name))
 
 
-def trash_since(config: NotionConfig, plan: Mapping[str, PlannedStream]) -> datetime | None:
-    """From when the sync lists the trash: the furthest-back since of the incremental row streams and of the
-    streams a trashed page's records cascade to (a full refresh emits only live objects); None when none of them
-    needs it or `emit_trashed` is off."""
-    if not config.emit_trashed:
-        return None
-    since = [sync_from(config, plan[name].sync_mode, plan[name].state) for name in row_streams(plan)]
-    since += [
-        entry.stream_class.cascade_since(config, plan[entry.name].sync_mode, plan[entry.name].state)
+def planned_entries(plan: Mapping[str, PlannedStream]) -> list[tuple[StreamEntry, PlannedStream]]:
+    """Every planned stream with its entry, in read order."""
+    rows = row_streams(plan)
+    return [
+        (entry, plan[name])
         for entry in READ_ORDER
-        if entry.cascades and entry.name in plan and issubclass(entry.stream_class, CursorStream)
+        for name in (rows if entry.per_data_source else [entry.name] if entry.name in plan else [])
     ]
-    present = [moment for moment in since if moment is not None]
-    return min(present) if present else None
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far back a piece of shared work goes for the streams that use it this sync: from `since`, or, when
+    that is None, from the start (start_date, or the very first object)."""
+
+    since: datetime | None
+
+
+def _reach(entry: StreamEntry, shared: Shared, config: NotionConfig, planned: PlannedStream) -> Reach | None:
+    """How far back this stream needs `shared` this sync; None when it does not use it this sync."""
+    stream_class = entry.stream_class
+    if not issubclass(stream_class, CursorStream):
+        return None
+    if entry.uses(shared):
+        return Reach(stream_class.index_since(config, planned.sync_mode, planned.state))
+    if shared not in entry.needs_incrementally:
+        return None
+    # the trash of a cascading stream: the pages trashed since its cascade_since (None: no cascade this sync)
+    since_of = (
+        stream_class.cascade_since if shared is Shared.TRASH and entry.cascades else stream_class.incremental_since
+    )
+    since = since_of(config, planned.sync_mode, planned.state)
+    return Reach(since) if since is not None else None
+
+
+def reach(shared: Shared, config: NotionConfig, plan: Mapping[str, PlannedStream]) -> Reach | None:
+    """How far back `shared` goes this sync: as far as its furthest-back user needs; None when no selected stream
+    uses it this sync."""
+    found = [r for entry, planned in planned_entries(plan) if (r := _reach(entry, shared, config, planned)) is not None]
+    if not found:
+        return None
+    moments = [r.since for r in found]
+    return Reach(None if None in moments else min(m for m in moments if m is not None))
 
 
 def search_since(shared: Shared, config: NotionConfig, plan: Mapping[str, PlannedStream]) -> datetime | None:
-    """How far back a search must go: as far as its furthest-back selected user needs, bounded by start_date."""
-    needs: list[datetime | None] = []
-    users = [(entry, plan[entry.name]) for entry in READ_ORDER if entry.name in plan]
-    users += [(ROW_STREAMS, plan[name]) for name in row_streams(plan)]
-    for entry, planned in users:
-        if not issubclass(entry.stream_class, CursorStream):
-            continue
-        if entry.uses(shared):
-            needs.append(entry.stream_class.index_since(config, planned.sync_mode, planned.state))
-        elif shared in entry.needs_incrementally:
-            since = entry.stream_class.incremental_since(config, planned.sync_mode, planned.state)
-            if since is not None:
-                needs.append(since)
-    furthest = None if not needs or any(n is None for n in needs) else min(n for n in needs if n is not None)
-    return later(furthest, config.start_datetime)
+    """From when a search lists (None: everything): as far back as its furthest-back user needs, bounded by
+    start_date."""
+    found = reach(shared, config, plan)
+    return later(found.since if found is not None else None, config.start_datetime)
+
+
+def trash_since(config: NotionConfig, plan: Mapping[str, PlannedStream]) -> datetime | None:
+    """From when the sync lists the trash; None: it does not list it (no stream needs it this sync: a full refresh
+    emits only live objects; or `emit_trashed` is off)."""
+    found = reach(Shared.TRASH, config, plan) if config.emit_trashed else None
+    return found.since if found is not None else None

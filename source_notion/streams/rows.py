@@ -17,14 +17,16 @@ Two changes in Notion alter rows without moving their last_edited_time, so an in
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from airbyte_cdk.models import SyncMode
 
 from source_notion.config.api_versions import DEFAULT as NOTION_VERSION
+from source_notion.config.api_versions import lists_title_only
 from source_notion.config.spec import NotionConfig, format_datetime, parse_datetime
-from source_notion.records.shaping import Record
+from source_notion.records.shaping import Record, as_record
 from source_notion.rows.convert import RowConverter
 from source_notion.rows.mentions import MentionIndex, mentioned_targets
 from source_notion.rows.naming import DataSourceRef, database_id_of, database_shares, stream_names
@@ -36,14 +38,37 @@ from source_notion.sync.context import Sync
 from source_notion.transport.client import NotionClient
 from source_notion.transport.errors import NotionAPIError
 
-# The API versions whose lists carry only the title unless `filter_properties` names the others (§13.3 #1).
-TITLE_ONLY_LISTS = frozenset({"2026-12-01"})
 # Answers that mean the data source cannot be read any more (unshared, deleted), not that the sync is broken.
 LOST_ACCESS = frozenset({403, 404})
 
 
 def notion_version(config: NotionConfig) -> str:
     return str(getattr(config, "notion_version", None) or NOTION_VERSION)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowReadPlan:
+    """What a row stream's query reads this sync, decided before its first request: which data source, whether it
+    is queried at all, from when (the `last_edited_time` filter), and which properties each row carries (the
+    version's path: on a version whose lists carry only the title, `api_versions.lists_title_only`, the configured
+    columns' by `filter_properties`). Executed by the one partition loop (transport/query_partitions.py): the live
+    rows, then the archived ones."""
+
+    data_source_id: str
+    queried: bool
+    since: datetime | None  # None: every row
+    filter_properties: tuple[str, ...] | None  # None: the rows as the version lists them (every property)
+    read_whole: str | None = None  # why every row is read again in an incremental sync (None: it is not)
+
+    def body(self) -> dict[str, Any]:
+        if self.since is None:
+            return {}
+        return {
+            "filter": {
+                "timestamp": "last_edited_time",
+                "last_edited_time": {"on_or_after": format_datetime(self.since)},
+            }
+        }
 
 
 class DataSourceRows(CursorStream):
@@ -83,21 +108,31 @@ class DataSourceRows(CursorStream):
             cursor.start(self.sync.client)
             cursor.finish()
 
+    def read_plan(self, cursor: RowsCursor) -> RowReadPlan:
+        whole = self._reads_whole(cursor)
+        since = self.sync.config.start_datetime if whole else cursor.since
+        return RowReadPlan(
+            data_source_id=self.data_source_id,
+            # an incremental read queries only a data source in which the page search saw a row edited since
+            queried=bool(whole) or since is None or self._changed_since(since),
+            since=since,
+            filter_properties=self._wanted(),
+            read_whole=whole,
+        )
+
     def _rows(self, cursor: RowsCursor) -> Iterator[Record]:
         since, mentions = cursor.since, cursor.mentions
         read_now: set[str] = set()  # the rows read this sync, in an incremental one (a full one re-reads none)
-        whole = self._reads_whole(cursor)
-        if whole:
-            self.tally.add("data source read whole: " + whole)
-            self.logger.info(f"Stream {self.name}: every row is read again: {whole}.")
-        query_since = self.sync.config.start_datetime if whole else since
-        if query_since is not None and not whole and not self._changed_since(query_since):
+        plan = self.read_plan(cursor)
+        if plan.read_whole:
+            self.tally.add("data source read whole: " + plan.read_whole)
+            self.logger.info(f"Stream {self.name}: every row is read again: {plan.read_whole}.")
+        if not plan.queried:
             self.tally.add("queries saved: no row edited since the cursor")
         else:
             try:
-                for archived in (False, True):
-                    for page in self._query(query_since, archived):
-                        yield self._read(page, mentions, read_now if since is not None else None)
+                for page in self._query(plan):
+                    yield self._read(page, mentions, read_now if since is not None else None)
             except NotionAPIError as error:
                 if error.status not in LOST_ACCESS:
                     raise
@@ -106,16 +141,25 @@ class DataSourceRows(CursorStream):
         if since is None:
             return
         yield from self._mentioning_changed(since, mentions, read_now)
-        if self.sync.trash is not None:
-            for page in self.sync.trash.pages():
-                parent = page.get("parent") or {}
-                if (
-                    parent.get("data_source_id") == self.data_source_id
-                    and parse_datetime(page["last_edited_time"]) >= since
-                ):
-                    self.tally.add("trashed rows emitted with in_trash")
-                    mentions.forget(page["id"])
-                    yield self.converter.convert(page)
+        yield from self._trashed(since, mentions)
+
+    def _trashed(self, since: datetime, mentions: MentionIndex) -> Iterator[Record]:
+        """The data source's rows trashed since, once more, with `in_trash: true` (from the sync's trash listing)."""
+        if self.sync.trash is None:
+            return
+        for page in self.sync.trash.pages():
+            parent = page.get("parent") or {}
+            if (
+                parent.get("data_source_id") == self.data_source_id
+                and parse_datetime(page["last_edited_time"]) >= since
+            ):
+                self.tally.add("trashed rows emitted with in_trash")
+                mentions.forget(page["id"])
+                yield self._record(page)
+
+    def _record(self, page: Record) -> Record:
+        """The row's typed record, shaped as every stream's (records.as_record)."""
+        return as_record(self.converter.convert(page))
 
     def _read(self, page: Record, mentions: MentionIndex, read_now: set[str] | None) -> Record:
         """The row's record, its values whole; the mention index learns what its texts mention now."""
@@ -123,7 +167,7 @@ class DataSourceRows(CursorStream):
         mentions.read(page["id"], mentioned_targets(page))
         if read_now is not None:
             read_now.add(page["id"])
-        return self.converter.convert(page)
+        return self._record(page)
 
     def _reads_whole(self, cursor: RowsCursor) -> str | None:
         """Why this incremental sync must read every row rather than those edited since (None: it need not)."""
@@ -167,7 +211,8 @@ class DataSourceRows(CursorStream):
         }
         for row_id in sorted(mentions.rows_mentioning(changed) - read_now):
             try:
-                page = self.sync.client.pages.retrieve(row_id, filter_properties=self._wanted())
+                wanted = self._wanted()
+                page = self.sync.client.pages.retrieve(row_id, filter_properties=list(wanted) if wanted else None)
             except NotionAPIError as error:
                 if error.status not in LOST_ACCESS:
                     raise
@@ -183,23 +228,19 @@ class DataSourceRows(CursorStream):
     def _changed_since(self, since: datetime) -> bool:
         return self.data_source_id in self.sync.index.pages.containers_edited_since(since)
 
-    def _query(self, since: datetime | None, archived: bool) -> Iterator[Record]:
-        body: dict[str, Any] = {}
-        if since is not None:
-            body["filter"] = {
-                "timestamp": "last_edited_time",
-                "last_edited_time": {"on_or_after": format_datetime(since)},
-            }
-        if archived:
-            body["is_archived"] = True
-        return self.sync.client.data_sources.query(self.data_source_id, body, filter_properties=self._wanted())
+    def _query(self, plan: RowReadPlan) -> Iterator[Record]:
+        """Both partitions (the live rows, then the archived), read by the one partition loop."""
+        wanted = list(plan.filter_properties) if plan.filter_properties is not None else None
+        return self.sync.client.data_sources.query(
+            plan.data_source_id, plan.body(), filter_properties=wanted, archived=True
+        )
 
-    def _wanted(self) -> list[str] | None:
+    def _wanted(self) -> tuple[str, ...] | None:
         """The properties to ask for: on a version whose lists carry only the title, the configured columns' (a
         row read alone asks for the same, so that every record of the stream holds the same properties)."""
-        if notion_version(self.sync.config) not in TITLE_ONLY_LISTS:
+        if not lists_title_only(notion_version(self.sync.config)):
             return None
-        return sorted({column.property_id for column in self.layout.columns} | {"title"})
+        return tuple(sorted({column.property_id for column in self.layout.columns} | {"title"}))
 
     def _lose_access(self, error: NotionAPIError) -> None:
         self.lost_access = f"{error.status} {error.code}: {error.message}"

@@ -51,7 +51,7 @@ class _StreamSeen:
     windows_done: int = 0
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Progress:
     """`streams()` gives the sync's stream objects by name (once built), `requests()` the requests sent so far
     and the rate-limit waits."""

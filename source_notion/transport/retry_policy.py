@@ -124,7 +124,7 @@ class Raise:
 Decision = Wait | Shrink | Restart | Refresh | Raise
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RetryPolicy:
     max_retries: int = 6
     max_rate_limited_seconds: float = 3600.0

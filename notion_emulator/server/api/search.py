@@ -7,6 +7,7 @@ import json
 from ...api_json.errors import validation
 from ...api_json.render import V2022, list_body
 from ...backend import trash_search
+from ...backend.search_index import SearchAsk
 from . import params
 from .routes import Route
 
@@ -52,12 +53,19 @@ def search(request, backend) -> dict:
             )
         descending = sort.get("direction", "descending") == "descending"
     cursor, size = params.body_paging(body)
-    if in_trash:
-        found = trash_search.listing(backend, params.shared(request), request.version, value, descending, cursor, size)
-        return list_body(found.items, found.next_cursor, "page_or_data_source")
-    found = backend.search(
-        params.shared(request), request.version, value, query, descending, cursor, size, request.query
+    ask = SearchAsk(
+        shared=params.shared(request),
+        version=request.version,
+        value=value,
+        query=query,
+        descending=descending,
+        start_cursor=cursor,
+        page_size=size,
     )
+    if in_trash:
+        found = trash_search.listing(backend, ask)
+        return list_body(found.items, found.next_cursor, "page_or_data_source")
+    found = backend.search(ask, request.query)
     list_type = "page_or_database" if request.version == V2022 else "page_or_data_source"
     return list_body(found.items, found.next_cursor, list_type, incomplete=found.incomplete)
 
