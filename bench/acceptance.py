@@ -192,7 +192,7 @@ def _limit_checks(figures: dict[str, dict]) -> list[Check]:
     """Issue 10's rows (bench.scenarios.LIMIT_SCENARIOS)."""
     checks: list[Check] = []
     standard, business = figures.get("full_window_180"), figures.get("full_business")
-    for name in ("full_window_180", "full_business", "full_cursor_expiry"):
+    for name in ("full_window_180", "full_business", "full_cursor_expiry", "full_search_capped"):
         entry = figures.get(name)
         if entry:
             checks.append(_complete(name, entry))
@@ -241,8 +241,10 @@ def _memory_checks(figures: dict[str, dict]) -> list[Check]:
             checks.append(_rss_within(name, entry, full, bound))
     model = memory_model.fit(figures)
     if model is not None:
-        sizes = "/".join(point.scenario for point in model.points)
-        checks.append(_at_most(f"memory model ({sizes})",
-                               f"bytes of peak RSS per page <= {memory_model.BYTES_PER_PAGE_BOUND:g}",
+        name = f"memory model ({'/'.join(point.scenario for point in model.fitted)})"
+        checks.append(_at_most(name, f"bytes of peak RSS per page <= {memory_model.BYTES_PER_PAGE_BOUND:g}",
                                model.bytes_per_page, memory_model.BYTES_PER_PAGE_BOUND, fmt="{:.0f}"))  # fmt: skip
+        checks.append(_at_most(name, f"bytes of peak RSS per data source <= {memory_model.BYTES_PER_DATA_SOURCE_BOUND:,.0f}",
+                               model.bytes_per_data_source, memory_model.BYTES_PER_DATA_SOURCE_BOUND,
+                               fmt="{:,.0f}"))  # fmt: skip
     return checks

@@ -29,6 +29,7 @@ from bench.scenarios import (
     MEDIUM_SCENARIOS,
     SMALL_SCENARIOS,
     VERSION_SCENARIOS,
+    WIDE_SCENARIOS,
     ChainRunner,
     ChainSettings,
     default_timeout,
@@ -88,6 +89,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile-small", default="small")
     parser.add_argument("--profile-medium", default="medium")
     parser.add_argument("--profile-large", default="large")
+    parser.add_argument("--profile-wide", default="wide", help="full_wide's profile (medium's pages, 500 data sources)")
     parser.add_argument("--profile-deep", default="deep", help="the content_only_*_deep rows' profile (long pages)")
     parser.add_argument("--seed", type=int, default=0, help="emulator workspace seed (the same for both connectors)")
     parser.add_argument("--mutation-seed", type=int, default=1, help="seed of the 1%% bulk_edit")
@@ -171,7 +173,8 @@ def header(arguments: argparse.Namespace, command_line: str) -> str:
         f"SOURCE_NOTION_TIME_SCALE: a window lasts {60 / arguments.window_time_scale:g} s; latency "
         f"{arguments.latency_ms:g} ms / {arguments.window_time_scale:g}), the connector told no plan nor rate; "
         f"full_cursor_expiry as full with query cursors expiring every 10 pages; full_large_capped as full_large "
-        f"with the query cap (10,000) and a search cap, its biggest data source grown past the query cap",
+        f"with the query cap (10,000) and a search cap, its biggest data source grown past the query cap; "
+        f"full_search_capped as full under a search cap of 2,000 (the walk-down), its top-level pages edited first",
         "- ours: the real `source-notion read` command; full and the incremental rows with comments_scope "
         "changed_pages (on a full sync every page is changed); rows `*_all_pages`: the same incremental sync with "
         "the default comments_scope all_pages, which lists every page's comments on every sync by design; the "
@@ -240,13 +243,16 @@ def main(argv: list[str] | None = None) -> int:
             peer = SourceCommand("peer", peer_env.command(), peer_config(EMULATOR_TOKEN), output_dir, REPO_DIR)
             peer_settings = chain_settings(arguments.profile_medium, arguments.rate, peer_timeout)
             peer_syncs.update(run_peer_medium_chain(ChainRunner(peer_settings, log), peer, wanted))
-    if wanted & set(SMALL_SCENARIOS):
+    # The memory model's other sizes at --rate, each alone on its emulator: small, and wide (its data sources).
+    sized_profiles = {"full_small": arguments.profile_small, "full_wide": arguments.profile_wide}
+    for name in [name for name in SMALL_SCENARIOS + WIDE_SCENARIOS if name in wanted]:
         settings = chain_settings(
-            arguments.profile_small, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
+            sized_profiles[name], arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
         )
-        ours = SourceCommand("ours-small", our_command, our_config(arguments.rate), output_dir, REPO_DIR,
+        label = "ours-" + name.removeprefix("full_")
+        ours = SourceCommand(label, our_command, our_config(arguments.rate), output_dir, REPO_DIR,
                              memory_profile=profiled)  # fmt: skip
-        ours_syncs["full_small"] = run_large(ChainRunner(settings, log), ours, our_expected_ids, "full_small")
+        ours_syncs[name] = run_large(ChainRunner(settings, log), ours, our_expected_ids, name)
     if wanted & set(LARGE_SCENARIOS):
         rate = arguments.large_rate
         settings = chain_settings(arguments.profile_large, rate, default_timeout(rate, arguments.min_timeout))
@@ -295,10 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     keep = {name: sync for name, sync in ours_syncs.items() if name.removesuffix("_all_pages") in wanted}
     medium = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS)
     profiles = dict.fromkeys(medium, arguments.profile_medium) | {"full_large": arguments.profile_large}
-    profiles["full_small"] = arguments.profile_small
+    profiles |= sized_profiles
     profiles |= limit_profiles
     rates = dict.fromkeys(medium, arguments.rate) | {"full_large": arguments.large_rate} | limit_rates
-    rates["full_small"] = arguments.rate
+    rates |= dict.fromkeys(sized_profiles, arguments.rate)
     figures = all_figures(scenario_results(keep, peer_syncs, profiles, rates, log))
     checks = acceptance_checks(figures)
 

@@ -25,7 +25,11 @@ LIMIT_EVENTS = {
     "plan kept at 180": re.compile(r"keeping to \d+"),
     "cursor expired": re.compile(r"no longer accepts the listing's start_cursor"),
     "search capped": re.compile(r"Notion capped the \w+ search"),
+    "walked down past the cap": re.compile(r"search is capped at both ends"),
 }
+# A stream said INCOMPLETE because the page search was capped at both ends (workspace_index, walk_down.py): what
+# may be missing cannot be counted, so the sync says it whatever it found; the ground truth tells what was lost.
+_INCOMPLETE = re.compile(r"Stream (\S+) is INCOMPLETE: (.*)")
 
 
 @dataclass
@@ -36,6 +40,7 @@ class SyncOutput:
     final_state: FinalState = field(default_factory=FinalState)
     errors: list[str] = field(default_factory=list)
     incomplete_streams: list[str] = field(default_factory=list)
+    possibly_incomplete: list[str] = field(default_factory=list)  # of those, the ones only past the search cap
     rate_limit_sleeps: int = 0
     rate_limit_sleep_s: float = 0.0
     limit_events: Counter[str] = field(default_factory=Counter)
@@ -82,6 +87,9 @@ def _take_trace(output: SyncOutput, trace: dict[str, Any]) -> None:
 def _take_log(output: SyncOutput, log: dict[str, Any]) -> None:
     message = log.get("message", "")
     output.limit_events.update(name for name, pattern in LIMIT_EVENTS.items() if pattern.search(message))
+    incomplete = _INCOMPLETE.match(message)
+    if incomplete and all(reason.startswith("possibly skipped") for reason in incomplete.group(2).split("; ")):
+        output.possibly_incomplete.append(incomplete.group(1))
     match = _BACKOFF_SLEEP.search(message)
     if match:
         output.rate_limit_sleeps += 1

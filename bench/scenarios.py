@@ -33,6 +33,9 @@ limits), each a full sync on an emulator of its own:
                       biggest data source is grown to 3,000 rows (30 pages); held to full's 1.02 x its lower bound
   full_large_capped   large at --large-rate with the 10,000 query cap (its biggest data source grown past it, a
                       few new rows archived) and a search cap of 30,000; held to its ground truth
+  full_search_capped  medium at --rate under a search cap of 2,000 (the ends do not meet: the walk-down), its
+                      top-level pages edited first (what no sync can reach past a cap); held to its ground truth
+                      and to full's requests / lower bound
 """
 
 from __future__ import annotations
@@ -72,6 +75,9 @@ VERSION_SCENARIOS = {"full_2026_12_01": "2026-12-01"}  # a full medium sync of o
 LARGE_SCENARIOS = ("full_large",)
 # A full sync of small at --rate: with full (medium) and full_large, the three sizes the memory model is fitted to.
 SMALL_SCENARIOS = ("full_small",)
+# A full sync of `wide` (medium's pages in large's 500 data sources) at --rate: the memory model's point whose mix of
+# data sources per page differs from the others', so that it can fit a page's cost and a data source's apart.
+WIDE_SCENARIOS = ("full_wide",)
 # Issue 22: page_content alone, from the block walk and from Notion's Markdown, side by side on the same workspace
 # (one emulator per profile, a full sync each): name -> (which profile: --profile-medium or --profile-deep,
 # page_content_source).
@@ -91,6 +97,9 @@ EXPIRY_ROWS = 3_000  # full_cursor_expiry's grown data source: 30 pages, whose c
 # the connector reads a capped search from both ends, which is complete while the search holds at most twice the
 # cap, so the row sets one the large workspace (~55,000 pages with the rows it adds) is past but within.
 LARGE_SEARCH_RESULT_CAP = 30_000
+# full_search_capped's search cap: far below medium's ~4,900 pages, so the two ends (2 x 2,000) do not meet and the
+# ~900 pages between them are found by walking down (docs/architecture.md, "Past the search cap").
+SEARCH_RESULT_CAP = 2_000
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,17 @@ def grown(
     return grow
 
 
+def roots_edited(emulator: EmulatorProcess, settings: ChainSettings, log: Callable[[str], None]) -> None:
+    """A `grow`: the pages no walk reaches from another (under the workspace, or shared inside a tree not shared)
+    edited, so that they are among the newest the capped search lists: what no sync can list past a cap is those
+    pages between the two ends (docs/architecture.md), and the row measures the walk-down, complete."""
+    workspace = generate(settings.profile, settings.seed)
+    roots = [page.id for page in workspace.pages if page.parent[0] == "workspace" or page.own_shared]
+    for page_id in roots:
+        emulator.control.mutate("edit_page", page_id=page_id, title="Edited before the capped sync")
+    log(f"{len(roots)} top-level (or shared on their own) pages edited: among the newest of the search")
+
+
 LIMIT_SCENARIOS = {
     scenario.name: scenario
     for scenario in (
@@ -157,6 +177,8 @@ LIMIT_SCENARIOS = {
             (("query_result_cap", QUERY_RESULT_CAP), ("search_result_cap", LARGE_SEARCH_RESULT_CAP)),
             grow=grown(QUERY_RESULT_CAP + ROWS_PAST_CAP, ARCHIVED_ROWS),
         ),  # fmt: skip
+        # medium under a search cap of 2,000: past twice the cap, the walk-down finds the pages between the ends.
+        LimitScenario("full_search_capped", "medium", (("search_result_cap", SEARCH_RESULT_CAP),), grow=roots_edited),
     )
 }
 # full_business is held to a full_window_180 of the same invocation: asking for it runs that row too.
@@ -165,6 +187,7 @@ ALL_SCENARIOS = (
     MEDIUM_SCENARIOS
     + tuple(VERSION_SCENARIOS)
     + SMALL_SCENARIOS
+    + WIDE_SCENARIOS
     + LARGE_SCENARIOS
     + tuple(LIMIT_SCENARIOS)
     + tuple(CONTENT_SCENARIOS)
@@ -444,7 +467,8 @@ def run_peer_medium_chain(runner: ChainRunner, peer: SourceCommand, wanted: set[
 
 
 def run_large(runner: ChainRunner, command: SourceCommand, expected_ids, name: str = "full_large") -> ChainSync:
-    """A full sync on the runner's profile, alone on its emulator (full_large; full_small the same on small)."""
+    """A full sync on the runner's profile, alone on its emulator (full_large; full_small and full_wide the same on
+    small and wide)."""
     with runner.start_emulator(f"{command.label}-{name}") as emulator:
         return runner.sync(
             emulator,
@@ -517,6 +541,7 @@ def _row_order() -> list[str]:
         "incremental_none",
         "incremental_none" + ALL_PAGES_SUFFIX,
         *VERSION_SCENARIOS,
+        *WIDE_SCENARIOS,
         "full_large",
         *LIMIT_SCENARIOS,
         *CONTENT_SCENARIOS,

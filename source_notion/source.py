@@ -30,6 +30,7 @@ from source_notion.sync.cascade import Cascade
 from source_notion.sync.context import PlannedStream, Sync, SyncPlan
 from source_notion.sync.memory_profile import PROFILE
 from source_notion.sync.progress import Progress
+from source_notion.sync.walk_down import WalkDown
 from source_notion.sync.workspace_index import TrashListing, WorkspaceIndex
 from source_notion.transport.client import DEFAULT_BASE_URL, NotionClient
 from source_notion.transport.errors import SHARE_HINT
@@ -97,6 +98,7 @@ class SourceNotion(AbstractSource):
         self.state = state
         self._built: tuple[Sync, dict[str, Stream]] | None = None
         self._row_streams: dict[str, DataSourceRows] = {}
+        self._reading = False  # read() sets it: the row streams then trim their configured schemas (streams())
 
     # The command (run.py) has read and checked the config, catalog and state before the CDK's entrypoint runs;
     # the entrypoint would parse the files again. The catalog grows with the data sources (one row stream each:
@@ -146,6 +148,7 @@ class SourceNotion(AbstractSource):
             data_sources_since=search_since(Shared.DATA_SOURCE_SEARCH, notion_config, plan),
         )
         sync = Sync(notion_config, client, index, BlockWalk(client, notion_config.max_block_depth), plan)
+        index.pages.past_cap = WalkDown(client, sync.block_walk, index.every_data_source, sync.pool)
         trashed_since = trash_since(notion_config, plan)
         if trashed_since is not None:
             sync.trash = TrashListing(client, trashed_since)
@@ -158,6 +161,9 @@ class SourceNotion(AbstractSource):
             if entry.per_data_source:
                 rows = [DataSourceRows(sync, name, plan[name].json_schema) for name in row_streams(plan)]
                 self._row_streams = {stream.name: stream for stream in rows}
+                if self._reading:
+                    for stream in rows:  # after every layout is built: the catalog may share objects between schemas
+                        stream.trim_schema_for_read()
                 every += rows
             else:
                 every.append(entry.stream_class(sync, entry.name))
@@ -187,6 +193,7 @@ class SourceNotion(AbstractSource):
         for note in self.input_notes:
             logger.info(note)
         ordered = sorted(catalog.streams, key=lambda s: read_position(s.stream.name))
+        self._reading = True  # the streams built for this read trim their configured schemas (streams())
         states = ConnectorStateManager(state=state)
         plan = {
             s.stream.name: PlannedStream(

@@ -278,33 +278,63 @@ def test_the_2026_path_and_the_capped_large_sync_are_held_to_full_s_memory(name,
     assert f"within {bound:.0%} of full's" in checks[0].criterion
 
 
-def _sized(small_mb, medium_mb, large_mb):
+MB = 1024 * 1024
+# (scenario, pages, data sources), as the profiles have them: small, medium, wide (medium's pages, large's data
+# sources), large.
+SIZES = (("full_small", 130, 5), ("full", 5_000, 50), ("full_wide", 5_000, 500), ("full_large", 50_000, 500))
+
+
+def _sized(rss_mb, leave_out=()):
+    """One run's figures of the sized scenarios, peak RSS from `rss_mb(pages, data_sources)`."""
     return all_figures(
         [
-            scenario("full_small", 10, measurement(10, 1.0, rss_mb=small_mb, records={"pages": 100}), profile="small"),
-            scenario("full", 1000, measurement(1000, 20.0, rss_mb=medium_mb, records={"pages": 5_000})),
-            scenario("full_large", 9000, measurement(9000, 50.0, rss_mb=large_mb, records={"pages": 50_000})),
+            scenario(name, 10, measurement(10, 1.0, rss_mb=rss_mb(pages, sources),
+                                           records={"pages": pages, "data_sources": sources}))
+            for name, pages, sources in SIZES
+            if name not in leave_out
         ]
-    )
+    )  # fmt: skip
 
 
-def test_the_memory_model_is_the_least_squares_line_of_peak_rss_on_pages():
-    mb = 1024 * 1024
-    # exactly on a line: 80 MB + 200 bytes a page
-    figures = _sized(80 + 100 * 200 / mb, 80 + 5_000 * 200 / mb, 80 + 50_000 * 200 / mb)
+def _model_checks(figures):
+    return {
+        c.criterion.split(" <=")[0]: c.passed for c in acceptance_checks(figures) if c.scenario.startswith("memory")
+    }
+
+
+def test_the_memory_model_fits_a_page_and_a_data_source_apart_and_leaves_small_out():
+    # exactly on a plane: 80 MB + 200 bytes a page + 20,000 bytes a data source; small 3 MB under it (below the
+    # saturation of the bounded buffers), which the fit must not see
+    def plane(pages, sources):
+        return 80 + (200 * pages + 20_000 * sources) / MB - (3 if pages < 1_000 else 0)
+
+    figures = _sized(plane)
     model = memory_model.fit(figures)
     assert model is not None
-    assert model.bytes_per_page == pytest.approx(200, rel=0.01)  # the figures are rounded to 0.1 MB
+    assert [p.scenario for p in model.fitted] == ["full", "full_wide", "full_large"]
+    assert [p.scenario for p in model.points] == ["full_small", "full", "full_wide", "full_large"]
+    assert model.bytes_per_page == pytest.approx(200, rel=0.02)  # the figures are rounded to 0.1 MB
+    assert model.bytes_per_data_source == pytest.approx(20_000, rel=0.02)
     assert model.base_mb == pytest.approx(80, abs=0.1)
-    assert model.predict_mb(1_000_000) == pytest.approx(80 + 200 * 1_000_000 / mb, rel=0.01)
-    assert "1,000,000 pages" in memory_model.render(model)
-    slope = [c for c in acceptance_checks(figures) if c.scenario.startswith("memory model")]
-    assert [c.passed for c in slope] == [True]
+    assert model.predict_mb(1_000_000, 10_000) == pytest.approx(80 + (200e6 + 200e6) / MB, rel=0.01)
+    rendered = memory_model.render(model)
+    assert "1,000,000 pages and 10,000 data sources" in rendered
+    assert "| full_small (not fitted) |" in rendered
+    assert _model_checks(figures) == {"bytes of peak RSS per page": True, "bytes of peak RSS per data source": True}
 
 
-def test_a_slope_over_the_bound_fails_and_one_size_fits_no_model():
-    figures = _sized(80.0, 82.0, 80.0 + 50_000 * 300 / (1024 * 1024))
-    assert [c.passed for c in acceptance_checks(figures) if c.scenario.startswith("memory model")] == [False]
-    only_full = all_figures([scenario("full", 1000, measurement(1000, 20.0, records={"pages": 5_000}))])
-    assert memory_model.fit(only_full) is None
-    assert not [c for c in acceptance_checks(only_full) if c.scenario.startswith("memory model")]
+def test_each_coefficient_over_its_bound_fails_and_without_wide_there_is_no_model():
+    pages_heavy = _sized(lambda pages, sources: 80 + (300 * pages + 1_000 * sources) / MB)
+    assert _model_checks(pages_heavy) == {
+        "bytes of peak RSS per page": False,
+        "bytes of peak RSS per data source": True,
+    }
+    sources_heavy = _sized(lambda pages, sources: 80 + (100 * pages + 30_000 * sources) / MB)
+    assert _model_checks(sources_heavy) == {
+        "bytes of peak RSS per page": True,
+        "bytes of peak RSS per data source": False,
+    }
+    without_wide = _sized(lambda pages, sources: 80.0, leave_out=("full_wide",))
+    assert memory_model.fit(without_wide) is None
+    assert _model_checks(without_wide) == {}
+    assert "not fitted" in memory_model.render(None)

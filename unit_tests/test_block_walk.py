@@ -54,3 +54,38 @@ def test_a_spool_gives_back_each_pages_value_once():
     assert spool.take("p2") == [] and spool.take("p1") == ["b1", "b2"]
     assert spool.take("p1") is None and spool.take("never walked") is None
     spool.close()
+
+
+def test_a_tree_listed_ahead_is_replayed_to_every_consumer_without_a_request(notion, client):
+    """Past the search cap the walk-down lists the trees first (walk_down.py); the block walk replays them."""
+    pages = [page(1)]
+    trees = Trees(notion, pages)
+    (top,) = trees.add(pages[0]["id"], has_children=True)
+    trees.add(top["id"], 2)
+    entry = IndexEntry(pages[0]["id"], datetime(2025, 1, 1, tzinfo=UTC), None)
+
+    class Whole(BlockConsumer):
+        wants_tree = True
+
+        def __init__(self):
+            self.trees = []
+
+        def on_page_walked(self, task, page, tree):
+            self.trees.append(tree)
+
+    first, replayed = Whole(), Whole()
+    ahead = BlockWalk(client, max_depth=1)  # the walk-down's own walk, cut at depth 1
+    ahead.subscribe("walk-down", first)
+    walk = BlockWalk(client, max_depth=1)
+    assert BlockWalk(client, max_depth=1).ahead() is None  # no stream walks blocks: nothing is kept
+    walk.subscribe("blocks", replayed)
+    spool = walk.ahead()
+    assert spool is not None and walk.ahead() is spool
+    list(WorkPool(1).run([entry], lambda task, e: ahead.walk(task, e, Tally())))
+    spool.put(entry.id, first.trees[0])
+    requests = notion.call_count
+    tally = Tally()
+    list(WorkPool(1).run([entry], lambda task, e: walk.walk(task, e, tally)))
+    assert notion.call_count == requests  # replayed, not listed again
+    assert replayed.trees == first.trees
+    assert tally["subtrees cut at max_block_depth"] == 1  # the cut counted again, as the listing would

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from source_notion.config.shared_json import loads_shared
+from source_notion.config.shared_json import _Sharer, loads_shared
 
 documents = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
@@ -29,3 +29,17 @@ def test_equal_values_are_one_object() -> None:
     streams = loads_shared(json.dumps([{"a": column, "b": dict(column)}, {"c": dict(column), "d": [1, 1.0, True]}]))
     assert streams[0]["a"] is streams[0]["b"] is streams[1]["c"]
     assert [type(v) for v in streams[1]["d"]] == [int, float, bool]
+
+
+class _Colliding(_Sharer):
+    _key = staticmethod(lambda token: 0)  # every token hashes alike: each hit is told apart by its token
+
+
+@given(documents)
+def test_tokens_whose_hashes_collide_are_still_told_apart(document) -> None:
+    text = json.dumps([document, document, {"x": [1, 1.0, True]}, {"x": [True, 1.0, 1]}])
+    sharer = _Colliding()
+    decoded = sharer.value(json.loads(text, object_pairs_hook=sharer.object))
+    assert json.dumps(decoded) == text
+    if isinstance(document, (dict, list)):
+        assert decoded[0] is decoded[1]

@@ -1,4 +1,5 @@
 import pytest
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_notion.config.spec import parse_datetime
 from source_notion.sync.workspace_index import SearchIndex, WorkspaceIndex
@@ -128,3 +129,61 @@ def test_the_data_sources_with_rows_edited_since_are_those_of_the_entries_edited
     assert index.containers_edited_since(since) == {"ds-a", "ds-b"}
     assert index.containers_edited_since(parse_datetime("2025-03-01T00:00:01Z")) == set()
     assert {e.container_id for e in index.entries() if e.last_edited_time >= since} == {"ds-a", "ds-b", None}
+
+
+def capped(*pages):
+    """A last page of a search Notion capped: request_status incomplete, no more results."""
+    body = listing(list(pages), kind="page_or_data_source")
+    body["request_status"] = {"type": "incomplete", "incomplete": {"reason": "query_result_limit_reached"}}
+    return {"json": body}
+
+
+class FoundBelow:
+    """A stand-in for walk_down.WalkDown: the roots it was given, and the pages it 'finds'."""
+
+    def __init__(self, *found):
+        self.found = len(found)
+        self.roots = []
+        self._found = list(found)
+
+    def pages(self, listed):
+        self.roots = [entry.id for entry in listed]
+        return iter(self._found)
+
+
+def test_a_search_capped_at_both_ends_takes_what_the_walk_down_finds_and_says_what_may_be_missing(client, notion):
+    newest, oldest = page(1, "2025-03-01T00:00:00.000Z"), page(2, "2025-01-01T00:00:00.000Z")
+    between = page(3, "2025-02-01T00:00:00.000Z")
+    notion.post(SEARCH, [capped(newest), capped(oldest)])
+    index = SearchIndex(client, "page", None)
+    index.past_cap = walk_down = FoundBelow(between)
+    assert [p["id"] for p in index.search()] == [uid("p", 1), uid("p", 2), uid("p", 3)]
+    assert walk_down.roots == [uid("p", 1), uid("p", 2)]  # walked down from every page listed
+    assert [body_of(r)["sort"]["direction"] for r in notion.request_history] == ["descending", "ascending"]
+    assert [e.id for e in index.entries()] == [uid("p", 1), uid("p", 3), uid("p", 2)]
+    assert (
+        index.unlisted is not None and "between 2025-01-01T00:00:00.000Z and 2025-03-01T00:00:00.000Z" in index.unlisted
+    )
+
+
+def test_an_incremental_search_capped_at_both_ends_walks_down_from_the_older_pages_too(client, notion):
+    notion.post(SEARCH, [capped(page(1, "2025-03-01T00:00:00.000Z")), capped(page(2, "2024-01-01T00:00:00.000Z"))])
+    index = SearchIndex(client, "page", parse_datetime("2025-02-01T00:00:00Z"))
+    index.past_cap = walk_down = FoundBelow(page(3, "2025-02-15T00:00:00.000Z"), page(4, "2024-06-01T00:00:00.000Z"))
+    assert [p["id"] for p in index.search()] == [uid("p", 1), uid("p", 3)]  # what changed since, only
+    assert walk_down.roots == [uid("p", 1), uid("p", 2)]  # the older end's pages are roots, not emitted
+
+
+def test_a_data_source_search_capped_at_both_ends_still_fails_loudly(client, notion):
+    notion.post(SEARCH, [capped(data_source(1, 1)), capped(data_source(2, 1))])
+    index = SearchIndex(client, "data_source", None)
+    with pytest.raises(AirbyteTracedException, match="do not meet"):
+        index.complete()
+
+
+def test_ends_that_meet_need_no_walk_down(client, notion):
+    notion.post(SEARCH, [capped(page(1, "2025-03-01T00:00:00.000Z")), pages_response(page(2), page(1))])
+    index = SearchIndex(client, "page", None)
+    index.past_cap = walk_down = FoundBelow(page(3))
+    assert [p["id"] for p in index.search()] == [uid("p", 1), uid("p", 2)]
+    assert walk_down.roots == [] and index.unlisted is None

@@ -18,6 +18,7 @@ from ..api_json.versions import lists_title_only
 from ..model.objects import Page
 from .child_references import ReferenceTruth
 from .markdown_reads import markdown_read
+from .search_cap import CappedSearch, capped_search
 from .sync_options import NOT_DESCENDED, pages_needed
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class LowerBound:
         self.synced = [p for p in self.pages if options.changed(p.edited_ms)]
         self.rows = truth.row_reads(options)
         self._walk: BlockWalk | None = None
+        self._capped: tuple[CappedSearch | None] | None = None
 
     def terms(self) -> list[Term]:
         streams, options = self.streams, self.options
@@ -88,6 +90,7 @@ class LowerBound:
             "rows" in streams and options.since is not None
         ):
             terms.append(self.page_search())
+            terms.extend(self.past_cap())
         if streams & {"pages", "rows", "page_content"}:
             terms.append(self.property_completion())
         if "pages" in streams and lists_title_only(options.notion_version):
@@ -156,6 +159,16 @@ class LowerBound:
         """The one page search per sync that pages, blocks and comments share."""
         options, pages, synced = self.options, self.pages, self.synced
         full = pages_needed(len(pages))
+        capped = self.capped_search()
+        if capped is not None:
+            return Term(
+                "POST /v1/search",
+                capped.newest_requests + capped.oldest_requests,
+                f"pages: search capped at {capped.cap} of {len(pages)} pages: newest first ceil({capped.cap}/100) = "
+                f"{capped.newest_requests}, then oldest first "
+                + ("until the ends meet" if capped.met else "to the cap (the ends do not meet)")
+                + f" = {capped.oldest_requests} POST /v1/search",
+            )
         if options.since is None or ("comments" in self.streams and options.comments_scope == "all_pages"):
             why = "full sync" if options.since is None else "comments of every page need every page id"
             return Term(
@@ -171,6 +184,60 @@ class LowerBound:
             f"pages: incremental search until the first page older than since: {len(synced)} changed -> "
             f"min(max(1, ceil(({len(synced)} + 1)/100)), {full}) = {count} POST /v1/search",
         )
+
+    def capped_search(self) -> CappedSearch | None:
+        """The page search's cap as this sync meets it (None: not capped). An incremental search stops at the
+        first page older than its cursor, so it meets the cap only when at least that many pages changed."""
+        if self._capped is None:
+            options = self.options
+            reaches = (
+                options.since is None
+                or ("comments" in self.streams and options.comments_scope == "all_pages")
+                or len(self.synced) >= self.backend.search_result_cap
+            )
+            self._capped = (capped_search(self.truth, options.max_block_depth) if reaches else None,)
+        return self._capped[0]
+
+    def past_cap(self) -> list[Term]:
+        """The walk-down past a capped search whose two ends do not meet (search_cap.py)."""
+        capped = self.capped_search()
+        if capped is None or capped.met:
+            return []
+        searched = bool(self.streams & {"data_sources", "databases"}) and self.options.since is None
+        data_sources = 0 if searched else pages_needed(capped.data_sources)
+        return [
+            Term(
+                RETRIEVE_PAGE,
+                capped.retrieved,
+                f"past the search cap: {capped.listed} pages listed by the two ends; {capped.retrieved} child_page "
+                f"blocks of pages not listed, each one {RETRIEVE_PAGE}",
+            ),
+            Term(
+                CHILDREN,
+                capped.listings,
+                f"past the search cap: {len(capped.walked)} pages walked down (listed and found) to depth "
+                f"{self.options.max_block_depth}; the block walk replays them = {capped.listings} {CHILDREN}",
+            ),
+            Term(
+                QUERY,
+                capped.row_queries,
+                f"past the search cap: {capped.data_sources} data sources queried for their rows, max(1, ceil(n/100)) "
+                f"live + max(1, ceil(a/100)) archived partition each = {capped.row_queries} {QUERY}",
+            ),
+            Term(
+                "POST /v1/search",
+                data_sources,
+                "past the search cap: the data sources, "
+                + ("from the data-source search" if searched else f"searched to the end: {data_sources}")
+                + " POST /v1/search",
+            ),
+            Term(
+                "unreachable",
+                0,
+                f"past the search cap: {len(capped.unreachable)} pages no walk reaches (under the workspace, or "
+                "shared inside a tree not shared, between the two ends, and what is only below them)",
+            ),
+        ]
 
     def property_completion(self) -> Term:
         """Per truncated value of the pages synced and of the rows synced (once for a row that is both)."""
@@ -509,8 +576,15 @@ class LowerBound:
                 if node.type not in NOT_DESCENDED:
                     inline += pages_needed(len(content.inline_comments.get(node.id, ())))
 
+            capped = (
+                self.capped_search()
+                if self.streams & {"pages", "blocks", "comments", "page_content", "files"}
+                else None
+            )
+            walked_down = capped.walked if capped is not None else frozenset()
             for page in self.synced:
-                listings += self.truth.walk_blocks(page, self.options.max_block_depth, visit)
+                walk = self.truth.walk_blocks(page, self.options.max_block_depth, visit)
+                listings += 0 if page.idx in walked_down else walk  # walked down already: replayed
             self._walk = BlockWalk(listings, blocks, inline)
         return self._walk
 

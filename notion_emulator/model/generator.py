@@ -7,6 +7,9 @@
   deep    small's features plus 200 pages of ~300 nested blocks each: long pages (the markdown endpoint's case);
   large   ten times medium. Only page-level metadata is built up front; block trees, comments and row values
           are derived per page when asked for (content.py, properties.py).
+  wide    medium's pages, blocks and rows in ten times its data sources (large's 500): a data source per 10
+          pages where the others have one per 100, so that the memory model can tell a page's cost from a data
+          source's (bench/memory_model.py, issue 23).
 
 The features (every profile but tiny and demo): every user kind; pages under the workspace, pages, data sources
 and blocks; databases with one and with several data sources; every property type, with a relation, a people
@@ -848,6 +851,7 @@ PROFILES = {
     "large": _scaled(
         900, 99, plain=19_900, data_sources=495, rows=29_960, blocks_plain=20, blocks_row=3.5, comments=19_800
     ),
+    "wide": _scaled(80, 19, plain=1_900, data_sources=495, rows=2_960, blocks_plain=20, blocks_row=3.5, comments=1_800),
 }
 
 

@@ -255,7 +255,7 @@ class RowConverter:
             record["properties"] = dict(properties)
         return record
 
-    def _fill(self, record: dict[str, Any], columns: list[Column], prop: Mapping[str, Any]) -> None:
+    def _fill(self, record: dict[str, Any], columns: tuple[Column, ...], prop: Mapping[str, Any]) -> None:
         try:
             parts = convert_value(prop)
         except (ValueError, TypeError, KeyError, AttributeError):

@@ -10,6 +10,7 @@ ids, never by names, so renames in Notion do not break a configured connection.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -203,7 +204,7 @@ def row_stream_schema(
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     """A property column of a configured row stream."""
 
@@ -211,7 +212,7 @@ class Column:
     property_id: str
     property_type: str
     part: str
-    schema: Mapping[str, Any]
+    schema: Mapping[str, Any]  # what its values are checked against (bare_schema: no description, no x-notion)
 
 
 @dataclass
@@ -224,11 +225,11 @@ class RowLayout:
     columns: list[Column] = field(default_factory=list)
     raw_properties: bool = False
 
-    def by_property(self) -> dict[str, list[Column]]:
+    def by_property(self) -> dict[str, tuple[Column, ...]]:
         grouped: dict[str, list[Column]] = {}
         for column in self.columns:
             grouped.setdefault(column.property_id, []).append(column)
-        return grouped
+        return {property_id: tuple(columns) for property_id, columns in grouped.items()}  # kept all sync: compact
 
 
 _ID_IN_DESCRIPTION = re.compile(r"data source id ([0-9a-fA-F-]{32,36})")
@@ -244,11 +245,42 @@ def data_source_id_of(json_schema: Mapping[str, Any]) -> str | None:
     return found.group(1) if found else None
 
 
+# One object per distinct bare column schema, for every row stream of the process: a few dozen (the types above).
+_BARE: dict[str, Mapping[str, Any]] = {}
+
+
+def bare_schema(schema: Any) -> Any:
+    """A column's schema without its description and `x-notion`: what checking a value needs (convert.fits) and
+    what a read's stream schema keeps (read_schema), one shared object per distinct schema. Never mutated."""
+    if not isinstance(schema, Mapping):
+        return schema
+    kept = {key: value for key, value in schema.items() if key not in ("description", KEYWORD)}
+    return _BARE.setdefault(json.dumps(kept, sort_keys=True), kept)
+
+
+def trim_for_read(json_schema: Mapping[str, Any]) -> None:
+    """Trims a configured row stream's schema, in place, to what a read needs once its layout is built: each column's
+    bare schema (the column names the CDK compares with the configured ones, the types). The descriptions and the
+    columns' `x-notion` (about three quarters of a data source's catalog) go; the stream's own `x-notion` and
+    description stay (they name the data source, registry.row_streams). In place because the configured catalog,
+    the plan, the stream and the CDK all hold this one object (docs/architecture.md, "Memory")."""
+    if isinstance(json_schema, dict):
+        properties = json_schema.get("properties") or {}
+        json_schema["properties"] = {name: bare_schema(schema) for name, schema in properties.items()}
+        json_schema[TRIMMED] = True
+
+
+# Marks a schema trim_for_read trimmed: its columns no longer say their property, so no layout can be read from it.
+TRIMMED = "x-notion-trimmed-for-read"
+
+
 def layout_of(json_schema: Mapping[str, Any]) -> RowLayout:
     """The layout of a configured row stream, from its (possibly older, possibly trimmed) JSON schema."""
     ds_id = data_source_id_of(json_schema)
     if ds_id is None:
         raise ValueError("not a row stream's schema: no data source id in it")
+    if json_schema.get(TRIMMED):
+        raise ValueError("a schema trimmed by an earlier read (trim_for_read) has no layout: read the catalog again")
     found = json_schema.get(KEYWORD)
     meta: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     properties = json_schema.get("properties") or {}
@@ -267,7 +299,7 @@ def layout_of(json_schema: Mapping[str, Any]) -> RowLayout:
                     str(column_meta["property_id"]),
                     str(column_meta.get("property_type")),
                     str(column_meta.get("part") or "value"),
-                    schema,
+                    bare_schema(schema),
                 )
             )
     return layout

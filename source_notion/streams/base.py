@@ -19,6 +19,7 @@ from source_notion.records.shaping import Record, Tally
 from source_notion.state.cursors import NewestSeen, SyncStart, sync_from
 from source_notion.sync.cascade import REFUSED, CascadePart
 from source_notion.sync.context import Sync
+from source_notion.sync.workspace_index import POSSIBLY_SKIPPED
 from source_notion.transport.errors import NotionAPIError
 
 C = TypeVar("C", bound=NewestSeen | SyncStart)
@@ -177,6 +178,15 @@ def cascaded(stream: CursorStream, cursor: NewestSeen | SyncStart) -> Iterator[A
     if refused:
         stream.tally.add(REFUSED, refused)
     cursor.trashed = cascade.trashed_state(stream.name)
+
+
+def unlisted_past_cap(stream: NotionStream) -> Iterator[Any]:
+    """Nothing to emit: run once the page index is complete, it counts as skipped what the index may miss past
+    Notion's search cap (`SearchIndex.unlisted`, walk_down.py), so that the stream ends INCOMPLETE, never silently."""
+    unlisted = stream.sync.index.pages.unlisted
+    if unlisted is not None:
+        stream.tally.add(f"{POSSIBLY_SKIPPED}: {unlisted}")
+    yield from ()
 
 
 def edited_since(objects: Iterable[Record], since: datetime | None) -> Iterable[Record]:

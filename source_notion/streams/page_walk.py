@@ -28,7 +28,7 @@ from airbyte_cdk.sources.types import StreamSlice
 
 from source_notion.records.shaping import Record
 from source_notion.state.cursors import SyncStart
-from source_notion.streams.base import CursorStream, cascaded
+from source_notion.streams.base import CursorStream, cascaded, unlisted_past_cap
 from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
@@ -181,6 +181,8 @@ class PageWalkStream(CursorStream):
                 yield page
 
         pages = self.pages_to_walk = sum(1 for _ in scope())
+        for _ in unlisted_past_cap(self):
+            pass  # the index is complete: whether it may miss pages past the search cap is known
         cursor.start(self.sync.client)  # after the search: the sync's first answer came
         self.logger.info(f"Stream {self.name}: {pages} pages to walk, {cursor.describe_since()}.")
         if cursor.resumed_below is not None:

@@ -13,7 +13,7 @@ from airbyte_cdk.models import SyncMode
 from source_notion.config.api_versions import lists_title_only
 from source_notion.records.shaping import Record, Tally, as_record
 from source_notion.state.cursors import NewestSeen
-from source_notion.streams.base import CursorStream, cascaded, edited_since, take_part
+from source_notion.streams.base import CursorStream, cascaded, edited_since, take_part, unlisted_past_cap
 from source_notion.streams.row_properties import RowGroup, RowProperties
 from source_notion.sync.cascade import DELETED_AT, CascadePage, CascadePart
 from source_notion.sync.context import Sync
@@ -72,7 +72,8 @@ class Pages(CursorStream):
             # the rows' groups are made once the search is done (chain asks for them only then)
             tasks = chain(rows.split(pages), _later(rows.groups))
         emitted = (e for e in self.sync.pool().run(tasks, self._task) if not isinstance(e, GroupsDone))
-        return cursor.advance(chain(self._closing_rows(emitted), self._trashed(cursor.since), cascaded(self, cursor)))
+        records = chain(self._closing_rows(emitted), self._trashed(cursor.since), cascaded(self, cursor))
+        return cursor.advance(chain(records, unlisted_past_cap(self)))
 
     def _closing_rows(self, records: Iterator[Record]) -> Iterator[Record]:
         """The records; then the rows' spool (row_properties.py) is closed, read or not."""

@@ -30,7 +30,14 @@ from source_notion.records.shaping import Record, as_record
 from source_notion.rows.convert import RowConverter
 from source_notion.rows.mentions import MentionIndex, mentioned_targets
 from source_notion.rows.naming import DataSourceRef, database_id_of, database_shares, stream_names
-from source_notion.rows.schema import dropped_columns, formula_results, layout_of, plain_title, row_stream_schema
+from source_notion.rows.schema import (
+    dropped_columns,
+    formula_results,
+    layout_of,
+    plain_title,
+    row_stream_schema,
+    trim_for_read,
+)
 from source_notion.state.cursors import RowsCursor
 from source_notion.streams.base import CursorStream
 from source_notion.streams.pages import complete_truncated
@@ -76,7 +83,7 @@ class DataSourceRows(CursorStream):
 
     def __init__(self, sync: Sync, name: str, json_schema: Mapping[str, Any]) -> None:
         super().__init__(sync, name)
-        self._schema = dict(json_schema)
+        self._schema = json_schema  # not a copy: in a read, the configured catalog's own object (trim_for_read)
         self.layout = layout_of(json_schema)
         self.converter = RowConverter(self.layout)
         self.lost_access: str | None = None  # why the data source could not be read: the stream is INCOMPLETE
@@ -91,6 +98,12 @@ class DataSourceRows(CursorStream):
 
     def get_json_schema(self) -> Mapping[str, Any]:  # type: ignore[override]
         return self._schema
+
+    def trim_schema_for_read(self) -> None:
+        """In a read, once the layout is built: the configured schema keeps only what the read needs (about 11 KB
+        less a data source on large's catalog; rows/schema.py, trim_for_read). Never in discover, whose streams
+        print their whole schema."""
+        trim_for_read(self._schema)
 
     @property
     def data_source_id(self) -> str:

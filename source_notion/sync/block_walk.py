@@ -71,8 +71,9 @@ class _PageInFlight:
 class BlockWalk:
     def __init__(self, client: NotionClient, max_depth: int) -> None:
         self._client = client
-        self._max_depth = max_depth
+        self.max_depth = max_depth
         self._consumers: list[tuple[str, BlockConsumer]] = []
+        self._ahead: PageSpool | None = None  # trees a walk-down listed already (walk_down.py)
 
     def subscribe(self, stream_name: str, consumer: BlockConsumer) -> None:
         """Called by the selected streams as they are built, in read order."""
@@ -82,10 +83,31 @@ class BlockWalk:
         """The stream whose read runs the walk: the first subscriber, read before the others."""
         return self._consumers[0][0] if self._consumers else None
 
+    def ahead(self) -> PageSpool | None:
+        """A spool for the trees a walk-down lists before this walk runs (walk_down.py), replayed by `walk`
+        instead of listed again; None when no stream of the sync walks blocks."""
+        if self._consumers and self._ahead is None:
+            self._ahead = PageSpool()
+        return self._ahead
+
     def walk(self, task: Task, page: IndexEntry, tally: Tally) -> None:
         """Walks `page`'s tree on the pool of `task`; cuts and skipped listings are counted in `tally`."""
         keep_tree = any(consumer.wants_tree for _, consumer in self._consumers)
+        tree = self._ahead.take(page.id) if self._ahead is not None else None
+        if tree is not None:
+            self._replay(task, page, tally, tree, keep_tree)
+            return
         self._list_children(task, _PageInFlight(page, tally, keep_tree), page.id, 1)
+
+    def _replay(self, task: Task, page: IndexEntry, tally: Tally, tree: list[Record], keep_tree: bool) -> None:
+        """A tree the walk-down listed: each block to every consumer as if listed now, the cuts counted again."""
+        for record in tree:
+            for _, consumer in self._consumers:
+                consumer.on_block(task, record)
+            if _has_own_children(record) and record["depth"] >= self.max_depth:
+                tally.add(CUT)
+        for _, consumer in self._consumers:
+            consumer.on_page_walked(task, page, tree if keep_tree else None)
 
     def _list_children(self, task: Task, walking: _PageInFlight, parent_id: str, depth: int) -> None:
         page_id = walking.page.id
@@ -99,7 +121,7 @@ class BlockWalk:
                     walking.tree.append(record)
                 if not _has_own_children(block):
                     continue
-                if depth < self._max_depth:
+                if depth < self.max_depth:
                     with walking.lock:
                         walking.listings_running += 1
                     task.spawn(self._list_children, walking, block["id"], depth + 1)

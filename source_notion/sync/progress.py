@@ -39,6 +39,8 @@ from airbyte_cdk.models import (
     Type,
 )
 
+from source_notion.sync.workspace_index import POSSIBLY_SKIPPED
+
 PROGRESS_EVERY_SECONDS = 30.0
 # Test seam, like NOTION_API_BASE_URL: a shorter interval for the tests; not in the spec.
 PROGRESS_EVERY_VARIABLE = "SOURCE_NOTION_PROGRESS_SECONDS"
@@ -109,7 +111,7 @@ class Progress:
         # Every count of something skipped (a stream without its capability, listings or databases gone between
         # the search and their read); not what the configuration cuts on purpose (max_block_depth).
         reasons = [
-            what if what.startswith("stream skipped") else f"{what}: {n}"
+            what if what.startswith(("stream skipped", POSSIBLY_SKIPPED)) else f"{what}: {n}"
             for what, n in tally.items()
             if n and "skipped" in what
         ]

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from itertools import chain
+from typing import Any, Protocol
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -25,6 +26,9 @@ from source_notion.config.spec import parse_datetime
 from source_notion.transport.client import NotionClient, logger
 from source_notion.transport.compact_ids import IdTable
 
+# A stream's skip reason (progress.py) that says what may be missing without a count: nobody can count it.
+POSSIBLY_SKIPPED = "possibly skipped"
+
 
 @dataclass(frozen=True)
 class IndexEntry:
@@ -32,6 +36,14 @@ class IndexEntry:
     id: str
     last_edited_time: datetime
     container_id: str | None  # a data source's database; a row's data source; None for other pages
+
+
+class PastCap(Protocol):
+    """What finds the pages between the two ends of a capped search (walk_down.WalkDown)."""
+
+    found: int  # how many it found
+
+    def pages(self, listed: Iterable[IndexEntry]) -> Iterator[dict[str, Any]]: ...
 
 
 class SearchIndex:
@@ -57,6 +69,10 @@ class SearchIndex:
         self._complete = False
         self._failure: BaseException | None = None
         self._observers: list[Callable[[dict[str, Any]], None]] = []
+        # Past the cap: what finds the objects between the search's two ends (walk_down.py; pages only), and, once
+        # it has, what may still be missing (said by every stream that reads this index, never silently).
+        self.past_cap: PastCap | None = None
+        self.unlisted: str | None = None
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -83,11 +99,8 @@ class SearchIndex:
     def entries(self) -> Iterator[IndexEntry]:
         """Every entry, newest first (see _order); runs (the rest of) the search if no consumer has."""
         self.complete()
-        containers = self._container_ids
         for i in self._order():
-            edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
-            container = self._containers[i]
-            yield IndexEntry(self._ids[i], edited, containers[container] if container >= 0 else None)
+            yield self._entry(i)
 
     def containers_edited_since(self, since: datetime) -> frozenset[str]:
         """The containers (see IndexEntry.container_id) of the entries edited at or after `since`: which data
@@ -125,56 +138,100 @@ class SearchIndex:
         return self._sorted
 
     def _listing(self) -> Iterator[dict[str, Any]]:
-        """The search newest first; if Notion caps it (request_status incomplete), the rest oldest first.
+        """The search newest first; if Notion caps it (request_status incomplete), the rest oldest first; if the
+        two ends do not meet either, what lies between them walked down to (`past_cap`, walk_down.py).
 
         Search cannot be filtered by time, so the complete way past a cap is the other end: sorted ascending,
         the search goes on until it meets an object already read (the two ends overlap: nothing is missing)
-        and costs about one request per 100 objects the first direction could not reach. A workspace more than
-        twice the cap is still incomplete; that is said in a TRACE error, never taken for the end.
+        and costs about one request per 100 objects the first direction could not reach. Past twice the cap,
+        the pages between the ends are found by walking down from those listed; without a walk-down (data
+        sources), that is said in a TRACE error, never taken for the end.
         """
-        capped = {"descending": False, "ascending": False}
-
-        def listing(direction: str) -> Iterator[dict[str, Any]]:
-            def observe(page: dict[str, Any]) -> None:
-                status = page.get("request_status")
-                capped[direction] = capped[direction] or (
-                    isinstance(status, dict) and status.get("type") == "incomplete"
-                )
-
-            return self._client.search.list(
-                {
-                    "filter": {"property": "object", "value": self.kind},
-                    "sort": {"timestamp": "last_edited_time", "direction": direction},
-                },
-                known_ids=lambda: self._ids,  # a restart skips what the index holds: no second set of ids
-                on_page=observe,
-            )
-
-        yield from listing("descending")
-        if not capped["descending"]:
+        newest = yield from self._end("descending")
+        if newest is None:
             return
         logger.warning(
             f"Notion capped the {self.kind} search after {len(self._ids)} results (request_status incomplete); "
             "reading the rest from the oldest end."
         )
-        met = False
-        for obj in listing("ascending"):
+        older: list[IndexEntry] = []  # listed oldest first but older than `since`: walked down from all the same
+        oldest = yield from self._end("ascending", older)
+        if oldest is None:
+            return
+        if self.past_cap is None:
+            raise self._capped_error()
+        yield from self._walked_down(older, (oldest, newest))
+
+    def _end(
+        self, direction: str, older: list[IndexEntry] | None = None
+    ) -> Generator[dict[str, Any], None, dict[str, Any] | None]:
+        """One end of the search. Returns its last object when Notion capped it before the end (and, reading
+        ascending, before it met what the descending end read); None when it was read to the end, or met.
+        Ascending, the objects older than `since` are not yielded but kept in `older` (a walk-down's roots)."""
+        capped = False
+
+        def observe(page: dict[str, Any]) -> None:
+            nonlocal capped
+            status = page.get("request_status")
+            capped = capped or (isinstance(status, dict) and status.get("type") == "incomplete")
+
+        listing = self._client.search.list(
+            {
+                "filter": {"property": "object", "value": self.kind},
+                "sort": {"timestamp": "last_edited_time", "direction": direction},
+            },
+            known_ids=lambda: self._ids,  # a restart skips what the index holds: no second set of ids
+            on_page=observe,
+        )
+        last = None
+        for obj in listing:
+            last = obj
+            if older is None:
+                yield obj
+                continue
             if obj["id"] in self._ids:
-                met = True
-                break
-            if self.since is not None and parse_datetime(obj["last_edited_time"]) < self.since:
+                return None  # the ends met: nothing is missing
+            edited = parse_datetime(obj["last_edited_time"])
+            if self.since is not None and edited < self.since:
+                older.append(IndexEntry(obj["id"], edited, container_id(obj)))
                 continue  # oldest first: what an incremental sync does not need comes before what it does
             yield obj
-        if not met and capped["ascending"]:
-            raise AirbyteTracedException(
-                internal_message=f"{self.kind} search capped in both directions",
-                message=(
-                    f"The {self.kind} search could not be read whole: Notion caps it (request_status incomplete) "
-                    f"and the newest and the oldest ends ({len(self._ids)} {self.kind}s read) do not meet. The "
-                    f"{self.kind}s in between are missing from this sync."
-                ),
-                failure_type=FailureType.system_error,
-            )
+        return last if capped else None
+
+    def _walked_down(self, older: list[IndexEntry], ends: tuple[dict[str, Any], ...]) -> Iterator[dict[str, Any]]:
+        """The pages between the two ends of a capped search, found by walking down from every page listed."""
+        assert self.past_cap is not None
+        between = " and ".join(obj["last_edited_time"] for obj in ends)
+        logger.warning(
+            f"The {self.kind} search is capped at both ends ({len(self._ids)} {self.kind}s listed): finding the "
+            f"{self.kind}s last edited between {between} by walking down from those listed (sub-pages, rows)."
+        )
+        listed = [self._entry(i) for i in range(len(self))]  # read whole before the walk-down adds to the index
+        for obj in self.past_cap.pages(chain(listed, older)):
+            if self.since is None or parse_datetime(obj["last_edited_time"]) >= self.since:
+                yield obj
+        self.unlisted = (
+            f"pages at the top of the workspace (and pages shared inside a tree not shared) last edited between "
+            f"{between} cannot be listed past Notion's search cap ({self.past_cap.found} pages were found below "
+            "those listed)"
+        )
+        logger.warning(f"The {self.kind} search's walk-down is done: {self.unlisted}.")
+
+    def _capped_error(self) -> AirbyteTracedException:
+        return AirbyteTracedException(
+            internal_message=f"{self.kind} search capped in both directions",
+            message=(
+                f"The {self.kind} search could not be read whole: Notion caps it (request_status incomplete) "
+                f"and the newest and the oldest ends ({len(self._ids)} {self.kind}s read) do not meet. The "
+                f"{self.kind}s in between are missing from this sync."
+            ),
+            failure_type=FailureType.system_error,
+        )
+
+    def _entry(self, i: int) -> IndexEntry:
+        container = self._containers[i]
+        edited = datetime.fromtimestamp(self._edited[i] / 1000, tz=UTC)
+        return IndexEntry(self._ids[i], edited, self._container_ids[container] if container >= 0 else None)
 
     def _run(self) -> Iterator[dict[str, Any]]:
         listing = self._listing()
@@ -186,7 +243,7 @@ class SearchIndex:
                 if not self._ids.added(obj["id"]):
                     continue  # returned twice (or asked again after a consumer abandoned the search half-way)
                 self._edited.append(round(edited.timestamp() * 1000))
-                self._containers.append(self._container_position(_container_id(obj)))
+                self._containers.append(self._container_position(container_id(obj)))
                 for observer in self._observers:
                     observer(obj)
                 yield obj
@@ -209,7 +266,7 @@ class SearchIndex:
         return position
 
 
-def _container_id(obj: dict[str, Any]) -> str | None:
+def container_id(obj: dict[str, Any]) -> str | None:
     """A data source's database, or a row's data source (what the row streams ask the index)."""
     parent = obj.get("parent") or {}
     found = parent.get("database_id") if obj.get("object") == "data_source" else parent.get("data_source_id")
@@ -289,5 +346,19 @@ class WorkspaceIndex:
     """The page index and the data-source index of one sync."""
 
     def __init__(self, client: NotionClient, pages_since: datetime | None, data_sources_since: datetime | None):
+        self._client = client
         self.pages = SearchIndex(client, "page", pages_since)
         self.data_sources = SearchIndex(client, "data_source", data_sources_since)
+
+    def every_data_source(self) -> Iterator[str]:
+        """The id of every data source shared (what a walk-down queries for rows): the sync's data-source search
+        when it goes back to the start, else a search of its own, to the end."""
+        if self.data_sources.since is None:
+            return (entry.id for entry in self.data_sources.entries())
+        listing = self._client.search.list(
+            {
+                "filter": {"property": "object", "value": "data_source"},
+                "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+            }
+        )
+        return (obj["id"] for obj in listing)
