@@ -34,9 +34,9 @@ from source_notion.markdown.page import page_title
 from source_notion.records.shaping import Record
 from source_notion.state.cursors import SyncStart, sync_from
 from source_notion.streams.base import take_part
-from source_notion.streams.page_walk import PageWalkStream
+from source_notion.streams.page_walk import PageWalkStream, WalkShare
 from source_notion.streams.row_properties import RowProperties, data_source_of
-from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool, has_own_discussions
+from source_notion.sync.block_walk import NOT_FOUND, BlockConsumer, PageSpool, has_own_discussions
 from source_notion.sync.cascade import CascadePage, CascadePart, RecordSpool
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
@@ -240,8 +240,6 @@ class _Cascaded(CascadePart):
 class Files(PageWalkStream):
     def __init__(self, sync: Sync, name: str) -> None:
         super().__init__(sync, name)
-        self._runs_walk = False
-        self._own_walk: BlockWalk | None = None
         self.tally.add(NOT_DELIVERED, 0)
         self._fetcher: FileFetcher | None = None
         # The comments' attachments: from the comments the comments stream lists when it is selected (kept here
@@ -277,15 +275,7 @@ class Files(PageWalkStream):
         self.walked = PageSpool()  # the file blocks of each page the runner's walk did
         self._pages = PageSpool()  # each searched page's title and own files
         sync.index.pages.observe(self._keep_page)
-        if sync.block_walk.runner() is None:
-            sync.block_walk.subscribe(name, _Collect(self, emit_now=True))
-            self._runs_walk = True
-        else:
-            sync.block_walk.subscribe(name, _Collect(self, emit_now=False))
-            self._own_walk = BlockWalk(sync.client, sync.config.max_block_depth)
-            self._own_walk.subscribe(name, _Collect(self, emit_now=True))
-            self.tally.add(CUT, 0)
-            self.tally.add(NOT_FOUND, 0)
+        self._share = WalkShare(self, lambda emit_now: _Collect(self, emit_now))
 
     @classmethod
     def index_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
@@ -448,14 +438,13 @@ class Files(PageWalkStream):
         if since is not None and page.last_edited_time < since:  # in scope for its comments only
             self._list_comments(task, page.id, page.id, self.kept_page(page.id)["title"])
             return
-        if self._runs_walk:
-            self.sync.block_walk.walk(task, page, self.tally)
-            return
+        self._share.walk(task, page, self._handed_over)
+
+    def _handed_over(self, task: Task, page: IndexEntry) -> bool:
         found = self.walked.take(page.id)
         if found is not None:
             self.emit_page(task, page, found["files"], found["discussions"])
-        elif self._own_walk is not None:
-            self._own_walk.walk(task, page, self.tally)
+        return found is not None
 
     def emit_page(self, task: Task, page: IndexEntry, blocks: list[Record], discussions: list[str]) -> None:
         kept = self.kept_page(page.id)
