@@ -63,6 +63,7 @@ class CascadeCost:
     pages_retrieved: int = 0  # GET /v1/pages/{id}
     markdown_requests: int = 0  # GET /v1/pages/{id}/markdown (page_content_source notion_markdown)
     markdown_retrieves: int = 0  # GET /v1/blocks/{id}: the placeholders its Markdown fills
+    markdown_listings: int = 0  # GET /v1/blocks/{page}/children: a page's top-level blocks listed for them
 
 
 class Cascade:
@@ -147,7 +148,9 @@ class Cascade:
             if self.options.content_from_markdown and not item.trashed and not item.is_root and item.listed:
                 read = markdown_read(self.backend, item.page.id)
                 cost.markdown_requests += read.markdown_requests
-                cost.markdown_retrieves += read.block_retrieves
+                listings, retrieves = read.fill_reads()
+                cost.markdown_listings += listings
+                cost.markdown_retrieves += retrieves
         return cost
 
     def page_comment_count(self, item: CascadePage) -> int:

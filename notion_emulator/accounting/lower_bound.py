@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from ..api_json.page_markdown import FILLABLE
 from ..api_json.versions import lists_title_only
 from ..model.objects import Page
 from .child_references import ReferenceTruth
@@ -110,14 +111,11 @@ class LowerBound:
         walked_for_content = "page_content" in streams and not options.content_from_markdown
         # files comes out of the same search and walk: no term of its own either (its downloads go to the file
         # host, not to Notion: file_fetches below says how many).
-        if (
-            streams & {"blocks", "files"}
-            or walked_for_content
-            or ("comments" in streams and options.include_inline_comments)
-        ):
+        walked = bool(streams & {"blocks", "files"} or ("comments" in streams and options.include_inline_comments))
+        if walked or walked_for_content:
             terms.append(self.blocks())
         if options.content_from_markdown:
-            terms.extend(self.page_markdown())
+            terms.extend(self.page_markdown(walked))
         if "blocks" in streams and options.since is not None:
             terms.extend(self.references())
         if "files" in streams:
@@ -396,18 +394,24 @@ class LowerBound:
             f"ceil(children/100) each = {walk.listings} {CHILDREN}",
         )
 
-    def page_markdown(self) -> list[Term]:
+    def page_markdown(self, walked: bool) -> list[Term]:
         """page_content_source notion_markdown: per synced page one GET /v1/pages/{id}/markdown, one more per
-        unknown block id (each once, 404s included), and one GET /v1/blocks/{id} per bookmark, embed and link
-        preview placeholder (markdown_reads.py)."""
-        requests = retrieves = cut = 0
+        unknown block id (each once, 404s included), and the bookmark, embed and link preview placeholders filled
+        (markdown_reads.py): but for those the walk lists when the sync walks the pages anyway (`walked`: blocks,
+        files or inline comments synced), one GET /v1/blocks/{id} each, or with 2 or more on a page one listing
+        of its first 100 top-level blocks and one GET /v1/blocks/{id} per placeholder not among them."""
+        requests = retrieves = listings = cut = 0
+        fillable = self._walked_fillable() if walked else {}
         for page in self.synced:
             read = markdown_read(self.backend, page.id)
             requests += read.markdown_requests
-            retrieves += read.block_retrieves
+            listed, read_alone = read.fill_reads(fillable.get(page.id, set()))
+            listings += listed
+            retrieves += read_alone
             cut += read.truncated
         unknown = requests - len(self.synced)
-        return [
+        beside = ", but for those the sync's walk lists (filled from it)" if walked else ""
+        terms = [
             Term(
                 MARKDOWN,
                 requests,
@@ -417,10 +421,33 @@ class LowerBound:
             Term(
                 RETRIEVE_BLOCK,
                 retrieves,
-                f"page_content (notion_markdown): {retrieves} bookmark, embed and link_preview placeholders, "
-                f"one {RETRIEVE_BLOCK} each",
+                f"page_content (notion_markdown): {retrieves} bookmark, embed and link_preview placeholders{beside} "
+                f"not among their page's first 100 top-level blocks when it has 2 or more, one {RETRIEVE_BLOCK} each",
             ),
         ]
+        if listings:
+            terms.append(
+                Term(
+                    CHILDREN,
+                    listings,
+                    f"page_content (notion_markdown): {listings} pages with 2 or more such placeholders, their first "
+                    f"100 top-level blocks listed once = {listings} {CHILDREN}",
+                )
+            )
+        return terms
+
+    def _walked_fillable(self) -> dict[str, set[str]]:
+        """Per synced page, the ids of the bookmark, embed and link_preview blocks its walk lists."""
+        found: dict[str, set[str]] = {}
+        for page in self.synced:
+            ids = found.setdefault(page.id, set())
+
+            def visit(node, depth, content, ids=ids):
+                if node.type in FILLABLE:
+                    ids.add(node.id)
+
+            self.truth.walk_blocks(page, self.options.max_block_depth, visit)
+        return found
 
     def references(self) -> list[Term]:
         """Incremental blocks: the child_page / child_database blocks of changed sub-pages and databases in the
@@ -518,6 +545,15 @@ class LowerBound:
                     f"{RETRIEVE_BLOCK}",
                 )
             )
+            if cost.markdown_listings:
+                terms.append(
+                    Term(
+                        CHILDREN,
+                        cost.markdown_listings,
+                        f"{what}: pages with 2 or more of them, their top-level blocks listed once = "
+                        f"{cost.markdown_listings} {CHILDREN}",
+                    )
+                )
         return terms
 
     def inline_comments(self) -> Term:

@@ -115,11 +115,16 @@ class PageMarkdown:
     rendered: int = 0
     unknown_block_ids: list[str] = field(default_factory=list)
     page_id: str = ""
-    fillable: int = 0  # bookmark, embed and link_preview placeholders written (past the limit or not)
+    # the bookmark, embed and link_preview placeholders written (not past the limit: those are in their own answer)
+    fillable_ids: list[str] = field(default_factory=list)
 
     @property
     def v2(self) -> bool:
         return self.version == "v2"
+
+    @property
+    def fillable(self) -> int:
+        return len(self.fillable_ids)
 
     @property
     def truncated(self) -> bool:
@@ -169,7 +174,7 @@ class PageMarkdown:
     def placeholder(self, content: PageContent, node: Block, cut: bool = False) -> str:
         """`cut`: past the limit (its id's own answer holds the block, and counts it if it is fillable)."""
         if node.type in FILLABLE and not cut:
-            self.fillable += 1
+            self.fillable_ids.append(node.id)
         page_id = self.backend.ws.pages[content.page].id
         return f'<unknown url="{block_url(page_id, node.id)}" alt="{node.type}"/>'
 

@@ -15,10 +15,10 @@ from airbyte_cdk.models import (
     OAuthConfigSpecification,
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from source_notion.config.api_versions import DEFAULT as DEFAULT_NOTION_VERSION
-from source_notion.config.api_versions import NotionVersion
+from source_notion.config.api_versions import V2026_12, NotionVersion
 
 DOCUMENTATION_URL = "https://github.com/source-notion/source-notion#readme"
 
@@ -241,11 +241,19 @@ class NotionConfig(BaseModel):
         "(source_file_relative_path), seen from the page, so an exported folder of pages and files opens offline.",
         json_schema_extra={"order": 16},
     )
+    notion_markdown_version: Literal["v1", "v2"] = Field(
+        "v2",
+        title="Notion's Markdown format (page_content_source notion_markdown)",
+        description="v2 (default): Notion-flavored Markdown, served by every Notion-Version and the only one "
+        "2026-12-01 serves. v1: enhanced Markdown (a newline between blocks, tabs indenting children, {color} "
+        "attribute lists), served up to 2026-03-11. page_content's markdown_format says which a record holds.",
+        json_schema_extra={"order": 17},
+    )
     access_token: str | None = Field(
         None,
         title="Access Token (legacy)",
         description="Legacy top-level token, kept for configurations written before `credentials` existed.",
-        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 17},
+        json_schema_extra={"airbyte_secret": True, "airbyte_hidden": True, "order": 18},
     )
 
     @field_validator("start_date")
@@ -256,6 +264,15 @@ class NotionConfig(BaseModel):
         if parse_datetime(value) > datetime.now(UTC):  # raises ValueError with a clear message
             raise ValueError("is in the future, so nothing would be synced: set a past date, or leave it empty")
         return value
+
+    @model_validator(mode="after")
+    def _check_markdown_version(self) -> NotionConfig:
+        if self.notion_markdown_version == "v1" and self.notion_version == V2026_12:
+            raise ValueError(
+                f"asks for notion_markdown_version v1 on notion_version {V2026_12}, which serves only v2 (Notion "
+                "answers v1 with an error): set notion_markdown_version to v2, or notion_version to 2026-03-11"
+            )
+        return self
 
     @field_validator("access_token")
     @classmethod

@@ -6,19 +6,20 @@ id, answers that block's subtree), and for the types the format has no form for 
 read through the block API). `placeholders` finds them, `put_in_place` replaces one by what was read for it
 (indented as the placeholder), `link` writes a bookmark, embed or link preview block as a Markdown link.
 `plain_text` takes the tags and markup away (keeping a date mention's date), `files` lists the media and file
-tags' URLs. The grammar is notion-api.md §13.6's (v1 enhanced Markdown, v2 Notion-flavored).
+tags' URLs, `with_file_urls` points them elsewhere (the delivered files, page_content_file_links relative). The grammar is notion-api.md §13.6's (v1 enhanced Markdown, v2 Notion-flavored).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from source_notion.markdown import rich_text
+from source_notion.markdown.escape import link_destination
 
 # Block types Notion renders as <unknown> whatever the page: read through GET /v1/blocks/{id} to fill them.
 FILLABLE = frozenset({"bookmark", "embed", "link_preview"})
@@ -113,25 +114,51 @@ def plain_text(markdown: str) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class FileTag:
+    kind: str  # image, audio, video, file or pdf
+    url: str  # as a reader reads it (the tag's attribute unescaped)
+    start: int  # where the URL is written in the Markdown
+    end: int
+
+
+def file_tags(markdown: str) -> list[FileTag]:
+    """The media and file tags (`![caption](url)`, `<audio|video|file|pdf src="url">`), in document order."""
+    found = [FileTag("image", m["url"], m.start("url"), m.end("url")) for m in _IMAGE.finditer(markdown)]
+    found += [
+        FileTag(m["kind"], html.unescape(m["url"]), m.start("url"), m.end("url")) for m in _MEDIA_TAG.finditer(markdown)
+    ]
+    return sorted(found, key=lambda tag: tag.start)
+
+
+def is_hosted(url: str) -> bool:
+    """A Notion-hosted (signed, expiring) URL, as opposed to an external file's."""
+    return "X-Amz-" in url or "secure.notion-static.com" in url
+
+
 def files(markdown: str) -> list[dict[str, Any]]:
     """The media and file tags' files, in order: `source` is `markdown:<kind>`, `type` `file` for a Notion-hosted
     (signed, expiring) URL, else `external`; the expiry is not in the Markdown (an hour after the read, §14)."""
-    found: list[tuple[int, str, str]] = []
-    for match in _IMAGE.finditer(markdown):
-        found.append((match.start(), "image", match["url"]))
-    for match in _MEDIA_TAG.finditer(markdown):
-        found.append((match.start(), match["kind"], html.unescape(match["url"])))
-    records = []
-    for _, kind, url in sorted(found):
-        hosted = "X-Amz-" in url or "secure.notion-static.com" in url
-        name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] or None
-        records.append(
-            {
-                "source": f"markdown:{kind}",
-                "type": "file" if hosted else "external",
-                "url": url,
-                "expiry_time": None,
-                "name": name,
-            }
-        )
-    return records
+    return [
+        {
+            "source": f"markdown:{tag.kind}",
+            "type": "file" if is_hosted(tag.url) else "external",
+            "url": tag.url,
+            "expiry_time": None,
+            "name": urlsplit(tag.url).path.rstrip("/").rsplit("/", 1)[-1] or None,
+        }
+        for tag in file_tags(markdown)
+    ]
+
+
+def with_file_urls(markdown: str, urls: Sequence[str | None]) -> str:
+    """`markdown` with the URL of each file tag (`file_tags`' order) replaced by the one at its index in `urls`
+    (None, or past the end: kept), written as its tag needs it (a link destination, or an attribute)."""
+    out, done = [], 0
+    for tag, url in zip(file_tags(markdown), urls, strict=False):
+        if url is None:
+            continue
+        written = link_destination(url) if tag.kind == "image" else html.escape(url, quote=True)
+        out += [markdown[done : tag.start], written]
+        done = tag.end
+    return "".join(out) + markdown[done:]

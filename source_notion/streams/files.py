@@ -27,8 +27,8 @@ from airbyte_cdk.sources.utils.files_directory import get_files_directory
 from source_notion.markdown.page import page_title
 from source_notion.records.shaping import Record
 from source_notion.streams.base import take_part
-from source_notion.streams.page_walk import PageWalkStream
-from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool
+from source_notion.streams.page_walk import PageWalkStream, WalkShare
+from source_notion.sync.block_walk import BlockConsumer, PageSpool
 from source_notion.sync.cascade import CascadePage, CascadePart
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
@@ -169,8 +169,6 @@ class _Cascaded(CascadePart):
 class Files(PageWalkStream):
     def __init__(self, sync: Sync, name: str) -> None:
         super().__init__(sync, name)
-        self._runs_walk = False
-        self._own_walk: BlockWalk | None = None
         self.tally.add(NOT_DELIVERED, 0)
         self._fetcher: FileFetcher | None = None
         if not sync.selected(name):
@@ -182,15 +180,7 @@ class Files(PageWalkStream):
         self.walked = PageSpool()  # the file blocks of each page the runner's walk did
         self._pages = PageSpool()  # each searched page's title and own files
         sync.index.pages.observe(self._keep_page)
-        if sync.block_walk.runner() is None:
-            sync.block_walk.subscribe(name, _Collect(self, emit_now=True))
-            self._runs_walk = True
-        else:
-            sync.block_walk.subscribe(name, _Collect(self, emit_now=False))
-            self._own_walk = BlockWalk(sync.client, sync.config.max_block_depth)
-            self._own_walk.subscribe(name, _Collect(self, emit_now=True))
-            self.tally.add(CUT, 0)
-            self.tally.add(NOT_FOUND, 0)
+        self._share = WalkShare(self, lambda emit_now: _Collect(self, emit_now))
 
     def as_airbyte_stream(self) -> AirbyteStream:
         stream = super().as_airbyte_stream()
@@ -224,14 +214,13 @@ class Files(PageWalkStream):
         return since is None or page.last_edited_time >= since
 
     def walk_page(self, task: Task, page: IndexEntry) -> None:
-        if self._runs_walk:
-            self.sync.block_walk.walk(task, page, self.tally)
-            return
+        self._share.walk(task, page, self._handed_over)
+
+    def _handed_over(self, task: Task, page: IndexEntry) -> bool:
         found = self.walked.take(page.id)
         if found is not None:
             self.emit_page(task, page, found)
-        elif self._own_walk is not None:
-            self._own_walk.walk(task, page, self.tally)
+        return found is not None
 
     def emit_page(self, task: Task, page: IndexEntry, blocks: list[Record]) -> None:
         kept = self.kept_page(page.id)

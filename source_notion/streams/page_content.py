@@ -1,13 +1,14 @@
 """page_content: each synced page (database rows included) as Markdown, rendered from the sync's block walk, or
 (page_content_source notion_markdown) read from Notion's own Markdown endpoint.
 
-Notion's Markdown (issue 22, notion-api.md §13.6): one GET /v1/pages/{id}/markdown per page in scope; each id of
-its `unknown_block_ids` (cut by Notion's record limit or by permission) asked once, its subtree put in place of
-its placeholder (a 404 counted, the placeholder left, the record `truncated`); each bookmark, embed and link
-preview placeholder filled from GET /v1/blocks/{id}. The title, url, parent and front matter come from the page
-object as below. A 400 (a Notion-Version that does not serve the endpoint) turns the rest of the sync to the
-blocks rendering, with a warning. No block walk is subscribed to: with blocks selected too, blocks walks for
-itself.
+Notion's Markdown (issue 22, notion-api.md §13.6; the reading is streams/markdown_source.py): one
+GET /v1/pages/{id}/markdown per page in scope, in the notion_markdown_version asked (v2 by default), its unknown
+block ids and bookmark, embed and link preview placeholders read as that module says. The title, url, parent and
+front matter come from the page object as below. A 400 (a Notion-Version that does not serve the endpoint) turns
+the rest of the sync to the blocks rendering, with a warning. The block walk is joined only when files is
+selected (the walk is made for files anyway): its media blocks give the files records the Markdown's media tags
+are matched to, so `files` carry the files stream's ids and, with page_content_file_links relative, the links
+point at the delivered files. With blocks selected too, blocks walks for itself.
 
 No request of its own but one: the page objects come from the sync's page search (kept in a spool as the search
 runs), the trees from the block walk (source_notion/sync/block_walk.py), which fetches each tree once whichever of blocks,
@@ -28,8 +29,11 @@ and page objects in spools on disk.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from source_notion.config.spec import format_datetime
@@ -38,16 +42,18 @@ from source_notion.markdown import notion_markdown as notion_md
 from source_notion.markdown.page import page_files, page_title, with_front_matter
 from source_notion.markdown.render import FileLink
 from source_notion.records.shaping import Record
+from source_notion.streams import markdown_source
 from source_notion.streams.base import take_part
 from source_notion.streams.files import block_file
-from source_notion.streams.page_walk import PageWalkStream
+from source_notion.streams.markdown_source import UNMATCHED, MarkdownReader, Walked, match_files
+from source_notion.streams.page_walk import PageWalkStream, WalkShare
 from source_notion.streams.pages import complete_truncated
 from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk, PageSpool
 from source_notion.sync.cascade import CascadePage, CascadePart
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
 from source_notion.transport.errors import NotionAPIError
-from source_notion.transport.file_transfer import relative_path
+from source_notion.transport.file_transfer import file_uuid, relative_path
 from source_notion.transport.work_pool import Task, WorkPool
 
 # What of a page object the record and the front-matter need (the rest is the pages stream's).
@@ -57,13 +63,6 @@ UNREAD = "pages with children not read (max_block_depth, or gone meanwhile)"
 # read from the spool they come faster than they are written out; 1000 of them (the pool's default) measured
 # +25% peak RSS on the medium workspace.
 RECORDS_QUEUED = 32
-# page_content_source notion_markdown: the version asked for (the 2026-12-01 default and the only one it accepts,
-# notion-api.md §13.3), its record's markdown_format, and what the final log line counts.
-MARKDOWN_VERSION = "v2"
-MARKDOWN_FORMAT = "notion_v2"
-UNKNOWN_404 = "unknown block ids not readable (404: not shared), left as <unknown>"
-FILL_404 = "bookmarks, embeds and link previews not readable (404), left as <unknown>"
-LEFT_AS_IS = "blocks Notion's Markdown has no form for (unsupported), left as <unknown>"
 FELL_BACK = "pages rendered from the blocks walk: the Notion-Version refused the markdown endpoint (400)"
 
 
@@ -83,6 +82,38 @@ class _Render(BlockConsumer):
             # Kept as the tree, rendered when this stream reads the page: rendering during the runner's walk
             # measured +26 MB peak RSS on the medium workspace (blocks+page_content), rendering here none.
             self._stream.trees.put(page.id, tree or [])
+
+
+class _KeepWalked(BlockConsumer):
+    """page_content_source notion_markdown, when the sync walks the pages anyway (blocks, files or inline comments
+    selected): each page's media blocks as files records (to match the Markdown's media tags) and its bookmark,
+    embed and link preview blocks (to fill their placeholders without a request); handed on once the page is
+    walked."""
+
+    def __init__(self, stream: PageContent, emit_now: bool) -> None:
+        self._stream = stream
+        self._emit_now = emit_now
+        self._kept: dict[str, Walked] = {}
+        self._lock = threading.Lock()
+
+    def on_block(self, task: Task, block: Record) -> None:
+        record = block_file(block)
+        if record is None and block.get("type") not in notion_md.FILLABLE:
+            return
+        with self._lock:
+            kept = self._kept.setdefault(block["page_id"], Walked([], {}))
+            if record is not None:
+                kept.files.append(record)
+            else:
+                kept.fillable[block["id"]] = block
+
+    def on_page_walked(self, task: Task, page: IndexEntry, tree: list[Record] | None) -> None:
+        with self._lock:
+            kept = self._kept.pop(page.id, Walked([], {}))
+        if self._emit_now:
+            self._stream.emit_page(task, page, kept)
+        else:
+            self._stream.walked.put(page.id, {"files": kept.files, "fillable": kept.fillable})
 
 
 class _Cascaded(CascadePart):
@@ -113,8 +144,7 @@ class _Cascaded(CascadePart):
 class PageContent(PageWalkStream):
     def __init__(self, sync: Sync, name: str) -> None:
         super().__init__(sync, name)
-        self._runs_walk = False
-        self._own_walk: BlockWalk | None = None
+        self._share: WalkShare | None = None
         self.tally.add(UNREAD, 0)
         if not sync.selected(name):
             return
@@ -123,30 +153,34 @@ class PageContent(PageWalkStream):
         self._pages = PageSpool()  # the search's page objects, by id
         sync.index.pages.observe(self._keep_page)
         self._from_markdown = sync.config.page_content_source == "notion_markdown"
-        self._markdown_refused = False  # a 400 on this Notion-Version: the rest is rendered from the blocks
         if self._from_markdown:
-            # No subscription to the sync's walk: each page is one markdown request. A walk of its own only for
-            # the fallback (a Notion-Version that refuses the endpoint).
-            self._own_walk = BlockWalk(sync.client, sync.config.max_block_depth)
-            self._own_walk.subscribe(name, _Render(self, emit_now=True))
-            for what in (CUT, NOT_FOUND, UNKNOWN_404, FILL_404, LEFT_AS_IS, FELL_BACK):
-                self.tally.add(what, 0)
-            if sync.selected("blocks"):
-                self.logger.info(
-                    f"Stream {name} reads Notion's Markdown (one GET /v1/pages/{{id}}/markdown per changed page); "
-                    "blocks is selected too, so the block walk is still made, for blocks alone: each stream's "
-                    "final line gives its requests."
-                )
-        elif sync.block_walk.runner() is None:
-            sync.block_walk.subscribe(name, _Render(self, emit_now=True))
-            self._runs_walk = True
+            self._markdown_setup()
         else:
-            sync.block_walk.subscribe(name, _Render(self, emit_now=False))
-            # For the pages the runner's walk leaves out: a walk that only this stream hears.
-            self._own_walk = BlockWalk(sync.client, sync.config.max_block_depth)
-            self._own_walk.subscribe(name, _Render(self, emit_now=True))
-            self.tally.add(CUT, 0)
-            self.tally.add(NOT_FOUND, 0)
+            self._share = WalkShare(self, lambda emit_now: _Render(self, emit_now))
+
+    def _markdown_setup(self) -> None:
+        """Each page is one markdown request. The block walk is joined only when it is made anyway (a stream read
+        before runs it: blocks, or comments with inline comments; or files, read after, needs it: then this
+        stream runs it): its media blocks name the files records the Markdown's media tags are matched to, its
+        bookmarks, embeds and link previews fill their placeholders (`_KeepWalked`). A walk of its own only for
+        the fallback (a Notion-Version that refuses the endpoint)."""
+        sync, name = self.sync, self.name
+        self._reader = MarkdownReader(sync.client, sync.config.notion_markdown_version, self.tally)
+        self._markdown_refused = False  # a 400 on this Notion-Version: the rest is rendered from the blocks
+        self._fallback = BlockWalk(sync.client, sync.config.max_block_depth)
+        self._fallback.subscribe(name, _Render(self, emit_now=True))
+        for what in (CUT, NOT_FOUND, *markdown_source.COUNTS, FELL_BACK):
+            self.tally.add(what, 0)
+        if sync.block_walk.runner() is not None or sync.selected("files"):
+            self.walked = PageSpool()  # what _KeepWalked kept of each page the runner's walk did
+            self._share = WalkShare(self, lambda emit_now: _KeepWalked(self, emit_now), own_walk=False)
+            self.tally.add(UNMATCHED, 0)
+        if sync.selected("blocks"):
+            self.logger.info(
+                f"Stream {name} reads Notion's Markdown (one GET /v1/pages/{{id}}/markdown per changed page); "
+                "blocks is selected too, so the block walk is still made, for blocks (page_content takes the "
+                "bookmarks, embeds and link previews it lists): each stream's final line gives its requests."
+            )
 
     def _keep_page(self, page: Mapping[str, Any]) -> None:
         self._pages.put(page["id"], {key: page.get(key) for key in PAGE_FIELDS})
@@ -158,27 +192,36 @@ class PageContent(PageWalkStream):
         return since is None or page.last_edited_time >= since
 
     def walk_page(self, task: Task, page: IndexEntry) -> None:
+        if self._share is not None:
+            self._share.walk(task, page, self._handed_over)
+        else:
+            self.emit_page(task, page, None)
+
+    def _handed_over(self, task: Task, page: IndexEntry) -> bool:
+        """What the runner's walk kept for `page`: its tree (rendered now), or (from Notion's Markdown) its media
+        blocks; a page the runner did not walk is read from the Markdown without them (its tags unmatched)."""
         if self._from_markdown:
-            if not self._markdown_refused:
-                try:
-                    task.emit(self.read_markdown(page))
-                    return
-                except NotionAPIError as error:
-                    if error.status != 400:
-                        raise
-                    self._refused(error)
-            self.tally.add(FELL_BACK)
-            assert self._own_walk is not None
-            self._own_walk.walk(task, page, self.tally)
-            return
-        if self._runs_walk:
-            self.sync.block_walk.walk(task, page, self.tally)
-            return
+            kept = self.walked.take(page.id)
+            self.emit_page(task, page, None if kept is None else Walked(kept["files"], kept["fillable"]))
+            return True
         tree = self.trees.take(page.id)
         if tree is not None:
             task.emit(self.render(page, tree))
-        elif self._own_walk is not None:
-            self._own_walk.walk(task, page, self.tally)
+        return tree is not None
+
+    def emit_page(self, task: Task, page: IndexEntry, walked: Walked | None) -> None:
+        """page_content_source notion_markdown: the page from Notion's Markdown (`walked`: what the sync's walk
+        listed on it, None when not walked), or after a 400 rendered from a walk of its own."""
+        if not self._markdown_refused:
+            try:
+                task.emit(self.read_markdown(page, walked=walked))
+                return
+            except NotionAPIError as error:
+                if error.status != 400:
+                    raise
+                self._refused(error)
+        self.tally.add(FELL_BACK)
+        self._fallback.walk(task, page, self.tally)
 
     def _refused(self, error: NotionAPIError) -> None:
         if not self._markdown_refused:
@@ -206,72 +249,71 @@ class PageContent(PageWalkStream):
 
     def restored(self, page: IndexEntry, tree: list[Record], obj: Record | None) -> Record:
         """A page back from the trash (source_notion/sync/cascade.py), as this stream gives every page: from Notion's
-        Markdown, or rendered from the tree the cascade walked."""
+        Markdown (its media tags matched to the cascade's walk of it), or rendered from the tree the cascade
+        walked."""
         if self._from_markdown and not self._markdown_refused:
             try:
-                return self.read_markdown(page, obj)
+                return self.read_markdown(page, obj, walked=self._walked_in_cascade(tree, root=obj is None))
             except NotionAPIError as error:
                 if error.status != 400:
                     raise
                 self._refused(error)
         return self.render(page, tree, obj)
 
-    def read_markdown(self, page: IndexEntry, obj: Record | None = None) -> Record:
-        """One page from Notion's Markdown: one request, then each unknown block id once (its subtree put in
-        place of its placeholder; a 404 is counted and the placeholder stays), then each bookmark, embed and link
-        preview placeholder filled from its block (GET /v1/blocks/{id}). `truncated`: something stayed unread."""
-        client = self.sync.client
-        answer = client.pages.markdown(page.id, markdown_version=MARKDOWN_VERSION)
+    def _walked_in_cascade(self, tree: list[Record], root: bool) -> Walked | None:
+        """What the cascade's walk of a restored page gives its Markdown, as the sync's walk would give it (only
+        when the sync walks the pages anyway): its media blocks, and for the restored page itself (a page changed
+        since, whose walk the sync counts as any changed page's) its bookmarks, embeds and link previews; a page
+        below it reads those (the lower bound's cascade term counts them so)."""
+        if self._share is None:
+            return None
+        fillable = {b["id"]: b for b in tree if b.get("type") in notion_md.FILLABLE} if root else {}
+        return Walked([r for r in (block_file(b) for b in tree) if r is not None], fillable)
+
+    def read_markdown(self, page: IndexEntry, obj: Record | None = None, walked: Walked | None = None) -> Record:
+        """One page from Notion's Markdown (streams/markdown_source.py); `truncated`: something stayed unread.
+        `walked`: what the sync's walk listed on it, when it walked it."""
+        answer = self._reader.ask(page.id)
         obj = self.page_object(page, obj)
-        markdown = str(answer.get("markdown") or "")
-        pending = list(answer.get("unknown_block_ids") or ())
-        asked: set[str] = set()
-        unreadable: set[str] = set()
-        unread = 0
-        while pending:
-            block_id = pending.pop(0)
-            if block_id in asked:
-                continue
-            asked.add(block_id)
-            try:
-                piece = client.pages.markdown(block_id, markdown_version=MARKDOWN_VERSION)
-            except NotionAPIError as error:
-                if error.status != 404:
-                    raise
-                self.tally.add(UNKNOWN_404)
-                unreadable.add(block_id)
-                unread += 1
-                continue
-            spot = next((p for p in notion_md.placeholders(markdown) if p.block_id == block_id), None)
-            if spot is not None:
-                markdown = notion_md.put_in_place(markdown, spot, str(piece.get("markdown") or ""))
-            pending.extend(piece.get("unknown_block_ids") or ())
-        for spot in notion_md.placeholders(markdown):
-            if spot.block_id in unreadable:
-                continue  # an unknown id that could not be read: counted above
-            if spot.alt not in notion_md.FILLABLE or spot.block_id is None:
-                self.tally.add(LEFT_AS_IS)
-                continue
-            try:
-                block = client.blocks.retrieve(spot.block_id)
-            except NotionAPIError as error:
-                if error.status != 404:
-                    raise
-                self.tally.add(FILL_404)
-                unread += 1
-                continue
-            markdown = notion_md.put_in_place(markdown, spot, notion_md.link(block))
+        markdown, unread = self._reader.read(page.id, answer, walked.fillable if walked is not None else None)
         plain = notion_md.plain_text(markdown)
+        media = walked.files if walked is not None else None
+        files, urls = self._markdown_files(page.id, page_title(obj), notion_md.files(markdown), media)
         return {
             **self._page_fields(page, obj),
-            "markdown": with_front_matter(obj, markdown, self.sync.config.page_content_front_matter),
-            "markdown_format": MARKDOWN_FORMAT,
+            "markdown": with_front_matter(
+                obj, notion_md.with_file_urls(markdown, urls), self.sync.config.page_content_front_matter
+            ),
+            "markdown_format": self._reader.markdown_format,
             "plain_text": plain,
             "word_count": len(plain.split()),
             "truncated": unread > 0,
             "truncated_at_depth": False,
-            "files": [ref.as_record() for ref in page_files(obj)] + notion_md.files(markdown),
+            "files": with_file_ids(page.id, obj, [ref.as_record() for ref in page_files(obj)] + files),
         }
+
+    def _markdown_files(
+        self, page_id: str, title: str, tags: list[Record], walked: list[Record] | None
+    ) -> tuple[list[Record], list[str | None]]:
+        """The Markdown's files, each matched to the walk's media block holding it (`source` the block id, as the
+        blocks rendering gives it; unmatched: `markdown:<kind>`, counted), and for each tag the delivered file's
+        relative path where the Markdown's link should point at it instead (page_content_file_links relative)."""
+        if walked is None:
+            if self._share is not None:  # the sync walks, but did not walk this page: no block to match
+                self.tally.add(UNMATCHED, len(tags))
+            return tags, []
+        relink = self._relative_links()
+        files: list[Record] = []
+        urls: list[str | None] = []
+        for tag, record in zip(tags, match_files(tags, walked), strict=True):
+            if record is None:
+                self.tally.add(UNMATCHED)
+                files.append(tag)
+                urls.append(None)
+                continue
+            files.append({**tag, "source": record["block_id"], "name": record["name"]})
+            urls.append(relink(page_id, title, record) if relink is not None else None)
+        return files, urls
 
     @staticmethod
     def _page_fields(page: IndexEntry, obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -285,11 +327,11 @@ class PageContent(PageWalkStream):
 
     def render(self, page: IndexEntry, tree: list[Record], obj: Record | None = None) -> Record:
         obj = self.page_object(page, obj)
+        relink = self._relative_links()
+        title = page_title(obj)
+        link: FileLink | None = partial(self._block_link, relink, page.id, title) if relink is not None else None
         result = render_page(
-            obj,
-            build_tree(page.id, tree),
-            front_matter=self.sync.config.page_content_front_matter,
-            file_link=self._file_link(page.id, page_title(obj)),
+            obj, build_tree(page.id, tree), front_matter=self.sync.config.page_content_front_matter, file_link=link
         )
         if result.unread_children:
             self.tally.add(UNREAD)
@@ -305,33 +347,65 @@ class PageContent(PageWalkStream):
             "word_count": result.word_count,
             "truncated": result.unread_children > 0,
             "truncated_at_depth": result.unread_children > 0,
-            "files": result.files,
+            "files": with_file_ids(page.id, obj, result.files),
         }
 
-    def _file_link(self, page_id: str, title: str) -> FileLink | None:
-        """With page_content_file_links: relative and the files stream transferring files: each media block's link
-        is its file's source_file_relative_path (the files stream's, computed the same way), so an exported folder
-        of pages and files opens offline. A file the files stream could not deliver is linked there all the same
-        (its warning names it)."""
+    @staticmethod
+    def _block_link(relink: _Relink, page_id: str, title: str, block: Mapping[str, Any]) -> str | None:
+        record = block_file({**block, "page_id": page_id})
+        return relink(page_id, title, record) if record is not None else None
+
+    def _relative_links(self) -> _Relink | None:
+        """With page_content_file_links: relative and the files stream transferring files: a media block's file
+        record → its source_file_relative_path (the files stream's, computed the same way), so an exported folder
+        of pages and files opens offline; None for a file the files stream does not download. A file the files
+        stream could not deliver is linked there all the same (its warning names it)."""
         config = self.sync.config
         files = self.sync.plan.get("files")
         if config.page_content_file_links != "relative" or files is None or not files.include_files:
             return None
 
-        def link(block: Mapping[str, Any]) -> str | None:
-            record = block_file({**block, "page_id": page_id})
-            wanted = record is not None and (
-                record["type"] == "file" or (record["type"] == "external" and config.download_external_files)
-            )
-            if record is None or not wanted:
-                return None
-            return relative_path(title, page_id, record["id"], record["name"] or "file")
+        def relink(page_id: str, title: str, record: Record) -> str | None:
+            wanted = record["type"] == "file" or (record["type"] == "external" and config.download_external_files)
+            return relative_path(title, page_id, record["id"], record["name"] or "file") if wanted else None
 
-        return link
+        return relink
 
     def summary_note(self) -> str:
         front = "on" if self.sync.config.page_content_front_matter else "off"
         source: str = self.sync.config.page_content_source
-        if self._from_markdown and self._markdown_refused:
-            source += " (refused with 400 on this Notion-Version: rendered from the blocks)"
+        if self._from_markdown:
+            source += f" ({self.sync.config.notion_markdown_version})"
+            if self._markdown_refused:
+                source += " (refused with 400 on this Notion-Version: rendered from the blocks)"
         return f"page_content_source={source}, max_block_depth={self.sync.config.max_block_depth}, front matter {front}"
+
+
+_Relink = Callable[[str, str, Record], "str | None"]
+
+
+def with_file_ids(page_id: str, obj: Mapping[str, Any], files: list[Record]) -> list[Record]:
+    """page_content's files, each with the `id` and `file_uuid` of the files stream's record of the same occurrence
+    (docs/architecture.md, "The files record id"): `block:<id>` for a media block, `page:<id>:icon|cover`,
+    `page:<id>:property:<property id>:<i>` for entry i of a files property; no id for a media tag of Notion's
+    Markdown that no walked block matched (`markdown:<kind>`)."""
+    properties = obj.get("properties") or {}
+    entries: Counter[str] = Counter()
+    out = []
+    for item in files:
+        source = str(item.get("source") or "")
+        record_id: str | None
+        if source in ("icon", "cover"):
+            record_id = f"page:{page_id}:{source}"
+        elif source.startswith("property:"):
+            name = source[len("property:") :]
+            prop_id = (properties.get(name) or {}).get("id")
+            record_id = f"page:{page_id}:property:{prop_id}:{entries[name]}"
+            entries[name] += 1
+        elif source.startswith("markdown:"):
+            record_id = None
+        else:
+            record_id = f"block:{source}"
+        hosted = item.get("type") == "file"
+        out.append({**item, "id": record_id, "file_uuid": file_uuid(item.get("url")) if hosted else None})
+    return out

@@ -29,6 +29,7 @@ from airbyte_cdk.sources.types import StreamSlice
 from source_notion.records.shaping import Record
 from source_notion.state.cursors import SyncStart
 from source_notion.streams.base import CursorStream, cascaded, unlisted_past_cap
+from source_notion.sync.block_walk import CUT, NOT_FOUND, BlockConsumer, BlockWalk
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
 from source_notion.transport.errors import NotionAPIError
@@ -42,6 +43,38 @@ class _WindowDone:
     """In the walk's output: the pages of checkpoint window `window` are done."""
 
     window: int
+
+
+class WalkShare:
+    """How a stream that needs each page's tree (files, page_content) gets it from the sync's one block walk: it
+    runs the walk when no stream read before it does; otherwise the runner's walk hands each page over (the
+    consumer keeps what it needs in a spool) and a page the runner did not walk (its cursor is ahead of this
+    stream's) is walked by a walk of this stream's own, which only it hears (unless `own_walk` is False: the
+    stream then does without). `consumer(emit_now)`: the stream's consumer, emitting when it hears a walk this
+    stream runs, keeping for later when it hears the runner's."""
+
+    def __init__(
+        self, stream: PageWalkStream, consumer: Callable[[bool], BlockConsumer], own_walk: bool = True
+    ) -> None:
+        sync = stream.sync
+        self._sync_walk = sync.block_walk
+        self._tally = stream.tally
+        self.runs = sync.block_walk.runner() is None
+        sync.block_walk.subscribe(stream.name, consumer(self.runs))
+        self._own: BlockWalk | None = None
+        if not self.runs and own_walk:
+            self._own = BlockWalk(sync.client, sync.config.max_block_depth)
+            self._own.subscribe(stream.name, consumer(True))
+            stream.tally.add(CUT, 0)
+            stream.tally.add(NOT_FOUND, 0)
+
+    def walk(self, task: Task, page: IndexEntry, handed_over: Callable[[Task, IndexEntry], bool]) -> None:
+        """Walks `page` when this stream runs the walk; else `handed_over` uses what the runner's walk kept for
+        it (False: nothing kept), and failing that the page is walked alone."""
+        if self.runs:
+            self._sync_walk.walk(task, page, self._tally)
+        elif not handed_over(task, page) and self._own is not None:
+            self._own.walk(task, page, self._tally)
 
 
 class PageWalkStream(CursorStream):

@@ -61,3 +61,28 @@ def test_files_from_media_and_file_tags():
         {"source": "markdown:pdf", "type": "file", "url": "https://files.example.com/s.pdf?X-Amz-Algorithm=A&X-Amz-Date=1",
          "expiry_time": None, "name": "s.pdf"},
     ]  # fmt: skip
+
+
+HOSTED = (
+    "https://files.example/0b1c2d3e-0000-4000-8000-00000000000a/4f3e2d1c-1111-4222-8333-444455556666/spec.pdf"
+    "?X-Amz-Algorithm=AWS4&amp;X-Amz-Signature=abc"
+)
+
+
+def test_file_urls_pointed_elsewhere_as_each_tag_writes_them():
+    markdown = (
+        f'![a chart](https://img.example/c.png)\n\n<pdf src="{HOSTED}">Spec</pdf>\n\n![b](https://img.example/d.png)'
+    )
+    tags = nm.file_tags(markdown)
+    assert [(t.kind, t.url.split("?")[0].rsplit("/", 1)[-1]) for t in tags] == [
+        ("image", "c.png"),
+        ("pdf", "spec.pdf"),
+        ("image", "d.png"),
+    ]
+    assert tags[1].url.endswith("X-Amz-Algorithm=AWS4&X-Amz-Signature=abc")  # the attribute unescaped
+    moved = nm.with_file_urls(markdown, ["files/p/chart (1).png", 'files/p/a&b"c.pdf'])
+    assert moved == (
+        '![a chart](<files/p/chart (1).png>)\n\n<pdf src="files/p/a&amp;b&quot;c.pdf">Spec</pdf>\n\n'
+        "![b](https://img.example/d.png)"
+    )
+    assert nm.with_file_urls(markdown, [None, None, None]) == markdown
