@@ -37,6 +37,12 @@ from source_notion.sync.context import PlannedStream
 from source_notion.sync.memory_profile import PROFILE
 from source_notion.transport import secret_filter
 
+# The CDK's print buffer (PRINT_BUFFER, which its logger writes to as well) is flushed only by time, every 0.1 s: a
+# burst of records (a walk-down's spooled trees replayed, a query's rows) filled it with 3.3 million characters
+# before one flush, and the text, its copy and its encoding at once raised the peak RSS by 20 MB (issue 23). So it
+# is flushed by size too, at about as much as a pipe holds.
+FLUSH_AT_CHARS = 64 * 1024
+
 
 def _prepare(args: list[str]) -> SourceNotion:
     """The source for this command, once its files are read and found usable; raises a config_error if not."""
@@ -71,6 +77,8 @@ def _launch(source: SourceNotion, args: list[str]) -> None:
     with PRINT_BUFFER:
         for message in entrypoint.run(parsed):
             print(f"{message}\n", end="")  # one write per message, as the CDK's launch does
+            if PRINT_BUFFER.buffer.tell() >= FLUSH_AT_CHARS:
+                PRINT_BUFFER.flush()
 
 
 def _emit(error: AirbyteTracedException, args: list[str]) -> None:

@@ -73,3 +73,48 @@ def test_spec_runs(files):
     assert result.returncode == 0
     (spec,) = [json.loads(line) for line in result.stdout.splitlines() if '"SPEC"' in line]
     assert "credentials" in spec["spec"]["connectionSpecification"]["properties"]
+
+
+class _Written:
+    """sys.__stdout__ as PRINT_BUFFER flushes to it: what each flush wrote."""
+
+    def __init__(self):
+        self.writes = []
+
+    def write(self, text):
+        self.writes.append(text)
+
+    def flush(self):
+        pass
+
+
+def test_a_burst_of_records_is_flushed_by_size_not_held_until_the_interval(monkeypatch):
+    """Issue 23: the CDK's print buffer flushes every 0.1 s only; a burst (a replayed spool) held megabytes."""
+    import io
+
+    from airbyte_cdk.logger import PRINT_BUFFER
+
+    from source_notion import run as command
+    from source_notion.transport import secret_filter
+
+    messages = [json.dumps({"type": "RECORD", "n": n, "data": "é" * 1000}) for n in range(500)]
+
+    class Entrypoint:
+        def __init__(self, source):
+            pass
+
+        def parse_args(self, args):
+            return object()
+
+        def run(self, parsed):
+            yield from messages
+
+    written = _Written()
+    monkeypatch.setattr(secret_filter, "Entrypoint", Entrypoint)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # not pytest's: PRINT_BUFFER takes stdout over as in a run
+    monkeypatch.setattr(sys, "__stdout__", written)
+    monkeypatch.setattr(PRINT_BUFFER, "flush_interval", 3600.0)  # no flush by time within this test
+    command._launch(None, ["read"])  # type: ignore[arg-type]  # the fake entrypoint reads no source
+    assert "".join(written.writes) == "".join(f"{m}\n" for m in messages)
+    longest = max(len(m) + 1 for m in messages)
+    assert max(len(w) for w in written.writes) < command.FLUSH_AT_CHARS + longest
