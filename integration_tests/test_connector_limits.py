@@ -105,7 +105,16 @@ def test_a_business_workspace_is_detected_without_a_single_429(emulator_factory,
 
 
 def test_two_connections_sharing_the_workspace_budget_both_complete(emulator_factory, tmp_path):
-    emulator = emulator_factory(profile="small", plan="standard", workspace_per_window=250, rate_time_scale=SCALE)
+    # The workspace's window lasts 10 real seconds (600 Notion seconds at SCALE 60), not 1: two connections must
+    # overrun its 300 to be refused, which they do within any 10 s even on a loaded machine (with a 1-s window, a
+    # machine too slow to make 250 requests a second never met the budget and the test failed once, under load).
+    emulator = emulator_factory(
+        profile="small",
+        plan="standard",
+        workspace_per_window=300,
+        workspace_window_seconds=600,
+        rate_time_scale=SCALE,
+    )
     control = ControlClient(emulator.base_url)
     tokens = [EMULATOR_TOKEN, f"{EMULATOR_TOKEN}_second_connection"]
     connectors = [connector_for(emulator, tmp_path / str(i)) for i in range(2)]
@@ -123,7 +132,7 @@ def test_two_connections_sharing_the_workspace_budget_both_complete(emulator_fac
         thread.join()
     for i in range(2):
         assert_complete(runs[i], control)
-    # 2 x 424 requests against 250 per window for both: the workspace's budget had to refuse some
+    # 2 x 424 requests against 300 per window for both: the workspace's budget had to refuse some
     assert control.stats()["rate_limited"] >= 1
     logs = [line for i in range(2) for line in runs[i].logs]
     assert any("public_api_space_request_rate_limit" in line for line in logs)
