@@ -116,6 +116,22 @@ def file_checks(figures: dict[str, dict], full: dict | None) -> list[Check]:
     return checks
 
 
+def cascade_checks(figures: dict[str, dict]) -> list[Check]:
+    """Issue 21's deletes that cascade: the trash sync and the restore sync each complete against their truth, at
+    exactly their lower bound (which walks the cascade), with exactly the truth's tombstones."""
+    checks: list[Check] = []
+    for name in ("incremental_cascade", "incremental_cascade_restore"):
+        entry = figures.get(name)
+        if not entry:
+            continue
+        checks.append(_complete(name, entry))
+        measured = f"{entry['requests']} vs {entry['lower_bound']}"
+        checks.append(Check(name, "requests = lower bound", measured, entry["requests"] == entry["lower_bound"]))
+        emitted, expected = entry["tombstones"], entry["tombstones_expected"]
+        checks.append(Check(name, "tombstones = the truth's", f"{emitted} vs {expected}", emitted == expected))
+    return checks
+
+
 def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
     checks: list[Check] = []
     full = figures.get("full")
@@ -134,6 +150,7 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
                             measured, same))  # fmt: skip
         checks.append(_rss_growth("full_with_content", "full's", with_content, full, CONTENT_RSS_GROWTH_OVER_FULL))
     checks.extend(file_checks(figures, full))
+    checks.extend(cascade_checks(figures))
     # Issue 22: page_content alone from either source, at its lower bound; the markdown path's share on medium.
     for name in (
         "content_only",
