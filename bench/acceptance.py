@@ -85,7 +85,7 @@ FILES_RSS_GROWTH_OVER_FULL = 0.10  # issue 21: files streamed in chunks, the 100
 
 def file_checks(figures: dict[str, dict], full: dict | None) -> list[Check]:
     """Issue 21's rows: full_with_files makes full's Notion requests and one file fetch per Notion-hosted file,
-    within 10% of full's peak RSS; incremental_files fetches only the changed pages' files."""
+    within 10% of full's peak RSS; incremental_files and the cascade rows fetch only the changed pages' files."""
     checks: list[Check] = []
     with_files = figures.get("full_with_files")
     if with_files:
@@ -101,9 +101,10 @@ def file_checks(figures: dict[str, dict], full: dict | None) -> list[Check]:
                 None if growth is None else abs(growth) <= FILES_RSS_GROWTH_OVER_FULL,
             )
         )
-    for name in ("full_with_files", "incremental_files"):
+    # The cascade rows too: the trash sync fetches nothing, the restore sync the restored pages' files again.
+    for name in ("full_with_files", "incremental_files", "incremental_cascade", "incremental_cascade_restore"):
         entry = figures.get(name)
-        if entry:
+        if entry and "file_fetches" in entry:
             checks.append(
                 Check(
                     name,

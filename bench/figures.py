@@ -130,8 +130,9 @@ def scenario_figures(result: ScenarioResult) -> dict:
         figures["file_authorization_refused"] = int(host["authorization_refused"])
         figures["hosted_files"] = int(ours.stats["hosted_files"])
     if "tombstones_expected" in ours.stats:  # the cascade rows: tombstones emitted against the truth's
-        figures["tombstones"] = sum(ours.output.tombstones.values())
-        figures["tombstones_by_stream"] = dict(sorted(ours.output.tombstones.items()))
+        by_stream = {stream: len(ids) for stream, ids in sorted(ours.output.tombstones.items())}
+        figures["tombstones"] = sum(by_stream.values())
+        figures["tombstones_by_stream"] = by_stream
         figures["tombstones_expected"] = int(ours.stats["tombstones_expected"])
     peer = result.peer
     if peer is not None:

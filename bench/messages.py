@@ -36,8 +36,9 @@ _INCOMPLETE = re.compile(r"Stream (\S+) is INCOMPLETE: (.*)")
 @dataclass
 class SyncOutput:
     records: Counter[str] = field(default_factory=Counter)
-    # Records carrying Airbyte's deletion mark (_ab_cdc_deleted_at): the tombstones of deletes that cascade.
-    tombstones: Counter[str] = field(default_factory=Counter)
+    # The ids of the records carrying Airbyte's deletion mark (_ab_cdc_deleted_at), per stream: the tombstones of
+    # deletes that cascade (a destination deduplicates by id, so an id emitted twice is one tombstone).
+    tombstones: dict[str, set[str]] = field(default_factory=dict)
     ids: dict[str, set[str]] = field(default_factory=dict)
     # The last STATE message per stream, in the order streams first reported state: what the next sync resumes from.
     final_state: FinalState = field(default_factory=FinalState)
@@ -64,7 +65,7 @@ def summarize_messages(lines: Iterable[str], keep_ids: bool = True) -> SyncOutpu
             stream = record["stream"]
             output.records[stream] += 1
             if record.get("data", {}).get(DELETED_AT):
-                output.tombstones[stream] += 1
+                output.tombstones.setdefault(stream, set()).add(record["data"].get("id"))
             if keep_ids:
                 record_id = record.get("data", {}).get("id")
                 if record_id is not None:
