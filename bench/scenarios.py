@@ -468,8 +468,8 @@ def cascade_roots(emulator: EmulatorProcess, settings: ChainSettings) -> list[st
 def _tombstones_expected(emulator: EmulatorProcess, sync: ChainSync, **options: object) -> None:
     """The truth's tombstones for that sync (records with _ab_cdc_deleted_at), kept with its stats."""
     truth = emulator.control.expected(since=sync.since, streams=EVERY_STREAM, comments_scope="changed_pages", **options)
-    # Distinct ids, as the records are counted: the truth may list a block twice (a sub-page made within the
-    # previous sync's window has its child_page block among the references and in its trashed parent's walk).
+    # Distinct ids, as the records are counted (one record per id: the truth's references leave out a child_page
+    # block that is its trashed parent's tombstone, ground_truth.ExpectedRun.additions).
     gone = {(stream, record["id"]) for stream, records in truth.items() for record in records if record.get(DELETED_AT)}
     sync.measurement.stats["tombstones_expected"] = len(gone)
 

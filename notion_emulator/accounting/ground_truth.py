@@ -313,13 +313,21 @@ class ExpectedRun:
     def additions(self) -> Iterator[tuple[str, dict]]:
         """What an incremental sync adds after the pages: the child_page / child_database blocks of changed
         sub-pages and databases under parents it does not walk, the trashed pages, the cascade's records."""
+        cascaded = [
+            entry
+            for item in self.cascade.pages
+            for entry in self.truth.cascade_records(self.cascade, item, self.file_truth)
+        ]
+        # A changed sub-page's child_page block under a page trashed since is the cascade's tombstone, not also a
+        # live reference: one record per id, as the connector emits it (a dedup destination keeps the tombstone).
+        tombstoned_blocks = {record["id"] for stream, record in cascaded if stream == "blocks"}
         for record in self.truth.references(self.options).records:
-            yield "blocks", record
+            if record["id"] not in tombstoned_blocks:
+                yield "blocks", record
         if "pages" in self.out and self.options.lists_trash:
             for page in self.truth.trashed_pages(self.options):
                 yield "pages", {**page_record(page), "in_trash": True, DELETED_AT: minute_iso(page.edited_ms)}
-        for item in self.cascade.pages:
-            yield from self.truth.cascade_records(self.cascade, item, self.file_truth)
+        yield from cascaded
         if "files" in self.out:  # the icons and covers of the data sources synced and of their databases
             render, databases = self.truth.backend.render, self.truth.backend.ws.databases
             for ds in self.sources:
