@@ -85,7 +85,7 @@ FILES_RSS_GROWTH_OVER_FULL = 0.10  # issue 21: files streamed in chunks, the 100
 
 def file_checks(figures: dict[str, dict], full: dict | None) -> list[Check]:
     """Issue 21's rows: full_with_files makes full's Notion requests and one file fetch per Notion-hosted file,
-    within 10% of full's peak RSS; incremental_files fetches only the changed pages' files."""
+    within 10% of full's peak RSS; incremental_files and the cascade rows fetch only the changed pages' files."""
     checks: list[Check] = []
     with_files = figures.get("full_with_files")
     if with_files:
@@ -101,9 +101,10 @@ def file_checks(figures: dict[str, dict], full: dict | None) -> list[Check]:
                 None if growth is None else abs(growth) <= FILES_RSS_GROWTH_OVER_FULL,
             )
         )
-    for name in ("full_with_files", "incremental_files"):
+    # The cascade rows too: the trash sync fetches nothing, the restore sync the restored pages' files again.
+    for name in ("full_with_files", "incremental_files", "incremental_cascade", "incremental_cascade_restore"):
         entry = figures.get(name)
-        if entry:
+        if entry and "file_fetches" in entry:
             checks.append(
                 Check(
                     name,
@@ -113,6 +114,22 @@ def file_checks(figures: dict[str, dict], full: dict | None) -> list[Check]:
                     and entry["file_authorization_refused"] == 0,
                 )
             )
+    return checks
+
+
+def cascade_checks(figures: dict[str, dict]) -> list[Check]:
+    """Issue 21's deletes that cascade: the trash sync and the restore sync each complete against their truth, at
+    exactly their lower bound (which walks the cascade), with exactly the truth's tombstones."""
+    checks: list[Check] = []
+    for name in ("incremental_cascade", "incremental_cascade_restore"):
+        entry = figures.get(name)
+        if not entry:
+            continue
+        checks.append(_complete(name, entry))
+        measured = f"{entry['requests']} vs {entry['lower_bound']}"
+        checks.append(Check(name, "requests = lower bound", measured, entry["requests"] == entry["lower_bound"]))
+        emitted, expected = entry["tombstones"], entry["tombstones_expected"]
+        checks.append(Check(name, "tombstones = the truth's", f"{emitted} vs {expected}", emitted == expected))
     return checks
 
 
@@ -134,6 +151,7 @@ def acceptance_checks(figures: dict[str, dict]) -> list[Check]:
                             measured, same))  # fmt: skip
         checks.append(_rss_growth("full_with_content", "full's", with_content, full, CONTENT_RSS_GROWTH_OVER_FULL))
     checks.extend(file_checks(figures, full))
+    checks.extend(cascade_checks(figures))
     # Issue 22: page_content alone from either source, at its lower bound; the markdown path's share on medium.
     for name in (
         "content_only",

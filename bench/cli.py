@@ -22,6 +22,7 @@ from bench.figures import all_figures
 from bench.peer import DEFAULT_PEER_VENV, PEER_PACKAGE, PEER_START_DATE, PEER_VERSION, PeerEnvironment, peer_config
 from bench.scenarios import (
     ALL_SCENARIOS,
+    CASCADE_SCENARIOS,
     COMPARED_WITH,
     CONTENT_SCENARIOS,
     LARGE_SCENARIOS,
@@ -35,12 +36,14 @@ from bench.scenarios import (
     default_timeout,
     our_expected_ids,
     peer_expected_ids,
+    run_cascade,
     run_content_scenarios,
     run_large,
     run_limit_scenario,
     run_our_medium_chain,
     run_peer_medium_chain,
     run_version_scenario,
+    scenario_of,
     scenario_results,
 )
 from bench.source_command import SourceCommand
@@ -285,6 +288,13 @@ def main(argv: list[str] | None = None) -> int:
         limit_profiles[name] = settings.profile
         limit_rates[name] = rate
 
+    if wanted & set(CASCADE_SCENARIOS):
+        settings = chain_settings(
+            arguments.profile_medium, arguments.rate, default_timeout(arguments.rate, arguments.min_timeout)
+        )
+        ours = SourceCommand("ours", our_command, our_config(arguments.rate), output_dir, REPO_DIR)
+        ours_syncs.update(run_cascade(ChainRunner(settings, log), ours))
+
     content_profiles = {"medium": arguments.profile_medium, "deep": arguments.profile_deep}
     for which, profile in content_profiles.items():
         names = [name for name, (kind, _) in CONTENT_SCENARIOS.items() if kind == which and name in wanted]
@@ -298,8 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             limit_rates[name] = arguments.rate
 
     # Only the scenarios asked for are reported (the chain may have run `full` to get a state to resume from).
-    keep = {name: sync for name, sync in ours_syncs.items() if name.removesuffix("_all_pages") in wanted}
-    medium = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS)
+    keep = {name: sync for name, sync in ours_syncs.items() if scenario_of(name) in wanted}
+    medium = MEDIUM_SCENARIOS + tuple(VERSION_SCENARIOS) + CASCADE_SCENARIOS
     profiles = dict.fromkeys(medium, arguments.profile_medium) | {"full_large": arguments.profile_large}
     profiles |= sized_profiles
     profiles |= limit_profiles

@@ -129,6 +129,11 @@ def scenario_figures(result: ScenarioResult) -> dict:
         figures["file_bytes"] = int(host["bytes_sent"])
         figures["file_authorization_refused"] = int(host["authorization_refused"])
         figures["hosted_files"] = int(ours.stats["hosted_files"])
+    if "tombstones_expected" in ours.stats:  # the cascade rows: tombstones emitted against the truth's
+        by_stream = {stream: len(ids) for stream, ids in sorted(ours.output.tombstones.items())}
+        figures["tombstones"] = sum(by_stream.values())
+        figures["tombstones_by_stream"] = by_stream
+        figures["tombstones_expected"] = int(ours.stats["tombstones_expected"])
     peer = result.peer
     if peer is not None:
         figures.update(

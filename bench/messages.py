@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from testkit.destination import DELETED_AT
 from testkit.messages import FinalState, error_summary, parse_lines
 
 # The CDK logs one line per rate-limit back-off: "... Rate limit exceeded (HTTP 429). Retrying in 2.0 seconds."
@@ -35,6 +36,9 @@ _INCOMPLETE = re.compile(r"Stream (\S+) is INCOMPLETE: (.*)")
 @dataclass
 class SyncOutput:
     records: Counter[str] = field(default_factory=Counter)
+    # The ids of the records carrying Airbyte's deletion mark (_ab_cdc_deleted_at), per stream: the tombstones of
+    # deletes that cascade (a destination deduplicates by id, so an id emitted twice is one tombstone).
+    tombstones: dict[str, set[str]] = field(default_factory=dict)
     ids: dict[str, set[str]] = field(default_factory=dict)
     # The last STATE message per stream, in the order streams first reported state: what the next sync resumes from.
     final_state: FinalState = field(default_factory=FinalState)
@@ -60,6 +64,8 @@ def summarize_messages(lines: Iterable[str], keep_ids: bool = True) -> SyncOutpu
             record = message["record"]
             stream = record["stream"]
             output.records[stream] += 1
+            if record.get("data", {}).get(DELETED_AT):
+                output.tombstones.setdefault(stream, set()).add(record["data"].get("id"))
             if keep_ids:
                 record_id = record.get("data", {}).get("id")
                 if record_id is not None:

@@ -36,6 +36,13 @@ limits), each a full sync on an emulator of its own:
   full_search_capped  medium at --rate under a search cap of 2,000 (the ends do not meet: the walk-down), its
                       top-level pages edited first (what no sync can reach past a cap); held to its ground truth
                       and to full's requests / lower bound
+
+incremental_cascade (issue 21, deletes that cascade): ours alone, medium at --rate on an emulator of its own. A full
+sync of every stream (page_content and files, include_files, too), an hour, a few pages with content trashed (the
+busy discussion given a sub-page tree, and two pages with sub-pages), an hour, then an incremental sync of every
+stream: held to its ground truth (tombstones included) and to requests = lower bound (which walks the cascade),
+its tombstones counted against the truth's. Then an hour, the pages restored, an hour, and a second incremental
+(the row `incremental_cascade_restore`), held the same way with the restored pages named as the state's tombstoned.
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ from bench.peer import expected_ids_for_peer
 from bench.source_command import OPT_IN_STREAMS, SourceCommand
 from notion_emulator.model.generator import generate
 from testkit.constants import LOOKBACK_MINUTES
+from testkit.destination import DELETED_AT
 
 # Our connector's lookback_minutes (its default, LOOKBACK_MINUTES): an incremental sync of ours starts this many
 # minutes before its cursor, so that is where its lower bound starts too (docs/architecture.md, "The connector's
@@ -88,6 +96,10 @@ CONTENT_SCENARIOS = {
     "content_only_notion_markdown_deep": ("deep", "notion_markdown"),
 }
 ALL_PAGES_SUFFIX = "_all_pages"
+CASCADE_SCENARIOS = ("incremental_cascade",)
+RESTORE_SUFFIX = "_restore"  # incremental_cascade's second row: the incremental after the pages are restored
+EVERY_STREAM = f"{OUR_STREAMS},page_content,files"
+CASCADE_OTHER_ROOTS = 2  # pages with sub-pages trashed besides the busy discussion
 # The data-source query cap (notion-api.md §13.5) and how far past it full_large_capped grows a data source.
 QUERY_RESULT_CAP = 10_000
 ROWS_PAST_CAP = 500
@@ -191,7 +203,13 @@ ALL_SCENARIOS = (
     + LARGE_SCENARIOS
     + tuple(LIMIT_SCENARIOS)
     + tuple(CONTENT_SCENARIOS)
+    + CASCADE_SCENARIOS
 )
+
+
+def scenario_of(row: str) -> str:
+    """The scenario a row belongs to (an all_pages variant, or incremental_cascade's restore row)."""
+    return row.removesuffix(ALL_PAGES_SUFFIX).removesuffix(RESTORE_SUFFIX)
 
 
 @dataclass(kw_only=True)
@@ -290,8 +308,8 @@ class ChainRunner:
             # The file host's fetches (apart from Notion requests) and how many Notion-hosted files the sync had
             # to deliver (the truth of the same since).
             stats["file_host"] = {k: v for k, v in emulator.control.file_stats().items() if k != "by_file"}
-            truth_files = emulator.control.expected(since=since, streams="files")["files"]
-            stats["hosted_files"] = sum(1 for record in truth_files if record["type"] == "file")
+            truth_files = emulator.control.expected(since=since, streams="files", **(truth_options or {}))["files"]
+            stats["hosted_files"] = sum(1 for r in truth_files if r["type"] == "file" and not r.get(DELETED_AT))
         (directory / "stats.json").write_text(json.dumps(stats))
         (directory / "lower-bound.json").write_text(json.dumps(lower_bound, indent=1))
         stats = {key: value for key, value in stats.items() if not key.startswith("by_endpoint_id")}
@@ -428,6 +446,68 @@ def run_content_scenarios(runner: ChainRunner, ours: SourceCommand, names: list[
     return syncs
 
 
+def cascade_roots(emulator: EmulatorProcess, settings: ChainSettings) -> list[str]:
+    """The pages incremental_cascade trashes, their content made first: the busy discussion (its ~120 comments)
+    given a sub-page with blocks, a comment, an inline comment and a pdf, and a sub-sub-page (as
+    integration_tests/test_connector_cascade.py); and the CASCADE_OTHER_ROOTS first pages of the workspace that
+    have sub-pages (not rows). The workspace is generated here too to find them: the control API lists no tree."""
+    control = emulator.control
+    busy = control.info()["landmarks"]["busy_comments_page"]
+    child = control.mutate("add_page", parent_id=busy, title="Minutes of the busy discussion", blocks=3)["ids"][0]
+    control.mutate("add_comment", parent_id=child)
+    control.mutate("add_page", parent_id=child, title="Action items", blocks=2)
+    blocks = control.expected(streams="blocks", since=to_minute(control.clock(), 0))["blocks"]
+    paragraph = next(b["id"] for b in blocks if b["page_id"] == child and b["type"] == "paragraph")
+    control.mutate("add_comment", parent_id=paragraph)
+    control.mutate("add_file_block", page_id=child, name="minutes.pdf", type="pdf")
+    workspace = generate(settings.profile, settings.seed)
+    others = [p.id for p in workspace.pages if p.child_pages and p.data_source is None and p.id != busy]
+    return [busy, *others[:CASCADE_OTHER_ROOTS]]
+
+
+def _tombstones_expected(emulator: EmulatorProcess, sync: ChainSync, **options: object) -> None:
+    """The truth's tombstones for that sync (records with _ab_cdc_deleted_at), kept with its stats."""
+    truth = emulator.control.expected(since=sync.since, streams=EVERY_STREAM, comments_scope="changed_pages", **options)
+    # Distinct ids, as the records are counted: the truth may list a block twice (a sub-page made within the
+    # previous sync's window has its child_page block among the references and in its trashed parent's walk).
+    gone = {(stream, record["id"]) for stream, records in truth.items() for record in records if record.get(DELETED_AT)}
+    sync.measurement.stats["tombstones_expected"] = len(gone)
+
+
+def run_cascade(runner: ChainRunner, ours: SourceCommand) -> dict[str, ChainSync]:
+    """incremental_cascade and its restore row, on an emulator of their own (the module's docstring)."""
+    changed = {"comments_scope": "changed_pages"}
+    every = WITH_CONTENT | WITH_FILES
+    with runner.start_emulator("ours-cascade") as emulator:
+        roots = cascade_roots(emulator, runner.settings)
+        full = runner.sync(
+            emulator, ours, "incremental_cascade_base", None, None, "changed_pages", our_expected_ids, changed,
+            streams=EVERY_STREAM, opt_in=every,
+        )  # fmt: skip
+        runner.time_passes(emulator)
+        for page_id in roots:
+            emulator.control.mutate("trash_page", page_id=page_id)
+        runner.log(f"trashed {len(roots)} pages with content: {', '.join(roots)}")
+        runner.time_passes(emulator)
+        trash = runner.sync(
+            emulator, ours, "incremental_cascade", full.state, to_minute(full.started_at, LOOKBACK_MINUTES),
+            "changed_pages", our_expected_ids, changed, streams=EVERY_STREAM, opt_in=every,
+        )  # fmt: skip
+        _tombstones_expected(emulator, trash)
+        runner.time_passes(emulator)
+        for page_id in roots:
+            emulator.control.mutate("restore_page", page_id=page_id)
+        runner.time_passes(emulator)
+        tombstoned = {"tombstoned": ",".join(roots)}  # the state's `trashed` map: the roots the last sync cascaded
+        restore = runner.sync(
+            emulator, ours, "incremental_cascade" + RESTORE_SUFFIX, trash.state,
+            to_minute(trash.started_at, LOOKBACK_MINUTES), "changed_pages", our_expected_ids, changed,
+            streams=EVERY_STREAM, opt_in=every, truth_options=tombstoned,
+        )  # fmt: skip
+        _tombstones_expected(emulator, restore, **tombstoned)
+    return {"incremental_cascade": trash, "incremental_cascade" + RESTORE_SUFFIX: restore}
+
+
 def run_version_scenario(runner: ChainRunner, ours: SourceCommand, name: str) -> ChainSync:
     """A full sync of ours on `VERSION_SCENARIOS[name]`, on an emulator of its own."""
     version = VERSION_SCENARIOS[name]
@@ -503,7 +583,7 @@ def scenario_results(
 ) -> list[ScenarioResult]:
     results = []
     for name, sync in ours.items():
-        base = name.removesuffix(ALL_PAGES_SUFFIX)
+        base = scenario_of(name)
         scope = "all_pages" if name.endswith(ALL_PAGES_SUFFIX) else "changed_pages"
         peer_sync = peer.get(name)
         # Ours also syncs the row streams, which the peer has not: then the two bounds differ by design.
@@ -545,6 +625,8 @@ def _row_order() -> list[str]:
         "full_large",
         *LIMIT_SCENARIOS,
         *CONTENT_SCENARIOS,
+        *CASCADE_SCENARIOS,
+        *(name + RESTORE_SUFFIX for name in CASCADE_SCENARIOS),
     ]
 
 

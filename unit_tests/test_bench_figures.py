@@ -338,3 +338,47 @@ def test_each_coefficient_over_its_bound_fails_and_without_wide_there_is_no_mode
     assert memory_model.fit(without_wide) is None
     assert _model_checks(without_wide) == {}
     assert "not fitted" in memory_model.render(None)
+
+
+def _cascade_row(name, requests, lower_bound, tombstones, expected, missing=0):
+    ours = measurement(requests, 5.0, missing={"comments": missing})
+    ours.output.tombstones = {stream: {f"{stream}-{n}" for n in range(count)} for stream, count in tombstones.items()}
+    ours.stats["tombstones_expected"] = expected
+    return scenario(name, lower_bound, ours)
+
+
+def _cascade_verdicts(rows):
+    return {
+        (c.scenario, c.criterion): c.passed for c in acceptance_checks(all_figures(rows)) if "cascade" in c.scenario
+    }
+
+
+def test_the_cascade_rows_are_held_to_their_truth_their_exact_bound_and_the_truth_s_tombstones():
+    passing = [
+        _cascade_row("incremental_cascade", 700, 700, {"comments": 120, "blocks": 30}, 150),
+        _cascade_row("incremental_cascade_restore", 650, 650, {}, 0),
+    ]
+    figures = all_figures(passing)
+    assert figures["incremental_cascade"]["tombstones"] == 150
+    assert figures["incremental_cascade"]["tombstones_by_stream"] == {"blocks": 30, "comments": 120}
+    assert set(_cascade_verdicts(passing).values()) == {True}
+    assert len(_cascade_verdicts(passing)) == 6
+
+    failing = [
+        _cascade_row("incremental_cascade", 701, 700, {"comments": 120}, 150),  # one request over, 30 short
+        _cascade_row("incremental_cascade_restore", 650, 650, {}, 0, missing=3),  # 3 comments not brought back
+    ]
+    assert _cascade_verdicts(failing) == {
+        ("incremental_cascade", "complete against the ground truth"): True,
+        ("incremental_cascade", "requests = lower bound"): False,
+        ("incremental_cascade", "tombstones = the truth's"): False,
+        ("incremental_cascade_restore", "complete against the ground truth"): False,
+        ("incremental_cascade_restore", "requests = lower bound"): True,
+        ("incremental_cascade_restore", "tombstones = the truth's"): True,
+        ("incremental_cascade_restore", "our connector lost no record"): False,  # every row's check
+    }
+
+
+def test_rows_other_than_the_cascade_s_report_no_tombstones():
+    figures = all_figures([scenario("incremental_1pct", 300, measurement(300, 3.0))])
+    assert "tombstones" not in figures["incremental_1pct"]

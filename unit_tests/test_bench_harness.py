@@ -12,7 +12,7 @@ from bench import peer_launcher
 from bench.cli import parse_arguments, scaled_latency
 from bench.emulator_control import EmulatorSettings, to_minute
 from bench.process_monitor import run_monitored
-from bench.scenarios import LIMIT_SCENARIOS, default_timeout
+from bench.scenarios import LIMIT_SCENARIOS, _row_order, default_timeout, scenario_of
 
 
 @pytest.fixture
@@ -151,3 +151,11 @@ def test_the_limit_rows_emulator_options_are_command_line_options_of_the_emulato
         limits=(("plan", "business"), ("rate_time_scale", 10.0)),
     )
     assert settings.argv(1)[-4:] == ["--plan", "business", "--rate-time-scale", "10.0"]
+
+
+def test_the_cascade_restore_row_belongs_to_incremental_cascade_and_is_ordered_after_it():
+    assert parse_arguments(["--scenarios", "incremental_cascade"]).scenarios == ["incremental_cascade"]
+    assert scenario_of("incremental_cascade_restore") == "incremental_cascade"
+    assert scenario_of("incremental_1pct_all_pages") == "incremental_1pct"
+    order = _row_order()
+    assert order.index("incremental_cascade") + 1 == order.index("incremental_cascade_restore")

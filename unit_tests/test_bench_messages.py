@@ -139,3 +139,22 @@ def test_lines_that_are_not_json_objects_are_counted_not_fatal():
     output = summarize_messages(["not json", "[1, 2]", "", _record("pages", "a")])
     assert output.unparsable_lines == 2
     assert output.records == {"pages": 1}
+
+
+def test_records_carrying_the_deletion_mark_are_counted_as_tombstones_per_stream():
+    def deleted(stream, record_id, deleted_at):
+        data = {"id": record_id, "in_trash": True, "_ab_cdc_deleted_at": deleted_at}
+        return json.dumps({"type": "RECORD", "record": {"stream": stream, "data": data, "emitted_at": 1}})
+
+    output = summarize_messages(
+        [
+            _record("comments", "live"),
+            deleted("comments", "c1", "2026-11-01T10:00:00.000Z"),
+            deleted("comments", "c2", "2026-11-01T10:00:00.000Z"),
+            deleted("blocks", "b1", "2026-11-01T10:00:00.000Z"),
+            deleted("blocks", "b1", "2026-11-01T10:00:00.000Z"),  # the same id twice: one tombstone
+            deleted("blocks", "b2", None),  # a null mark is no deletion
+        ]
+    )
+    assert output.tombstones == {"comments": {"c1", "c2"}, "blocks": {"b1"}}
+    assert output.records == {"comments": 3, "blocks": 3}
