@@ -80,6 +80,8 @@ class Cascade:
         self.restored_roots = {p.idx for p in restored}
         self.pages: list[CascadePage] = []
         self.listed: set[int] = set()  # the pages whose child_page block a walk of the cascade lists
+        self.database_reads = 0  # GET /v1/databases/{id}: each database whose child_database block a walk lists
+        self.row_queries = 0  # POST /v1/data_sources/{id}/query: their data sources' rows
         claimed = {p.idx for p in trashed} | self.restored_roots
         queue = [CascadePage(p, p, True, self._listed(p), p.edited_ms) for p in trashed]
         queue += [CascadePage(p, p, False, True, p.edited_ms) for p in restored]
@@ -88,15 +90,40 @@ class Cascade:
             self.pages.append(item)
             if not item.listed:
                 continue
+            below: list[Page] = []
             for node in self.walk(item):
+                if node.type == "child_database":
+                    below += self._rows(node.ref, item.trashed)
                 if node.type != "child_page":
                     continue
                 self.listed.add(node.ref)
-                if node.ref in claimed:
+                below.append(ws.pages[node.ref])
+            for child in below:
+                if child.idx in claimed:
                     continue
-                claimed.add(node.ref)
-                child = ws.pages[node.ref]
+                claimed.add(child.idx)
                 queue.append(CascadePage(child, item.root, item.trashed, self._listed(child), child.edited_ms))
+
+    def _rows(self, db_idx: int, trashed: bool) -> list[Page]:
+        """The rows of a database below a page of the cascade, as its data sources' queries list them (with
+        `in_trash` below a trashed page: the trashed rows; the archive partition is not read); counts the
+        database read and the queries."""
+        ws = self.backend.ws
+        db = ws.databases[db_idx]
+        self.database_reads += 1
+        if db.eff_hidden:
+            return []  # 404: skipped
+        rows: list[Page] = []
+        for ds_idx in db.data_sources:
+            listed = [
+                ws.pages[r]
+                for r in ws.data_sources[ds_idx].rows
+                if not ws.pages[r].eff_hidden and ws.pages[r].eff_trashed == trashed and not ws.pages[r].is_archived
+            ]
+            listed.sort(key=lambda r: (r.created_ms, r.id))
+            self.row_queries += pages_needed(len(listed))
+            rows += listed
+        return rows
 
     def _listed(self, page: Page) -> bool:
         return not page.eff_hidden and self.backend.lists_trashed_content(page)

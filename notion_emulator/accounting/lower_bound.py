@@ -522,6 +522,23 @@ class LowerBound:
                 f"{'counted in blocks' if walk_counted else 'here'}, {cost.blocks} blocks = {cost.listings} {CHILDREN}",
             )
         ]
+        if cascade.database_reads:
+            terms.append(
+                Term(
+                    "GET /v1/databases/{id}",
+                    cascade.database_reads,
+                    f"{what}: each database below them (a child_database block walked), for its data sources = "
+                    f"{cascade.database_reads} GET /v1/databases/{{id}}",
+                )
+            )
+            terms.append(
+                Term(
+                    QUERY,
+                    cascade.row_queries,
+                    f"{what}: their data sources' rows (in_trash below a trashed page), max(1, ceil(n/100)) each, "
+                    f"each row a page of the cascade = {cascade.row_queries} {QUERY}",
+                )
+            )
         if self.lists_comments:
             count = cost.page_comments + cost.inline_comments
             terms.append(

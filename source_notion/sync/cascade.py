@@ -273,20 +273,42 @@ class Cascade(BlockConsumer):
         self._walk.walk(task, found.entry, self.tally)
 
     def on_block(self, task: Task, block: Record) -> None:
-        """A sub-page goes (or comes back) with the page whose tree holds its child_page block."""
+        """A sub-page goes (or comes back) with the page whose tree holds its child_page block; a database's rows
+        with the page whose tree holds its child_database block."""
+        if block.get("type") == "child_database":
+            task.spawn(self._visit_database, block["id"], block["page_id"])
         if block.get("type") != "child_page":
             return
+        title = (block.get("child_page") or {}).get("title")
+        self._reached(task, block["id"], block["last_edited_time"], title, block["page_id"])
+
+    def _reached(self, task: Task, page_id: str, edited: str, title: str | None, parent: str) -> None:
         with self._lock:
-            found = self._found.get(block["id"])
+            found = self._found.get(page_id)
             if found is not None:
-                found.parent = block["page_id"]  # a root listed in another root's tree
+                found.parent = parent  # a root listed in another root's tree
                 return
-            edited = parse_datetime(block["last_edited_time"])
-            title = (block.get("child_page") or {}).get("title")
-            found = self._found[block["id"]] = _Found(
-                IndexEntry(block["id"], edited, None), title, parent=block["page_id"]
+            found = self._found[page_id] = _Found(
+                IndexEntry(page_id, parse_datetime(edited), None), title, parent=parent
             )
         task.spawn(self._visit, found)
+
+    def _visit_database(self, task: Task, database_id: str, page_id: str) -> None:
+        """The rows of a database below a page of the cascade, each a page of the cascade below that page: its data
+        sources from the database (Notion serves a trashed one), each queried for the trashed rows when the
+        database is in the trash (Notion's query leaves them out unless asked), else for the live ones."""
+        try:
+            database = self._client.databases.retrieve(database_id)
+        except NotionAPIError as error:
+            if not error.is_not_found:
+                raise
+            self.tally.add(NOT_FOUND)
+            logger.warning(f"Skipped the database {database_id} (page {page_id}): {error.internal_message}")
+            return
+        body = {"in_trash": True} if database.get("in_trash") else {}
+        for source in database.get("data_sources") or []:
+            for row in self._client.data_sources.query(source["id"], body):
+                self._reached(task, row["id"], row["last_edited_time"], page_title(row), page_id)
 
     def on_page_walked(self, task: Task, entry: IndexEntry, tree: list[Record] | None) -> None:
         self._trees.put(entry.id, tree or [])

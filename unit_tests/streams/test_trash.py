@@ -5,7 +5,7 @@ stopped at the cursor; the pages trashed since come once more in `pages`, and wh
 import re
 
 from unit_tests.notion_fakes import API, block, body_of, comment, listing, page, uid
-from unit_tests.sync_helpers import records, states, sync
+from unit_tests.sync_helpers import log_lines, records, states, sync
 
 SEARCH = API + "/v1/search"
 CHILDREN = re.compile(re.escape(API) + r"/v1/blocks/([0-9a-f-]+)/children")
@@ -111,3 +111,46 @@ def test_a_trashed_page_takes_its_blocks_comments_and_sub_pages_along_and_a_rest
     assert len(walked) == len(set(walked)) == 4  # each tree once: p1's by the cascade, not by the blocks walk too
     for stream in state:
         assert states(output, stream)[-1]["trashed"] == {uid("p", 8): "2025-03-02T00:00:00.000Z"}, stream
+
+
+def test_the_rows_of_a_database_below_a_trashed_page_go_with_it_and_a_database_notion_refuses_is_counted(notion):
+    """p8 trashed since holds two databases: d1 (served, in the trash: its data source queried for the trashed
+    rows, the row p20 with a paragraph), d2 (404: skipped, counted, the stream INCOMPLETE)."""
+    cursor = "2025-02-01T00:00:00.000Z"
+
+    def search(request, context):
+        if (body_of(request).get("filter") or {}).get("in_trash"):
+            return listing([page(8, "2025-03-02T00:00:00.000Z", in_trash=True)], kind="page_or_data_source")
+        return listing([], kind="page_or_data_source")
+
+    trees = {
+        uid("p", 8): [block(1, uid("p", 8), kind="child_database", title="Tasks"), block(2, uid("p", 8))],
+        uid("p", 20): [block(3, uid("p", 20))],
+    }
+    trees[uid("p", 8)][0]["id"] = uid("d", 1)
+    trees[uid("p", 8)][1] = {**block(2, uid("p", 8), kind="child_database", title="Gone"), "id": uid("d", 2)}
+    database = {"object": "database", "id": uid("d", 1), "in_trash": True, "data_sources": [{"id": uid("s", 1)}]}
+    row = page(20, "2024-06-01T00:00:00.000Z", in_trash=True, parent={"type": "data_source_id"})
+    notion.post(SEARCH, json=search)
+    notion.get(CHILDREN, json=lambda request, context: listing(trees[request.path.split("/")[-2]]))
+    notion.get(API + f"/v1/databases/{uid('d', 1)}", json=database)
+    notion.get(
+        API + f"/v1/databases/{uid('d', 2)}",
+        status_code=404,
+        json={"object": "error", "status": 404, "code": "object_not_found", "message": "Could not find database."},
+    )
+    query = notion.post(API + f"/v1/data_sources/{uid('s', 1)}/query", json=listing([row]))
+    output = sync(
+        {"pages": "incremental", "blocks": "incremental"},
+        state={name: {"last_edited_time": cursor} for name in ("pages", "blocks")},
+        lookback_minutes=0,
+        emit_trashed=True,
+    )
+
+    streams = ("pages", "blocks")
+    gone = {stream: {r["id"] for r in records(output, stream) if r.get("_ab_cdc_deleted_at")} for stream in streams}
+    assert gone == {"pages": {uid("p", 8), uid("p", 20)}, "blocks": {uid("d", 1), uid("d", 2), uid("b", 3)}}
+    assert body_of(query.last_request)["in_trash"] is True
+    assert any(line.startswith(f"Skipped the database {uid('d', 2)}") for line in log_lines(output))
+    for stream in streams:
+        assert any(line.startswith(f"Stream {stream} is INCOMPLETE") for line in log_lines(output)), stream
