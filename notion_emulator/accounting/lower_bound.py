@@ -264,6 +264,10 @@ class LowerBound:
         chosen: dict[int, Page] = {}
         if "pages" in self.streams or "page_content" in self.streams:  # page_content's titles and front matter
             chosen.update((p.idx, p) for p in self.synced)
+            if self.options.cascades:  # a restored page (a database's row below a restored page) comes back whole
+                cascade = self.truth.cascade(self.options).pages
+                restored = (item.page for item in cascade if not item.trashed and item.listed)
+                chosen.update((p.idx, p) for p in restored)
         if "rows" in self.streams:
             for ds in self.rows.sources:
                 chosen.update((p.idx, p) for p in self.rows.read(ds))
