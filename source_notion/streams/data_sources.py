@@ -11,7 +11,7 @@ from source_notion.config.spec import parse_datetime
 from source_notion.records.shaping import Record, as_record
 from source_notion.state.cursors import NewestSeen
 from source_notion.streams.base import CursorStream, cascaded, edited_since, take_part
-from source_notion.sync.cascade import DELETED_AT, CascadeDatabase, CascadePage, CascadePart
+from source_notion.sync.cascade import DELETED_AT, CascadeDatabase, CascadePage, CascadePart, RecordSpool
 from source_notion.sync.context import Sync
 
 
@@ -34,10 +34,27 @@ class DataSources(CursorStream):
     def __init__(self, sync: Sync, name: str) -> None:
         super().__init__(sync, name)
         take_part(self, _Cascaded(name))
+        # The search's objects when another stream ran it before this one reads (read after pages, whose walk-down
+        # past the search cap lists every data source): kept until then, else streamed as the search goes.
+        self._early = RecordSpool()
+        self._streaming = False
+        if sync.selected(name):
+            sync.index.data_sources.observe(self._keep_early)
+
+    def _keep_early(self, data_source: dict) -> None:
+        if not self._streaming:
+            self._early.put(data_source)
 
     def records(self, sync_mode: SyncMode) -> Iterable[Record]:
         cursor = self.start_cursor(NewestSeen, sync_mode)
-        found = edited_since(self.sync.index.data_sources.search(), cursor.since)
+        index = self.sync.index.data_sources
+        if index.started:
+            index.complete()
+            listed: Iterable[Record] = self._early.drain()
+        else:
+            self._streaming = True
+            listed = index.search()
+        found = edited_since(listed, cursor.since)
         return cursor.advance(chain((as_record(data_source) for data_source in found), cascaded(self, cursor)))
 
     def emit_cascaded(self, records: Iterable[Record]) -> Iterator[Record]:

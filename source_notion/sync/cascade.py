@@ -336,13 +336,26 @@ class Cascade(BlockConsumer):
         wanted = any(p.part.wants_data_sources for p in self._taking_part.values())
         found = CascadeDatabase(page_id, database, [], {})
         for source in database.get("data_sources") or []:
-            found.data_sources.append(self._client.data_sources.retrieve(source["id"]) if wanted else dict(source))
+            read = self._data_source(source, page_id) if wanted else dict(source)
+            if read is not None:
+                found.data_sources.append(read)
             rows = found.rows[source["id"]] = []
             for row in self._client.data_sources.query(source["id"], body):
                 rows.append(row)
                 self._reached(task, row["id"], row["last_edited_time"], page_title(row), page_id)
         with self._lock:
             self._databases.append(found)
+
+    def _data_source(self, source: Record, page_id: str) -> Record | None:
+        """The data source's object; None when Notion no longer serves it (404: counted like a refused listing)."""
+        try:
+            return self._client.data_sources.retrieve(source["id"])
+        except NotionAPIError as error:
+            if not error.is_not_found:
+                raise
+            self.tally.add(NOT_FOUND)
+            logger.warning(f"Skipped the data source {source['id']} (page {page_id}): {error.internal_message}")
+            return None
 
     def on_page_walked(self, task: Task, entry: IndexEntry, tree: list[Record] | None) -> None:
         self._trees.put(entry.id, tree or [])
