@@ -143,3 +143,22 @@ def test_the_trash_is_listed_as_far_back_as_its_furthest_back_incremental_user_a
     assert trash_since(config, {"pages": PlannedStream(SyncMode.full_refresh, {})}) is None
     assert trash_since(config, {"users": PlannedStream(SyncMode.full_refresh, {})}) is None
     assert trash_since(load_config(CONFIG), {**rows, **pages}) is None  # CONFIG: emit_trashed false
+
+
+def test_files_needs_every_data_source_in_a_full_read_even_when_data_sources_resumes_from_its_cursor():
+    """files takes the data sources' icons and covers from the data-source search: in a full read of files (its
+    first, or one resumed part-way) the search goes to the start, though data_sources, done in an earlier attempt,
+    lists only what changed since its cursor (the kill test lost a database's icon to this)."""
+    config = load_config(CONFIG)
+    data_sources = {
+        "data_sources": PlannedStream(SyncMode.incremental, {"last_edited_time": "2026-11-20T09:00:00.000Z"})
+    }
+    first = {**data_sources, "files": PlannedStream(SyncMode.incremental, {})}
+    assert search_since(Shared.DATA_SOURCE_SEARCH, config, data_sources) is not None
+    assert search_since(Shared.DATA_SOURCE_SEARCH, config, first) is None
+    older = {
+        **data_sources,
+        "files": PlannedStream(SyncMode.incremental, {"last_edited_time": "2026-10-01T09:00:00.000Z"}),
+    }
+    since, theirs = (search_since(Shared.DATA_SOURCE_SEARCH, config, plan) for plan in (older, data_sources))
+    assert since is not None and theirs is not None and since < theirs

@@ -244,6 +244,19 @@ class _Cascaded(CascadePart):
             yield page.gone(record) if page.trashed else {RESTORED: record, "title": self._titles.get(page.id, "")}
 
 
+def _reads_for_us(sync: Sync, other: str, name: str) -> bool:
+    """Whether the stream `other` (comments, databases) reads, in this sync, every object whose files this stream
+    needs: it does not resume a walk part-way (what it read before an interruption is not read again) and starts at
+    least as far back. Else this stream reads them itself (a resumed sync, or a stream added to the catalog later:
+    a few requests more, no file lost)."""
+    theirs_planned, mine = sync.plan[other], sync.plan[name]
+    if theirs_planned.sync_mode == SyncMode.incremental and (theirs_planned.state or {}).get("in_progress"):
+        return False
+    theirs = sync_from(sync.config, theirs_planned.sync_mode, theirs_planned.state)
+    ours = sync_from(sync.config, mine.sync_mode, mine.state)
+    return theirs is None or (ours is not None and theirs <= ours)
+
+
 class Files(PageWalkStream):
     def __init__(self, sync: Sync, name: str) -> None:
         super().__init__(sync, name)
@@ -266,10 +279,10 @@ class Files(PageWalkStream):
             planned = sync.plan[name]
             self._rows = RowProperties(sync.client, sync_from(sync.config, planned.sync_mode, planned.state))
         sync.index.data_sources.observe(self._keep_container)
-        self._reads_databases = not sync.selected("databases")
+        self._reads_databases = not (sync.selected("databases") and _reads_for_us(sync, "databases", name))
         if not self._reads_databases:
             sync.databases_read.append(self._keep_container)
-        if sync.selected("comments"):
+        if sync.selected("comments") and _reads_for_us(sync, "comments", name):
             self._listed_comments = RecordSpool()
             sync.comments_listed.append(self._keep_comment)
         else:

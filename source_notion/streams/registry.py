@@ -45,6 +45,10 @@ class StreamEntry:
     # Shared work needed only when the stream's incremental_since is not None (blocks: the data-source search,
     # for the child_database blocks of changed databases; a full sync of blocks searches no data sources).
     needs_incrementally: frozenset[Shared] = frozenset()
+    # Shared work needed from the stream's own incremental_since, and from the start when that is None (a full
+    # read): files needs every data source's icon in a full read, even when data_sources, resumed, lists only those
+    # edited since its own cursor.
+    needs_from_own_since: frozenset[Shared] = frozenset()
     # Whether a page trashed since takes this stream's records under it along (source_notion/sync/cascade.py): the
     # stream needs the trash in an incremental sync from its cascade_since.
     cascades: bool = False
@@ -90,7 +94,8 @@ DECLARED = (
         Files,
         needs=WALKED,
         # the data sources' and databases' icons and covers: the data-source search
-        needs_incrementally=frozenset({Shared.DATA_SOURCE_SEARCH, Shared.TRASH}),
+        needs_from_own_since=frozenset({Shared.DATA_SOURCE_SEARCH}),
+        needs_incrementally=TRASH,
         cascades=True,
     ),
     ROWS,
@@ -107,6 +112,7 @@ def dependency_order(entries: tuple[StreamEntry, ...]) -> tuple[StreamEntry, ...
         return (
             entry.needs
             | entry.needs_incrementally
+            | entry.needs_from_own_since
             | (frozenset({Shared.PAGE_SEARCH}) if entry.cascades else frozenset())
         )
 
@@ -172,6 +178,8 @@ def _reach(entry: StreamEntry, shared: Shared, config: NotionConfig, planned: Pl
         return None
     if entry.uses(shared):
         return Reach(stream_class.index_since(config, planned.sync_mode, planned.state))
+    if shared in entry.needs_from_own_since:
+        return Reach(stream_class.incremental_since(config, planned.sync_mode, planned.state))
     if shared not in entry.needs_incrementally:
         return None
     # the trash of a cascading stream: the pages trashed since its cascade_since (None: no cascade this sync)
