@@ -41,7 +41,7 @@ class DataSources(CursorStream):
         if sync.selected(name):
             sync.index.data_sources.observe(self._keep_early)
 
-    def _keep_early(self, data_source: dict) -> None:
+    def _keep_early(self, data_source: Record) -> None:
         if not self._streaming:
             self._early.put(data_source)
 
