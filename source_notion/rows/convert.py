@@ -236,8 +236,7 @@ class RowConverter:
             "database_id": parent.get("database_id") or self.layout.database_id,
             "is_archived": bool(page.get("is_archived", False)),
         }
-        # `_ab_cdc_deleted_at` only on a tombstone, set by the cascade (source_notion/streams/rows.py)
-        return {name: values[name] for name in self.layout.fixed if name in values}
+        return {name: values[name] for name in self.layout.fixed}
 
     def convert(self, page: Mapping[str, Any]) -> dict[str, Any]:
         record = self.fixed(page)
