@@ -61,7 +61,8 @@ class World:
                 problems += compare(stream, run.of(stream), truth[stream])
             assert not problems, problems
             since = self.since()
-            rows = {r["id"] for r in self.control.expected(streams=["rows"], since=since)["rows"]}
+            truth = self.control.expected(streams=["rows"], since=since, tombstoned=",".join(tombstoned))
+            rows = {r["id"] for r in truth["rows"]}
             assert {r["id"] for name in row_streams(self.catalog) for r in run.of(name)} == rows
             bound = self.control.lower_bound(
                 streams=[*STREAMS, "rows"], since=since, tombstoned=",".join(tombstoned), **self.truth_options
@@ -205,9 +206,9 @@ def test_a_trashed_page_takes_the_rows_of_a_database_below_it_and_their_content(
     """A database below a trashed page (the `small` gallery page's inline database): its rows are pages of the
     cascade (read with one database read and a query of its data source with `in_trash`), so their `pages`
     records, blocks, comments, `page_content` and files are tombstoned like a sub-page's, at the lower bound's
-    requests; the restore brings them back. Not yet (docs/architecture.md, "Deletes that cascade", Not covered):
-    the database's own `databases` and `data_sources` records, their icons' and covers' `files` records and the
-    rows' records in their row stream stay."""
+    requests; so are the database's own `databases` record, its data source's `data_sources` record (read with
+    GET /v1/data_sources/{id}), their icons' and covers' `files` records and the rows' records in their row stream.
+    The restore brings everything back."""
     world = World(emulator, tmp_path)
     control = world.control
     landmarks = control.info()["landmarks"]
@@ -233,20 +234,26 @@ def test_a_trashed_page_takes_the_rows_of_a_database_below_it_and_their_content(
     second = world.sync()
     for stream, ids in delivered.items():
         assert ids <= {r["id"] for r in second.of(stream) if r.get(DELETED_AT)}, stream
+    # the database's own records go with it: its record, its data source's, their icons and covers, its rows
     row_stream = next(name for name, (ds, _) in row_streams(world.catalog).items() if ds == source)
-    assert sorted(world.destination_problems()) == sorted(
-        [
-            f"data_sources: 1 rows held that are not alive, e.g. {[source]}",
-            f"databases: 1 rows held that are not alive, e.g. {[database]}",
-            "files: 3 rows held that are not alive, e.g. "
-            f"{[f'data_source:{source}:icon', f'database:{database}:cover', f'database:{database}:icon']}",
-            f"{row_stream}: the rows held are not the live rows of {source}",
-        ]
-    )
+    assert {r["id"] for r in second.of("databases") if r.get(DELETED_AT)} == {database}
+    assert {r["id"] for r in second.of("data_sources") if r.get(DELETED_AT)} == {source}
+    assert {r["id"] for r in second.of(row_stream) if r.get(DELETED_AT)} == rows
+    assert {
+        f"data_source:{source}:icon",
+        f"database:{database}:cover",
+        f"database:{database}:icon",
+    } <= {r["id"] for r in second.of("files") if r.get(DELETED_AT)}
+    for stream in ("databases", "data_sources", row_stream):
+        assert all(r["in_trash"] is True for r in second.of(stream) if r.get(DELETED_AT)), stream
+        assert gallery in state_of(world.state, stream)["trashed"], stream
+    assert world.destination_problems() == []
 
     control.advance_clock(600)
     control.mutate("restore_page", page_id=gallery)
     third = world.sync(tombstoned=(gallery,))
     assert rows <= set(third.ids("pages"))
     assert delivered["comments"] <= {c["id"] for c in third.of("comments")}
+    assert database in third.ids("databases") and source in third.ids("data_sources")
+    assert rows <= set(third.ids(row_stream))
     assert world.destination_problems() == []

@@ -26,9 +26,9 @@ from unit_tests.notion_fakes import CONFIG
 def test_the_read_order_puts_every_feeder_before_what_needs_it():
     assert STREAM_NAMES == (
         "users",
+        "pages",  # before the streams whose cascade may need the page index (the restored pages)
         "data_sources",
         "databases",
-        "pages",
         "blocks",
         "comments",
         "page_content",

@@ -184,7 +184,7 @@ def test_streams_are_read_in_a_fixed_order_whatever_the_catalogs_and_the_workspa
     for message in output.records:
         if present(message.record).stream not in order:
             order.append(present(message.record).stream)
-    assert order == ["users", "data_sources", "databases", "pages", "blocks", "comments"]
+    assert order == ["users", "pages", "data_sources", "databases", "blocks", "comments"]
     searches = [body_of(r)["filter"]["value"] for r in notion.request_history if r.method == "POST"]
     assert sorted(searches) == ["data_source", "page"]
 

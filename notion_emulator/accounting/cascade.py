@@ -54,6 +54,16 @@ class CascadePage:
         return self.root.edited_ms
 
 
+@dataclass(frozen=True)
+class CascadeDatabase:
+    """A database whose child_database block a walk of the cascade lists (and Notion serves): it goes, or comes
+    back, with the page of that walk, its data sources and the rows their queries list with it."""
+
+    db: Any  # model.objects.Database
+    item: CascadePage  # the page whose walk lists it
+    rows: tuple[tuple[Any, tuple[Page, ...]], ...]  # (data source, its rows as the query lists them)
+
+
 @dataclass
 class CascadeCost:
     listings: int = 0  # GET /v1/blocks/{id}/children
@@ -82,6 +92,9 @@ class Cascade:
         self.listed: set[int] = set()  # the pages whose child_page block a walk of the cascade lists
         self.database_reads = 0  # GET /v1/databases/{id}: each database whose child_database block a walk lists
         self.row_queries = 0  # POST /v1/data_sources/{id}/query: their data sources' rows
+        # GET /v1/data_sources/{id}: their data sources, read for their records (data_sources, files' icons)
+        self.data_source_reads = 0
+        self.databases: list[CascadeDatabase] = []
         claimed = {p.idx for p in trashed} | self.restored_roots
         queue = [CascadePage(p, p, True, self._listed(p), p.edited_ms) for p in trashed]
         queue += [CascadePage(p, p, False, True, p.edited_ms) for p in restored]
@@ -93,7 +106,7 @@ class Cascade:
             below: list[Page] = []
             for node in self.walk(item):
                 if node.type == "child_database":
-                    below += self._rows(node.ref, item.trashed)
+                    below += self._rows(node.ref, item)
                 if node.type != "child_page":
                     continue
                 self.listed.add(node.ref)
@@ -104,16 +117,19 @@ class Cascade:
                 claimed.add(child.idx)
                 queue.append(CascadePage(child, item.root, item.trashed, self._listed(child), child.edited_ms))
 
-    def _rows(self, db_idx: int, trashed: bool) -> list[Page]:
+    def _rows(self, db_idx: int, item: CascadePage) -> list[Page]:
         """The rows of a database below a page of the cascade, as its data sources' queries list them (with
         `in_trash` below a trashed page: the trashed rows; the archive partition is not read); counts the
-        database read and the queries."""
-        ws = self.backend.ws
+        database read, the data sources' reads and the queries."""
+        ws, trashed = self.backend.ws, item.trashed
         db = ws.databases[db_idx]
         self.database_reads += 1
         if db.eff_hidden:
             return []  # 404: skipped
+        if {"data_sources", "files"} & set(self.options.streams):
+            self.data_source_reads += len(db.data_sources)
         rows: list[Page] = []
+        by_source: list[tuple[Any, tuple[Page, ...]]] = []
         for ds_idx in db.data_sources:
             listed = [
                 ws.pages[r]
@@ -123,6 +139,8 @@ class Cascade:
             listed.sort(key=lambda r: (r.created_ms, r.id))
             self.row_queries += pages_needed(len(listed))
             rows += listed
+            by_source.append((ws.data_sources[ds_idx], tuple(listed)))
+        self.databases.append(CascadeDatabase(db, item, tuple(by_source)))
         return rows
 
     def _listed(self, page: Page) -> bool:

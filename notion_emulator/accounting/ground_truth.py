@@ -328,6 +328,7 @@ class ExpectedRun:
             for page in self.truth.trashed_pages(self.options):
                 yield "pages", {**page_record(page), "in_trash": True, DELETED_AT: minute_iso(page.edited_ms)}
         yield from cascaded
+        yield from self.cascaded_databases()
         if "files" in self.out:  # the icons and covers of the data sources synced and of their databases
             render, databases = self.truth.backend.render, self.truth.backend.ws.databases
             for ds in self.sources:
@@ -337,6 +338,29 @@ class ExpectedRun:
             for db_idx in sorted({ds.db for ds in self.sources}):
                 rendered = render.database(databases[db_idx], V2025)
                 yield from (("files", r) for r in self.file_truth.container_files("database", rendered))
+
+    def cascaded_databases(self) -> Iterator[tuple[str, dict]]:
+        """The databases below the cascade's pages: their records, their data sources', their icons' and covers'
+        and their rows' in the row streams, as tombstones below a trashed page, again below a restored one."""
+        render, typed = self.truth.backend.render, TypedRows(self.truth.backend)
+        for found in self.cascade.databases:
+            item, db = found.item, found.db
+            gone = {"in_trash": True, DELETED_AT: minute_iso(item.deleted_ms)} if item.trashed else {}
+            yield "databases", {"id": db.id, "last_edited_time": database_iso(db.edited_ms), "title": db.title, **gone}
+            for ds, _ in found.rows:
+                record = {"id": ds.id, "last_edited_time": minute_iso(ds.edited_ms), "title": ds.title}
+                yield "data_sources", {**record, "database_id": db.id, **gone}
+            if "files" in self.out:
+                for ds, _ in found.rows:
+                    rendered = render.data_source(ds)
+                    yield from (
+                        ("files", {**r, **gone}) for r in self.file_truth.container_files("data_source", rendered)
+                    )
+                rendered = render.database(db, V2025)
+                yield from (("files", {**r, **gone}) for r in self.file_truth.container_files("database", rendered))
+            for ds, rows in found.rows:
+                if self.options.row_source_id(ds.id):
+                    yield from (("rows", {**typed.row(ds, row), **gone}) for row in rows)
 
     def encoded(self) -> bytes:
         return ("{" + ",".join(f'"{name}":[' + ",".join(rows) + "]" for name, rows in self.out.items()) + "}").encode()

@@ -535,6 +535,15 @@ class LowerBound:
                     f"{cascade.database_reads} GET /v1/databases/{{id}}",
                 )
             )
+            if cascade.data_source_reads:
+                terms.append(
+                    Term(
+                        "GET /v1/data_sources/{id}",
+                        cascade.data_source_reads,
+                        f"{what}: their data sources, read for their records and icons (data_sources, files) = "
+                        f"{cascade.data_source_reads} GET /v1/data_sources/{{id}}",
+                    )
+                )
             terms.append(
                 Term(
                     QUERY,

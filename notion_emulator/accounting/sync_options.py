@@ -25,7 +25,7 @@ STREAMS = ("users", "pages", "data_sources", "databases", "blocks", "comments", 
 # descend into them (their content is that object's) and lists no inline comments of theirs.
 NOT_DESCENDED = frozenset({"child_page", "child_database"})
 # The streams whose records a trashed page takes with it (cascade.py; the connector's source_notion/sync/cascade.py).
-TAKING_PART = ("pages", "blocks", "comments", "page_content", "files")
+TAKING_PART = ("data_sources", "databases", "pages", "blocks", "comments", "page_content", "files", "rows")
 # The Airbyte deletion convention (docs/architecture.md, "Deletes that cascade").
 DELETED_AT = "_ab_cdc_deleted_at"
 # Asked for by name only: the typed value of every column of every database row (typed_rows.py).
@@ -123,7 +123,7 @@ class SyncOptions:
     def lists_trash(self) -> bool:
         """An incremental sync of pages, rows or a stream whose records a trashed page takes with it lists the trash
         since the cursor."""
-        return self.trashed and self.since is not None and bool({"rows", *TAKING_PART} & set(self.streams))
+        return self.trashed and self.since is not None and bool(set(TAKING_PART) & set(self.streams))
 
     @property
     def cascades(self) -> bool:

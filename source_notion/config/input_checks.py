@@ -339,11 +339,11 @@ def _as_dict(value: Any) -> Any:
 def _stream_state_problem(state: Any, row_stream: bool) -> str | None:
     if not isinstance(state, dict):
         return f"is a JSON {json_type(state)}, not an object"
-    known = (CURSOR_KEY, IN_PROGRESS_KEY, MENTIONS_KEY) if row_stream else (CURSOR_KEY, IN_PROGRESS_KEY, TRASHED_KEY)
+    known = (CURSOR_KEY, IN_PROGRESS_KEY, TRASHED_KEY, *((MENTIONS_KEY,) if row_stream else ()))
     foreign = [key for key in state if key not in known and not key.startswith(CDK_KEY_PREFIX)]
     if foreign:
         writes = (
-            f"{CURSOR_KEY!r} and {MENTIONS_KEY!r}"
+            f"{CURSOR_KEY!r}, {MENTIONS_KEY!r}, {TRASHED_KEY!r}"
             if row_stream
             else f"{CURSOR_KEY!r}, {TRASHED_KEY!r} and, mid-sync, {IN_PROGRESS_KEY!r}"
         )

@@ -236,7 +236,8 @@ class RowConverter:
             "database_id": parent.get("database_id") or self.layout.database_id,
             "is_archived": bool(page.get("is_archived", False)),
         }
-        return {name: values[name] for name in self.layout.fixed}
+        # `_ab_cdc_deleted_at` only on a tombstone, set by the cascade (source_notion/streams/rows.py)
+        return {name: values[name] for name in self.layout.fixed if name in values}
 
     def convert(self, page: Mapping[str, Any]) -> dict[str, Any]:
         record = self.fixed(page)

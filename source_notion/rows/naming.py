@@ -26,6 +26,7 @@ FIXED_COLUMNS: tuple[str, ...] = (
     "data_source_id",
     "database_id",
     "is_archived",
+    "_ab_cdc_deleted_at",  # set on a tombstone (a row whose database went to the trash with a page above it)
 )
 RAW_PROPERTIES_COLUMN = "properties"
 # Postgres cuts identifiers at 63 bytes; room is kept for a collision suffix and a `_time_zone` part.

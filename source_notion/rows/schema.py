@@ -107,6 +107,7 @@ FIXED_SCHEMAS: dict[str, dict[str, Any]] = {
     "data_source_id": STRING,
     "database_id": STRING,
     "is_archived": BOOLEAN,
+    "_ab_cdc_deleted_at": TIMESTAMP,
 }
 RAW_SCHEMA = {
     "type": ["null", "object"],

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from airbyte_cdk.models import SyncMode
 
 from source_notion.records.shaping import Record, as_record
 from source_notion.state.cursors import SyncStart
-from source_notion.streams.base import CursorStream
+from source_notion.streams.base import CursorStream, cascaded, take_part
+from source_notion.sync.cascade import DELETED_AT, CascadeDatabase, CascadePage, CascadePart
+from source_notion.sync.context import Sync
 from source_notion.transport.errors import NotionAPIError
 from source_notion.transport.work_pool import GroupsDone, Task
 
 NOT_FOUND = "databases skipped (404: deleted or no longer shared)"
+
+
+class _Cascaded(CascadePart):
+    """A database below a trashed page as a tombstone, below a restored one again (its time did not move: the
+    data-source search does not list it): the object the cascade read."""
+
+    def database_found(self, page: CascadePage, found: CascadeDatabase) -> Iterable[Record]:
+        return (page.gone(as_record(found.database)),)
 
 
 class Databases(CursorStream):
@@ -21,6 +31,11 @@ class Databases(CursorStream):
     Its cursor, like blocks', is the minute the previous sync started by Notion's clock: the data sources edited
     since then are exactly those whose database must be read again, so a sync where nothing changed reads none.
     """
+
+    def __init__(self, sync: Sync, name: str) -> None:
+        super().__init__(sync, name)
+        take_part(self, _Cascaded(name))
+        self._read_now: set[str] = set()  # the databases read this sync (those of the data sources edited since)
 
     def records(self, sync_mode: SyncMode) -> Iterable[Record]:
         self.tally.add(NOT_FOUND, 0)
@@ -33,11 +48,17 @@ class Databases(CursorStream):
                 if entry.container_id and (since is None or entry.last_edited_time >= since)
             )
         )
+        self._read_now = set(containers)
         cursor.start(self.sync.client)  # after the search: the sync's first answer has come
         for event in self.sync.pool().run(containers, self._read_database):
             if not isinstance(event, GroupsDone):
                 yield event
+        yield from cascaded(self, cursor)
         cursor.finish()
+
+    def emit_cascaded(self, records: Iterable[Record]) -> Iterator[Record]:
+        """A database that comes back and was read this sync is that read's record already: once each."""
+        return (r for r in records if DELETED_AT in r or r["id"] not in self._read_now)
 
     def _read_database(self, task: Task, database_id: str) -> None:
         try:

@@ -37,7 +37,7 @@ from source_notion.streams.base import take_part
 from source_notion.streams.page_walk import PageWalkStream, WalkShare
 from source_notion.streams.row_properties import RowProperties, data_source_of
 from source_notion.sync.block_walk import NOT_FOUND, BlockConsumer, PageSpool, has_own_discussions
-from source_notion.sync.cascade import CascadePage, CascadePart, RecordSpool
+from source_notion.sync.cascade import CascadeDatabase, CascadePage, CascadePart, RecordSpool
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
 from source_notion.transport.endpoints import COMMENTS_LIST
@@ -212,6 +212,7 @@ class _Cascaded(CascadePart):
     wants_page = True
     wants_trashed_page = True
     wants_comments = True  # their attachments
+    wants_data_sources = True  # a database's data sources' icons and covers
 
     def __init__(self, stream: Files) -> None:
         super().__init__(stream.name)
@@ -230,6 +231,12 @@ class _Cascaded(CascadePart):
         blocks = [record for record in (block_file(block) for block in tree) if record is not None]
         for record in [*own, *blocks]:
             yield page.gone(record) if page.trashed else {RESTORED: record, "title": title}
+
+    def database_found(self, page: CascadePage, found: CascadeDatabase) -> Iterable[Record]:
+        """The icons and covers of a database below the page and of its data sources."""
+        for obj in (found.database, *found.data_sources):
+            for record in container_files(obj):
+                yield page.gone(record) if page.trashed else {RESTORED: record, "title": container_title(obj)}
 
     def comment(self, page: CascadePage, comment: Record) -> Iterable[Record]:
         # page_walked ran for this page before its comments were listed (cascade._emit)

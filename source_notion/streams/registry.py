@@ -69,12 +69,15 @@ ROWS = StreamEntry(
     "rows",
     DataSourceRows,
     needs_incrementally=frozenset({Shared.PAGE_SEARCH, Shared.DATA_SOURCE_SEARCH, Shared.TRASH}),
+    cascades=True,
     per_data_source=True,
 )
 DECLARED = (
     StreamEntry("users", Users),
-    StreamEntry("data_sources", DataSources, feeds=Shared.DATA_SOURCE_SEARCH),
-    StreamEntry("databases", Databases, needs=frozenset({Shared.DATA_SOURCE_SEARCH})),
+    StreamEntry("data_sources", DataSources, feeds=Shared.DATA_SOURCE_SEARCH, needs_incrementally=TRASH, cascades=True),
+    StreamEntry(
+        "databases", Databases, needs=frozenset({Shared.DATA_SOURCE_SEARCH}), needs_incrementally=TRASH, cascades=True
+    ),
     StreamEntry("pages", Pages, feeds=Shared.PAGE_SEARCH, needs_incrementally=TRASH, cascades=True),
     StreamEntry(
         "blocks",
@@ -100,15 +103,21 @@ DECLARED = (
 
 
 def dependency_order(entries: tuple[StreamEntry, ...]) -> tuple[StreamEntry, ...]:
-    """Every feeder before the streams that need what it feeds; otherwise the declared order."""
+    """Every feeder before the streams that need what it feeds, and before every stream that cascades the page
+    search's (the cascade finds the restored pages in the page index: run before the search's feeder, it would
+    run the search in its place); otherwise the declared order."""
     feeder = {entry.feeds: entry.name for entry in entries if entry.feeds is not None}
+
+    def uses(entry: StreamEntry) -> frozenset[Shared]:
+        return (
+            entry.needs
+            | entry.needs_incrementally
+            | entry.needs_from_own_since
+            | (frozenset({Shared.PAGE_SEARCH}) if entry.cascades else frozenset())
+        )
+
     after = {
-        entry.name: {
-            feeder[s]
-            for s in entry.needs | entry.needs_incrementally | entry.needs_from_own_since
-            if s in feeder and feeder[s] != entry.name
-        }
-        for entry in entries
+        entry.name: {feeder[s] for s in uses(entry) if s in feeder and feeder[s] != entry.name} for entry in entries
     }
     ordered: list[StreamEntry] = []
     placed: set[str] = set()

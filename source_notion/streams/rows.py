@@ -16,7 +16,7 @@ Two changes in Notion alter rows without moving their last_edited_time, so an in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,8 +39,9 @@ from source_notion.rows.schema import (
     trim_for_read,
 )
 from source_notion.state.cursors import RowsCursor
-from source_notion.streams.base import CursorStream
+from source_notion.streams.base import CursorStream, cascaded, take_part
 from source_notion.streams.pages import complete_truncated
+from source_notion.sync.cascade import DELETED_AT, CascadeDatabase, CascadePage, CascadePart
 from source_notion.sync.context import Sync
 from source_notion.transport.client import NotionClient
 from source_notion.transport.errors import NotionAPIError
@@ -78,6 +79,23 @@ class RowReadPlan:
         }
 
 
+RESTORED = "restored_row"
+
+
+class _Cascaded(CascadePart):
+    """The rows of this stream's data source when its database is below a trashed page, as tombstones (typed from
+    the object the cascade's query read); below a restored page, again (their times did not move: the stream's own
+    query does not list them), read whole by the stream (`DataSourceRows.emit_cascaded`)."""
+
+    def __init__(self, stream: DataSourceRows) -> None:
+        super().__init__(stream.name)
+        self._stream = stream
+
+    def database_found(self, page: CascadePage, found: CascadeDatabase) -> Iterable[Record]:
+        for row in found.rows.get(self._stream.data_source_id, ()):
+            yield page.gone(self._stream.typed(row)) if page.trashed else {RESTORED: row}
+
+
 class DataSourceRows(CursorStream):
     """The rows of one data source, under the name and schema of the configured (or discovered) stream."""
 
@@ -95,6 +113,7 @@ class DataSourceRows(CursorStream):
         # whole object (its every property's schema): 7 MB on large's 500 (docs/architecture.md, "Memory").
         if planned is not None and self.incremental_since(sync.config, planned.sync_mode, planned.state):
             sync.index.data_sources.observe(self._observe_data_source)
+        take_part(self, _Cascaded(self))
 
     def get_json_schema(self) -> Mapping[str, Any]:  # type: ignore[override]
         return self._schema
@@ -115,6 +134,7 @@ class DataSourceRows(CursorStream):
         # does, even for a data source whose newest row is years old.
         cursor = self.start_cursor(RowsCursor, sync_mode)
         yield from self._rows(cursor)
+        yield from cascaded(self, cursor)
         if self.lost_access:
             cursor.keep_incoming()
         else:
@@ -168,11 +188,23 @@ class DataSourceRows(CursorStream):
             ):
                 self.tally.add("trashed rows emitted with in_trash")
                 mentions.forget(page["id"])
-                yield self._record(page)
+                yield self.typed(page)
 
-    def _record(self, page: Record) -> Record:
+    def typed(self, page: Record) -> Record:
         """The row's typed record, shaped as every stream's (records.as_record)."""
         return as_record(self.converter.convert(page))
+
+    def emit_cascaded(self, records: Iterable[Record]) -> Iterator[Record]:
+        """The cascade's rows: a tombstone leaves the mention index, a restored row is read as a changed one."""
+        cursor = self._cursor
+        assert isinstance(cursor, RowsCursor)  # records() started it
+        for record in records:
+            if RESTORED in record:
+                yield self._read(record[RESTORED], cursor.mentions, None)
+            else:
+                assert record.get(DELETED_AT)
+                cursor.mentions.forget(record["id"])
+                yield record
 
     def _read(self, page: Record, mentions: MentionIndex, read_now: set[str] | None) -> Record:
         """The row's record, its values whole; the mention index learns what its texts mention now."""
@@ -180,7 +212,7 @@ class DataSourceRows(CursorStream):
         mentions.read(page["id"], mentioned_targets(page))
         if read_now is not None:
             read_now.add(page["id"])
-        return self._record(page)
+        return self.typed(page)
 
     def _reads_whole(self, cursor: RowsCursor) -> str | None:
         """Why this incremental sync must read every row rather than those edited since (None: it need not)."""

@@ -101,6 +101,12 @@ class CascadePart:
     wants_comments = False  # list each page's comments (and its blocks', with include_inline_comments)
     wants_page = False  # the page object of each page below a restored root (GET /v1/pages/{id})
     wants_trashed_page = False  # the page object of each page below a trashed root too
+    wants_data_sources = False  # the data source objects of each database below a page (GET /v1/data_sources/{id})
+    # Its cursor is the newest object it saw, not when the previous sync started (data_sources): it cascades the
+    # pages trashed since the latest since of the sync's streams, those the previous sync did not cascade, and so
+    # is never the one stream a page is a root for (its walk would be paid for it alone, and the other streams
+    # would meet that page as a root they did not cascade).
+    follows_latest = False
 
     def __init__(self, stream: str) -> None:
         self.stream = stream
@@ -115,10 +121,27 @@ class CascadePart:
         """The records of a comment of the page (`page_id` set) or of one of its blocks."""
         return ()
 
+    def database_found(self, page: CascadePage, found: CascadeDatabase) -> Iterable[Record]:
+        """The records of a database whose child_database block the page's walk listed: it goes (or comes back)
+        with the page, its data sources and its rows with it."""
+        return ()
+
     def unlisted_root(self, page: CascadePage) -> Iterable[Record]:
         """A trashed root whose child_page block no walk of the cascade listed (its parent is not in the trash
         with it), with its page object."""
         return ()
+
+
+@dataclass
+class CascadeDatabase:
+    """A database below a page of the cascade, as the cascade read it: the database object (Notion serves a
+    trashed one), its data sources' objects (read only when a part wants them, else `{"id": ...}` as the database
+    lists them) and each data source's rows as its query answered them (few: what was trashed or restored)."""
+
+    page_id: str  # the page whose walk listed its child_database block
+    database: Record
+    data_sources: list[Record]
+    rows: dict[str, list[Record]]  # data source id -> its rows
 
 
 @dataclass
@@ -162,6 +185,7 @@ class Cascade(BlockConsumer):
         self._taking_part: dict[str, _Participant] = {}
         self._found: dict[str, _Found] = {}  # every page reached: few (what was trashed or restored since)
         self._pages: dict[str, CascadePage] = {}  # the same pages, once the walk is done
+        self._databases: list[CascadeDatabase] = []  # the databases below them (few)
         self._trees = PageSpool()
         self._lock = threading.Lock()
         self._ran = False
@@ -236,7 +260,8 @@ class Cascade(BlockConsumer):
         self._pages = self._placed()
         counts: dict[str, int] = {}
         pool = WorkPool(self._config.max_concurrency)
-        for item in chain(pool.run(list(self._pages.values()), self._emit), self._unlisted_roots()):
+        made = chain(pool.run(list(self._pages.values()), self._emit), self._unlisted_roots(), self._database_records())
+        for item in made:
             if isinstance(item, GroupsDone):
                 continue
             stream, record = item
@@ -255,9 +280,11 @@ class Cascade(BlockConsumer):
     def _roots(self) -> list[_Found]:
         """The pages trashed since (each stream's since), then the live pages a stream remembers trashed."""
         roots: dict[str, _Found] = {}
+        latest = max(p.since for p in self._taking_part.values())
+        since = {s: latest if p.part.follows_latest else p.since for s, p in self._taking_part.items()}
         for obj in self._trash.pages():
             edited = parse_datetime(obj["last_edited_time"])
-            streams = frozenset(s for s, p in self._taking_part.items() if edited >= p.since)
+            streams = frozenset(s for s in self._taking_part if edited >= since[s])
             if streams:
                 root = Root(obj["id"], True, obj["last_edited_time"], streams)
                 roots[obj["id"]] = _Found(IndexEntry(obj["id"], edited, None), page_title(obj), root, obj)
@@ -306,9 +333,29 @@ class Cascade(BlockConsumer):
             logger.warning(f"Skipped the database {database_id} (page {page_id}): {error.internal_message}")
             return
         body = {"in_trash": True} if database.get("in_trash") else {}
+        wanted = any(p.part.wants_data_sources for p in self._taking_part.values())
+        found = CascadeDatabase(page_id, database, [], {})
         for source in database.get("data_sources") or []:
+            read = self._data_source(source, page_id) if wanted else dict(source)
+            if read is not None:
+                found.data_sources.append(read)
+            rows = found.rows[source["id"]] = []
             for row in self._client.data_sources.query(source["id"], body):
+                rows.append(row)
                 self._reached(task, row["id"], row["last_edited_time"], page_title(row), page_id)
+        with self._lock:
+            self._databases.append(found)
+
+    def _data_source(self, source: Record, page_id: str) -> Record | None:
+        """The data source's object; None when Notion no longer serves it (404: counted like a refused listing)."""
+        try:
+            return self._client.data_sources.retrieve(source["id"])
+        except NotionAPIError as error:
+            if not error.is_not_found:
+                raise
+            self.tally.add(NOT_FOUND)
+            logger.warning(f"Skipped the data source {source['id']} (page {page_id}): {error.internal_message}")
+            return None
 
     def on_page_walked(self, task: Task, entry: IndexEntry, tree: list[Record] | None) -> None:
         self._trees.put(entry.id, tree or [])
@@ -357,6 +404,13 @@ class Cascade(BlockConsumer):
                 for part in self._parts(page):
                     for record in part.unlisted_root(page):
                         yield part.stream, record
+
+    def _database_records(self) -> Iterator[tuple[str, Record]]:
+        for found in self._databases:
+            page = self._pages[found.page_id]
+            for part in self._parts(page):
+                for record in part.database_found(page, found):
+                    yield part.stream, record
 
     def _retrieve(self, page: CascadePage) -> Record | None:
         try:

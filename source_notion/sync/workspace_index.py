@@ -96,6 +96,11 @@ class SearchIndex:
         self._feed = self._run()
         return self._feed
 
+    @property
+    def started(self) -> bool:
+        """Whether the search has begun (a consumer's, or run by `complete`)."""
+        return self._feed is not None or self._complete
+
     def entries(self) -> Iterator[IndexEntry]:
         """Every entry, newest first (see _order); runs (the rest of) the search if no consumer has."""
         self.complete()
