@@ -119,8 +119,9 @@ class Cascade:
 
     def _rows(self, db_idx: int, item: CascadePage) -> list[Page]:
         """The rows of a database below a page of the cascade, as its data sources' queries list them (with
-        `in_trash` below a trashed page: the trashed rows; the archive partition is not read); counts the
-        database read, the data sources' reads and the queries."""
+        `in_trash` below a trashed page: the trashed rows), in both partitions (the live rows, then the archived
+        ones: a listing of their own, read even empty); counts the database read, the data sources' reads and the
+        queries."""
         ws, trashed = self.backend.ws, item.trashed
         db = ws.databases[db_idx]
         self.database_reads += 1
@@ -134,10 +135,11 @@ class Cascade:
             listed = [
                 ws.pages[r]
                 for r in ws.data_sources[ds_idx].rows
-                if not ws.pages[r].eff_hidden and ws.pages[r].eff_trashed == trashed and not ws.pages[r].is_archived
+                if not ws.pages[r].eff_hidden and ws.pages[r].eff_trashed == trashed
             ]
-            listed.sort(key=lambda r: (r.created_ms, r.id))
-            self.row_queries += pages_needed(len(listed))
+            listed.sort(key=lambda r: (r.is_archived, r.created_ms, r.id))
+            archived = sum(1 for r in listed if r.is_archived)
+            self.row_queries += pages_needed(len(listed) - archived) + pages_needed(archived)
             rows += listed
             by_source.append((ws.data_sources[ds_idx], tuple(listed)))
         self.databases.append(CascadeDatabase(db, item, tuple(by_source)))

@@ -548,8 +548,9 @@ class LowerBound:
                 Term(
                     QUERY,
                     cascade.row_queries,
-                    f"{what}: their data sources' rows (in_trash below a trashed page), max(1, ceil(n/100)) each, "
-                    f"each row a page of the cascade = {cascade.row_queries} {QUERY}",
+                    f"{what}: their data sources' rows (in_trash below a trashed page), max(1, ceil(n/100)) live + "
+                    f"max(1, ceil(a/100)) archived partition each, each row a page of the cascade = "
+                    f"{cascade.row_queries} {QUERY}",
                 )
             )
         if self.lists_comments:

@@ -16,7 +16,7 @@ Two changes in Notion alter rows without moving their last_edited_time, so an in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -95,6 +95,11 @@ class _Cascaded(CascadePart):
         for row in found.rows.get(self._stream.data_source_id, ()):
             yield page.gone(self._stream.typed(row)) if page.trashed else {RESTORED: row}
 
+    def row_properties(self, data_source_id: str) -> Sequence[str] | None:
+        # the stream's own columns, as its query asks for them (RowReadPlan.filter_properties): a tombstone or a
+        # restored row typed from a title-only listing would hold nulls in every other column
+        return self._stream.wanted_properties() if data_source_id == self._stream.data_source_id else None
+
 
 class DataSourceRows(CursorStream):
     """The rows of one data source, under the name and schema of the configured (or discovered) stream."""
@@ -149,7 +154,7 @@ class DataSourceRows(CursorStream):
             # an incremental read queries only a data source in which the page search saw a row edited since
             queried=bool(whole) or since is None or self._changed_since(since),
             since=since,
-            filter_properties=self._wanted(),
+            filter_properties=self.wanted_properties(),
             read_whole=whole,
         )
 
@@ -256,7 +261,7 @@ class DataSourceRows(CursorStream):
         }
         for row_id in sorted(mentions.rows_mentioning(changed) - read_now):
             try:
-                wanted = self._wanted()
+                wanted = self.wanted_properties()
                 page = self.sync.client.pages.retrieve(row_id, filter_properties=list(wanted) if wanted else None)
             except NotionAPIError as error:
                 if error.status not in LOST_ACCESS:
@@ -280,7 +285,7 @@ class DataSourceRows(CursorStream):
             plan.data_source_id, plan.body(), filter_properties=wanted, archived=True
         )
 
-    def _wanted(self) -> tuple[str, ...] | None:
+    def wanted_properties(self) -> tuple[str, ...] | None:
         """The properties to ask for: on a version whose lists carry only the title, the configured columns' (a
         row read alone asks for the same, so that every record of the stream holds the same properties)."""
         if not lists_title_only(notion_version(self.sync.config)):

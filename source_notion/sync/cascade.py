@@ -26,7 +26,7 @@ import json
 import logging
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain
@@ -125,6 +125,12 @@ class CascadePart:
         """The records of a database whose child_database block the page's walk listed: it goes (or comes back)
         with the page, its data sources and its rows with it."""
         return ()
+
+    def row_properties(self, data_source_id: str) -> Sequence[str] | None:
+        """The properties each row of the data source must carry in the cascade's query (property ids, for
+        `filter_properties`); None: the rows as the version lists them. On a version whose lists carry only the
+        title, a row stream asks for its columns' (its records are typed from that query's rows)."""
+        return None
 
     def unlisted_root(self, page: CascadePage) -> Iterable[Record]:
         """A trashed root whose child_page block no walk of the cascade listed (its parent is not in the trash
@@ -323,7 +329,8 @@ class Cascade(BlockConsumer):
     def _visit_database(self, task: Task, database_id: str, page_id: str) -> None:
         """The rows of a database below a page of the cascade, each a page of the cascade below that page: its data
         sources from the database (Notion serves a trashed one), each queried for the trashed rows when the
-        database is in the trash (Notion's query leaves them out unless asked), else for the live ones."""
+        database is in the trash (Notion's query leaves them out unless asked), else for the live ones, in both
+        partitions (the archived rows are a listing of their own)."""
         try:
             database = self._client.databases.retrieve(database_id)
         except NotionAPIError as error:
@@ -340,11 +347,22 @@ class Cascade(BlockConsumer):
             if read is not None:
                 found.data_sources.append(read)
             rows = found.rows[source["id"]] = []
-            for row in self._client.data_sources.query(source["id"], body):
+            # both partitions: an archived row (is_archived) goes and comes back with its database like the others
+            query = self._client.data_sources.query(
+                source["id"], body, filter_properties=self._row_properties(source["id"]), archived=True
+            )
+            for row in query:
                 rows.append(row)
                 self._reached(task, row["id"], row["last_edited_time"], page_title(row), page_id)
         with self._lock:
             self._databases.append(found)
+
+    def _row_properties(self, data_source_id: str) -> list[str] | None:
+        """What the parts ask each row of the data source to carry (None when none asks: every property the
+        version lists)."""
+        asked = [p.part.row_properties(data_source_id) for p in self._taking_part.values()]
+        wanted = [properties for properties in asked if properties is not None]
+        return sorted(set(chain.from_iterable(wanted))) if wanted else None
 
     def _data_source(self, source: Record, page_id: str) -> Record | None:
         """The data source's object; None when Notion no longer serves it (404: counted like a refused listing)."""
