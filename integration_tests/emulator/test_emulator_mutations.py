@@ -148,6 +148,27 @@ def test_trashing_a_page_trashes_its_databases_and_rows(emulator):
     assert client.get(f"/v1/databases/{lm['inline_database']}")["in_trash"] is False
 
 
+def test_a_trashed_databases_archived_rows_are_its_archive_partition_in_the_trash(emulator):
+    """`in_trash` and `is_archived` combine (the emulator's choice, UNVERIFIED in Notion, docs/architecture.md
+    "Deletes that cascade"): below a trashed page, an archived row of the database is listed by the archive
+    partition queried with `in_trash`, and by nothing else; restored, by the archive partition alone."""
+    client = NotionTestClient(emulator.base_url)
+    lm = emulator.backend.landmarks
+    source = client.get(f"/v1/databases/{lm['inline_database']}")["data_sources"][0]["id"]
+    query = f"/v1/data_sources/{source}/query"
+    archived = client.all_results("POST", query)[0]["id"]
+    mutate(emulator, "archive_row", page_id=archived)
+    mutate(emulator, "trash_page", page_id=lm["gallery_page"])
+    in_trash = client.all_results("POST", query, body={"in_trash": True})
+    assert in_trash and archived not in {r["id"] for r in in_trash}
+    both = client.all_results("POST", query, body={"in_trash": True, "is_archived": True})
+    assert [(r["id"], r["in_trash"], r["is_archived"]) for r in both] == [(archived, True, True)]
+    assert client.all_results("POST", query, body={"is_archived": True}) == []
+    mutate(emulator, "restore_page", page_id=lm["gallery_page"])
+    assert [r["id"] for r in client.all_results("POST", query, body={"is_archived": True})] == [archived]
+    assert client.all_results("POST", query, body={"in_trash": True, "is_archived": True}) == []
+
+
 def test_change_schema(emulator):
     client = NotionTestClient(emulator.base_url)
     ds = emulator.backend.landmarks["bugs_data_source"]
