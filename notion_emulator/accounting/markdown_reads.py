@@ -9,8 +9,8 @@ or more left, the page's first 100 top-level blocks are listed once and fill tho
 endpoint's own (Reads.markdown_of), so the bound follows the emulator's rendering whatever its limit.
 
 The connector's reader (source_notion/streams/markdown_source.py) looks alike on purpose: this is an independent
-oracle of it, written from the documented behaviour, never from its code (the emulator must not import the
-connector: import-linter), so a mistake there shows as a count that differs here instead of being agreed with.
+oracle of it, not shared code (the emulator must not import the connector: import-linter), so a mistake there
+shows as a count that differs from this one instead of being agreed with. A change to the reading changes both.
 """
 
 from __future__ import annotations
