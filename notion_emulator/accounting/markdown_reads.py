@@ -7,6 +7,10 @@ GET /v1/blocks/{id} once per bookmark, embed and link preview placeholder in wha
 sync's walk listed on the page when it walks the page anyway (blocks, files or inline comments synced); with two
 or more left, the page's first 100 top-level blocks are listed once and fill those among them. The answers are the
 endpoint's own (Reads.markdown_of), so the bound follows the emulator's rendering whatever its limit.
+
+The connector's reader (source_notion/streams/markdown_source.py) looks alike on purpose: this is an independent
+oracle of it, not shared code (the emulator must not import the connector: import-linter), so a mistake there
+shows as a count that differs from this one instead of being agreed with. A change to the reading changes both.
 """
 
 from __future__ import annotations

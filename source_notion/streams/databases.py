@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from airbyte_cdk.models import SyncMode
 
 from source_notion.records.shaping import Record, as_record
 from source_notion.state.cursors import SyncStart
-from source_notion.streams.base import CursorStream, cascaded, take_part
+from source_notion.streams.base import CursorStream, NotionStream, cascaded, take_part
 from source_notion.sync.cascade import DELETED_AT, CascadeDatabase, CascadePage, CascadePart
 from source_notion.sync.context import Sync
 from source_notion.transport.errors import NotionAPIError
@@ -41,13 +42,7 @@ class Databases(CursorStream):
         self.tally.add(NOT_FOUND, 0)
         cursor = self.start_cursor(SyncStart, sync_mode)
         since = cursor.since
-        containers = list(
-            dict.fromkeys(  # distinct, in the search's order
-                entry.container_id
-                for entry in self.sync.index.data_sources.entries()
-                if entry.container_id and (since is None or entry.last_edited_time >= since)
-            )
-        )
+        containers = databases_of_data_sources(self.sync, since)
         self._read_now = set(containers)
         cursor.start(self.sync.client)  # after the search: the sync's first answer has come
         for event in self.sync.pool().run(containers, self._read_database):
@@ -61,15 +56,37 @@ class Databases(CursorStream):
         return (r for r in records if DELETED_AT in r or r["id"] not in self._read_now)
 
     def _read_database(self, task: Task, database_id: str) -> None:
-        try:
-            database = self.sync.client.databases.retrieve(database_id)
-        except NotionAPIError as error:
-            if not error.is_not_found:
-                raise
-            self.tally.add(NOT_FOUND)
-            self.logger.warning(f"Skipped database {database_id}: {error.internal_message}")
+        database = retrieve_database(self, database_id, NOT_FOUND, "database")
+        if database is None:
             return
         record = as_record(database)
         task.emit(record)
         for observer in self.sync.databases_read:
             observer(record)
+
+
+def databases_of_data_sources(sync: Sync, since: datetime | None) -> list[str]:
+    """The databases this stream reads: the distinct containers, in the search's order, of the data sources edited
+    at or after `since` (None: all); files reads the same when it does not take them from this stream."""
+    return list(
+        dict.fromkeys(
+            entry.container_id
+            for entry in sync.index.data_sources.entries()
+            if entry.container_id and (since is None or entry.last_edited_time >= since)
+        )
+    )
+
+
+def retrieve_database(stream: NotionStream, database_id: str, count: str, what: str) -> Record | None:
+    """One GET /v1/databases/{id}, as this stream reads it (files reads the same when it does not take it from this
+    stream); None when it answers 404 (deleted or no longer shared since the data-source search listed it):
+    counted under `count` in `stream`'s tally, logged as "Skipped <what> <id>"."""
+    try:
+        database: Record = stream.sync.client.databases.retrieve(database_id)
+    except NotionAPIError as error:
+        if not error.is_not_found:
+            raise
+        stream.tally.add(count)
+        stream.logger.warning(f"Skipped {what} {database_id}: {error.internal_message}")
+        return None
+    return database

@@ -34,6 +34,8 @@ from source_notion.markdown.page import page_title
 from source_notion.records.shaping import Record
 from source_notion.state.cursors import SyncStart, sync_from
 from source_notion.streams.base import take_part
+from source_notion.streams.comments import comments_since
+from source_notion.streams.databases import databases_of_data_sources, retrieve_database
 from source_notion.streams.page_walk import PageWalkStream, WalkShare
 from source_notion.streams.row_properties import RowProperties, data_source_of
 from source_notion.sync.block_walk import NOT_FOUND, BlockConsumer, PageSpool, has_own_discussions
@@ -248,7 +250,11 @@ def _reads_for_us(sync: Sync, other: str, name: str) -> bool:
     """Whether the stream `other` (comments, databases) reads, in this sync, every object whose files this stream
     needs: it does not resume a walk part-way (what it read before an interruption is not read again) and starts at
     least as far back. Else this stream reads them itself (a resumed sync, or a stream added to the catalog later:
-    a few requests more, no file lost)."""
+    a few requests more, no file lost).
+
+    The half of the rule said at registry.StreamEntry.needs_from_own_since that concerns another stream's own reads
+    (the other half widens the shared searches). Not decided in the registry: the registry imports this module, and
+    this check needs only the two streams' plans, which the sync holds."""
     theirs_planned, mine = sync.plan[other], sync.plan[name]
     if theirs_planned.sync_mode == SyncMode.incremental and (theirs_planned.state or {}).get("in_progress"):
         return False
@@ -376,10 +382,10 @@ class Files(PageWalkStream):
 
     def _container_files(self, cursor: SyncStart) -> Iterator[Record | AirbyteMessage]:
         """The icons and covers of the data sources edited since and of their databases (the databases stream's
-        rule: one GET /v1/databases/{id} per distinct container, made here when that stream is not selected)."""
+        rule, databases_of_data_sources: one GET /v1/databases/{id} per distinct container, made here when that
+        stream does not read them for this one, `_reads_for_us`)."""
         since = cursor.since
-        index = self.sync.index.data_sources
-        index.complete()  # the data-source search, unless a stream read before this one ran it
+        self.sync.index.data_sources.complete()  # the data-source search, unless a stream read before this one ran it
         items = [
             (kept["title"], kept["record"])
             for kept in self._containers.drain()
@@ -393,25 +399,13 @@ class Files(PageWalkStream):
         yield from self._delivered(items)
         if not self._reads_databases:
             return
-        containers = list(
-            dict.fromkeys(
-                entry.container_id
-                for entry in index.entries()
-                if entry.container_id and (since is None or entry.last_edited_time >= since)
-            )
-        )
-        for item in self.pool().run(containers, self._read_database):
+        for item in self.pool().run(databases_of_data_sources(self.sync, since), self._read_database):
             if not isinstance(item, GroupsDone):
                 yield item
 
     def _read_database(self, task: Task, database_id: str) -> None:
-        try:
-            database = self.sync.client.databases.retrieve(database_id)
-        except NotionAPIError as error:
-            if not error.is_not_found:
-                raise
-            self.tally.add(DATABASES_NOT_FOUND)
-            self.logger.warning(f"Skipped the icon and cover of database {database_id}: {error.internal_message}")
+        database = retrieve_database(self, database_id, DATABASES_NOT_FOUND, "the icon and cover of database")
+        if database is None:
             return
         for record in container_files(database):
             self._out(task, container_title(database), record)
@@ -481,25 +475,18 @@ class Files(PageWalkStream):
             task.spawn(self._deliver, title, record)
 
     def _list_comments(self, task: Task, page_id: str, block_id: str, title: str) -> None:
-        """The attachments of the comments of a page or block edited since (the comments stream is not synced:
-        its listings, as it would make them)."""
+        """The attachments of the comments of a page or block edited since (the comments stream does not list them
+        for this stream: not synced, or `_reads_for_us` says no): its listing, comments.comments_since."""
         assert self._cursor is not None
-        since = self._cursor.since
         try:
-            for comment in self.sync.client.comments.list(block_id):
-                if since is not None and parse_datetime(comment["last_edited_time"]) < since:
-                    continue
+            for comment in comments_since(self, page_id, block_id, self._cursor.since):
                 for record in comment_files(comment, page_id):
                     self._out(task, title, record)
         except NotionAPIError as error:
-            if error.is_missing_capability and error.template == COMMENTS_LIST.name:
-                # no "Read comments" capability: the comments' attachments cannot be listed, the rest can
-                self.tally.add(NO_COMMENTS_CAPABILITY)
-                return
-            if not error.is_not_found:
+            if not (error.is_missing_capability and error.template == COMMENTS_LIST.name):
                 raise
-            self.tally.add(NOT_FOUND)
-            self.logger.warning(f"Skipped the comments of {block_id} (page {page_id}): {error.internal_message}")
+            # no "Read comments" capability: the comments' attachments cannot be listed, the rest can
+            self.tally.add(NO_COMMENTS_CAPABILITY)
 
     # --- file transfer
 

@@ -19,6 +19,11 @@ named by the block (docs/architecture.md, the files record id). When the sync wa
 are kept too, and each tag is matched to one of them by the file_uuid of its S3
 path (external files: by URL), so page_content's `files` carry the files stream's ids and, with
 page_content_file_links relative, the Markdown's links point at the delivered files.
+
+notion_emulator/accounting/markdown_reads.py counts the same reads (BATCH_FROM, LISTED_AT_ONCE, the unknown ids
+asked once) for the lower bound and the ground truth's `truncated`. That likeness is deliberate, not shared code:
+the accounting is an independent oracle of this reader, it must not import the connector (import-linter), and a
+shared implementation would make the bound agree with any mistake here. A change to the reading changes both.
 """
 
 from __future__ import annotations

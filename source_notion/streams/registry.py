@@ -48,6 +48,12 @@ class StreamEntry:
     # Shared work needed from the stream's own incremental_since, and from the start when that is None (a full
     # read): files needs every data source's icon in a full read, even when data_sources, resumed, lists only those
     # edited since its own cursor.
+    # The rule, said once: a stream that takes what it needs from work done for another stream sees everything
+    # edited since its own since: shared work goes back as far as its furthest-back user (this field, `_reach`);
+    # another stream's own reads (comments', databases') cannot be stretched, they are that stream's records from
+    # its own cursor, so when they start later or resume part-way, the stream reads those objects itself
+    # (files._reads_for_us). The two halves stay apart: one widens shared work, the other checks a stream's plan,
+    # and files cannot ask this module (it imports files) without the answer carried through the sync context.
     needs_from_own_since: frozenset[Shared] = frozenset()
     # Whether a page trashed since takes this stream's records under it along (source_notion/sync/cascade.py): the
     # stream needs the trash in an incremental sync from its cascade_since.
