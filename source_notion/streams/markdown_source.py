@@ -103,7 +103,7 @@ class MarkdownReader:
             try:
                 piece = self.ask(block_id)
             except NotionAPIError as error:
-                if error.status != 404:
+                if not error.is_not_found:
                     raise
                 self._tally.add(UNKNOWN_404)
                 unreadable.add(block_id)
@@ -136,7 +136,7 @@ class MarkdownReader:
                 try:
                     block = self._client.blocks.retrieve(spot.block_id)
                 except NotionAPIError as error:
-                    if error.status != 404:
+                    if not error.is_not_found:
                         raise
                     self._tally.add(FILL_404)
                     unread += 1
