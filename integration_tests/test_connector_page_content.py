@@ -299,7 +299,8 @@ def test_page_content_added_to_an_incremental_catalog_renders_every_page_at_one_
     incremental = control.lower_bound(streams=["blocks", "data_sources"], since=since)["explanation"]
 
     def term(name: str) -> int:
-        return next(int(line.split()[-3]) for line in incremental if line.startswith(f"{name}:"))  # "… N POST /v1/search"
+        # "… N POST /v1/search"
+        return next(int(line.split()[-3]) for line in incremental if line.startswith(f"{name}:"))
 
     searched, trash = term("data_sources"), term("trash")
     want = {**full["by_endpoint"], "POST /v1/search": full["by_endpoint"]["POST /v1/search"] + searched + trash}
