@@ -18,7 +18,13 @@ from notion_emulator.server.file_host import FILE_ENDPOINT
 from testkit.connector import Connector, config, state_of, sync_from
 
 STREAMS = ("pages", "blocks", "files")
-TIME_SCALE = "20"  # the downloads' backoff runs 20 times faster
+TIME_SCALE = "20"  # the downloads' backoff runs 20 times faster, and their timeouts (0.5 s to connect, 3 s to read)
+# The renewal tests move the emulator's clock on at every fetch the file host serves, past the URLs' hour or most of
+# it. A download attempt the connector gave up on (a timeout, on a busy machine) was still served and still moved the
+# clock: its retry finds the URL just renewed expired again (the connector renews once per download: a real URL
+# lives an hour) and counts one fetch more than the renewals. So their connector keeps its real timeouts (10 s, 60 s):
+# they inject no fault, so no backoff is waited, and no attempt times out for load alone.
+UNSCALED = "1"
 
 
 def file_catalog(
@@ -33,14 +39,21 @@ def file_catalog(
 
 
 def sync(
-    emulator: Emulator, tmp_path: Path, cfg=None, streams=STREAMS, include_files=True, state=None, mode="full_refresh"
+    emulator: Emulator,
+    tmp_path: Path,
+    cfg=None,
+    streams=STREAMS,
+    include_files=True,
+    state=None,
+    mode="full_refresh",
+    time_scale=TIME_SCALE,
 ):
     staging = tmp_path / "staging"
     staging.mkdir(parents=True, exist_ok=True)
     connector = Connector(
         emulator.base_url,
         tmp_path,
-        env={"AIRBYTE_STAGING_DIRECTORY": str(staging), "SOURCE_NOTION_TIME_SCALE": TIME_SCALE},
+        env={"AIRBYTE_STAGING_DIRECTORY": str(staging), "SOURCE_NOTION_TIME_SCALE": time_scale},
     )
     cfg = cfg or config()
     catalog = file_catalog(connector, cfg, streams, include_files, mode)
@@ -147,7 +160,7 @@ def test_a_sync_longer_than_an_hour_renews_the_expired_urls_and_delivers_them_al
     emulator.app.file_host.advance_per_fetch = 120
     emulator.reset_stats()
     before = emulator.backend.clock.now()
-    run, staging = sync(emulator, tmp_path)
+    run, staging = sync(emulator, tmp_path, time_scale=UNSCALED)
     assert emulator.backend.clock.now() - before > 3_600_000
     assert check_delivered(file_messages(run), truth, staging) == hosted
     files = emulator.file_stats()
@@ -357,7 +370,7 @@ def test_an_expired_comment_attachment_is_renewed_by_retrieving_its_comment(emul
     emulator.app.file_host.advance_per_fetch = 1_900
     for streams in (("files",), ("comments", "files")):
         folder = tmp_path / "-".join(streams)
-        run, staging = sync(emulator, folder, cfg=config(max_concurrency=1), streams=streams)
+        run, staging = sync(emulator, folder, cfg=config(max_concurrency=1), streams=streams, time_scale=UNSCALED)
         records = {r["data"]["id"]: r for r in file_messages(run) if r["data"]["source"] == "comment"}
         assert sorted(records) == sorted(attached)
         assert check_delivered(list(records.values()), attached, staging) == len(attached), warnings(run)
@@ -412,8 +425,12 @@ def test_data_source_and_database_icons_and_covers_come_from_their_search_and_re
     without_files = ",".join(s for s in streams if s != "files")
     assert emulator.stats()["requests_total"] == emulator.lower_bound(streams=without_files)["total"]
     # expired: each container's URL is minted again by GET /v1/data_sources/{id} or GET /v1/databases/{id}
+    # One download at a time, each moving the clock past the URLs' hour: every container URL fetched after another
+    # download has expired by its turn, and its renewed URL is fetched before any other download.
     emulator.app.file_host.advance_per_fetch = 3_700
-    run, staging = sync(emulator, tmp_path / "expired", cfg=config(max_concurrency=1), streams=("files",))
+    run, staging = sync(
+        emulator, tmp_path / "expired", cfg=config(max_concurrency=1), streams=("files",), time_scale=UNSCALED
+    )
     delivered = [r for r in file_messages(run) if r["data"]["id"] in containers]
     assert check_delivered(delivered, containers, staging) == len(containers)
     by_file = emulator.file_stats()["by_file"]

@@ -15,6 +15,7 @@ from source_notion.streams.registry import (
     Shared,
     StreamEntry,
     dependency_order,
+    reach,
     read_position,
     search_since,
     trash_since,
@@ -36,7 +37,7 @@ def test_the_read_order_puts_every_feeder_before_what_needs_it():
     )
     position = {entry.name: i for i, entry in enumerate(READ_ORDER)}
     for entry in READ_ORDER:
-        for shared in entry.needs | entry.needs_incrementally:
+        for shared in entry.needs | entry.needs_when_filtered | entry.needs_incrementally:
             # the trash has no feeder: no stream emits the listing whole (pages and the row streams emit part of it)
             feeders = [e.name for e in DECLARED if e.feeds == shared]
             assert len(feeders) == (0 if shared is Shared.TRASH else 1), (shared, feeders)
@@ -143,6 +144,28 @@ def test_the_trash_is_listed_as_far_back_as_its_furthest_back_incremental_user_a
     assert trash_since(config, {"pages": PlannedStream(SyncMode.full_refresh, {})}) is None
     assert trash_since(config, {"users": PlannedStream(SyncMode.full_refresh, {})}) is None
     assert trash_since(load_config(CONFIG), {**rows, **pages}) is None  # CONFIG: emit_trashed false
+
+
+def test_a_full_refresh_from_start_date_needs_no_incremental_work_only_the_page_search_for_its_rows():
+    """start_date makes a full refresh read from a since, not an incremental sync: no trash listing (it holds only
+    live objects), no data-source search for blocks or the row streams; the row streams still need the page search
+    from start_date (which data sources have rows edited since), even when `pages` searches from a later cursor."""
+    start_date, cursor = "2026-10-01T09:00:00.000Z", "2026-11-01T09:00:00.000Z"
+    config = load_config({**CONFIG, "emit_trashed": True, "start_date": start_date})
+    schema = {"x-notion": {"data_source_id": "ds-1"}, "properties": {"id": {"type": "string"}}}
+    full = {
+        "tasks": PlannedStream(SyncMode.full_refresh, {}, schema),
+        **{name: PlannedStream(SyncMode.full_refresh, {}) for name in ("pages", "blocks", "data_sources", "files")},
+    }
+    assert trash_since(config, full) is None
+    assert reach(Shared.DATA_SOURCE_SEARCH, config, {"tasks": full["tasks"], "blocks": full["blocks"]}) is None
+    rows_alone = {"tasks": full["tasks"]}
+    pages_later = {"pages": PlannedStream(SyncMode.incremental, {"last_edited_time": cursor})}
+    assert search_since(Shared.PAGE_SEARCH, config, {**rows_alone, **pages_later}) == config.start_datetime
+    for_pages = search_since(Shared.PAGE_SEARCH, config, pages_later)
+    assert for_pages is not None and config.start_datetime is not None and for_pages > config.start_datetime
+    # without start_date a full read of the rows queries every data source: no page search for them
+    assert search_since(Shared.PAGE_SEARCH, load_config(CONFIG), rows_alone) is None
 
 
 def test_files_needs_every_data_source_in_a_full_read_even_when_data_sources_resumes_from_its_cursor():

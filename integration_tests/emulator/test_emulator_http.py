@@ -79,6 +79,19 @@ def test_stats_by_endpoint_status_and_object(emulator):
     assert client.control("GET", "stats")["requests_total"] == 0
 
 
+def test_stats_tell_the_trash_listing_from_the_other_searches(emulator):
+    """POST /v1/search counted by what it lists: a test can say no trash listing was made (a full refresh)."""
+    client = NotionTestClient(emulator.base_url)
+    emulator.reset_stats()
+    client.post("/v1/search", {"filter": {"property": "object", "value": "page"}})
+    client.post("/v1/search", {"filter": {"property": "object", "value": "data_source"}})
+    client.post("/v1/search", {"filter": {"in_trash": True}})
+    client.post("/v1/search", {})
+    stats = client.control("GET", "stats")
+    assert stats["by_endpoint"] == {"POST /v1/search": 4}
+    assert stats["by_search"] == {"page": 1, "data_source": 1, "in_trash": 1, "any": 1}
+
+
 def test_control_api_info_and_unknown_endpoints(emulator):
     info = requests.get(emulator.base_url + "/_emulator/info", timeout=10).json()
     assert info["profile"] == "small" and info["landmarks"]["tour"] == emulator.backend.landmarks["tour"]

@@ -76,7 +76,7 @@ def changed_databases(truth: ReferenceTruth, options: SyncOptions) -> list[Datab
 
 def references(truth: ReferenceTruth, options: SyncOptions) -> References:
     backend, ws = truth.backend, truth.backend.ws
-    if options.since is None or "blocks" not in options.streams:
+    if not options.reads_changes or "blocks" not in options.streams:
         return References([], 0, 0, 0, 0, 0)
     changed = [p for p in truth.synced_pages() if options.changed(p.edited_ms)]
     walked = {p.idx for p in changed}

@@ -101,16 +101,14 @@ class LowerBound:
             terms.extend(self.row_properties())
         if "rows" in streams:
             terms.append(self.row_queries())
-            if options.since is not None:
+            if options.reads_changes:
                 terms.append(self.mention_rereads())
         if options.lists_trash:
             terms.append(self.trash_search())
         # Incremental blocks read the child_database blocks of changed databases, and incremental rows tell the
         # data sources that dropped a property, from the same search.
         # files lists the data sources' and databases' icons and covers: the same search and database reads.
-        if streams & {"data_sources", "databases", "files"} or (
-            streams & {"blocks", "rows"} and options.since is not None
-        ):
+        if streams & {"data_sources", "databases", "files"} or (streams & {"blocks", "rows"} and options.reads_changes):
             terms.append(self.data_source_search())
             if streams & {"databases", "files"}:
                 terms.append(self.databases())
@@ -123,7 +121,7 @@ class LowerBound:
             terms.append(self.blocks())
         if options.content_from_markdown:
             terms.extend(self.page_markdown(walked))
-        if "blocks" in streams and options.since is not None:
+        if "blocks" in streams and options.reads_changes:
             terms.extend(self.references())
         if "files" in streams:
             terms.append(self.file_fetches())

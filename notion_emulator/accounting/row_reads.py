@@ -37,7 +37,7 @@ class RowReads:
         self.rereads = self._mention_rereads()
 
     def _dropped_since(self, ds: DataSource) -> bool:
-        return self.options.since is not None and bool(ds.dropped_properties) and self.options.changed(ds.edited_ms)
+        return self.options.reads_changes and bool(ds.dropped_properties) and self.options.changed(ds.edited_ms)
 
     def live(self, ds: DataSource) -> list[Page]:
         pages = self.ws.pages
@@ -58,7 +58,7 @@ class RowReads:
 
     def _mention_rereads(self) -> set[int]:
         options, ws = self.options, self.ws
-        if options.since is None:
+        if not options.reads_changes:
             return set()
         # What the searches list as changed since: the page search's pages, the data-source search's databases.
         pages = {p.idx for p in ws.pages if not p.eff_hidden and not p.eff_trashed and options.changed(p.edited_ms)}

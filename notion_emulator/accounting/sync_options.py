@@ -37,7 +37,12 @@ class SyncOptions:
     max_block_depth: int = 30
     include_inline_comments: bool = False
     comments_scope: str = "all_pages"
+    # Where the sync reads from: an incremental sync's cursor minus the lookback, bounded by start_date; or, when
+    # `incremental` is False, a full refresh's start_date (None: everything). A full refresh from start_date reads
+    # what was edited since as an incremental sync does, and none of its incremental work: no trash listing, no
+    # cascade, no mention re-reads, no child references, no data-source search for blocks or rows.
     since: str | None = None
+    incremental: bool = True
     streams: tuple[str, ...] = STREAMS
     fields: str = "all"
     notion_version: str = V2025  # the version the sync speaks: 2026-12-01 reads row properties otherwise
@@ -67,12 +72,13 @@ class SyncOptions:
         scope = params.get("comments_scope", "all_pages")
         if scope not in ("all_pages", "changed_pages"):
             raise validation("comments_scope should be all_pages or changed_pages.")
-        since = params.get("since")
-        if since is not None:
-            try:
-                parse_iso(since)
-            except ValueError:
-                raise validation(f"since should be an ISO 8601 date-time, not {since!r}.") from None
+        since, start_date = params.get("since"), params.get("start_date")
+        for name, moment in (("since", since), ("start_date", start_date)):
+            if moment is not None:
+                try:
+                    parse_iso(moment)
+                except ValueError:
+                    raise validation(f"{name} should be an ISO 8601 date-time, not {moment!r}.") from None
         streams = params.get("streams") or STREAMS
         if isinstance(streams, str):
             streams = tuple(s for s in streams.split(",") if s)
@@ -98,7 +104,8 @@ class SyncOptions:
             max_block_depth=depth,
             include_inline_comments=flag(params.get("include_inline_comments", False)),
             comments_scope=scope,
-            since=since,
+            since=_later(since, start_date),
+            incremental=start_date is None or since is not None,
             streams=tuple(streams),
             fields=fields,
             notion_version=version,
@@ -120,15 +127,20 @@ class SyncOptions:
         return not self.row_sources or data_source_id in self.row_sources
 
     @property
+    def reads_changes(self) -> bool:
+        """An incremental sync from a cursor: it does the incremental work besides reading what changed since."""
+        return self.incremental and self.since is not None
+
+    @property
     def lists_trash(self) -> bool:
         """An incremental sync of pages, rows or a stream whose records a trashed page takes with it lists the trash
         since the cursor."""
-        return self.trashed and self.since is not None and bool(set(TAKING_PART) & set(self.streams))
+        return self.trashed and self.reads_changes and bool(set(TAKING_PART) & set(self.streams))
 
     @property
     def cascades(self) -> bool:
         """An incremental sync of a stream whose records a trashed page takes with it (cascade.py)."""
-        return self.trashed and self.since is not None and bool(set(TAKING_PART) & set(self.streams))
+        return self.trashed and self.reads_changes and bool(set(TAKING_PART) & set(self.streams))
 
     @cached_property  # frozen fields, so parsed once (changed() asks it per object)
     def since_ms(self) -> int | None:
@@ -138,3 +150,9 @@ class SyncOptions:
         """Whether a last_edited_time (ms) is at or after `since` (Notion rounds it down to the minute)."""
         since = self.since_ms
         return since is None or floor_minute(ms) >= since
+
+
+def _later(*moments: str | None) -> str | None:
+    """The latest of the ISO 8601 moments given (None: none given)."""
+    present = [m for m in moments if m is not None]
+    return max(present, key=lambda m: parse_iso(m)[0]) if present else None

@@ -127,7 +127,11 @@ class CountStats:
             fault = response.fault
             status = {"reset": "reset", "non_json": "200"}.get(fault.kind if fault else "", str(response.status))
             self.stats.end(
-                request.template, status, request.object_id() if request.route else None, fault.kind if fault else None
+                request.template,
+                status,
+                request.object_id() if request.route else None,
+                fault.kind if fault else None,
+                request.search_kind() if request.route else None,
             )
             recorded = True
             return response

@@ -1,6 +1,6 @@
 """Request statistics for `GET /_emulator/stats`: per templated endpoint, per status, 429s, faults, peak
-concurrency, and (detail=1) per (endpoint, object id) so tests can check "each page's blocks were listed
-once". Only Notion API requests (/v1/...) are counted."""
+concurrency, the searches by what they list (the trash listing apart), and (detail=1) per (endpoint, object
+id) so tests can check "each page's blocks were listed once". Only Notion API requests (/v1/...) are counted."""
 
 from __future__ import annotations
 
@@ -24,13 +24,17 @@ class Stats:
             self.peak_concurrency = self.in_flight
             self.by_endpoint_id: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
             self.by_endpoint_id_ok: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            # POST /v1/search by what it lists (wire.Request.search_kind): tells the trash listing from the others
+            self.by_search: dict[str, int] = defaultdict(int)
 
     def begin(self) -> None:
         with self._lock:
             self.in_flight += 1
             self.peak_concurrency = max(self.peak_concurrency, self.in_flight)
 
-    def end(self, endpoint: str, status: str, object_id: str | None, fault: str | None = None) -> None:
+    def end(
+        self, endpoint: str, status: str, object_id: str | None, fault: str | None = None, search: str | None = None
+    ) -> None:
         with self._lock:
             self.in_flight -= 1
             self.requests_total += 1
@@ -40,6 +44,8 @@ class Stats:
                 self.rate_limited += 1
             if fault:
                 self.faults[fault] += 1
+            if search:
+                self.by_search[search] += 1
             if object_id:
                 self.by_endpoint_id[endpoint][object_id] += 1
                 if status.startswith("2"):
@@ -55,6 +61,7 @@ class Stats:
                 "peak_concurrency": self.peak_concurrency,
                 "in_flight": self.in_flight,
                 "faults": dict(self.faults),
+                "by_search": dict(self.by_search),
             }
             if detail:
                 body["by_endpoint_id"] = {k: dict(v) for k, v in self.by_endpoint_id.items()}

@@ -103,6 +103,21 @@ class Request:
         except ApiError:
             return False
 
+    def search_kind(self) -> str | None:
+        """What a POST /v1/search lists, for the stats: "in_trash" (the trash listing), "page", "data_source" or
+        "database" (filter.value), "any" (no filter); None for every other request or a body that is not JSON."""
+        if self.template != "POST /v1/search":
+            return None
+        try:
+            found = self.json().get("filter")
+        except ApiError:
+            return None
+        if not isinstance(found, dict):
+            return "any"
+        if found.get("in_trash") is True:
+            return "in_trash"
+        return str(found.get("value") or "any")
+
     def object_id(self) -> str | None:
         """The object the request is about: the path's id, or block_id of GET /v1/comments (dashed)."""
         raw = self.params.get("id") or (self.arg("block_id") if self.path == "/v1/comments" else None)

@@ -98,8 +98,9 @@ class NotionConfig(BaseModel):
         None,
         title="Start Date",
         description=(
-            "Only objects last edited at or after this time are synced, in ISO 8601 (UTC when no offset is "
-            "given), e.g. 2024-01-31T00:00:00Z, 2024-01-31T00:00:00.000Z or 2024-01-31T02:00:00+02:00. "
+            "Only objects last edited at or after this time are synced, by a full refresh as by an incremental "
+            "sync, in ISO 8601 (UTC when no offset is given), e.g. 2024-01-31T00:00:00Z, 2024-01-31T00:00:00.000Z "
+            "or 2024-01-31T02:00:00+02:00. "
             "Leave empty to sync everything: there is no default cutoff."
         ),
         json_schema_extra={"order": 1, "format": "date-time", "examples": ["2024-01-31T00:00:00.000Z"]},

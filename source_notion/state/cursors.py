@@ -12,7 +12,8 @@ classes existed, so users' saved states keep working:
 * `RowsCursor` (the row streams): SyncStart's cursor plus `"mentions": {<page or database id>: [<row id>, ...]}`,
   the rows whose texts mention each target (source_notion/rows/mentions.py).
 
-All three read from `since`, computed by `sync_from`, the one place that applies `lookback_minutes` and start_date.
+All three read from `since`, computed by `sync_from`, the one place that applies `lookback_minutes` and start_date;
+the incremental work (the trash, the cascade, re-reads) starts from `incremental_since`, None in a full refresh.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ def sync_from(config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any
     return later(cursor - config.lookback if cursor is not None else None, config.start_datetime)
 
 
+def incremental_since(config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any] | None) -> datetime | None:
+    """From when this sync does the work only an incremental sync does besides reading what was edited since (the
+    trash listing, the cascade, re-reading what Notion changed without moving it); None: none of it. A full refresh
+    does none, even from a start_date: it holds what was edited since start_date, and only live objects."""
+    return sync_from(config, sync_mode, state) if sync_mode == SyncMode.incremental else None
+
+
 class _Cursor:
     """What both kinds share: the incoming state, the cursor it holds, and where this sync starts from."""
 
@@ -62,6 +70,7 @@ class _Cursor:
         self.incoming: State = dict(incoming or {}) if sync_mode == SyncMode.incremental else {}
         self.cursor = saved_cursor(sync_mode, self.incoming)
         self.since = sync_from(config, sync_mode, self.incoming)
+        self.incremental_since = incremental_since(config, sync_mode, self.incoming)
         self._state: State = dict(incoming or {})  # until the sync says otherwise, the state stays as it came
         # The pages whose trash this stream cascaded, still in the trash (source_notion/sync/cascade.py): kept in every
         # state this cursor writes; the cascade says what it becomes once the stream emitted its records.

@@ -16,7 +16,7 @@ from airbyte_cdk.sources.utils.schema_helpers import ResourceSchemaLoader
 
 from source_notion.config.spec import NotionConfig, parse_datetime
 from source_notion.records.shaping import Record, Tally
-from source_notion.state.cursors import NewestSeen, SyncStart, sync_from
+from source_notion.state.cursors import NewestSeen, SyncStart, incremental_since, sync_from
 from source_notion.sync.cascade import REFUSED, CascadePart
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import POSSIBLY_SKIPPED
@@ -138,9 +138,9 @@ class CursorStream(NotionStream, CheckpointMixin):
 
     @classmethod
     def incremental_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
-        """From when the work this stream does only in an incremental sync starts (None: it does none this sync);
-        what the registry's `needs_incrementally` asks."""
-        return sync_from(config, sync_mode, state)
+        """From when the work this stream does only in an incremental sync starts (None: it does none this sync, as
+        in a full refresh, start_date or not); what the registry's `needs_incrementally` asks."""
+        return incremental_since(config, sync_mode, state)
 
     def emit_cascaded(self, records: Iterable[Record]) -> Iterator[Any]:
         """This stream's records of the sync's cascade, as it emits them (files delivers the restored ones)."""
@@ -151,9 +151,8 @@ class CursorStream(NotionStream, CheckpointMixin):
         """From when the pages trashed since cascade to this stream's records (source_notion/sync/cascade.py); None: they
         do not this sync (a full refresh holds only live objects; a resumed sync's cascade was emitted by the
         interrupted one before its first checkpoint)."""
-        if SyncStart(config, sync_mode, state).resumed_below is not None:
-            return None
-        return sync_from(config, sync_mode, state)
+        start = SyncStart(config, sync_mode, state)
+        return None if start.resumed_below is not None else start.incremental_since
 
 
 def take_part(stream: CursorStream, part: CascadePart) -> None:

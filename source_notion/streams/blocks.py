@@ -98,10 +98,10 @@ class Blocks(PageWalkStream):
 
     @classmethod
     def incremental_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
-        """The references' since: none in a full sync (every parent is walked) nor in a resumed one (the
-        interrupted sync read them before its first in-progress checkpoint)."""
+        """The references' since: none in a full sync (it walks every parent in its scope, start_date or not)
+        nor in a resumed one (the interrupted sync read them before its first in-progress checkpoint)."""
         start = SyncStart(config, sync_mode, state)
-        return None if start.resumed_below is not None else start.since
+        return None if start.resumed_below is not None else start.incremental_since
 
     def page_in_scope(self, page: IndexEntry, since: datetime | None) -> bool:
         return since is None or page.last_edited_time >= since

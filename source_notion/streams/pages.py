@@ -72,7 +72,7 @@ class Pages(CursorStream):
             # the rows' groups are made once the search is done (chain asks for them only then)
             tasks = chain(rows.split(pages), _later(rows.groups))
         emitted = (e for e in self.sync.pool().run(tasks, self._task) if not isinstance(e, GroupsDone))
-        records = chain(self._closing_rows(emitted), self._trashed(cursor.since), cascaded(self, cursor))
+        records = chain(self._closing_rows(emitted), self._trashed(cursor.incremental_since), cascaded(self, cursor))
         return cursor.advance(chain(records, unlisted_past_cap(self)))
 
     def _closing_rows(self, records: Iterator[Record]) -> Iterator[Record]:

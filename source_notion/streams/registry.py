@@ -45,6 +45,10 @@ class StreamEntry:
     # Shared work needed only when the stream's incremental_since is not None (blocks: the data-source search,
     # for the child_database blocks of changed databases; a full sync of blocks searches no data sources).
     needs_incrementally: frozenset[Shared] = frozenset()
+    # Shared work needed from the stream's index_since when that is not None (an incremental sync, or a full refresh
+    # from start_date: the row streams ask the page search which data sources have rows edited since, and query
+    # only those); not at all when it is None (a full read queries every data source).
+    needs_when_filtered: frozenset[Shared] = frozenset()
     # Shared work needed from the stream's own incremental_since, and from the start when that is None (a full
     # read): files needs every data source's icon in a full read, even when data_sources, resumed, lists only those
     # edited since its own cursor.
@@ -67,14 +71,16 @@ class StreamEntry:
 
 TRASH = frozenset({Shared.TRASH})
 WALKED = frozenset({Shared.PAGE_SEARCH, Shared.BLOCK_WALK})
-# The row streams: in an incremental sync they need the page search (which rows changed, which mentioned pages
-# changed), the data-source search (which schemas changed) and the trash (rows trashed since), so they come after
+# The row streams: reading from a since (incremental, or a full refresh from start_date) they need the page search
+# (which data sources have rows edited since; incrementally also which mentioned pages changed); in an incremental
+# sync the data-source search (which schemas changed) and the trash (rows trashed since). So they come after
 # `pages` and `data_sources`, their feeders; and, declared last, after blocks and comments, which keep the walk's
-# spool short. A full read queries each data source and needs none of them.
+# spool short. A full read of everything queries each data source and needs none of them.
 ROWS = StreamEntry(
     "rows",
     DataSourceRows,
-    needs_incrementally=frozenset({Shared.PAGE_SEARCH, Shared.DATA_SOURCE_SEARCH, Shared.TRASH}),
+    needs_when_filtered=frozenset({Shared.PAGE_SEARCH}),
+    needs_incrementally=frozenset({Shared.DATA_SOURCE_SEARCH, Shared.TRASH}),
     cascades=True,
     per_data_source=True,
 )
@@ -117,6 +123,7 @@ def dependency_order(entries: tuple[StreamEntry, ...]) -> tuple[StreamEntry, ...
     def uses(entry: StreamEntry) -> frozenset[Shared]:
         return (
             entry.needs
+            | entry.needs_when_filtered
             | entry.needs_incrementally
             | entry.needs_from_own_since
             | (frozenset({Shared.PAGE_SEARCH}) if entry.cascades else frozenset())
@@ -186,6 +193,9 @@ def _reach(entry: StreamEntry, shared: Shared, config: NotionConfig, planned: Pl
         return Reach(stream_class.index_since(config, planned.sync_mode, planned.state))
     if shared in entry.needs_from_own_since:
         return Reach(stream_class.incremental_since(config, planned.sync_mode, planned.state))
+    if shared in entry.needs_when_filtered:
+        filtered = stream_class.index_since(config, planned.sync_mode, planned.state)
+        return Reach(filtered) if filtered is not None else None
     if shared not in entry.needs_incrementally:
         return None
     # the trash of a cascading stream: the pages trashed since its cascade_since (None: no cascade this sync)

@@ -159,7 +159,8 @@ class DataSourceRows(CursorStream):
         )
 
     def _rows(self, cursor: RowsCursor) -> Iterator[Record]:
-        since, mentions = cursor.since, cursor.mentions
+        # a full refresh (start_date or not) reads the rows edited since and nothing more: no mentions, no trash
+        since, mentions = cursor.incremental_since, cursor.mentions
         read_now: set[str] = set()  # the rows read this sync, in an incremental one (a full one re-reads none)
         plan = self.read_plan(cursor)
         if plan.read_whole:
@@ -220,8 +221,10 @@ class DataSourceRows(CursorStream):
         return self.typed(page)
 
     def _reads_whole(self, cursor: RowsCursor) -> str | None:
-        """Why this incremental sync must read every row rather than those edited since (None: it need not)."""
-        if cursor.since is None:
+        """Why this incremental sync must read every row rather than those edited since (None: it need not, as
+        in a full refresh, which replaces every row it syncs)."""
+        since = cursor.incremental_since
+        if since is None:
             return None
         if not cursor.knows_mentions:
             return (
@@ -230,7 +233,7 @@ class DataSourceRows(CursorStream):
             )
         self.sync.index.data_sources.complete()  # its observer (_observe_data_source) has seen this one if changed
         now = self._data_source_now
-        if now is None or parse_datetime(now["last_edited_time"]) < cursor.since:
+        if now is None or parse_datetime(now["last_edited_time"]) < since:
             return None
         dropped = dropped_columns(self.layout, now)
         if not dropped:
