@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from airbyte_cdk.models import SyncMode
 
-from source_notion.config.spec import NotionConfig, parse_datetime
+from source_notion.config.spec import NotionConfig
 from source_notion.records.shaping import Record, as_record
-from source_notion.streams.base import NotionStream, take_part
+from source_notion.streams.base import take_part
 from source_notion.streams.page_walk import PageWalkStream
 from source_notion.sync.block_walk import NOT_FOUND, BlockConsumer, PageSpool, has_own_discussions
 from source_notion.sync.cascade import CascadePage, CascadePart
+from source_notion.sync.comment_listing import list_comments
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
 from source_notion.transport.endpoints import COMMENTS_LIST
@@ -111,24 +112,8 @@ class Comments(PageWalkStream):
         # No comment comes twice in a sync: each belongs to one page or block, each listed once (the index holds
         # each page once), and a listing restarted after an invalid cursor skips what it already returned.
         assert self._cursor is not None
-        for comment in comments_since(self, page_id, block_id, self._cursor.since):
+        for comment in list_comments(self.sync.client, page_id, block_id, self.tally, self.logger, self._cursor.since):
             record = as_record(comment, page_id=page_id)
             task.emit(record)
             for observer in self.sync.comments_listed:
                 observer(record)
-
-
-def comments_since(stream: NotionStream, page_id: str, block_id: str, since: datetime | None) -> Iterator[Record]:
-    """The comments of a page or block (`block_id`) edited at or after `since` (None: all), one listing as this
-    stream makes it; files lists the same way when it does not take them from this stream. A page or block
-    deleted or unshared between the search and now (404, as block listings, block_walk.py) is skipped: counted in
-    `stream`'s tally and logged. Other errors (a missing Read comments capability) are the caller's."""
-    try:
-        for comment in stream.sync.client.comments.list(block_id):
-            if since is None or parse_datetime(comment["last_edited_time"]) >= since:
-                yield comment
-    except NotionAPIError as error:
-        if not error.is_not_found:
-            raise
-        stream.tally.add(NOT_FOUND)
-        stream.logger.warning(f"Skipped the comments of {block_id} (page {page_id}): {error.internal_message}")

@@ -34,12 +34,12 @@ from source_notion.markdown.page import page_title
 from source_notion.records.shaping import Record
 from source_notion.state.cursors import SyncStart, sync_from
 from source_notion.streams.base import take_part
-from source_notion.streams.comments import comments_since
 from source_notion.streams.databases import databases_of_data_sources, retrieve_database
 from source_notion.streams.page_walk import PageWalkStream, WalkShare
 from source_notion.streams.row_properties import RowProperties, data_source_of
 from source_notion.sync.block_walk import NOT_FOUND, BlockConsumer, PageSpool, has_own_discussions
 from source_notion.sync.cascade import CascadeDatabase, CascadePage, CascadePart, RecordSpool
+from source_notion.sync.comment_listing import list_comments
 from source_notion.sync.context import Sync
 from source_notion.sync.workspace_index import IndexEntry
 from source_notion.transport.endpoints import COMMENTS_LIST
@@ -476,10 +476,12 @@ class Files(PageWalkStream):
 
     def _list_comments(self, task: Task, page_id: str, block_id: str, title: str) -> None:
         """The attachments of the comments of a page or block edited since (the comments stream does not list them
-        for this stream: not synced, or `_reads_for_us` says no): its listing, comments.comments_since."""
+        for this stream: not synced, or `_reads_for_us` says no): its listing, sync.comment_listing."""
         assert self._cursor is not None
         try:
-            for comment in comments_since(self, page_id, block_id, self._cursor.since):
+            for comment in list_comments(
+                self.sync.client, page_id, block_id, self.tally, self.logger, self._cursor.since
+            ):
                 for record in comment_files(comment, page_id):
                     self._out(task, title, record)
         except NotionAPIError as error:

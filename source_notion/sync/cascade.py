@@ -37,6 +37,7 @@ from source_notion.markdown.page import page_title
 from source_notion.records.shaping import Record, Tally, as_record
 from source_notion.state.cursors import TRASHED
 from source_notion.sync.block_walk import NOT_FOUND, BlockConsumer, BlockWalk, PageSpool, has_own_discussions
+from source_notion.sync.comment_listing import list_comments
 from source_notion.sync.workspace_index import IndexEntry, SearchIndex, TrashListing
 from source_notion.transport.client import NotionClient
 from source_notion.transport.errors import NotionAPIError
@@ -440,19 +441,11 @@ class Cascade(BlockConsumer):
             return None
 
     def _list_comments(self, task: Task, page: CascadePage, block_id: str, parts: list[CascadePart]) -> None:
-        try:
-            for comment in self._client.comments.list(block_id):
-                record = as_record(comment, page_id=page.id)
-                for part in parts:
-                    for made in part.comment(page, dict(record)):
-                        task.emit((part.stream, made))
-        except NotionAPIError as error:
-            if not error.is_not_found:
-                raise
-            self.tally.add(NOT_FOUND)
-            logger.warning(
-                f"Skipped the comments of {block_id} (page {page.id}, in the trash): {error.internal_message}"
-            )
+        for comment in list_comments(self._client, page.id, block_id, self.tally, logger, where=", in the trash"):
+            record = as_record(comment, page_id=page.id)
+            for part in parts:
+                for made in part.comment(page, dict(record)):
+                    task.emit((part.stream, made))
 
 
 class RecordSpool:
