@@ -441,7 +441,8 @@ class Cascade(BlockConsumer):
             return None
 
     def _list_comments(self, task: Task, page: CascadePage, block_id: str, parts: list[CascadePart]) -> None:
-        for comment in list_comments(self._client, page.id, block_id, self.tally, logger, where=", in the trash"):
+        where = ", in the trash" if page.trashed else ", restored from the trash"
+        for comment in list_comments(self._client, page.id, block_id, self.tally, logger, where=where):
             record = as_record(comment, page_id=page.id)
             for part in parts:
                 for made in part.comment(page, dict(record)):
