@@ -40,7 +40,7 @@ ENV PATH=/opt/source-notion/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
 LABEL io.airbyte.name=source-notion/source-notion \
-      io.airbyte.version=0.4.0
+      io.airbyte.version=0.4.1
 WORKDIR /airbyte
 USER airbyte
 ENTRYPOINT ["source-notion"]
