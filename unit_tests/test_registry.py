@@ -6,6 +6,7 @@ from airbyte_cdk.models import SyncMode
 from source_notion import SourceNotion
 from source_notion.config.spec import load_config
 from source_notion.source import PLAN_KEY
+from source_notion.state.cursors import incremental_since
 from source_notion.streams import Blocks, Comments, Pages, Users
 from source_notion.streams.registry import (
     DECLARED,
@@ -166,6 +167,30 @@ def test_a_full_refresh_from_start_date_needs_no_incremental_work_only_the_page_
     assert for_pages is not None and config.start_datetime is not None and for_pages > config.start_datetime
     # without start_date a full read of the rows queries every data source: no page search for them
     assert search_since(Shared.PAGE_SEARCH, load_config(CONFIG), rows_alone) is None
+
+
+@pytest.mark.parametrize("start_date", [None, "2026-10-01T09:00:00.000Z"])
+def test_a_first_incremental_sync_needs_no_incremental_work_start_date_or_not(start_date):
+    """Without a cursor (the stream's first sync, or one whose state was reset) the destination holds nothing of the
+    stream that the trash, the cascade or a re-read would update: like a full refresh, start_date or not, it lists
+    no trash and searches no data sources for blocks or the row streams; the row streams still need the page search
+    from start_date. With a cursor, the same streams do that work from it."""
+    config = load_config({**CONFIG, "emit_trashed": True, **({"start_date": start_date} if start_date else {})})
+    schema = {"x-notion": {"data_source_id": "ds-1"}, "properties": {"id": {"type": "string"}}}
+    names = ("pages", "blocks", "data_sources", "databases", "comments", "page_content", "files")
+    first = {
+        "tasks": PlannedStream(SyncMode.incremental, {}, schema),
+        **{name: PlannedStream(SyncMode.incremental, {}) for name in names},
+    }
+    assert trash_since(config, first) is None
+    assert reach(Shared.DATA_SOURCE_SEARCH, config, {"tasks": first["tasks"], "blocks": first["blocks"]}) is None
+    assert all(incremental_since(config, p.sync_mode, p.state) is None for p in first.values())
+    assert search_since(Shared.PAGE_SEARCH, config, {"tasks": first["tasks"]}) == config.start_datetime
+    cursor = {"last_edited_time": "2026-11-01T09:00:00.000Z"}
+    with_cursor = {name: PlannedStream(SyncMode.incremental, cursor, p.json_schema) for name, p in first.items()}
+    assert trash_since(config, with_cursor) is not None
+    tasks_and_blocks = {"tasks": with_cursor["tasks"], "blocks": with_cursor["blocks"]}
+    assert reach(Shared.DATA_SOURCE_SEARCH, config, tasks_and_blocks) is not None
 
 
 def test_files_needs_every_data_source_in_a_full_read_even_when_data_sources_resumes_from_its_cursor():

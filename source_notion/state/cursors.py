@@ -13,7 +13,8 @@ classes existed, so users' saved states keep working:
   the rows whose texts mention each target (source_notion/rows/mentions.py).
 
 All three read from `since`, computed by `sync_from`, the one place that applies `lookback_minutes` and start_date;
-the incremental work (the trash, the cascade, re-reads) starts from `incremental_since`, None in a full refresh.
+the incremental work (the trash, the cascade, re-reads) starts from `incremental_since`, None in a full refresh and
+in a stream's first sync (no cursor).
 """
 
 from __future__ import annotations
@@ -56,9 +57,11 @@ def sync_from(config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any
 
 def incremental_since(config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any] | None) -> datetime | None:
     """From when this sync does the work only an incremental sync does besides reading what was edited since (the
-    trash listing, the cascade, re-reading what Notion changed without moving it); None: none of it. A full refresh
-    does none, even from a start_date: it holds what was edited since start_date, and only live objects."""
-    return sync_from(config, sync_mode, state) if sync_mode == SyncMode.incremental else None
+    trash listing, the cascade, re-reading what Notion changed without moving it); None: none of it. That work
+    updates what an earlier sync of the stream delivered, so it needs the cursor that sync left: a full refresh
+    does none, nor does an incremental sync without a cursor (the stream's first), start_date or not. Both hold
+    what was edited since start_date, and only live objects; the destination holds nothing of the stream yet."""
+    return sync_from(config, sync_mode, state) if saved_cursor(sync_mode, state) is not None else None
 
 
 class _Cursor:

@@ -139,7 +139,8 @@ class CursorStream(NotionStream, CheckpointMixin):
     @classmethod
     def incremental_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
         """From when the work this stream does only in an incremental sync starts (None: it does none this sync, as
-        in a full refresh, start_date or not); what the registry's `needs_incrementally` asks."""
+        in a full refresh or the stream's first sync, start_date or not); what the registry's `needs_incrementally`
+        asks."""
         return incremental_since(config, sync_mode, state)
 
     def emit_cascaded(self, records: Iterable[Record]) -> Iterator[Any]:
@@ -149,8 +150,8 @@ class CursorStream(NotionStream, CheckpointMixin):
     @classmethod
     def cascade_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
         """From when the pages trashed since cascade to this stream's records (source_notion/sync/cascade.py); None: they
-        do not this sync (a full refresh holds only live objects; a resumed sync's cascade was emitted by the
-        interrupted one before its first checkpoint)."""
+        do not this sync (a full refresh and a first sync hold only live objects; a resumed sync's cascade was
+        emitted by the interrupted one before its first checkpoint)."""
         start = SyncStart(config, sync_mode, state)
         return None if start.resumed_below is not None else start.incremental_since
 

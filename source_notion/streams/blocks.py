@@ -81,8 +81,8 @@ class Blocks(PageWalkStream):
         self.tally.add(child_references.NOT_FOUND, 0)
 
     def before_walk(self, cursor: SyncStart, scope: Callable[[], Iterator[IndexEntry]]) -> Iterator[Record]:
-        # No parents are kept (incremental_since) in a full sync, which walks every parent, nor in a resumed
-        # one, which read these before its first checkpoint.
+        # No parents are kept (incremental_since) in a full sync (a full refresh, or the first), which walks
+        # every parent, nor in a resumed one, which read these before its first checkpoint.
         if self._parents is None:
             return
         walked = {page.id for page in scope()}
@@ -98,8 +98,8 @@ class Blocks(PageWalkStream):
 
     @classmethod
     def incremental_since(cls, config: NotionConfig, sync_mode: SyncMode, state: Mapping[str, Any]) -> datetime | None:
-        """The references' since: none in a full sync (it walks every parent in its scope, start_date or not)
-        nor in a resumed one (the interrupted sync read them before its first in-progress checkpoint)."""
+        """The references' since: none in a full sync (a full refresh or the first: it walks every parent in its
+        scope, start_date or not) nor in a resumed one (the interrupted sync read them before its first in-progress checkpoint)."""
         start = SyncStart(config, sync_mode, state)
         return None if start.resumed_below is not None else start.incremental_since
 

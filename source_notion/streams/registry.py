@@ -225,6 +225,6 @@ def search_since(shared: Shared, config: NotionConfig, plan: Mapping[str, Planne
 
 def trash_since(config: NotionConfig, plan: Mapping[str, PlannedStream]) -> datetime | None:
     """From when the sync lists the trash; None: it does not list it (no stream needs it this sync: a full refresh
-    emits only live objects; or `emit_trashed` is off)."""
+    or a stream's first sync emits only live objects; or `emit_trashed` is off)."""
     found = reach(Shared.TRASH, config, plan) if config.emit_trashed else None
     return found.since if found is not None else None

@@ -159,7 +159,8 @@ class DataSourceRows(CursorStream):
         )
 
     def _rows(self, cursor: RowsCursor) -> Iterator[Record]:
-        # a full refresh (start_date or not) reads the rows edited since and nothing more: no mentions, no trash
+        # a full refresh or a first sync (start_date or not) reads the rows edited since and nothing more: no
+        # mentions, no trash
         since, mentions = cursor.incremental_since, cursor.mentions
         read_now: set[str] = set()  # the rows read this sync, in an incremental one (a full one re-reads none)
         plan = self.read_plan(cursor)
@@ -222,7 +223,7 @@ class DataSourceRows(CursorStream):
 
     def _reads_whole(self, cursor: RowsCursor) -> str | None:
         """Why this incremental sync must read every row rather than those edited since (None: it need not, as
-        in a full refresh, which replaces every row it syncs)."""
+        in a full refresh, which replaces every row it syncs, or a first sync)."""
         since = cursor.incremental_since
         if since is None:
             return None
