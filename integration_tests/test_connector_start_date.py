@@ -1,7 +1,9 @@
-"""A full refresh with start_date, by the real command against the emulator: it reads what was edited at or after
-start_date (the spec's promise: "Only objects last edited at or after this time are synced") and nothing of the
-incremental work: no listing of the trash, no cascade, no tombstone, no `in_trash` record (a full refresh holds only
-live objects), at exactly the lower bound of that sync (`lower_bound?start_date=`)."""
+"""A sync with start_date and no cursor (a full refresh, or an incremental sync's first), by the real command against
+the emulator: it reads what was edited at or after start_date (the spec's promise: "Only objects last edited at or
+after this time are synced") and nothing of the incremental work: no listing of the trash, no cascade, no tombstone,
+no `in_trash` record (the destination holds nothing that work would update), at exactly the lower bound of that sync
+(`lower_bound?start_date=`, the same for both). The incremental sync after the first, from its cursor, lists the trash
+again (test_connector_cascade.py shows its cascade)."""
 
 from __future__ import annotations
 
@@ -22,8 +24,9 @@ def _start_date(objects) -> str:
     return edited[len(edited) // 2][:16] + ":00.000Z"
 
 
+@pytest.mark.parametrize("mode", ["full_refresh", "incremental"])
 @pytest.mark.parametrize("stream", ["rows", "pages", "blocks", "data_sources"])
-def test_a_full_refresh_with_start_date_reads_what_was_edited_since_and_never_the_trash(world, stream):
+def test_a_sync_from_start_date_without_a_cursor_reads_what_was_edited_since_and_never_the_trash(world, stream, mode):
     connector, control = world
     landmarks = control.info()["landmarks"]
     tasks = landmarks["tasks_data_source"]
@@ -50,7 +53,8 @@ def test_a_full_refresh_with_start_date_reads_what_was_edited_since_and_never_th
         options = {"streams": ["rows"], "row_sources": [tasks]}
     else:
         name, options = stream, {"streams": [stream]}
-    catalog = configured_catalog(discovered, [name], mode="full_refresh")
+    catalog = configured_catalog(discovered, [name], mode=mode)
+    assert catalog["streams"][0]["sync_mode"] == mode
     control.reset_stats()
     run = connector.read(cfg, catalog)
     assert run.returncode == 0, run.errors
@@ -68,3 +72,9 @@ def test_a_full_refresh_with_start_date_reads_what_was_edited_since_and_never_th
     bound = control.lower_bound(start_date=start_date, **options)
     assert stats["by_endpoint"] == bound["by_endpoint"], bound["explanation"]
     assert stats["requests_total"] == bound["total"]
+    if mode == "incremental":
+        # the next sync has the first one's cursor: it updates what that one delivered, from the trash on
+        control.reset_stats()
+        again = connector.read(cfg, catalog, state=run.final_state())
+        assert again.returncode == 0, again.errors
+        assert control.stats()["by_search"].get("in_trash", 0) >= 1

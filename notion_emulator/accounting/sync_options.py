@@ -37,12 +37,14 @@ class SyncOptions:
     max_block_depth: int = 30
     include_inline_comments: bool = False
     comments_scope: str = "all_pages"
-    # Where the sync reads from: an incremental sync's cursor minus the lookback, bounded by start_date; or, when
-    # `incremental` is False, a full refresh's start_date (None: everything). A full refresh from start_date reads
-    # what was edited since as an incremental sync does, and none of its incremental work: no trash listing, no
-    # cascade, no mention re-reads, no child references, no data-source search for blocks or rows.
+    # Where the sync reads from: an incremental sync's cursor minus the lookback (`since=`), bounded by start_date;
+    # or, when `from_cursor` is False (`start_date=` alone), start_date (None: everything): a full refresh, or an
+    # incremental sync without a cursor (a stream's first), which do the same work. A sync from start_date without a
+    # cursor reads what was edited since as an incremental sync does, and none of its incremental work: no trash
+    # listing, no cascade, no mention re-reads, no child references, no data-source search for blocks or rows
+    # (that work updates what an earlier sync delivered; there was none).
     since: str | None = None
-    incremental: bool = True
+    from_cursor: bool = True
     streams: tuple[str, ...] = STREAMS
     fields: str = "all"
     notion_version: str = V2025  # the version the sync speaks: 2026-12-01 reads row properties otherwise
@@ -105,7 +107,7 @@ class SyncOptions:
             include_inline_comments=flag(params.get("include_inline_comments", False)),
             comments_scope=scope,
             since=_later(since, start_date),
-            incremental=start_date is None or since is not None,
+            from_cursor=start_date is None or since is not None,
             streams=tuple(streams),
             fields=fields,
             notion_version=version,
@@ -129,7 +131,7 @@ class SyncOptions:
     @property
     def reads_changes(self) -> bool:
         """An incremental sync from a cursor: it does the incremental work besides reading what changed since."""
-        return self.incremental and self.since is not None
+        return self.from_cursor and self.since is not None
 
     @property
     def lists_trash(self) -> bool:

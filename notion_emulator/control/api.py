@@ -5,8 +5,9 @@ GET  /_emulator/stats[?detail=1]       request statistics (stats.py), the search
 POST /_emulator/reset-stats            zeroes them (and the file host's)
 GET  /_emulator/file-stats             the file host's counts, apart from Notion requests (file_host.py)
 GET  /_emulator/expected?...           ground truth (ground_truth.py); options max_block_depth,
-                                       include_inline_comments, comments_scope, since (an incremental sync's),
-                                       start_date (a full refresh's), streams, fields=ids
+                                       include_inline_comments, comments_scope, since (an incremental sync's
+                                       cursor minus the lookback), start_date (alone: a sync without a cursor,
+                                       a full refresh or a first incremental sync), streams, fields=ids
 GET  /_emulator/lower-bound?...        {"total", "by_endpoint", "explanation"}; same options but fields
 GET  /_emulator/clock                  {"now": ISO}
 POST /_emulator/clock                  {"advance_seconds": n} or {"set": ISO} (never backwards)
