@@ -12,7 +12,7 @@ from source_notion.state.cursors import SyncStart
 from source_notion.streams.base import CursorStream, NotionStream, cascaded, take_part
 from source_notion.sync.cascade import DELETED_AT, CascadeDatabase, CascadePage, CascadePart
 from source_notion.sync.context import Sync
-from source_notion.transport.errors import NotionAPIError
+from source_notion.sync.not_found import unless_not_found
 from source_notion.transport.work_pool import GroupsDone, Task
 
 NOT_FOUND = "databases skipped (404: deleted or no longer shared)"
@@ -81,12 +81,10 @@ def retrieve_database(stream: NotionStream, database_id: str, count: str, what: 
     """One GET /v1/databases/{id}, as this stream reads it (files reads the same when it does not take it from this
     stream); None when it answers 404 (deleted or no longer shared since the data-source search listed it):
     counted under `count` in `stream`'s tally, logged as "Skipped <what> <id>"."""
-    try:
-        database: Record = stream.sync.client.databases.retrieve(database_id)
-    except NotionAPIError as error:
-        if not error.is_not_found:
-            raise
-        stream.tally.add(count)
-        stream.logger.warning(f"Skipped {what} {database_id}: {error.internal_message}")
-        return None
-    return database
+    return unless_not_found(
+        lambda: stream.sync.client.databases.retrieve(database_id),
+        stream.tally,
+        count,
+        stream.logger,
+        f"{what} {database_id}",
+    )

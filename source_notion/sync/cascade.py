@@ -38,6 +38,7 @@ from source_notion.records.shaping import Record, Tally, as_record
 from source_notion.state.cursors import TRASHED
 from source_notion.sync.block_walk import NOT_FOUND, BlockConsumer, BlockWalk, PageSpool, has_own_discussions
 from source_notion.sync.comment_listing import list_comments
+from source_notion.sync.not_found import unless_not_found
 from source_notion.sync.workspace_index import IndexEntry, SearchIndex, TrashListing
 from source_notion.transport.client import NotionClient
 from source_notion.transport.errors import NotionAPIError
@@ -332,19 +333,20 @@ class Cascade(BlockConsumer):
         sources from the database (Notion serves a trashed one), each queried for the trashed rows when the
         database is in the trash (Notion's query leaves them out unless asked), else for the live ones, in both
         partitions (the archived rows are a listing of their own)."""
-        try:
-            database = self._client.databases.retrieve(database_id)
-        except NotionAPIError as error:
-            if not error.is_not_found:
-                raise
-            self.tally.add(NOT_FOUND)
-            logger.warning(f"Skipped the database {database_id} (page {page_id}): {error.internal_message}")
+        database = unless_not_found(
+            lambda: self._client.databases.retrieve(database_id),
+            self.tally,
+            NOT_FOUND,
+            logger,
+            f"the database {database_id} (page {page_id})",
+        )
+        if database is None:
             return
         body = {"in_trash": True} if database.get("in_trash") else {}
         wanted = any(p.part.wants_data_sources for p in self._taking_part.values())
         found = CascadeDatabase(page_id, database, [], {})
         for source in database.get("data_sources") or []:
-            read = self._data_source(source, page_id) if wanted else dict(source)
+            read = self._data_source(source["id"], page_id) if wanted else dict(source)
             if read is not None:
                 found.data_sources.append(read)
             rows = found.rows[source["id"]] = []
@@ -365,16 +367,15 @@ class Cascade(BlockConsumer):
         wanted = [properties for properties in asked if properties is not None]
         return sorted(set(chain.from_iterable(wanted))) if wanted else None
 
-    def _data_source(self, source: Record, page_id: str) -> Record | None:
+    def _data_source(self, data_source_id: str, page_id: str) -> Record | None:
         """The data source's object; None when Notion no longer serves it (404: counted like a refused listing)."""
-        try:
-            return self._client.data_sources.retrieve(source["id"])
-        except NotionAPIError as error:
-            if not error.is_not_found:
-                raise
-            self.tally.add(NOT_FOUND)
-            logger.warning(f"Skipped the data source {source['id']} (page {page_id}): {error.internal_message}")
-            return None
+        return unless_not_found(
+            lambda: self._client.data_sources.retrieve(data_source_id),
+            self.tally,
+            NOT_FOUND,
+            logger,
+            f"the data source {data_source_id} (page {page_id})",
+        )
 
     def on_page_walked(self, task: Task, entry: IndexEntry, tree: list[Record] | None) -> None:
         self._trees.put(entry.id, tree or [])

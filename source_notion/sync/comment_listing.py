@@ -10,6 +10,7 @@ from datetime import datetime
 from source_notion.config.spec import parse_datetime
 from source_notion.records.shaping import Record, Tally
 from source_notion.sync.block_walk import NOT_FOUND
+from source_notion.sync.not_found import skip_not_found
 from source_notion.transport.client import NotionClient
 from source_notion.transport.errors import NotionAPIError
 
@@ -32,7 +33,4 @@ def list_comments(
             if since is None or parse_datetime(comment["last_edited_time"]) >= since:
                 yield comment
     except NotionAPIError as error:
-        if not error.is_not_found:
-            raise
-        tally.add(NOT_FOUND)
-        log.warning(f"Skipped the comments of {block_id} (page {page_id}{where}): {error.internal_message}")
+        skip_not_found(error, tally, NOT_FOUND, log, f"the comments of {block_id} (page {page_id}{where})")
